@@ -1,0 +1,122 @@
+"""The capability profile of one QEMU binary, as the translator consumes it.
+
+A `Caps` is immutable: toggles (profile -> `<qemu:add>` -> `<qemu:del>`) produce a new
+object, so a builder can never observe capabilities changing half-way through a build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+
+class CapsFileError(ValueError):
+    """A capability file that cannot be read as libvirt's `<qemuCaps>` format."""
+
+
+@dataclass(frozen=True)
+class Machine:
+    """One machine type as QEMU reported it for one accelerator."""
+
+    name: str
+    alias: str | None = None
+    max_cpus: int = 0
+    default: bool = False
+    default_cpu: str | None = None  # QOM type name, e.g. 'qemu64-x86_64-cpu'
+    default_ram_id: str | None = None
+    deprecated: bool = False
+    acpi: bool | None = None
+    hotplug_cpus: bool = False
+    numa_mem_supported: bool = False
+
+
+@dataclass(frozen=True)
+class CpuModel:
+    name: str
+    typename: str | None = None
+    usable: bool | None = None
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Everything the translator needs to know about one QEMU version and arch."""
+
+    version: int  # libvirt encoding: major*1_000_000 + minor*1_000 + micro
+    arch: str
+    flags: frozenset[str]
+    machines: dict[str, tuple[Machine, ...]] = field(default_factory=dict)  # by 'kvm'/'tcg'
+    cpus: dict[str, tuple[CpuModel, ...]] = field(default_factory=dict)
+    host_cpu_model: str | None = None
+    variant: str | None = None
+    package: str | None = None
+    emulator: str | None = None
+
+    # --- capability flags -------------------------------------------------------------
+    def has(self, flag: str) -> bool:
+        return flag in self.flags
+
+    def with_changes(self, add: Iterable[str] = (), remove: Iterable[str] = ()) -> "Caps":
+        """Return a copy with `add` applied first and `remove` second (libvirt's order)."""
+        flags = set(self.flags)
+        flags.update(add)
+        flags.difference_update(remove)
+        return replace(self, flags=frozenset(flags))
+
+    # --- versions -----------------------------------------------------------------------
+    @property
+    def version_tuple(self) -> tuple[int, int, int]:
+        v = self.version
+        return (v // 1_000_000, (v // 1_000) % 1_000, v % 1_000)
+
+    @property
+    def version_string(self) -> str:
+        major, minor, micro = self.version_tuple
+        return f"{major}.{minor}.{micro}"
+
+    # --- machine types ------------------------------------------------------------------
+    def machine_list(self, virt_type: str = "kvm") -> tuple[Machine, ...]:
+        accel = "kvm" if virt_type == "kvm" else "tcg"
+        return self.machines.get(accel) or self.machines.get("kvm") or ()
+
+    def find_machine(self, name: str, virt_type: str = "kvm") -> Machine | None:
+        """Look a machine up by name or alias."""
+        for m in self.machine_list(virt_type):
+            if m.name == name or m.alias == name:
+                return m
+        return None
+
+    def default_machine(self, virt_type: str = "kvm") -> Machine | None:
+        for m in self.machine_list(virt_type):
+            if m.default:
+                return m
+        machines = self.machine_list(virt_type)
+        return machines[0] if machines else None
+
+    def canonical_machine(self, name: str, virt_type: str = "kvm") -> str:
+        """Resolve an alias such as 'pc' or 'q35' to the versioned machine type."""
+        for m in self.machine_list(virt_type):
+            if m.alias == name:
+                return m.name
+        return name
+
+    # --- CPU models ---------------------------------------------------------------------
+    def cpu_models(self, virt_type: str = "kvm") -> tuple[CpuModel, ...]:
+        accel = "kvm" if virt_type == "kvm" else "tcg"
+        return self.cpus.get(accel) or self.cpus.get("kvm") or ()
+
+    def find_cpu(self, name: str, virt_type: str = "kvm") -> CpuModel | None:
+        for c in self.cpu_models(virt_type):
+            if c.name == name:
+                return c
+        return None
+
+    def cpu_name_for_type(self, typename: str, virt_type: str = "kvm") -> str | None:
+        """Map a QOM CPU type name ('qemu64-x86_64-cpu') back to the model name."""
+        for c in self.cpu_models(virt_type):
+            if c.typename == typename:
+                return c.name
+        suffix = f"-{self.arch}-cpu"
+        if typename.endswith(suffix):
+            return typename[: -len(suffix)]
+        return None

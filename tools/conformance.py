@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Score the translator against libvirt's own test data (../shared/corpus).
+
+For every case of the manifest (x86_64 by default) the translator runs with the case's
+capability file and toggles under the `libvirt-test` profile; `.args` cases are compared
+byte for byte and by line recall, `.err` cases by whether a refusal happened.
+Prints per-group exact counts, overall exact %, average line recall, errors and crashes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import traceback
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@dataclass
+class CaseResult:
+    id: str
+    name: str
+    group: str
+    expect: str
+    exact: bool = False
+    recall: float = 0.0
+    status: str = "ok"         # ok | refused | crash
+    message: str = ""
+    plain: bool = True
+
+
+@dataclass
+class Report:
+    results: list[CaseResult] = field(default_factory=list)
+
+    def args_cases(self, plain_only: bool = False) -> list[CaseResult]:
+        return [r for r in self.results if r.expect == "args" and (r.plain or not plain_only)]
+
+    def summary(self) -> dict[str, object]:
+        args = self.args_cases()
+        exact = sum(r.exact for r in args)
+        recall = sum(r.recall for r in args) / len(args) if args else 0.0
+        groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for r in args:
+            groups[r.group][0] += r.exact
+            groups[r.group][1] += 1
+        errs = [r for r in self.results if r.expect == "error"]
+        return {
+            "args_cases": len(args), "exact": exact,
+            "exact_pct": round(100.0 * exact / len(args), 2) if args else 0.0,
+            "avg_line_recall_pct": round(100.0 * recall, 2),
+            "groups": {g: {"exact": e, "total": t} for g, (e, t) in sorted(groups.items())},
+            "error_cases": len(errs),
+            "error_cases_refused": sum(r.status == "refused" for r in errs),
+            "crashes": sum(r.status == "crash" for r in self.results),
+        }
+
+
+def group_of(name: str, groups: dict[str, list[str]]) -> str:
+    best, best_len = "other", -1
+    for g, prefixes in groups.items():
+        for p in prefixes:
+            if name.startswith(p) and len(p) > best_len:
+                best, best_len = g, len(p)
+    return best
+
+
+def line_recall(expected: str, actual: str) -> float:
+    exp = expected.splitlines()
+    act = actual.splitlines()
+    if not exp:
+        return 1.0
+    pool: dict[str, int] = defaultdict(int)
+    for line in act:
+        pool[line.rstrip(" \\")] += 1
+    hit = 0
+    for line in exp:
+        key = line.rstrip(" \\")
+        if pool[key] > 0:
+            pool[key] -= 1
+            hit += 1
+    return hit / len(exp)
+
+
+def run(corpus: Path, arch: str | None = "x86_64", name_filter: str | None = None) -> Report:
+    import capsdb
+    import translator
+
+    base = corpus / "libvirt-11.3"
+    manifest = json.loads((base / "manifest.json").read_text())
+    groups = json.loads((corpus / "groups.json").read_text())["groups"]
+    caps_cache: dict[str, object] = {}
+    report = Report()
+    for case in manifest["cases"]:
+        if arch and case["arch"] != arch:
+            continue
+        if name_filter and name_filter not in case["id"]:
+            continue
+        res = CaseResult(case["id"], case["name"], group_of(case["name"], groups), case["expect"],
+                         plain=case.get("plain", True) and not case.get("harness_extra"))
+        caps = caps_cache.get(case["caps"])
+        if caps is None:
+            caps = caps_cache[case["caps"]] = capsdb.load(base / case["caps"])
+        xml = (base / case["input"]).read_bytes()
+        try:
+            inv = translator.translate(xml, caps, profile="libvirt-test",
+                                       caps_add=case["caps_add"], caps_del=case["caps_del"])
+            out = inv.render("args")
+        except translator.TranslationError as exc:
+            res.status, res.message, out = "refused", str(exc), ""
+        except Exception as exc:  # noqa: BLE001 - a crash is what we are measuring
+            res.status = "crash"
+            res.message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            out = ""
+        if case["expect"] == "args":
+            expected = (base / case["expected"]).read_text()
+            res.exact = out == expected
+            res.recall = line_recall(expected, out)
+        report.results.append(res)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--arch", default="x86_64", help="architecture to score ('all' for every one)")
+    ap.add_argument("--filter", help="only cases whose id contains this text")
+    ap.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ap.add_argument("--list", choices=("fail", "exact", "crash", "refused"),
+                    help="list case ids with that outcome")
+    ap.add_argument("--group", help="restrict --list to one group")
+    args = ap.parse_args(argv)
+    if not (args.corpus / "libvirt-11.3" / "manifest.json").exists():
+        print(f"corpus not found at {args.corpus}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    report = run(args.corpus, None if args.arch == "all" else args.arch, args.filter)
+    elapsed = time.perf_counter() - t0
+    summary = report.summary()
+    if args.list:
+        for r in report.results:
+            if args.group and r.group != args.group:
+                continue
+            show = {"fail": r.expect == "args" and not r.exact, "exact": r.exact,
+                    "crash": r.status == "crash", "refused": r.status == "refused"}[args.list]
+            if show:
+                print(f"{r.id}\t{r.recall:.2f}\t{r.message[:150]}")
+        return 0
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(f"{summary['exact']}/{summary['args_cases']} .args cases exact "
+          f"({summary['exact_pct']}%), average line recall {summary['avg_line_recall_pct']}%")
+    for g, c in summary["groups"].items():  # type: ignore[union-attr]
+        print(f"  {g:12s} {c['exact']:4d}/{c['total']:<4d}")
+    print(f"error cases refused: {summary['error_cases_refused']}/{summary['error_cases']}; "
+          f"crashes: {summary['crashes']}; {elapsed:.2f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,10 @@
+"""xml2argv's translator: libvirt domain XML -> the QEMU invocation libvirt would start."""
+
+from __future__ import annotations
+
+from .errors import InvalidCapabilityError, TranslationError, UnsupportedConfigError, XMLInputError
+from .invocation import Invocation
+from .translate import translate
+
+__all__ = ["Invocation", "InvalidCapabilityError", "TranslationError", "UnsupportedConfigError",
+           "XMLInputError", "translate"]

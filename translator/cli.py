@@ -1,0 +1,102 @@
+"""The `xml2argv` command line (also `python -m translator`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import TranslationError
+from .render import FORMATS
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="xml2argv",
+        description="Show the QEMU command line libvirt would start for a domain XML, "
+                    "with every qemu: namespace override applied.")
+    ap.add_argument("domain", nargs="?", help="domain XML file, or '-' for standard input")
+    ap.add_argument("--qemu", metavar="VERSION", help="QEMU version of an embedded profile "
+                    "(default: the newest)")
+    ap.add_argument("--arch", default="x86_64", help="guest architecture profile (default x86_64)")
+    ap.add_argument("--caps", metavar="FILE", help="a libvirt capability file (<qemuCaps> XML) "
+                    "instead of an embedded profile")
+    ap.add_argument("--add-cap", action="append", default=[], metavar="NAME",
+                    help="turn a capability on (like <qemu:add>); repeatable")
+    ap.add_argument("--del-cap", action="append", default=[], metavar="NAME",
+                    help="turn a capability off (like <qemu:del>); repeatable")
+    ap.add_argument("--profile", choices=("system", "libvirt-test"), default="system",
+                    help="host environment: a standard qemu:///system host, or libvirt's "
+                         "test harness")
+    ap.add_argument("--format", choices=FORMATS, default="args", help="output format")
+    ap.add_argument("--list-qemu", action="store_true", help="list the embedded QEMU profiles")
+    ap.add_argument("--list-caps", action="store_true",
+                    help="list every capability name, whether it is retired, and its effect")
+    return ap
+
+
+def _list_qemu() -> None:
+    import capsdb
+
+    for version, arch in capsdb.profiles():
+        print(f"{version}\t{arch}")
+
+
+def _list_caps() -> None:
+    from capsdb.names import CAPABILITIES
+
+    width = max(len(c.name) for c in CAPABILITIES)
+    for c in CAPABILITIES:
+        status = "retired" if c.retired else "active"
+        effect = c.effect or ("no effect" if c.retired else "not modelled by xml2argv")
+        print(f"{c.name:<{width}}  {status:<7}  {effect}")
+
+
+def _read_input(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    return Path(path).read_bytes()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = _parser()
+    args = ap.parse_args(argv)
+    if args.list_qemu:
+        _list_qemu()
+        return 0
+    if args.list_caps:
+        _list_caps()
+        return 0
+    if not args.domain:
+        ap.error("a domain XML file (or '-') is required")
+    import capsdb
+    from . import translate
+
+    try:
+        if args.caps:
+            caps = capsdb.load(args.caps)
+        else:
+            caps = capsdb.get(args.qemu, args.arch)
+    except (LookupError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        data = _read_input(args.domain)
+    except OSError as exc:
+        print(f"error: cannot read {args.domain}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        inv = translate(data, caps, profile=args.profile, caps_add=args.add_cap,
+                        caps_del=args.del_cap)
+        out = inv.render(args.format)
+    except TranslationError as exc:
+        msg = " ".join(str(exc).split("\n"))
+        print(f"error: {msg}", file=sys.stderr)
+        return 1
+    sys.stdout.write(out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

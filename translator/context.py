@@ -1,0 +1,72 @@
+"""What every builder may read: the prepared domain, the effective caps, the host."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from capsdb import Caps
+
+from .cmdline import CommandLine
+from .model import Domain
+from .profiles import HostProfile
+
+
+@dataclass
+class BuildContext:
+    domain: Domain
+    caps: Caps
+    host: HostProfile
+    cmd: CommandLine = field(default_factory=CommandLine)
+    # counters shared by builders (libvirt numbers some objects per domain)
+    counters: dict[str, int] = field(default_factory=dict)
+
+    # -- machine facts --------------------------------------------------------------------
+    @property
+    def machine(self) -> str:
+        return self.domain.os.machine or ""
+
+    @property
+    def canonical_machine(self) -> str:
+        return self.caps.canonical_machine(self.machine, self.domain.virt_type)
+
+    @property
+    def is_q35(self) -> bool:
+        return is_q35(self.machine, self.caps, self.domain.virt_type)
+
+    @property
+    def is_i440fx(self) -> bool:
+        return is_i440fx(self.machine, self.caps, self.domain.virt_type)
+
+    @property
+    def is_x86(self) -> bool:
+        return self.arch in ("x86_64", "i686")
+
+    @property
+    def arch(self) -> str:
+        return self.domain.os.arch or self.caps.arch
+
+    @property
+    def is_kvm(self) -> bool:
+        return self.domain.virt_type == "kvm"
+
+    def has(self, flag: str) -> bool:
+        return self.caps.has(flag)
+
+    def next(self, counter: str) -> int:
+        n = self.counters.get(counter, 0)
+        self.counters[counter] = n + 1
+        return n
+
+    @property
+    def domain_dir(self) -> str:
+        return self.host.domain_dir(self.domain.name)
+
+
+def is_q35(machine: str, caps: Caps, virt_type: str = "kvm") -> bool:
+    m = caps.canonical_machine(machine, virt_type)
+    return m == "q35" or m.startswith("pc-q35")
+
+
+def is_i440fx(machine: str, caps: Caps, virt_type: str = "kvm") -> bool:
+    m = caps.canonical_machine(machine, virt_type)
+    return m == "pc" or m.startswith("pc-i440fx") or m.startswith("pc-0.") or m.startswith("pc-1.")

@@ -1,0 +1,278 @@
+"""Typed device models, one dataclass per libvirt device family.
+
+Each class keeps the fields the builders need as typed attributes; the full `elem`
+stays available for rarely used options and for provenance (source line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .device import Device, info_from_elem
+from .elem import Elem
+
+
+@dataclass
+class Disk(Device):
+    family: str = "disk"
+    type: str = "file"            # file, block, dir, network, volume, nvme, vhostuser
+    device: str = "disk"          # disk, cdrom, floppy, lun
+    bus: str | None = None
+    dev: str = ""                 # target dev, e.g. vda
+    source: Elem | None = None
+    driver: Elem | None = None
+    readonly: bool = False
+    shareable: bool = False
+    transient: bool = False
+    serial: str | None = None
+    wwn: str | None = None
+    vendor: str | None = None
+    product: str | None = None
+    tray: str | None = None
+    removable: str | None = None
+    rotation_rate: int | None = None
+    backing: Elem | None = None
+
+    @property
+    def format(self) -> str | None:
+        return self.driver.get("type") if self.driver is not None else None
+
+    @property
+    def empty(self) -> bool:
+        """A cdrom/floppy with no medium."""
+        if self.source is None:
+            return self.type != "network"
+        return not any(self.source.get(a) for a in ("file", "dev", "dir", "name", "pool"))
+
+
+@dataclass
+class Controller(Device):
+    family: str = "controller"
+    type: str = "pci"
+    index: int = 0
+    model: str | None = None
+    ports: int | None = None
+    vectors: int | None = None
+    target: Elem | None = None
+    driver: Elem | None = None
+    master_startport: int | None = None
+
+
+@dataclass
+class Interface(Device):
+    family: str = "net"
+    type: str = "user"
+    mac: str | None = None
+    model: str | None = None
+    source: Elem | None = None
+    driver: Elem | None = None
+    target_dev: str | None = None
+
+
+@dataclass
+class Chardev(Device):
+    """serial, parallel, channel and console share libvirt's chardev source model."""
+
+    family: str = "chardev"
+    kind: str = "serial"          # serial | parallel | channel | console
+    type: str = "pty"             # pty, file, unix, tcp, udp, null, ...
+    target_type: str | None = None
+    target_port: int | None = None
+    target_name: str | None = None
+    target_model: str | None = None
+    sources: tuple[Elem, ...] = ()
+    protocol: str | None = None
+    log: Elem | None = None
+
+
+@dataclass
+class Graphics(Device):
+    family: str = "graphics"
+    type: str = "vnc"
+
+
+@dataclass
+class Video(Device):
+    family: str = "video"
+    model: str | None = None
+    primary: bool = False
+    heads: int | None = None
+    vram: int | None = None
+    ram: int | None = None
+    vgamem: int | None = None
+    vram64: int | None = None
+
+
+@dataclass
+class Audio(Device):
+    family: str = "audio"
+    id: int = 1
+    type: str = "none"
+
+
+@dataclass
+class Sound(Device):
+    family: str = "sound"
+    model: str = "ich6"
+
+
+@dataclass
+class Input(Device):
+    family: str = "input"
+    type: str = "mouse"
+    bus: str | None = None
+
+
+@dataclass
+class Memballoon(Device):
+    family: str = "memballoon"
+    model: str = "virtio"
+
+
+@dataclass
+class Generic(Device):
+    """Any other device family (rng, watchdog, tpm, panic, hostdev, ...): typed later."""
+
+    family: str = "generic"
+    type: str | None = None
+    model: str | None = None
+
+
+def _int(v: str | None) -> int | None:
+    return int(v, 0) if v not in (None, "") else None
+
+
+def disk_from(e: Elem) -> Disk:
+    t = e.find("target")
+    return Disk(
+        elem=e, info=info_from_elem(e),
+        type=e.get("type", "file") or "file",
+        device=e.get("device", "disk") or "disk",
+        bus=t.get("bus") if t is not None else None,
+        dev=(t.get("dev") if t is not None else "") or "",
+        source=e.find("source"),
+        driver=e.find("driver"),
+        readonly=e.find("readonly") is not None,
+        shareable=e.find("shareable") is not None,
+        transient=e.find("transient") is not None,
+        serial=e.findtext("serial"),
+        wwn=e.findtext("wwn"),
+        vendor=e.findtext("vendor"),
+        product=e.findtext("product"),
+        tray=t.get("tray") if t is not None else None,
+        removable=t.get("removable") if t is not None else None,
+        rotation_rate=_int(t.get("rotation_rate")) if t is not None else None,
+        backing=e.find("backingStore"),
+    )
+
+
+def controller_from(e: Elem) -> Controller:
+    return Controller(
+        elem=e, info=info_from_elem(e),
+        type=e.get("type", "pci") or "pci",
+        index=int(e.get("index", "0") or 0),
+        model=e.get("model"),
+        ports=_int(e.get("ports")),
+        vectors=_int(e.get("vectors")),
+        target=e.find("target"),
+        driver=e.find("driver"),
+        master_startport=_int(e.attr_at("startport", "master")),
+    )
+
+
+def interface_from(e: Elem) -> Interface:
+    return Interface(
+        elem=e, info=info_from_elem(e),
+        type=e.get("type", "user") or "user",
+        mac=e.attr_at("address", "mac"),
+        model=e.attr_at("type", "model"),
+        source=e.find("source"),
+        driver=e.find("driver"),
+        target_dev=e.attr_at("dev", "target"),
+    )
+
+
+def chardev_from(e: Elem) -> Chardev:
+    t = e.find("target")
+    port = t.get("port") if t is not None else None
+    return Chardev(
+        elem=e, info=info_from_elem(e),
+        kind=e.tag,
+        type=e.get("type", "pty") or "pty",
+        target_type=t.get("type") if t is not None else None,
+        target_port=_int(port),
+        target_name=t.get("name") if t is not None else None,
+        target_model=t.attr_at("name", "model") if t is not None else None,
+        sources=tuple(e.findall("source")),
+        protocol=e.attr_at("type", "protocol"),
+        log=e.find("log"),
+    )
+
+
+def video_from(e: Elem) -> Video:
+    m = e.find("model")
+    g = (lambda a: _int(m.get(a)) if m is not None else None)
+    return Video(
+        elem=e, info=info_from_elem(e),
+        model=m.get("type") if m is not None else None,
+        primary=(m is not None and m.get("primary") == "yes"),
+        heads=g("heads"), vram=g("vram"), ram=g("ram"), vgamem=g("vgamem"), vram64=g("vram64"),
+    )
+
+
+DEVICE_FACTORIES = {
+    "disk": disk_from,
+    "controller": controller_from,
+    "interface": interface_from,
+    "serial": chardev_from,
+    "parallel": chardev_from,
+    "channel": chardev_from,
+    "console": chardev_from,
+    "graphics": lambda e: Graphics(elem=e, info=info_from_elem(e), type=e.get("type", "vnc") or "vnc"),
+    "video": video_from,
+    "audio": lambda e: Audio(elem=e, info=info_from_elem(e), id=int(e.get("id", "1") or 1),
+                             type=e.get("type", "none") or "none"),
+    "sound": lambda e: Sound(elem=e, info=info_from_elem(e), model=e.get("model", "ich6") or "ich6"),
+    "input": lambda e: Input(elem=e, info=info_from_elem(e), type=e.get("type", "mouse") or "mouse",
+                             bus=e.get("bus")),
+    "memballoon": lambda e: Memballoon(elem=e, info=info_from_elem(e),
+                                       model=e.get("model", "virtio") or "virtio"),
+}
+
+
+def device_from(e: Elem) -> Device:
+    factory = DEVICE_FACTORIES.get(e.tag)
+    if factory is not None:
+        return factory(e)
+    return Generic(elem=e, info=info_from_elem(e), family=e.tag, type=e.get("type"),
+                   model=e.get("model"))
+
+
+@dataclass
+class Devices:
+    emulator: str | None = None
+    items: list[Device] = field(default_factory=list)
+
+    def of(self, family: str) -> list[Device]:
+        return [d for d in self.items if d.family == family]
+
+    @property
+    def disks(self) -> list[Disk]:
+        return [d for d in self.items if isinstance(d, Disk)]
+
+    @property
+    def controllers(self) -> list[Controller]:
+        return [d for d in self.items if isinstance(d, Controller)]
+
+    @property
+    def interfaces(self) -> list[Interface]:
+        return [d for d in self.items if isinstance(d, Interface)]
+
+    def chardevs(self, kind: str) -> list[Chardev]:
+        return [d for d in self.items if isinstance(d, Chardev) and d.kind == kind]
+
+    def controller(self, type_: str, index: int = 0) -> Controller | None:
+        for c in self.controllers:
+            if c.type == type_ and c.index == index:
+                return c
+        return None

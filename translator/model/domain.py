@@ -1,0 +1,79 @@
+"""The top-level domain model: everything outside <devices>."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .devices import Devices
+from .elem import Elem
+from .qemu_ns import QemuNamespace
+
+
+@dataclass
+class OSConfig:
+    type: str = "hvm"
+    arch: str | None = None
+    machine: str | None = None
+    boot_devs: tuple[str, ...] = ()
+    bootmenu: Elem | None = None
+    bios: Elem | None = None
+    loader: Elem | None = None
+    nvram: Elem | None = None
+    kernel: str | None = None
+    initrd: str | None = None
+    cmdline: str | None = None
+    dtb: str | None = None
+    smbios_mode: str | None = None
+    firmware: str | None = None
+    elem: Elem | None = None
+
+
+@dataclass
+class Vcpu:
+    count: int = 1
+    current: int | None = None
+    placement: str | None = None
+    cpuset: str | None = None
+
+
+@dataclass
+class Domain:
+    virt_type: str
+    name: str
+    uuid: str | None = None
+    id: int = -1
+    memory_kib: int = 0
+    current_memory_kib: int | None = None
+    max_memory: Elem | None = None
+    memory_backing: Elem | None = None
+    vcpu: Vcpu = field(default_factory=Vcpu)
+    vcpus: Elem | None = None
+    iothreads: int = 0
+    iothreadids: Elem | None = None
+    os: OSConfig = field(default_factory=OSConfig)
+    features: Elem | None = None
+    cpu: Elem | None = None
+    clock: Elem | None = None
+    pm: Elem | None = None
+    on_poweroff: str | None = None
+    on_reboot: str | None = None
+    on_crash: str | None = None
+    numatune: Elem | None = None
+    sysinfo: tuple[Elem, ...] = ()
+    seclabels: tuple[Elem, ...] = ()
+    keywrap: Elem | None = None
+    launch_security: Elem | None = None
+    resource: Elem | None = None
+    genid: Elem | None = None
+    throttlegroups: Elem | None = None
+    devices: Devices = field(default_factory=Devices)
+    qemu: QemuNamespace = field(default_factory=QemuNamespace)
+    root: Elem | None = None
+
+    def feature(self, name: str) -> Elem | None:
+        return self.features.find(name) if self.features is not None else None
+
+    def has_feature(self, name: str) -> bool:
+        """True when the feature element is present and not state='off'."""
+        f = self.feature(name)
+        return f is not None and f.get("state", "on") != "off"

@@ -1,0 +1,57 @@
+"""The libvirt qemu XML namespace (http://libvirt.org/schemas/domain/qemu/1.0)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
+
+
+@dataclass(frozen=True)
+class NsArg:
+    value: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class NsEnv:
+    name: str
+    value: str | None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class NsProperty:
+    name: str
+    type: str            # string | signed | unsigned | bool | remove
+    value: str | None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class NsDeviceOverride:
+    alias: str
+    frontend: tuple[NsProperty, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class NsCapToggle:
+    name: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class QemuNamespace:
+    args: tuple[NsArg, ...] = ()
+    env: tuple[NsEnv, ...] = ()
+    caps_add: tuple[NsCapToggle, ...] = ()
+    caps_del: tuple[NsCapToggle, ...] = ()
+    overrides: tuple[NsDeviceOverride, ...] = ()
+    deprecation: str | None = None
+    deprecation_line: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.args or self.env or self.caps_add or self.caps_del
+                    or self.overrides or self.deprecation)

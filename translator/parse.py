@@ -1,0 +1,211 @@
+"""Parse step: domain XML text -> typed `Domain` model.
+
+Only this module touches lxml. The qemu namespace is recognised by its URI, never by
+its prefix, and only where libvirt looks for it: direct children of <domain>.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .errors import TranslationError, XMLInputError
+from .model import QEMU_NS, Domain, Elem, OSConfig, QemuNamespace, Vcpu
+from .model.devices import Devices, device_from
+from .model.qemu_ns import NsArg, NsCapToggle, NsDeviceOverride, NsEnv, NsProperty
+from .xmlsafe import parse_document
+
+_SKIP_SUBTREES = {"metadata"}
+
+
+def _tag(node: etree._Element) -> str:
+    q = etree.QName(node)
+    return q.localname if q.namespace is None else str(node.tag)
+
+
+def _to_elem(node: etree._Element, path: str) -> Elem:
+    children: list[Elem] = []
+    counts: dict[str, int] = {}
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue
+        tag = _tag(child)
+        counts[tag] = counts.get(tag, 0) + 1
+        children.append(_to_elem(child, f"{path}/{tag}[{counts[tag]}]"))
+    text = node.text.strip() if node.text and node.text.strip() else None
+    return Elem(tag=_tag(node), attrs=dict(node.attrib), children=tuple(children), text=text,
+                line=node.sourceline, path=path)
+
+
+def _int(value: str | None, what: str, default: int = 0) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value.strip(), 0) if not value.strip().isdigit() else int(value.strip())
+    except ValueError:
+        raise TranslationError(f"XML error: Invalid value '{value}' for {what}") from None
+
+
+_UNIT_SCALE = {
+    "b": 1, "bytes": 1,
+    "k": 1024, "kib": 1024, "kb": 1000,
+    "m": 1024**2, "mib": 1024**2, "mb": 1000**2,
+    "g": 1024**3, "gib": 1024**3, "gb": 1000**3,
+    "t": 1024**4, "tib": 1024**4, "tb": 1000**4,
+    "p": 1024**5, "pib": 1024**5, "pb": 1000**5,
+    "e": 1024**6, "eib": 1024**6, "eb": 1000**6,
+}
+
+
+def scaled_kib(e: Elem | None, default_unit: str = "kib") -> int | None:
+    """libvirt's scaled integers (<memory unit='GiB'>) converted to KiB, rounded up."""
+    if e is None or e.text is None:
+        return None
+    unit = (e.get("unit") or default_unit).lower()
+    scale = _UNIT_SCALE.get(unit)
+    if scale is None:
+        raise TranslationError(f"unknown suffix '{e.get('unit')}'")
+    value = _int(e.text, e.tag) * scale
+    return (value + 1023) // 1024
+
+
+def _parse_qemu_ns(root: etree._Element) -> QemuNamespace:
+    ns = {"q": QEMU_NS}
+    args = tuple(NsArg(a.get("value", ""), a.sourceline)
+                 for a in root.xpath("./q:commandline/q:arg", namespaces=ns))
+    env: list[NsEnv] = []
+    for e in root.xpath("./q:commandline/q:env", namespaces=ns):
+        name = e.get("name")
+        if not name:
+            raise TranslationError("No qemu environment name specified")
+        if not (name[0].isascii() and (name[0].isalpha() or name[0] == "_")):
+            raise TranslationError(
+                "Invalid environment name, it must begin with a letter or underscore")
+        if not all(c.isascii() and (c.isalnum() or c == "_") for c in name):
+            raise TranslationError(
+                "Invalid environment name, it must contain only alphanumerics and underscore")
+        env.append(NsEnv(name, e.get("value"), e.sourceline))
+    adds = tuple(NsCapToggle(c.get("capability", ""), c.sourceline)
+                 for c in root.xpath("./q:capabilities/q:add", namespaces=ns))
+    dels = tuple(NsCapToggle(c.get("capability", ""), c.sourceline)
+                 for c in root.xpath("./q:capabilities/q:del", namespaces=ns))
+    overrides: list[NsDeviceOverride] = []
+    for dev in root.xpath("./q:override/q:device", namespaces=ns):
+        alias = dev.get("alias")
+        if not alias:
+            raise TranslationError("missing 'alias' attribute for qemu:device override")
+        props: list[NsProperty] = []
+        for p in dev.xpath("./q:frontend/q:property", namespaces=ns):
+            pname = p.get("name")
+            if not pname:
+                raise TranslationError("missing 'name' attribute for qemu:property")
+            ptype = p.get("type")
+            if ptype not in ("string", "signed", "unsigned", "bool", "remove"):
+                raise TranslationError(
+                    f"invalid value '{ptype}' for attribute 'type' of element 'property'"
+                    if ptype else "missing 'type' attribute for qemu:property")
+            value = p.get("value")
+            if ptype != "remove" and value is None:
+                raise TranslationError(
+                    f"missing 'value' attribute for 'qemu:property' of type '{ptype}'")
+            props.append(NsProperty(pname, ptype, value, p.sourceline))
+        overrides.append(NsDeviceOverride(alias, tuple(props), dev.sourceline))
+    deprecation = None
+    dep_line = None
+    for d in root.xpath("./q:deprecation", namespaces=ns):
+        behavior = d.get("behavior")
+        if behavior not in ("none", "omit", "reject", "crash"):
+            raise TranslationError(
+                f"invalid value '{behavior}' for attribute 'behavior' of element 'deprecation'")
+        deprecation, dep_line = behavior, d.sourceline
+    return QemuNamespace(args=args, env=tuple(env), caps_add=adds, caps_del=dels,
+                         overrides=tuple(overrides), deprecation=deprecation,
+                         deprecation_line=dep_line)
+
+
+def _parse_os(e: Elem | None) -> OSConfig:
+    if e is None:
+        return OSConfig()
+    t = e.find("type")
+    return OSConfig(
+        type=(t.text if t is not None and t.text else "hvm"),
+        arch=t.get("arch") if t is not None else None,
+        machine=t.get("machine") if t is not None else None,
+        boot_devs=tuple(b.get("dev", "") for b in e.findall("boot")),
+        bootmenu=e.find("bootmenu"),
+        bios=e.find("bios"),
+        loader=e.find("loader"),
+        nvram=e.find("nvram"),
+        kernel=e.findtext("kernel"),
+        initrd=e.findtext("initrd"),
+        cmdline=e.findtext("cmdline"),
+        dtb=e.findtext("dtb"),
+        smbios_mode=e.attr_at("mode", "smbios"),
+        firmware=e.get("firmware"),
+        elem=e,
+    )
+
+
+def parse_domain(xml: str | bytes) -> Domain:
+    """Parse domain XML into a `Domain`, raising `TranslationError` on anything invalid."""
+    lroot = parse_document(xml)
+    if not isinstance(lroot.tag, str) or etree.QName(lroot).localname != "domain" or \
+            etree.QName(lroot).namespace is not None:
+        name = etree.QName(lroot).localname if isinstance(lroot.tag, str) else "?"
+        raise XMLInputError(f"expected root element <domain>, found <{name}>", lroot.sourceline)
+    root = _to_elem(lroot, "/domain")
+    virt_type = root.get("type")
+    if not virt_type:
+        raise TranslationError("XML error: missing domain type attribute")
+    name = root.findtext("name")
+    if not name:
+        raise TranslationError("XML error: missing name information")
+
+    devices_elem = root.find("devices")
+    devices = Devices()
+    if devices_elem is not None:
+        devices.emulator = devices_elem.findtext("emulator")
+        for child in devices_elem:
+            if child.tag == "emulator" or child.tag.startswith("{"):
+                continue
+            devices.items.append(device_from(child))
+
+    vcpu_e = root.find("vcpu")
+    vcpu = Vcpu()
+    if vcpu_e is not None:
+        vcpu = Vcpu(count=_int(vcpu_e.text, "vcpu", 1), current=(
+            _int(vcpu_e.get("current"), "vcpu current") if vcpu_e.get("current") else None),
+            placement=vcpu_e.get("placement"), cpuset=vcpu_e.get("cpuset"))
+
+    iothreads = root.find("iothreads")
+    return Domain(
+        virt_type=virt_type,
+        name=name,
+        uuid=root.findtext("uuid"),
+        memory_kib=scaled_kib(root.find("memory")) or 0,
+        current_memory_kib=scaled_kib(root.find("currentMemory")),
+        max_memory=root.find("maxMemory"),
+        memory_backing=root.find("memoryBacking"),
+        vcpu=vcpu,
+        vcpus=root.find("vcpus"),
+        iothreads=_int(iothreads.text, "iothreads") if iothreads is not None else 0,
+        iothreadids=root.find("iothreadids"),
+        os=_parse_os(root.find("os")),
+        features=root.find("features"),
+        cpu=root.find("cpu"),
+        clock=root.find("clock"),
+        pm=root.find("pm"),
+        on_poweroff=root.findtext("on_poweroff"),
+        on_reboot=root.findtext("on_reboot"),
+        on_crash=root.findtext("on_crash"),
+        numatune=root.find("numatune"),
+        sysinfo=tuple(root.findall("sysinfo")),
+        seclabels=tuple(root.findall("seclabel")),
+        keywrap=root.find("keywrap"),
+        launch_security=root.find("launchSecurity"),
+        resource=root.find("resource"),
+        genid=root.find("genid"),
+        throttlegroups=root.find("throttlegroups"),
+        devices=devices,
+        qemu=_parse_qemu_ns(lroot),
+        root=root,
+    )

@@ -1,0 +1,18 @@
+"""Post-parse step: what libvirt fills in before building (defaults, aliases, addresses)."""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from .addresses import assign_drive_addresses, assign_pci_addresses
+from .aliases import assign_aliases
+from .defaults import apply_defaults
+from .ports import assign_usb_ports, assign_virtio_serial
+
+
+def prepare(ctx: BuildContext) -> None:
+    apply_defaults(ctx)
+    assign_drive_addresses(ctx)
+    assign_virtio_serial(ctx)
+    assign_aliases(ctx)
+    assign_pci_addresses(ctx)
+    assign_usb_ports(ctx)

@@ -1,0 +1,86 @@
+"""Device aliases as libvirt assigns them (the ids `-device` and `<qemu:override>` use)."""
+
+from __future__ import annotations
+
+import re
+
+from ..context import BuildContext
+from ..model import Chardev, Controller, Disk, DriveAddress
+
+_CONTROLLER_PREFIX = {
+    "ide": "ide", "sata": "sata", "scsi": "scsi", "fdc": "fdc", "virtio-serial": "virtio-serial",
+    "ccid": "ccid", "usb": "usb", "xenbus": "xenbus", "isa": "isa", "nvme": "nvme",
+}
+
+_FAMILY_PREFIX = {
+    "net": "net", "video": "video", "sound": "sound", "input": "input", "hostdev": "hostdev",
+    "redirdev": "redir", "smartcard": "smartcard", "watchdog": "watchdog", "rng": "rng",
+    "memballoon": "balloon", "tpm": "tpm", "shmem": "shmem", "filesystem": "fs",
+    "memory": "dimm", "vsock": "vsock", "iommu": "iommu", "crypto": "crypto", "panic": "panic",
+    "hub": "hub", "pstore": "pstore",
+}
+
+
+def disk_index(dev: str) -> int:
+    """'vda' -> 0, 'sdb' -> 1, 'hdaa' -> 26 (libvirt's virDiskNameToIndex)."""
+    m = re.match(r"^(?:fd|hd|vd|sd|xvd|ubd)([a-z]+)", dev)
+    if not m:
+        return 0
+    idx = 0
+    for ch in m.group(1):
+        idx = idx * 26 + (ord(ch) - ord("a") + 1)
+    return idx - 1
+
+
+def controller_alias(c: Controller, ctx: BuildContext) -> str:
+    if c.type == "pci":
+        if c.index == 0 and c.model == "pcie-root":
+            return "pcie.0"
+        return f"pci.{c.index}"
+    if c.type == "ide" or (c.type == "sata" and ctx.is_q35 and c.index == 0):
+        return "ide" if c.index == 0 else f"ide{c.index}"
+    if c.type == "usb" and c.index == 0:
+        return "usb"
+    prefix = _CONTROLLER_PREFIX.get(c.type, c.type)
+    return f"{prefix}{c.index}"
+
+
+def disk_alias(d: Disk) -> str:
+    a = d.info.address
+    if isinstance(a, DriveAddress):
+        if d.bus == "scsi":
+            return f"scsi{a.controller}-{a.bus}-{a.target}-{a.unit}"
+        if d.bus in ("ide", "sata", "fdc"):
+            return f"{d.bus}{a.controller}-{a.bus}-{a.unit}"
+    prefix = {"virtio": "virtio-disk", "usb": "usb-disk", "xen": "xenvbd", "sd": "sd-disk",
+              "ide": "ide", "sata": "sata", "scsi": "scsi", "fdc": "fdc"}.get(d.bus or "", d.bus or "disk")
+    return f"{prefix}{disk_index(d.dev)}"
+
+
+def assign_aliases(ctx: BuildContext) -> None:
+    counters: dict[str, int] = {}
+    for dev in ctx.domain.devices.items:
+        if dev.info.alias:
+            if dev.family not in ("disk", "controller"):
+                counters[dev.family] = counters.get(dev.family, 0) + 1
+            continue
+        if isinstance(dev, Controller):
+            dev.info.alias = controller_alias(dev, ctx)
+        elif isinstance(dev, Disk):
+            dev.info.alias = disk_alias(dev)
+        elif isinstance(dev, Chardev):
+            n = counters.get(dev.kind, 0)
+            counters[dev.kind] = n + 1
+            port = dev.target_port if dev.kind in ("serial", "parallel") and \
+                dev.target_port is not None else n
+            dev.info.alias = f"{dev.kind}{port}"
+        elif dev.family in ("graphics", "audio"):
+            continue
+        else:
+            prefix = _FAMILY_PREFIX.get(dev.family, dev.family)
+            n = counters.get(dev.family, 0)
+            counters[dev.family] = n + 1
+            if dev.family == "memballoon":
+                dev.info.alias = "balloon0"
+            else:
+                dev.info.alias = f"{prefix}{n}"

@@ -1,0 +1,148 @@
+"""libvirt's post-parse defaults: machine type, implicit controllers and devices, models.
+
+Everything added here is marked `implicit=<reason>` so explanations can say which
+libvirt default put it on the command line.
+"""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..errors import TranslationError
+from ..model import Audio, Controller, Elem, Memballoon, Video
+from ..model.devices import Chardev, Generic, Input
+
+
+def _implicit_elem(tag: str, **attrs: str) -> Elem:
+    return Elem(tag=tag, attrs=attrs, path=f"(implicit {tag})")
+
+
+def apply_machine_default(ctx: BuildContext) -> None:
+    os = ctx.domain.os
+    if not os.machine:
+        m = ctx.caps.default_machine(ctx.domain.virt_type)
+        if m is None:
+            raise TranslationError("no machine type available for this emulator")
+        os.machine = m.name
+    elif ctx.host.resolve_machine_alias:
+        os.machine = ctx.caps.canonical_machine(os.machine, ctx.domain.virt_type)
+    if not os.arch:
+        os.arch = ctx.caps.arch
+
+
+def default_usb_model(ctx: BuildContext) -> str | None:
+    if ctx.is_q35:
+        for model in ("qemu-xhci", "nec-usb-xhci"):
+            if ctx.has(model):
+                return model
+        return "ich9-ehci1" if ctx.has("ich9-usb-ehci1") else None
+    if ctx.is_x86:
+        return "piix3-uhci" if ctx.has("piix3-usb-uhci") else None
+    return None
+
+
+def _add_controller(ctx: BuildContext, type_: str, index: int, model: str | None,
+                    reason: str, position: int | None = None) -> Controller:
+    attrs = {"type": type_, "index": str(index)}
+    if model:
+        attrs["model"] = model
+    c = Controller(elem=_implicit_elem("controller", **attrs), type=type_, index=index,
+                   model=model, implicit=reason)
+    items = ctx.domain.devices.items
+    if position is None:
+        items.append(c)
+    else:
+        items.insert(position, c)
+    return c
+
+
+def add_implicit_controllers(ctx: BuildContext) -> None:
+    devs = ctx.domain.devices
+    if not ctx.is_x86:
+        return
+    # root bus
+    if ctx.is_q35:
+        if devs.controller("pci", 0) is None:
+            _add_controller(ctx, "pci", 0, "pcie-root", "q35 machines have a PCIe root bus")
+        if devs.controller("sata", 0) is None:
+            _add_controller(ctx, "sata", 0, None, "q35 machines have a built-in SATA controller")
+    elif ctx.is_i440fx:
+        if devs.controller("pci", 0) is None:
+            _add_controller(ctx, "pci", 0, "pci-root", "i440fx machines have a PCI root bus")
+        if devs.controller("ide", 0) is None:
+            _add_controller(ctx, "ide", 0, None, "i440fx machines have a built-in IDE controller")
+    # usb
+    usb = devs.controller("usb", 0)
+    if usb is None and not any(c.type == "usb" for c in devs.controllers):
+        model = default_usb_model(ctx)
+        if model:
+            _add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")
+    for c in devs.controllers:
+        if c.type == "usb" and c.model is None:
+            c.model = default_usb_model(ctx)
+        if c.type == "pci" and c.model is None and c.index == 0:
+            c.model = "pcie-root" if ctx.is_q35 else "pci-root"
+        if c.type == "scsi" and c.model is None:
+            c.model = "lsilogic"
+    # implicit controllers a disk needs (ide/sata/scsi/fdc by bus)
+    for d in devs.disks:
+        bus = d.bus
+        ctype = {"ide": "ide", "sata": "sata", "scsi": "scsi", "fdc": "fdc"}.get(bus or "")
+        if ctype is None:
+            continue
+        idx = getattr(d.info.address, "controller", 0) if d.info.address is not None else 0
+        if devs.controller(ctype, idx) is None and ctype != "fdc":
+            c = _add_controller(ctx, ctype, idx, "lsilogic" if ctype == "scsi" else None,
+                                f"a {bus} disk needs a {ctype} controller")
+            _ = c
+
+
+def add_implicit_devices(ctx: BuildContext) -> None:
+    devs = ctx.domain.devices
+    items = devs.items
+    # consoles without a serial port get one (x86: isa-serial)
+    consoles = devs.chardevs("console")
+    if consoles and not devs.chardevs("serial"):
+        first = consoles[0]
+        if first.target_type in (None, "serial"):
+            serial = Chardev(elem=first.elem, kind="serial", type=first.type, target_port=0,
+                             sources=first.sources, protocol=first.protocol, log=first.log,
+                             implicit="a serial console needs a serial port")
+            idx = items.index(first)
+            items.insert(idx, serial)
+    # memballoon
+    if not any(isinstance(d, Memballoon) for d in items):
+        items.append(Memballoon(elem=_implicit_elem("memballoon", model="virtio"),
+                                model="virtio", implicit="libvirt adds a virtio memballoon"))
+    # video model defaults
+    for v in (d for d in items if isinstance(d, Video)):
+        if v.model is None:
+            v.model = "cirrus" if ctx.is_i440fx or ctx.is_q35 else "vga"
+    graphics = [d for d in items if d.family == "graphics"]
+    if graphics and not any(isinstance(d, Video) for d in items):
+        model = "qxl" if any(g.elem.get("type") == "spice" for g in graphics) else "cirrus"
+        items.append(Video(elem=_implicit_elem("video"), model=model,
+                           implicit="graphics without a video device get a default one"))
+    # implicit PS/2 input devices on x86 (not on the command line, but they exist)
+    if ctx.is_x86 and graphics:
+        for kind in ("mouse", "keyboard"):
+            if not any(isinstance(d, Input) and d.type == kind and d.bus == "ps2" for d in items):
+                items.append(Input(elem=_implicit_elem("input", type=kind, bus="ps2"),
+                                   type=kind, bus="ps2", implicit="x86 has built-in PS/2"))
+    # audio backend
+    if not any(isinstance(d, Audio) for d in items):
+        items.append(Audio(elem=_implicit_elem("audio", id="1", type="none"), id=1,
+                           type="none", implicit="libvirt adds a 'none' audio backend"))
+    # q35: the ICH9 chipset has an iTCO watchdog built in
+    if ctx.is_q35 and not any(d.family == "watchdog" and d.elem.get("model") == "itco"
+                              for d in items):
+        items.append(Generic(elem=_implicit_elem("watchdog", model="itco", action="reset"),
+                             family="watchdog", model="itco",
+                             implicit="q35's ICH9 chipset has a built-in iTCO watchdog"))
+
+
+def apply_defaults(ctx: BuildContext) -> None:
+    apply_machine_default(ctx)
+    if not ctx.domain.uuid and ctx.host.derive_missing_uuid:
+        ctx.domain.uuid = ctx.host.uuid_for(ctx.domain.name)
+    add_implicit_controllers(ctx)
+    add_implicit_devices(ctx)

@@ -1,0 +1,58 @@
+"""Host profiles: the facts of the host libvirt runs on that show up in the command line.
+
+`libvirt-test` reproduces libvirt's own test harness (see the corpus' HARNESS.md);
+`system` is what `virsh domxml-to-native qemu-argv` prints on a standard
+qemu:///system host.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+# A project-specific namespace so that derived UUIDs are stable across runs and releases.
+_UUID_NAMESPACE = uuid.UUID("6b1d5f3e-1c1a-4e4e-9a3c-786d6c326172")
+
+
+@dataclass(frozen=True)
+class HostProfile:
+    name: str
+    path_env: str
+    user: str | None              # USER/LOGNAME, or None to omit them
+    monitor_fd: int | None        # pre-opened monitor socket fd, or None for a path
+    passed_fd: int                # any other pre-opened fd (the harness passes 1729)
+    resolve_machine_alias: bool
+    derive_missing_uuid: bool
+    lib_dir: str = "/var/lib/libvirt/qemu"
+    cfg_dir: str = "/etc/libvirt/qemu"
+    run_dir: str = "/run/libvirt/qemu"
+    channel_dir: str = "/var/lib/libvirt/qemu/channel/target"
+
+    def domain_dir(self, name: str) -> str:
+        return f"{self.lib_dir}/domain--1-{name}"
+
+    def uuid_for(self, name: str) -> str:
+        return str(uuid.uuid5(_UUID_NAMESPACE, name))
+
+
+PROFILES: dict[str, HostProfile] = {
+    "libvirt-test": HostProfile(
+        name="libvirt-test", path_env="/bin", user="test", monitor_fd=1729, passed_fd=1729,
+        resolve_machine_alias=False, derive_missing_uuid=True,
+    ),
+    "system": HostProfile(
+        name="system", path_env="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        user=None, monitor_fd=None, passed_fd=1729, resolve_machine_alias=True,
+        derive_missing_uuid=True,
+    ),
+}
+
+
+def get_host_profile(name: str) -> HostProfile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        from .errors import TranslationError
+
+        raise TranslationError(
+            f"unknown profile '{name}' (choose from {', '.join(PROFILES)})") from None

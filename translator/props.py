@@ -1,0 +1,136 @@
+"""Ordered property maps and their two QEMU syntaxes.
+
+QEMU reads JSON (`{"driver":"virtio-net-pci",...}`) or legacy `key=value,...` option
+strings; libvirt emits keys in the order it adds them, so `Props` keeps insertion
+order and the helpers mirror libvirt's "add only when set" conventions.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+
+class Props:
+    """An insertion-ordered property map with libvirt's conditional-add helpers."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self, *pairs: tuple[str, Any]) -> None:
+        self._d: dict[str, Any] = {}
+        for k, v in pairs:
+            self.add(k, v)
+
+    # -- adding ---------------------------------------------------------------------------
+    def add(self, key: str, value: Any) -> "Props":
+        """Add unconditionally (None is skipped: libvirt never emits a null)."""
+        if value is not None:
+            self._d[key] = value
+        return self
+
+    def str(self, key: str, value: str | None) -> "Props":
+        """String, skipped when None or empty (libvirt's 'S' vs 's')."""
+        if value:
+            self._d[key] = value
+        return self
+
+    def int_nz(self, key: str, value: int | None) -> "Props":
+        """Integer, skipped when None or zero (libvirt's 'p'/'P' conventions)."""
+        if value:
+            self._d[key] = value
+        return self
+
+    def bool_true(self, key: str, value: bool | None) -> "Props":
+        """Boolean, emitted only when true."""
+        if value:
+            self._d[key] = True
+        return self
+
+    def tristate(self, key: str, value: bool | None) -> "Props":
+        """Boolean, emitted when explicitly set either way."""
+        if value is not None:
+            self._d[key] = bool(value)
+        return self
+
+    def onoff(self, key: str, value: bool | None) -> "Props":
+        if value is not None:
+            self._d[key] = "on" if value else "off"
+        return self
+
+    def update(self, other: "Props | dict[str, Any]") -> "Props":
+        for k, v in (other.items() if isinstance(other, (Props, dict)) else other):
+            self.add(k, v)
+        return self
+
+    # -- mapping protocol -----------------------------------------------------------------
+    def remove(self, key: str) -> None:
+        self._d.pop(key, None)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._d.get(key, default)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._d
+
+    def __getitem__(self, key: str) -> Any:
+        return self._d[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._d[key] = value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return self._d.items()
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._d)
+
+    def __repr__(self) -> str:
+        return f"Props({self._d!r})"
+
+    # -- rendering ------------------------------------------------------------------------
+    def to_json(self) -> str:
+        return to_json(self._d)
+
+    def to_keyval(self, first_key: str | None = None) -> str:
+        """Legacy `k=v,k=v`; with `first_key` its value leads bare (e.g. the driver)."""
+        parts: list[str] = []
+        for k, v in self._d.items():
+            if k == first_key:
+                parts.insert(0, escape_comma(str(v)))
+                continue
+            parts.append(f"{k}={keyval_value(v)}")
+        return ",".join(parts)
+
+
+def keyval_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "on" if v else "off"
+    if isinstance(v, (list, tuple)):
+        return ":".join(keyval_value(x) for x in v)
+    return escape_comma(str(v))
+
+
+def escape_comma(value: str) -> str:
+    """QEMU option syntax escapes a literal comma by doubling it."""
+    return value.replace(",", ",,")
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Props):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON exactly as libvirt prints it (no spaces, '/' not escaped)."""
+    return json.dumps(_plain(value), separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,36 @@
+"""libvirt's shell escaping (virBufferEscapeShell), reimplemented.
+
+A value is left bare unless it contains one of the shell metacharacters below; then it
+is wrapped in single quotes with each embedded quote written as '\\''. An empty value
+is written ''. This differs from `shlex.quote`, which also quotes e.g. '=' and ','.
+"""
+
+from __future__ import annotations
+
+SHELL_SPECIAL = frozenset("\r\t\n !\"#$&'()*;<>?[\\]^`{|}~")
+
+
+def needs_quoting(value: str) -> bool:
+    return value == "" or any(c in SHELL_SPECIAL for c in value)
+
+
+def shell_escape(value: str) -> str:
+    if not needs_quoting(value):
+        return value
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def shell_unescape(text: str) -> str:
+    """Inverse of `shell_escape` for one token (used by tests and the diff tool)."""
+    if not (text.startswith("'") and text.endswith("'") and len(text) >= 2):
+        return text
+    out: list[str] = []
+    i, n = 1, len(text) - 1
+    while i < n:
+        if text.startswith("'\\''", i):
+            out.append("'")
+            i += 4
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)

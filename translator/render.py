@@ -1,0 +1,70 @@
+"""Renderers for an `Invocation`: libvirt's `.args` layout, a shell line, JSON, argv."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from .quoting import shell_escape
+
+if TYPE_CHECKING:
+    from .invocation import Invocation
+
+FORMATS = ("args", "shell", "json", "argv")
+
+
+def _env_word(name: str, value: str | None) -> str:
+    return f"{name}={shell_escape(value or '')}"
+
+
+def render_args(inv: "Invocation") -> str:
+    """One env var per line, then the binary, then one option group per line.
+
+    Like libvirt's test output, a new line starts at every argument beginning with '-';
+    each line but the last ends with ' \\'.
+    """
+    lines: list[str] = [_env_word(n, v) for n, v in inv.env]
+    current = shell_escape(inv.binary)
+    for arg in inv.args:
+        if arg.startswith("-"):
+            lines.append(current)
+            current = shell_escape(arg)
+        else:
+            current += " " + shell_escape(arg)
+    lines.append(current)
+    return " \\\n".join(lines) + "\n"
+
+
+def render_shell(inv: "Invocation") -> str:
+    words = [_env_word(n, v) for n, v in inv.env]
+    words.append(shell_escape(inv.binary))
+    words.extend(shell_escape(a) for a in inv.args)
+    return " ".join(words) + "\n"
+
+
+def render_json(inv: "Invocation") -> str:
+    doc = {
+        "env": [{"name": n, "value": v or ""} for n, v in inv.env],
+        "binary": inv.binary,
+        "args": list(inv.args),
+    }
+    if inv.items is not None:
+        doc["items"] = [
+            {"tokens": list(it.tokens), "source": {"kind": it.source.kind,
+                                                   "detail": it.source.detail,
+                                                   "line": it.source.line}}
+            for it in inv.items
+        ]
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_argv(inv: "Invocation") -> str:
+    """One argv element per line (env first as NAME=VALUE); newlines inside values are
+    escaped as \\n so that the output stays one element per line."""
+    out = [f"{n}={v or ''}" for n, v in inv.env] + [inv.binary] + list(inv.args)
+    return "".join(w.replace("\\", "\\\\").replace("\n", "\\n").replace("\0", "") + "\n"
+                   for w in out)
+
+
+RENDERERS = {"args": render_args, "shell": render_shell, "json": render_json,
+             "argv": render_argv}

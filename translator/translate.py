@@ -1,0 +1,52 @@
+"""translate(): parse -> effective caps -> prepare -> build -> Invocation."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from capsdb import Caps
+
+from .build import build
+from .context import BuildContext
+from .errors import TranslationError
+from .invocation import Invocation
+from .namespace import effective_caps
+from .parse import parse_domain
+from .prepare import prepare
+from .profiles import get_host_profile
+
+
+def translate(xml: str | bytes, caps: Caps, *, profile: str = "system",
+              caps_add: Iterable[str] = (), caps_del: Iterable[str] = ()) -> Invocation:
+    """Translate a domain XML into the QEMU invocation libvirt would start.
+
+    Raises `TranslationError` (with libvirt's message) for anything libvirt would
+    refuse; `XMLInputError`, a subclass, for malformed or unsafe XML.
+    """
+    try:
+        return _translate(xml, caps, profile, caps_add, caps_del)
+    except TranslationError:
+        raise
+    except RecursionError:
+        raise TranslationError("XML document is nested too deeply") from None
+    except (ValueError, KeyError, AttributeError, TypeError, IndexError, AssertionError) as exc:
+        # An input the simulator does not model: report it as a refusal, never a traceback.
+        raise TranslationError(f"unsupported configuration: {type(exc).__name__}: {exc}") from exc
+
+
+def _translate(xml: str | bytes, caps: Caps, profile: str, caps_add: Iterable[str],
+               caps_del: Iterable[str]) -> Invocation:
+    host = get_host_profile(profile)
+    domain = parse_domain(xml)
+    eff = effective_caps(caps, domain.qemu, caps_add, caps_del)
+    ctx = BuildContext(domain=domain, caps=eff, host=host)
+    prepare(ctx)
+    build(ctx)
+    binary = domain.devices.emulator or caps.emulator or f"/usr/bin/qemu-system-{ctx.arch}"
+    return Invocation(
+        env=[(e.name, e.value) for e in ctx.cmd.env],
+        binary=binary,
+        args=ctx.cmd.args(),
+        items=ctx.cmd.items,
+        env_vars=ctx.cmd.env,
+    )
