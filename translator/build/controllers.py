@@ -1,0 +1,122 @@
+"""Controllers: PCI bridges and root ports, USB, SCSI, SATA, virtio-serial, ..."""
+
+from __future__ import annotations
+
+from ..cmdline import Source, default_source, xml_source
+from ..context import BuildContext
+from ..model import Controller, PciAddress
+from ..props import Props
+from .device import address_props, emit_device
+
+USB_MODEL_DRIVER = {
+    "piix3-uhci": "piix3-usb-uhci", "piix4-uhci": "piix4-usb-uhci", "ehci": "usb-ehci",
+    "ich9-ehci1": "ich9-usb-ehci1", "ich9-uhci1": "ich9-usb-uhci1", "ich9-uhci2": "ich9-usb-uhci2",
+    "ich9-uhci3": "ich9-usb-uhci3", "vt82c686b-uhci": "vt82c686b-usb-uhci", "pci-ohci": "pci-ohci",
+    "nec-xhci": "nec-usb-xhci", "qemu-xhci": "qemu-xhci",
+}
+
+SCSI_MODEL_DRIVER = {
+    "lsilogic": "lsi", "lsisas1068": "mptsas1068", "lsisas1078": "megasas",
+    "virtio-scsi": "virtio-scsi-pci", "virtio-transitional": "virtio-scsi-pci-transitional",
+    "virtio-non-transitional": "virtio-scsi-pci-non-transitional", "vmpvscsi": "pvscsi",
+    "am53c974": "am53c974", "dc390": "dc-390", "ibmvscsi": "spapr-vscsi",
+}
+
+PCI_MODEL_DRIVER = {
+    "pcie-root-port": "pcie-root-port", "pci-bridge": "pci-bridge",
+    "dmi-to-pci-bridge": "i82801b11-bridge", "pcie-to-pci-bridge": "pcie-pci-bridge",
+    "pcie-switch-upstream-port": "x3130-upstream", "pcie-switch-downstream-port": "xio3130-downstream",
+    "pci-expander-bus": "pxb", "pcie-expander-bus": "pxb-pcie",
+}
+
+
+def _source(c: Controller) -> Source:
+    return default_source(c.implicit) if c.implicit else xml_source(c.elem)
+
+
+def _pci_controller_props(ctx: BuildContext, c: Controller) -> Props | None:
+    model = c.model or ""
+    driver = PCI_MODEL_DRIVER.get(model)
+    if driver is None:
+        return None
+    p = Props(("driver", driver))
+    t = c.target
+    if model == "pcie-root-port":
+        a = c.info.address
+        port = int(t.get("port"), 0) if t is not None and t.get("port") else \
+            ((a.slot << 3) + a.function if isinstance(a, PciAddress) else 0)
+        chassis = int(t.get("chassis")) if t is not None and t.get("chassis") else c.index
+        p.add("port", port).add("chassis", chassis)
+    elif model == "pci-bridge":
+        chassis = int(t.get("chassisNr")) if t is not None and t.get("chassisNr") else c.index
+        p.add("chassis_nr", chassis)
+    elif model == "pcie-switch-downstream-port":
+        p.add("port", int(t.get("port", "0"), 0) if t is not None else 0)
+        p.add("chassis", int(t.get("chassis", str(c.index))) if t is not None else c.index)
+    elif model in ("pci-expander-bus", "pcie-expander-bus"):
+        p.add("bus_nr", int(t.get("busNr", "0")) if t is not None else 0)
+    p.add("id", c.alias)
+    p.update(address_props(ctx, c))
+    return p
+
+
+def build_controllers(ctx: BuildContext) -> None:
+    devs = ctx.domain.devices
+    # libvirt emits PCI controllers first (in index order), then the rest by type
+    pci = sorted((c for c in devs.controllers if c.type == "pci"), key=lambda c: c.index)
+    for c in pci:
+        props = _pci_controller_props(ctx, c)
+        if props is not None:
+            emit_device(ctx, c, props, _source(c))
+    for ctype in ("usb", "scsi", "ide", "sata", "fdc", "virtio-serial", "ccid", "isa", "xenbus"):
+        for c in sorted((c for c in devs.controllers if c.type == ctype), key=lambda c: c.index):
+            props = controller_props(ctx, c)
+            if props is not None:
+                emit_device(ctx, c, props, _source(c))
+
+
+def controller_props(ctx: BuildContext, c: Controller) -> Props | None:
+    if c.type == "usb":
+        if c.model in (None, "none"):
+            return None
+        driver = USB_MODEL_DRIVER.get(c.model)
+        if driver is None:
+            return None
+        p = Props(("driver", driver))
+        if c.model in ("qemu-xhci", "nec-xhci") and c.ports:
+            p.add("p2", c.ports).add("p3", c.ports)
+        if c.master_startport is not None:
+            master = next((m for m in ctx.domain.devices.controllers
+                           if m.type == "usb" and m.index == c.index and m.master_startport is None), None)
+            p.add("masterbus", f"{master.alias if master else 'usb'}.0")
+            p.add("firstport", c.master_startport)
+        p.add("id", c.alias)
+        p.update(address_props(ctx, c))
+        return p
+    if c.type == "scsi":
+        driver = SCSI_MODEL_DRIVER.get(c.model or "lsilogic")
+        if driver is None:
+            return None
+        p = Props(("driver", driver))
+        p.add("id", c.alias)
+        p.update(address_props(ctx, c))
+        return p
+    if c.type == "sata":
+        if ctx.is_q35 and c.index == 0:
+            return None
+        p = Props(("driver", "ich9-ahci"), ("id", c.alias))
+        p.update(address_props(ctx, c))
+        return p
+    if c.type == "virtio-serial":
+        p = Props(("driver", "virtio-serial-pci"), ("id", c.alias))
+        if c.ports:
+            p.add("max_ports", c.ports)
+        if c.vectors:
+            p.add("vectors", c.vectors)
+        p.update(address_props(ctx, c))
+        return p
+    if c.type == "ccid":
+        p = Props(("driver", "usb-ccid"), ("id", c.alias))
+        p.update(address_props(ctx, c))
+        return p
+    return None

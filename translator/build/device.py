@@ -1,0 +1,130 @@
+"""The single exit point for every `-device`: address properties, qemu:override, syntax.
+
+Keeping this in one place is what makes `<qemu:override>` apply uniformly: every
+device's properties pass through `emit_device`, where the override for its alias is
+merged (each overridden key removed and re-added, so it moves to the end; 'remove'
+deletes it) before the JSON or legacy key=value form is chosen.
+"""
+
+from __future__ import annotations
+
+from ..cmdline import Item, Source
+from ..context import BuildContext
+from ..errors import TranslationError
+from ..model import Device, DriveAddress, GenericAddress, PciAddress
+from ..model.devices import Controller
+from ..props import Props
+
+
+def bus_alias_for_pci(ctx: BuildContext, bus_index: int) -> str:
+    for c in ctx.domain.devices.controllers:
+        if c.type == "pci" and c.index == bus_index:
+            return c.alias or f"pci.{bus_index}"
+    return f"pci.{bus_index}"
+
+
+def address_props(ctx: BuildContext, dev: Device) -> Props:
+    """QEMU bus/addr properties for a device's address (PCI, USB, virtio-serial, ...)."""
+    p = Props()
+    a = dev.info.address
+    if isinstance(a, PciAddress):
+        p.add("bus", bus_alias_for_pci(ctx, a.bus))
+        if a.multifunction is not None:
+            p.add("multifunction", a.multifunction)
+        p.add("addr", a.addr_prop())
+        if dev.info.acpi_index:
+            p.add("acpi-index", dev.info.acpi_index)
+    elif isinstance(a, GenericAddress):
+        if a.type == "usb":
+            bus = a.int("bus")
+            ctrl = next((c for c in ctx.domain.devices.controllers
+                         if c.type == "usb" and c.index == bus), None)
+            p.add("bus", f"{ctrl.alias if ctrl else 'usb'}.0")
+            if a.attrs.get("port"):
+                p.add("port", a.attrs["port"])
+        elif a.type == "virtio-serial":
+            ctrl_idx = a.int("controller")
+            ctrl = ctx.domain.devices.controller("virtio-serial", ctrl_idx)
+            alias = ctrl.alias if ctrl and ctrl.alias else f"virtio-serial{ctrl_idx}"
+            p.add("bus", f"{alias}.{a.int('bus')}")
+            p.add("nr", a.int("port"))
+        elif a.type == "ccid":
+            p.add("bus", f"ccid{a.int('controller')}.0")
+            p.add("slot", a.int("slot"))
+        elif a.type == "isa":
+            if "iobase" in a.attrs:
+                p.add("iobase", a.attrs["iobase"])
+            if "irq" in a.attrs:
+                p.add("irq", a.attrs["irq"])
+    return p
+
+
+def apply_override(ctx: BuildContext, alias: str | None, props: Props,
+                   prop_sources: dict[str, Source]) -> None:
+    if alias is None:
+        return
+    for ov in ctx.domain.qemu.overrides:
+        if ov.alias != alias:
+            continue
+        for prop in ov.frontend:
+            src = Source("qemu", f"qemu:override/device[@alias='{alias}']/frontend/property"
+                         f"[@name='{prop.name}']", prop.line)
+            props.remove(prop.name)
+            value = prop.value or ""
+            if prop.type == "remove":
+                prop_sources[prop.name] = src
+                continue
+            if prop.type == "string":
+                props.add(prop.name, value)
+            elif prop.type in ("signed", "unsigned"):
+                try:
+                    n = int(value, 10)
+                except ValueError:
+                    raise TranslationError(
+                        f"invalid value '{value}' of '{prop.type}' qemu:property") from None
+                if prop.type == "unsigned" and n < 0:
+                    raise TranslationError(
+                        f"invalid value '{value}' of 'unsigned' qemu:property")
+                props.add(prop.name, n)
+            elif prop.type == "bool":
+                if value not in ("true", "false"):
+                    raise TranslationError(f"invalid value '{value}' of 'bool' qemu:property")
+                props.add(prop.name, value == "true")
+            prop_sources[prop.name] = src
+
+
+def emit_device(ctx: BuildContext, dev: Device | None, props: Props, source: Source,
+                alias: str | None = None) -> Item:
+    """Append `-device` for `props`, honouring qemu:override and the JSON capability."""
+    prop_sources: dict[str, Source] = {}
+    apply_override(ctx, alias if alias is not None else (dev.alias if dev else None), props,
+                   prop_sources)
+    if ctx.has("device.json+hotplug"):
+        item = ctx.cmd.add_json("-device", props, source)
+    else:
+        item = ctx.cmd.add("-device", props.to_keyval(first_key="driver"), source, props)
+    item.prop_sources.update(prop_sources)
+    return item
+
+
+def controller_alias(ctx: BuildContext, type_: str, index: int) -> str:
+    c: Controller | None = ctx.domain.devices.controller(type_, index)
+    if c is not None and c.alias:
+        return c.alias
+    return f"{type_}{index}"
+
+
+def drive_bus_props(ctx: BuildContext, dev: Device, kind: str) -> Props:
+    """bus/unit (IDE, SATA) or bus/channel/scsi-id/lun (SCSI) for a drive address."""
+    p = Props()
+    a = dev.info.address
+    if not isinstance(a, DriveAddress):
+        return p
+    if kind in ("ide", "sata"):
+        alias = controller_alias(ctx, kind, a.controller)
+        if kind == "sata":
+            p.add("bus", f"{alias}.{a.unit}")
+        else:
+            p.add("bus", f"{alias}.{a.bus}")
+            p.add("unit", a.unit)
+    return p

@@ -1,0 +1,189 @@
+"""Domain-wide stages: name, machine, accelerator, CPU, memory, SMP, clock, boot, ..."""
+
+from __future__ import annotations
+
+from ..cmdline import Source, default_source, xml_source
+from ..context import BuildContext
+from ..model import Elem
+from ..props import Props, escape_comma
+from .memory import has_numa
+
+HOST = Source("host", "libvirt host environment")
+
+
+def build_environment(ctx: BuildContext) -> None:
+    home = ctx.domain_dir
+    src = Source("host", f"libvirt's environment for QEMU ({ctx.host.name} profile)")
+    ctx.cmd.setenv("LC_ALL", "C", src)
+    ctx.cmd.setenv("PATH", ctx.host.path_env, src)
+    ctx.cmd.setenv("HOME", home, src)
+    if ctx.host.user:
+        ctx.cmd.setenv("USER", ctx.host.user, src)
+        ctx.cmd.setenv("LOGNAME", ctx.host.user, src)
+    ctx.cmd.setenv("XDG_DATA_HOME", f"{home}/.local/share", src)
+    ctx.cmd.setenv("XDG_CACHE_HOME", f"{home}/.cache", src)
+    ctx.cmd.setenv("XDG_CONFIG_HOME", f"{home}/.config", src)
+
+
+def build_name(ctx: BuildContext) -> None:
+    root = ctx.domain.root
+    name_elem = root.find("name") if root is not None else None
+    value = f"guest={escape_comma(ctx.domain.name)},debug-threads=on"
+    ctx.cmd.add("-name", value, xml_source(name_elem))
+
+
+def build_stopped(ctx: BuildContext) -> None:
+    ctx.cmd.add("-S", source=default_source("libvirt starts QEMU paused (-S) and resumes it over QMP"))
+
+
+def build_master_key(ctx: BuildContext) -> None:
+    props = Props(("qom-type", "secret"), ("id", "masterKey0"), ("format", "raw"),
+                  ("file", f"{ctx.domain_dir}/master-key.aes"))
+    ctx.cmd.add_json("-object", props, default_source("per-domain master key for secrets"))
+
+
+def _timer(ctx: BuildContext, name: str) -> Elem | None:
+    clock = ctx.domain.clock
+    if clock is None:
+        return None
+    for t in clock.findall("timer"):
+        if t.get("name") == name:
+            return t
+    return None
+
+
+def build_machine(ctx: BuildContext) -> None:
+    d = ctx.domain
+    parts = [escape_comma(d.os.machine or "")]
+    parts.append("usb=off")
+    vmport = d.feature("vmport")
+    if vmport is not None and ctx.is_x86:
+        parts.append(f"vmport={vmport.get('state', 'on')}")
+    dump = d.memory_backing  # placeholder for memory dumpCore
+    core = d.root.attr_at("dumpCore", "memory") if d.root is not None else None
+    parts.append(f"dump-guest-core={core or 'off'}")
+    if d.memory_backing is not None and d.memory_backing.find("nosharepages") is not None:
+        parts.append("mem-merge=off")
+    smm = d.feature("smm")
+    if smm is not None:
+        parts.append(f"smm={smm.get('state', 'on')}")
+    _ = dump
+    machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
+    if machine is not None and machine.default_ram_id and not has_numa(ctx):
+        parts.append(f"memory-backend={machine.default_ram_id}")
+    hpet = _timer(ctx, "hpet")
+    if hpet is not None and hpet.get("present") is not None and ctx.has("machine-hpet"):
+        parts.append(f"hpet={'on' if hpet.get('present') == 'yes' else 'off'}")
+    if ctx.is_x86 and machine is not None and machine.acpi:
+        parts.append(f"acpi={'on' if d.has_feature('acpi') else 'off'}")
+    ctx.cmd.add("-machine", ",".join(parts), xml_source(d.os.elem.find("type") if d.os.elem else None))
+
+
+def build_accel(ctx: BuildContext) -> None:
+    accel = "kvm" if ctx.is_kvm else ("tcg" if ctx.domain.virt_type == "qemu" else ctx.domain.virt_type)
+    ctx.cmd.add("-accel", accel, xml_source(ctx.domain.root, "/domain/@type"))
+
+
+def build_uuid(ctx: BuildContext) -> None:
+    d = ctx.domain
+    src = xml_source(d.root.find("uuid")) if d.root is not None and d.root.find("uuid") is not None \
+        else default_source("a UUID derived from the domain name")
+    ctx.cmd.add("-uuid", d.uuid or "", src)
+
+
+def build_display_none(ctx: BuildContext) -> None:
+    if not any(g.family == "graphics" for g in ctx.domain.devices.items):
+        ctx.cmd.add("-display", "none", default_source("no <graphics>: QEMU's own display is disabled"))
+
+
+def build_defaults(ctx: BuildContext) -> None:
+    src = default_source("libvirt describes every device itself")
+    ctx.cmd.add("-no-user-config", source=src)
+    ctx.cmd.add("-nodefaults", source=src)
+
+
+def build_monitor(ctx: BuildContext) -> None:
+    src = default_source("libvirt's QMP monitor connection")
+    if ctx.host.monitor_fd is not None:
+        ctx.cmd.add("-chardev", f"socket,id=charmonitor,fd={ctx.host.monitor_fd},server=on,wait=off", src)
+    else:
+        path = escape_comma(f"{ctx.domain_dir}/monitor.sock")
+        ctx.cmd.add("-chardev", f"socket,id=charmonitor,path={path},server=on,wait=off", src)
+    ctx.cmd.add("-mon", "chardev=charmonitor,id=monitor,mode=control", src)
+
+
+def build_clock(ctx: BuildContext) -> None:
+    clock = ctx.domain.clock
+    offset = clock.get("offset", "utc") if clock is not None else "utc"
+    parts: list[str] = []
+    if offset == "localtime":
+        parts.append("base=localtime")
+    elif offset == "variable":
+        parts.append(f"base={clock.get('basis', 'utc') if clock else 'utc'}")
+    else:
+        parts.append("base=utc")
+    rtc = _timer(ctx, "rtc")
+    if rtc is not None:
+        track = rtc.get("track")
+        if track == "guest":
+            parts.append("clock=vm")
+        elif track == "realtime":
+            parts.append("clock=rt")
+        elif track == "wall":
+            parts.append("clock=host")
+        if rtc.get("tickpolicy") == "catchup":
+            parts.append("driftfix=slew")
+    ctx.cmd.add("-rtc", ",".join(parts), xml_source(clock, "/domain/clock"))
+    pit = _timer(ctx, "pit")
+    if pit is not None and pit.get("tickpolicy"):
+        pol = {"delay": "delay", "catchup": "slew", "discard": "discard"}.get(pit.get("tickpolicy", ""))
+        if pol:
+            ctx.cmd.add("-global", f"kvm-pit.lost_tick_policy={pol}", xml_source(pit))
+
+
+def build_lifecycle(ctx: BuildContext) -> None:
+    d = ctx.domain
+    if d.on_reboot == "destroy":
+        ctx.cmd.add("-no-reboot", source=xml_source(d.root.find("on_reboot") if d.root else None))
+    else:
+        ctx.cmd.add("-no-shutdown", source=default_source(
+            "libvirt handles guest shutdown itself (-no-shutdown)"))
+
+
+def build_pm(ctx: BuildContext) -> None:
+    pm = ctx.domain.pm
+    if pm is None or not ctx.is_x86:
+        return
+    dev = "ICH9-LPC" if ctx.is_q35 else "PIIX4_PM"
+    for tag, n in (("suspend-to-mem", 3), ("suspend-to-disk", 4)):
+        e = pm.find(tag)
+        if e is not None and e.get("enabled") in ("yes", "no"):
+            val = 0 if e.get("enabled") == "yes" else 1
+            ctx.cmd.add("-global", f"{dev}.disable_s{n}={val}", xml_source(e))
+
+
+def build_boot(ctx: BuildContext) -> None:
+    os = ctx.domain.os
+    parts: list[str] = []
+    bm = os.bootmenu
+    if bm is not None and bm.get("enable") == "yes":
+        parts.append("menu=on")
+        if bm.get("timeout"):
+            parts.append(f"splash-time={bm.get('timeout')}")
+    elif bm is not None and bm.get("enable") == "no":
+        parts.append("menu=off")
+    bios = os.bios
+    if bios is not None and bios.get("rebootTimeout"):
+        parts.append(f"reboot-timeout={bios.get('rebootTimeout')}")
+    parts.append("strict=on")
+    ctx.cmd.add("-boot", ",".join(parts), xml_source(os.elem, "/domain/os"))
+
+
+def build_sandbox(ctx: BuildContext) -> None:
+    if ctx.has("seccomp-sandbox"):
+        ctx.cmd.add("-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+                    default_source("qemu.conf seccomp_sandbox=1 (libvirt's default)"))
+
+
+def build_msg_timestamp(ctx: BuildContext) -> None:
+    ctx.cmd.add("-msg", "timestamp=on", default_source("libvirt timestamps QEMU's log messages"))
