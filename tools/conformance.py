@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+FLOOR_FILE = ROOT / "tests" / "conformance_floor.json"
 
 
 @dataclass
@@ -128,6 +129,56 @@ def run(corpus: Path, arch: str | None = "x86_64", name_filter: str | None = Non
     return report
 
 
+def _trunc2(value: object) -> float:
+    return int(float(value) * 100) / 100  # type: ignore[arg-type]
+
+
+def floors_from(summary: dict[str, object]) -> dict[str, object]:
+    """The ratchet's numbers: what tests/test_conformance.py must never see drop.
+
+    Percentages are truncated to two decimals so that re-measuring the same state
+    always passes.
+    """
+    groups = summary["groups"]
+    assert isinstance(groups, dict)
+    return {
+        "arch": "x86_64",
+        "exact_pct": _trunc2(summary["exact_pct"]),
+        "avg_line_recall_pct": _trunc2(summary["avg_line_recall_pct"]),
+        "groups": {g: c["exact"] for g, c in sorted(groups.items())},
+    }
+
+
+def drops(old: dict[str, object], new: dict[str, object]) -> list[str]:
+    """Every floor that `new` would lower compared to `old` (human-readable)."""
+    out = [f"{k}: {old[k]} -> {new[k]}" for k in ("exact_pct", "avg_line_recall_pct")
+           if k in old and float(new[k]) < float(old[k])]  # type: ignore[arg-type]
+    old_groups = old.get("groups", {})
+    new_groups = new["groups"]
+    assert isinstance(old_groups, dict) and isinstance(new_groups, dict)
+    out += [f"group {g}: {n} -> {new_groups.get(g, 0)}" for g, n in sorted(old_groups.items())
+            if new_groups.get(g, 0) < n]
+    return out
+
+
+def update_floor(summary: dict[str, object], allow_decrease: bool,
+                 path: Path = FLOOR_FILE) -> int:
+    """Rewrite the floor file with the current numbers; refuse to lower any of them
+    unless `allow_decrease` (a ratchet only moves up by accident-proof default)."""
+    new = floors_from(summary)
+    old = json.loads(path.read_text()) if path.exists() else {}
+    lowered = drops(old, new)
+    if lowered and not allow_decrease:
+        print("refusing to lower the conformance floor (use --allow-decrease):", file=sys.stderr)
+        for line in lowered:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    path.write_text(json.dumps(new, indent=2) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}: exact {new['exact_pct']}%, "
+          f"recall {new['avg_line_recall_pct']}%")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -137,7 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--list", choices=("fail", "exact", "crash", "refused"),
                     help="list case ids with that outcome")
     ap.add_argument("--group", help="restrict --list to one group")
+    ap.add_argument("--update-floor", action="store_true",
+                    help=f"record the current x86_64 numbers in {FLOOR_FILE.relative_to(ROOT)}")
+    ap.add_argument("--allow-decrease", action="store_true",
+                    help="with --update-floor: also write numbers lower than the recorded ones")
     args = ap.parse_args(argv)
+    if args.update_floor and (args.arch != "x86_64" or args.filter):
+        ap.error("--update-floor measures the whole x86_64 corpus; drop --arch/--filter")
     if not (args.corpus / "libvirt-11.3" / "manifest.json").exists():
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 2
@@ -145,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     report = run(args.corpus, None if args.arch == "all" else args.arch, args.filter)
     elapsed = time.perf_counter() - t0
     summary = report.summary()
+    if args.update_floor:
+        return update_floor(summary, args.allow_decrease)
     if args.list:
         for r in report.results:
             if args.group and r.group != args.group:

@@ -10,6 +10,7 @@ from lxml import etree
 
 from .errors import TranslationError, XMLInputError
 from .model import QEMU_NS, Domain, Elem, OSConfig, QemuNamespace, Vcpu
+from .model.domain import NumaCell
 from .model.devices import Devices, device_from
 from .model.qemu_ns import NsArg, NsCapToggle, NsDeviceOverride, NsEnv, NsProperty
 from .xmlsafe import parse_document
@@ -145,6 +146,26 @@ def _parse_os(e: Elem | None) -> OSConfig:
     )
 
 
+def _parse_numa_cells(cpu: Elem | None) -> tuple[NumaCell, ...]:
+    """Guest NUMA cells; a missing id means the cell's position (libvirt requires order)."""
+    numa = cpu.find("numa") if cpu is not None else None
+    if numa is None:
+        return ()
+    cells = []
+    for pos, c in enumerate(numa.findall("cell")):
+        cells.append(NumaCell(id=_int(c.get("id"), "cell id", pos), cpus=c.get("cpus"),
+                              memory_kib=_scaled_attr(c, "memory", "unit") or 0,
+                              mem_access=c.get("memAccess"), discard=c.yes("discard"), elem=c))
+    return tuple(cells)
+
+
+def _scaled_attr(e: Elem, attr: str, unit_attr: str) -> int | None:
+    value = e.get(attr)
+    if value is None:
+        return None
+    return scaled_kib(Elem(tag=attr, attrs={"unit": e.get(unit_attr) or "kib"}, text=value))
+
+
 def parse_domain(xml: str | bytes) -> Domain:
     """Parse domain XML into a `Domain`, raising `TranslationError` on anything invalid."""
     lroot = parse_document(xml)
@@ -198,6 +219,7 @@ def parse_domain(xml: str | bytes) -> Domain:
         on_reboot=root.findtext("on_reboot"),
         on_crash=root.findtext("on_crash"),
         numatune=root.find("numatune"),
+        numa_cells=_parse_numa_cells(root.find("cpu")),
         sysinfo=tuple(root.findall("sysinfo")),
         seclabels=tuple(root.findall("seclabel")),
         keywrap=root.find("keywrap"),

@@ -27,6 +27,13 @@ class HostProfile:
     cfg_dir: str = "/etc/libvirt/qemu"
     run_dir: str = "/run/libvirt/qemu"
     channel_dir: str = "/var/lib/libvirt/qemu/channel/target"
+    # descriptors libvirt opens itself and passes to QEMU (fixed numbers in the harness)
+    tap_fd: int = 3               # ethernet taps it creates: fds N, N+1, ... per queue
+    bridge_tap_fd: int = 102      # taps plugged into a bridge or virtual network
+    vhost_fd: int = 44            # vhost-net: fds N, N+1, ... per queue
+    vdpa_fd: int = 1732           # the opened vhost-vdpa character device
+    vhost_scsi_fd: int = 3        # the opened /dev/vhost-scsi
+    passt_dir: str = "/var/run/libvirt/qemu/passt"   # passt's vhost-user sockets
 
     def domain_dir(self, name: str) -> str:
         return f"{self.lib_dir}/domain--1-{name}"

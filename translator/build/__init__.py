@@ -7,6 +7,8 @@ from typing import Callable
 from ..context import BuildContext
 from ..namespace import build_compat, build_ns_args, build_ns_env
 from . import chardev, controllers, cpu, disks, display, general, memory, misc, net
+from . import filesystems, iommu, rng, smartcard, tpm
+from . import iothreads, memdev
 
 Builder = Callable[[BuildContext], None]
 
@@ -23,7 +25,10 @@ STAGES: tuple[Builder, ...] = (
     cpu.build_cpu,
     memory.build_memory,
     cpu.build_smp,
+    iothreads.build_iothreads,
+    memory.build_numa,
     general.build_uuid,
+    misc.build_genid,
     general.build_display_none,
     general.build_defaults,
     general.build_monitor,
@@ -31,14 +36,18 @@ STAGES: tuple[Builder, ...] = (
     general.build_lifecycle,
     general.build_pm,
     general.build_boot,
+    iommu.build_iommu,
     controllers.build_controllers,
+    memdev.build_memory_devices,
     disks.build_disks,
+    filesystems.build_filesystems,
     net.build_network,
+    smartcard.build_smartcards,
     chardev.build_serials,
     chardev.build_parallels,
     chardev.build_channels,
     chardev.build_consoles,
-    misc.build_tpms,
+    tpm.build_tpms,
     display.build_inputs,
     display.build_audio,
     display.build_graphics,
@@ -46,10 +55,14 @@ STAGES: tuple[Builder, ...] = (
     display.build_sound,
     misc.build_watchdogs,
     misc.build_memballoon,
-    misc.build_rngs,
+    rng.build_rngs,
+    misc.build_vmcoreinfo,
     build_ns_args,
     general.build_sandbox,
     misc.build_panic,
+    misc.build_shmem,
+    misc.build_vsock,
+    misc.build_crypto,
     general.build_msg_timestamp,
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
-from ..model import Controller, PciAddress
+from ..model import Controller, Device, PciAddress
 from ..props import Props
 from .device import address_props, emit_device
 
@@ -30,6 +30,10 @@ PCI_MODEL_DRIVER = {
 }
 
 
+def _source_of(d: Device) -> Source:
+    return default_source(d.implicit) if d.implicit else xml_source(d.elem)
+
+
 def _source(c: Controller) -> Source:
     return default_source(c.implicit) if c.implicit else xml_source(c.elem)
 
@@ -39,7 +43,7 @@ def _pci_controller_props(ctx: BuildContext, c: Controller) -> Props | None:
     driver = PCI_MODEL_DRIVER.get(model)
     if driver is None:
         return None
-    p = Props(("driver", driver))
+    p = Props(("driver", _pci_model_name(c) or driver))
     t = c.target
     if model == "pcie-root-port":
         a = c.info.address
@@ -51,7 +55,10 @@ def _pci_controller_props(ctx: BuildContext, c: Controller) -> Props | None:
         chassis = int(t.get("chassisNr")) if t is not None and t.get("chassisNr") else c.index
         p.add("chassis_nr", chassis)
     elif model == "pcie-switch-downstream-port":
-        p.add("port", int(t.get("port", "0"), 0) if t is not None else 0)
+        a = c.info.address
+        slot = a.slot if isinstance(a, PciAddress) else 0  # the port number is its slot
+        port = t.get("port") if t is not None else None
+        p.add("port", int(port, 0) if port else slot)
         p.add("chassis", int(t.get("chassis", str(c.index))) if t is not None else c.index)
     elif model in ("pci-expander-bus", "pcie-expander-bus"):
         p.add("bus_nr", int(t.get("busNr", "0")) if t is not None else 0)
@@ -60,8 +67,40 @@ def _pci_controller_props(ctx: BuildContext, c: Controller) -> Props | None:
     return p
 
 
+def _pci_model_name(c: Controller) -> str | None:
+    """`<model name='ioh3420'/>` picks the QEMU device that implements a PCI controller."""
+    return c.elem.attr_at("name", "model")
+
+
+def _root_bus_globals(ctx: BuildContext) -> None:
+    """-global options of the root bus: 64-bit PCI hole size and ACPI root hotplug."""
+    root = ctx.domain.devices.controller("pci", 0)
+    if root is None or root.model not in ("pci-root", "pcie-root"):
+        return
+    hole = root.elem.find("pcihole64")
+    if hole is not None and (hole.text or "").strip():
+        host = "q35-pcihost" if root.model == "pcie-root" else "i440FX-pcihost"
+        size = _kib((hole.text or "").strip(), hole.get("unit"))
+        ctx.cmd.add("-global", f"{host}.pci-hole64-size={size}K", xml_source(hole))
+    hotplug = root.target.get("hotplug") if root.target is not None else None
+    if hotplug in ("on", "off"):
+        dev = "ICH9-LPC.acpi-pci-hotplug-with-bridge-support" if root.model == "pcie-root" \
+            else "PIIX4_PM.acpi-root-pci-hotplug"
+        ctx.cmd.add("-global", f"{dev}={hotplug}", xml_source(root.target))
+
+
+_UNIT_KIB = {"b": 1 / 1024, "bytes": 1 / 1024, "k": 1, "kib": 1, "kb": 1000 / 1024,
+             "m": 1024, "mib": 1024, "mb": 1000 ** 2 / 1024, "g": 1024 ** 2, "gib": 1024 ** 2,
+             "gb": 1000 ** 3 / 1024}
+
+
+def _kib(value: str, unit: str | None) -> int:
+    return int(int(value) * _UNIT_KIB.get((unit or "kib").lower(), 1))
+
+
 def build_controllers(ctx: BuildContext) -> None:
     devs = ctx.domain.devices
+    _root_bus_globals(ctx)
     # libvirt emits PCI controllers first (in index order), then the rest by type
     pci = sorted((c for c in devs.controllers if c.type == "pci"), key=lambda c: c.index)
     for c in pci:
@@ -73,6 +112,18 @@ def build_controllers(ctx: BuildContext) -> None:
             props = controller_props(ctx, c)
             if props is not None:
                 emit_device(ctx, c, props, _source(c))
+    # TODO(lead): libvirt emits hubs after memory devices; move to its own stage
+    build_hubs(ctx)
+
+
+def build_hubs(ctx: BuildContext) -> None:
+    """USB hubs (`<hub type='usb'>`), each on its USB port."""
+    for hub in ctx.domain.devices.of("hub"):
+        if hub.elem.get("type", "usb") != "usb":
+            continue
+        p = Props(("driver", "usb-hub"), ("id", hub.alias))
+        p.update(address_props(ctx, hub))
+        emit_device(ctx, hub, p, _source_of(hub))
 
 
 def controller_props(ctx: BuildContext, c: Controller) -> Props | None:
@@ -90,7 +141,8 @@ def controller_props(ctx: BuildContext, c: Controller) -> Props | None:
                            if m.type == "usb" and m.index == c.index and m.master_startport is None), None)
             p.add("masterbus", f"{master.alias if master else 'usb'}.0")
             p.add("firstport", c.master_startport)
-        p.add("id", c.alias)
+        else:
+            p.add("id", c.alias)  # a companion shares its master's bus and has no id
         p.update(address_props(ctx, c))
         return p
     if c.type == "scsi":

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from ..cmdline import xml_source
 from ..context import BuildContext
-from ..model import Disk
-from ..props import Props, escape_comma
+from ..model import Disk, DriveAddress, Elem
+from ..props import Props
 from .device import address_props, drive_bus_props, emit_device
+from .storage_drive import build_drive
+from .storage_source import CACHE_MODES, Src, chain_list, disk_chain, storage_props
 
 
 def _boot_indexes(ctx: BuildContext) -> dict[int, int]:
@@ -49,26 +51,167 @@ def boot_index(ctx: BuildContext, dev: object) -> int | None:
     return cache.get(id(dev))  # type: ignore[union-attr]
 
 
-def _storage_driver(d: Disk) -> str:
-    if d.type == "block":
-        return "host_device" if d.device != "cdrom" else "host_cdrom"
-    if d.type == "dir":
-        return "vvfat"
-    if d.type == "network" and d.source is not None:
-        return d.source.get("protocol", "nbd") or "nbd"
-    return "file"
+# -- driver attributes ---------------------------------------------------------------------
+
+def _drv(d: Disk, name: str) -> str | None:
+    return d.driver.get(name) if d.driver is not None else None
 
 
-def _source_path(d: Disk) -> str | None:
-    s = d.source
-    if s is None:
+def _detect_zeroes(d: Disk) -> str | None:
+    """'unmap' only makes sense with discard=unmap; QEMU otherwise gets 'on'."""
+    dz = _drv(d, "detect_zeroes")
+    if dz == "unmap" and _drv(d, "discard") != "unmap":
+        return "on"
+    return dz if dz and dz != "off" else dz
+
+
+def _cache_mode(d: Disk) -> str | None:
+    """The cache mode; shareable disks default to 'none' (no host page cache)."""
+    mode = _drv(d, "cache")
+    if (not mode or mode == "default") and d.shareable:
+        return "none"
+    return mode
+
+
+def _cache_props(d: Disk) -> Props | None:
+    mode = CACHE_MODES.get(_cache_mode(d) or "")
+    if mode is None:
         return None
-    return s.get("file") or s.get("dev") or s.get("dir")
+    return Props(("direct", mode[0]), ("no-flush", mode[1]))
+
+
+# -- node numbering ------------------------------------------------------------------------
+
+def number_nodes(disks: list[Disk]) -> dict[int, Src]:
+    """libvirt numbers storage sources from the last disk backwards, each chain top-down."""
+    chains: dict[int, Src] = {}
+    n = 0
+    for d in reversed(disks):
+        top = disk_chain(d)
+        if top is None:
+            continue
+        for src in chain_list(top):
+            n += 1
+            src.index = n
+            if d.device == "floppy":
+                src.extra["floppy"] = True
+        chains[id(d)] = top
+    return chains
+
+
+# -- -blockdev -----------------------------------------------------------------------------
+
+def _common_tail(p: Props, d: Disk, src: Src, effective: bool, top: bool) -> None:
+    """node-name, then read-only (the node the guest sees) or auto-read-only, then cache."""
+    if effective:
+        p.add("read-only", src.readonly)
+        if top:
+            p.add("discard", _drv(d, "discard"))
+            p.add("detect-zeroes", _detect_zeroes(d))
+    else:
+        p.add("auto-read-only", True)
+        p.add("discard", "unmap")
+    p.add("cache", _cache_props(d))
+
+
+def _emit_secrets(ctx: BuildContext, d: Disk, src: Src) -> dict[str, str]:
+    """Secret (and TLS) objects a source needs, emitted before its nodes; returns their ids."""
+    from .storage_secrets import emit_source_secrets
+    return emit_source_secrets(ctx, d, src)
+
+
+def _emit_source(ctx: BuildContext, d: Disk, src: Src, top: bool) -> None:
+    ids = _emit_secrets(ctx, d, src)
+    has_slice = src.slice is not None
+    fmt_layer = src.needs_format_layer or src.type == "dir"
+    p = storage_props(src, ids)
+    if src.type in ("file", "block") and _drv(d, "io"):
+        p.add("aio", _drv(d, "io"))
+    p.add("node-name", src.storage_name)
+    _common_tail(p, d, src, not (fmt_layer or has_slice), top)
+    ctx.cmd.add_json("-blockdev", p, xml_source(src.elem or d.elem))
+    if has_slice:
+        assert src.slice is not None
+        sp = Props(("driver", "raw"), ("file", src.storage_name),
+                   ("offset", int(src.slice.get("offset", "0"))),
+                   ("size", int(src.slice.get("size", "0"))),
+                   ("node-name", src.slice_name))
+        _common_tail(sp, d, src, not fmt_layer, top)
+        ctx.cmd.add_json("-blockdev", sp, xml_source(src.slice))
+    if fmt_layer:
+        ctx.cmd.add_json("-blockdev", _format_props(d, src, ids, top),
+                         xml_source(d.driver or d.elem))
+
+
+def _format_props(d: Disk, src: Src, ids: dict[str, str], top: bool) -> Props:
+    p = Props(("node-name", src.format_name), ("read-only", src.readonly))
+    p.add("cache", _cache_props(d))
+    if top:
+        p.add("discard", _drv(d, "discard"))
+        p.add("detect-zeroes", _detect_zeroes(d))
+    enc = src.qemu_encryption
+    if enc is not None and src.format in ("raw", "luks"):
+        p.add("driver", "luks")
+        p.add("key-secret", ids.get("encryption"))
+    else:
+        p.add("driver", src.format)
+        if enc is not None:
+            p.add("encrypt", Props(("format", "luks"), ("key-secret", ids.get("encryption"))))
+        if src.format == "qcow2":
+            if top and _drv(d, "discard_no_unref") == "on":
+                p.add("discard-no-unref", True)
+            size = _metadata_cache_bytes(d.driver if top else
+                                         (src.owner.find("format") if src.owner else None))
+            p.add("cache-size", size)
+    p.add("file", src.below_format)
+    if src.backing is not None:
+        p.add("backing", src.backing.top_name)
+    elif src.terminated and src.format not in ("raw", "luks"):
+        p["backing"] = None  # JSON null: libvirt's explicit end of the backing chain
+    return p
+
+
+def _metadata_cache_bytes(e: Elem | None) -> int | None:
+    if e is None:
+        return None
+    mc = e.at("metadata_cache", "max_size")
+    if mc is None or mc.text is None:
+        return None
+    unit = (mc.get("unit") or "bytes").lower()
+    mult = {"b": 1, "bytes": 1, "kib": 1024, "k": 1024, "mib": 1024 ** 2, "m": 1024 ** 2,
+            "gib": 1024 ** 3, "g": 1024 ** 3, "kb": 1000, "mb": 1000 ** 2}.get(unit, 1)
+    return int(mc.text) * mult
+
+
+def _build_blockdev(ctx: BuildContext, d: Disk, top: Src) -> str:
+    chain = chain_list(top)
+    for src in reversed(chain):
+        _emit_source(ctx, d, src, src is top)
+    node = top.top_name
+    if _drv(d, "copy_on_read") == "on":
+        cor = f"libvirt-CoR-{d.dev}"
+        ctx.cmd.add_json("-blockdev", Props(("driver", "copy-on-read"), ("node-name", cor),
+                                            ("file", node), ("discard", "unmap")),
+                         xml_source(d.driver))
+        node = cor
+    return node
+
+
+# -- the frontend --------------------------------------------------------------------------
+
+def _scsi_controller_model(ctx: BuildContext, d: Disk) -> str | None:
+    a = d.info.address
+    idx = a.controller if isinstance(a, DriveAddress) else 0
+    c = ctx.domain.devices.controller("scsi", idx)
+    return c.model if c is not None else None
 
 
 def _frontend_driver(ctx: BuildContext, d: Disk) -> str:
     if d.bus == "virtio":
-        return "virtio-blk-pci"
+        a = d.info.address
+        if a is not None and getattr(a, "type", "pci") == "ccw":
+            return "virtio-blk-ccw"
+        return "vhost-user-blk-pci" if d.type == "vhostuser" else "virtio-blk-pci"
     if d.bus in ("ide", "sata"):
         return "ide-cd" if d.device == "cdrom" else "ide-hd"
     if d.bus == "scsi":
@@ -84,57 +227,127 @@ def _frontend_driver(ctx: BuildContext, d: Disk) -> str:
     return "virtio-blk-pci"
 
 
+def _bus_props(ctx: BuildContext, d: Disk, driver: str) -> Props:
+    a = d.info.address
+    if d.bus in ("ide", "sata"):
+        return drive_bus_props(ctx, d, d.bus)
+    if d.bus == "fdc":
+        return Props(("unit", a.unit if isinstance(a, DriveAddress) else 0))
+    if d.bus == "scsi" and isinstance(a, DriveAddress):
+        c = ctx.domain.devices.controller("scsi", a.controller)
+        alias = c.alias if c is not None and c.alias else f"scsi{a.controller}"
+        p = Props(("bus", f"{alias}.0"))
+        if _scsi_controller_model(ctx, d) == "lsilogic":
+            p.add("scsi-id", a.unit)
+        else:
+            p.add("channel", a.bus)
+            p.add("scsi-id", a.target)
+            p.add("lun", a.unit)
+        if driver in ("scsi-hd", "scsi-cd"):
+            p.add("device_id", d.serial or f"drive-{d.alias}")
+        return p
+    p = Props()
+    if d.bus == "virtio":
+        p.add("iothread", _drv(d, "iothread") and f"iothread{_drv(d, 'iothread')}")
+        q = _drv(d, "queues")
+        p.add("num-queues", int(q) if q else None)
+        qs = _drv(d, "queue_size")
+        p.add("queue-size", int(qs) if qs else None)
+        for attr, key in (("iommu", "iommu_platform"), ("ats", "ats"), ("packed", "packed"),
+                          ("page_per_vq", "page-per-vq")):
+            v = _drv(d, attr)
+            if v is not None:
+                p.add(key, v == "on")
+    p.update(address_props(ctx, d))
+    if d.bus == "usb" and "port" not in p and "bus" in p:
+        pass
+    return p
+
+
+def _device_props(ctx: BuildContext, d: Disk, drive_ref: str | None) -> Props:
+    driver = _frontend_driver(ctx, d)
+    props = Props(("driver", driver))
+    props.update(_bus_props(ctx, d, driver))
+    if d.shareable:
+        props.add("share-rw", True)
+    props.add("drive", drive_ref)
+    props.add("id", d.alias)
+    if d.device != "floppy":
+        props.add("bootindex", boot_index(ctx, d))
+    blockio = d.elem.find("blockio")
+    if blockio is not None:
+        for attr, key in (("logical_block_size", "logical_block_size"),
+                          ("physical_block_size", "physical_block_size"),
+                          ("discard_granularity", "discard_granularity")):
+            v = blockio.get(attr)
+            props.add(key, int(v) if v else None)
+    if d.wwn and driver in ("scsi-hd", "scsi-cd", "scsi-block", "ide-hd", "ide-cd"):
+        props.add("wwn", int(d.wwn, 16))
+    props.add("rotation_rate", d.rotation_rate)
+    props.add("vendor", d.vendor)
+    props.add("product", d.product)
+    if driver == "usb-storage":
+        props.add("removable", d.removable == "on")
+    elif d.removable == "on":
+        props.add("removable", True)
+    cache = CACHE_MODES.get(_cache_mode(d) or "")
+    if cache is not None and d.device != "lun":
+        props.add("write-cache", "on" if cache[2] else "off")
+    geo = d.elem.find("geometry")
+    if geo is not None:
+        for k in ("cyls", "heads", "secs"):
+            v = geo.get(k)
+            props.add(k, int(v) if v else None)
+        props.add("bios-chs-trans", geo.get("trans"))
+    if d.serial and driver not in ("scsi-block",):
+        props.add("serial", d.serial.replace("\\", "\\\\").replace(" ", "\\ "))
+    werror, rerror = _error_policies(d)
+    props.add("werror", werror)
+    props.add("rerror", rerror)
+    return props
+
+
+def _error_policies(d: Disk) -> tuple[str | None, str | None]:
+    w = _drv(d, "error_policy")
+    r = _drv(d, "rerror_policy")
+    w = "enospc" if w == "enospace" else w
+    if r is None and w != "enospc":
+        r = w
+    return w, r
+
+
+# -- floppy controller ---------------------------------------------------------------------
+
+def _build_floppy_controller(ctx: BuildContext) -> None:
+    """Floppy boot order lives on the controller: -global on i440fx, -device isa-fdc on q35."""
+    floppies = [d for d in ctx.domain.devices.disks if d.bus == "fdc"]
+    if not floppies:
+        return
+    props = Props(("driver", "isa-fdc"))
+    for d in floppies:
+        a = d.info.address
+        unit = a.unit if isinstance(a, DriveAddress) else 0
+        props.add(f"bootindex{'AB'[unit % 2]}", boot_index(ctx, d))
+    src = xml_source(floppies[0].elem)
+    if ctx.is_q35:
+        ctx.cmd.add_json("-device", props, src)
+        return
+    for k, v in props.items():
+        if k != "driver":
+            ctx.cmd.add("-global", f"isa-fdc.{k}={v}", src)
+
+
 def build_disks(ctx: BuildContext) -> None:
     disks = ctx.domain.devices.disks
     legacy = not ctx.has("blockdev")
-    for n, d in enumerate(disks, start=1):
+    _build_floppy_controller(ctx)
+    chains = number_nodes(disks)
+    for d in disks:
         src = xml_source(d.elem)
-        read_only = d.readonly or d.device == "cdrom"
         drive_ref: str | None = None
+        top = chains.get(id(d))
         if legacy:
-            drive_ref = _build_drive(ctx, d, read_only)
-        elif not d.empty:
-            drive_ref = _build_blockdev(ctx, d, n, read_only)
-        props = Props(("driver", _frontend_driver(ctx, d)))
-        if d.bus in ("ide", "sata"):
-            props.update(drive_bus_props(ctx, d, d.bus))
-        else:
-            props.update(address_props(ctx, d))
-        props.add("drive", drive_ref)
-        props.add("id", d.alias)
-        props.add("bootindex", boot_index(ctx, d))
-        emit_device(ctx, d, props, src)
-
-
-def _build_blockdev(ctx: BuildContext, d: Disk, n: int, read_only: bool) -> str:
-    fmt = d.format or "raw"
-    storage = Props(("driver", _storage_driver(d)))
-    storage.add("filename", _source_path(d))
-    storage.add("node-name", f"libvirt-{n}-storage")
-    has_format_layer = fmt != "raw" or read_only
-    if has_format_layer:
-        storage.add("auto-read-only", True)
-        storage.add("discard", "unmap")
-    else:
-        storage.add("read-only", read_only)
-    ctx.cmd.add_json("-blockdev", storage, xml_source(d.source or d.elem))
-    if not has_format_layer:
-        return f"libvirt-{n}-storage"
-    fmt_props = Props(("node-name", f"libvirt-{n}-format"), ("read-only", read_only),
-                      ("driver", fmt), ("file", f"libvirt-{n}-storage"))
-    ctx.cmd.add_json("-blockdev", fmt_props, xml_source(d.driver or d.elem))
-    return f"libvirt-{n}-format"
-
-
-def _build_drive(ctx: BuildContext, d: Disk, read_only: bool) -> str:
-    parts: list[str] = []
-    path = _source_path(d)
-    if path and not d.empty:
-        parts.append(f"file={escape_comma(path)}")
-        parts.append(f"format={d.format or 'raw'}")
-    parts.append("if=none")
-    parts.append(f"id=drive-{d.alias}")
-    if read_only:
-        parts.append("readonly=on")
-    ctx.cmd.add("-drive", ",".join(parts), xml_source(d.source or d.elem))
-    return f"drive-{d.alias}"
+            drive_ref = build_drive(ctx, d, top)
+        elif top is not None:
+            drive_ref = _build_blockdev(ctx, d, top)
+        emit_device(ctx, d, _device_props(ctx, d, drive_ref), src)

@@ -64,6 +64,8 @@ def build_machine(ctx: BuildContext) -> None:
     parts.append(f"dump-guest-core={core or 'off'}")
     if d.memory_backing is not None and d.memory_backing.find("nosharepages") is not None:
         parts.append("mem-merge=off")
+    if any(m.family == "memory" and m.elem.get("model") == "nvdimm" for m in d.devices.items):
+        parts.append("nvdimm=on")  # QEMU needs the machine's NVDIMM support switched on
     smm = d.feature("smm")
     if smm is not None:
         parts.append(f"smm={smm.get('state', 'on')}")

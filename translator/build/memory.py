@@ -1,37 +1,301 @@
-"""Guest memory: -m, the RAM backend object, locking, (later) NUMA and memory devices."""
+"""Guest memory: -m, RAM backend objects (machine RAM, NUMA cells, memory devices), locking.
+
+One function (`backend_props`) decides every memory backend, because libvirt applies
+the same rules (hugepages, shared access, discard, preallocation, host NUMA binding) to
+the machine RAM, to each guest NUMA cell and to each memory device.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext
+from ..model import Elem
 from ..props import Props
+
+# The test harness' hugetlbfs mounts; the first one is the default huge page size.
+HUGEPAGE_MOUNTS: tuple[tuple[int, str], ...] = ((2048, "/dev/hugepages2M"),
+                                                (1048576, "/dev/hugepages1G"))
+SYSTEM_PAGE_KIB = 4
+HOST_CPUS_PER_NODE = 4   # the harness' fake host: NUMA nodes of four CPUs each
+HOST_NODES = [0, 1, 2, 3]  # ... and four nodes, all of which numad's advice names
+_POLICY = {"strict": "bind", "preferred": "preferred", "interleave": "interleave"}
 
 
 def has_numa(ctx: BuildContext) -> bool:
-    cpu = ctx.domain.cpu
-    return cpu is not None and cpu.find("numa") is not None
+    return bool(ctx.domain.numa_cells) or (
+        ctx.domain.cpu is not None and ctx.domain.cpu.find("numa") is not None)
+
+
+def parse_cpuset(text: str | None) -> list[int]:
+    """libvirt's bitmap syntax ('0-3,^2,8') as a sorted list."""
+    if not text:
+        return []
+    on: set[int] = set()
+    off: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        target = off if part.startswith("^") else on
+        part = part.lstrip("^")
+        if "-" in part:
+            lo, hi = part.split("-", 1)
+            target.update(range(int(lo), int(hi) + 1))
+        else:
+            target.add(int(part))
+    return sorted(on - off)
+
+
+def ranges(values: list[int]) -> list[str]:
+    """[0,1,2,5] -> ['0-2', '5'] (QEMU's cpus= ranges)."""
+    out: list[str] = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
+            j += 1
+        out.append(str(values[i]) if i == j else f"{values[i]}-{values[j]}")
+        i = j + 1
+    return out
+
+
+def short_name(ctx: BuildContext) -> str:
+    """libvirt shortens the domain name to 20 characters in per-domain paths."""
+    return f"{ctx.domain.id}-{ctx.domain.name[:20]}"
+
+
+def hugepage_path(ctx: BuildContext, page_kib: int) -> str:
+    mount = next((m for s, m in HUGEPAGE_MOUNTS if s == page_kib), HUGEPAGE_MOUNTS[0][1])
+    return f"{mount}/libvirt/qemu/{short_name(ctx)}"
+
+
+def _page_kib(page: Elem) -> int:
+    from ..parse import scaled_kib
+
+    return scaled_kib(Elem(tag="page", attrs={"unit": page.get("unit") or "kib"},
+                           text=page.get("size"))) or 0
+
+
+def hugepage_for_cell(ctx: BuildContext, cell_id: int | None) -> int:
+    """Huge page size (KiB) backing a NUMA cell (None: the whole RAM); 0 = normal pages."""
+    mb = ctx.domain.memory_backing
+    hp = mb.find("hugepages") if mb is not None else None
+    if hp is None:
+        return 0
+    pages = hp.findall("page")
+    if not pages:
+        return HUGEPAGE_MOUNTS[0][0]
+    chosen = None
+    for p in pages:
+        if p.get("nodeset") and cell_id is not None and cell_id in parse_cpuset(p.get("nodeset")):
+            chosen = p
+            break
+    if chosen is None:
+        chosen = next((p for p in pages if not p.get("nodeset")), None)
+    if chosen is None:
+        return 0
+    size = _page_kib(chosen)
+    return 0 if size == SYSTEM_PAGE_KIB else size
+
+
+def numatune_binding(ctx: BuildContext, cell_id: int | None) -> tuple[list[int], str | None]:
+    """Host nodes and policy for a cell (its <memnode>, else the domain-wide <memory>)."""
+    nt = ctx.domain.numatune
+    if nt is None:
+        if ctx.domain.vcpu.placement == "auto":
+            return list(HOST_NODES), "bind"   # numatune defaults to numad's advice
+        return [], None
+    chosen = None
+    if cell_id is not None:
+        chosen = next((m for m in nt.findall("memnode") if m.get("cellid") == str(cell_id)), None)
+    if chosen is None:
+        chosen = nt.find("memory")
+    if chosen is None:
+        return [], None
+    mode = chosen.get("mode", "strict")
+    if mode == "restrictive":
+        return [], None
+    implied_auto = chosen.tag == "memory" and not chosen.get("nodeset") and \
+        ctx.domain.vcpu.placement == "auto"
+    if chosen.get("placement") == "auto" or implied_auto:
+        return list(HOST_NODES), _POLICY.get(mode)
+    if not chosen.get("nodeset"):
+        return [], None
+    return parse_cpuset(chosen.get("nodeset")), _POLICY.get(mode)
+
+
+@dataclass
+class BackendSpec:
+    """What decides one memory backend object."""
+
+    alias: str
+    size_kib: int
+    page_kib: int = 0
+    access: str | None = None        # 'shared' | 'private' | None
+    discard: bool | None = None
+    host_nodes: tuple[int, ...] = ()
+    policy: str | None = None
+    source_type: str | None = None   # memoryBacking/source type or device source path
+    mem_path: str | None = None      # explicit file (nvdimm, virtio-pmem)
+    file_name: str | None = None     # file under the memory_backing_dir (default: alias)
+    is_ram_default: bool = False     # the machine's default RAM (pc.ram)
+    force_prealloc: bool | None = None
+    align_kib: int | None = None
+    pmem: bool | None = None
+    reserve_off: bool = False
+
+
+def _backing(ctx: BuildContext, tag: str) -> Elem | None:
+    mb = ctx.domain.memory_backing
+    return mb.find(tag) if mb is not None else None
+
+
+def backend_props(ctx: BuildContext, spec: BackendSpec) -> tuple[Props, Props | None]:
+    """The memory-backend-* object (and its thread-context, when one is needed)."""
+    src = _backing(ctx, "source")
+    source_type = spec.source_type or (src.get("type") if src is not None else None)
+    access = spec.access
+    if access is None:
+        acc = _backing(ctx, "access")
+        access = acc.get("mode") if acc is not None else None
+    discard = spec.discard
+    if discard is None and _backing(ctx, "discard") is not None:
+        discard = True
+    alloc = _backing(ctx, "allocation")
+    prealloc = spec.force_prealloc
+    if prealloc is None:
+        prealloc = bool(spec.page_kib) or (alloc is not None and alloc.get("mode") == "immediate")
+    p = Props(("qom-type", ""), ("id", spec.alias))
+    if spec.mem_path:
+        p["qom-type"] = "memory-backend-file"
+        p.add("mem-path", spec.mem_path)
+    elif spec.page_kib and source_type == "memfd":
+        p["qom-type"] = "memory-backend-memfd"
+        p.add("hugetlb", True)
+        p.add("hugetlbsize", spec.page_kib * 1024)
+    elif spec.page_kib:
+        p["qom-type"] = "memory-backend-file"
+        p.add("mem-path", hugepage_path(ctx, spec.page_kib))
+    elif source_type == "memfd":
+        p["qom-type"] = "memory-backend-memfd"
+    elif source_type == "file" or access:
+        p["qom-type"] = "memory-backend-file"
+        name = spec.file_name or spec.alias
+        p.add("mem-path", f"{ctx.host.lib_dir}/ram/{short_name(ctx)}/{name}")
+    else:
+        p["qom-type"] = "memory-backend-ram"
+    if discard is not None and p["qom-type"] == "memory-backend-file":
+        p.add("discard-data", discard)
+    if access in ("shared", "private") and p["qom-type"] != "memory-backend-ram":
+        p.add("share", access == "shared")
+    if spec.is_ram_default and p["qom-type"] != "memory-backend-ram" and \
+            ctx.has("memory-backend-file.x-use-canonical-path-for-ramblock-id"):
+        p.add("x-use-canonical-path-for-ramblock-id", False)
+    if spec.reserve_off:
+        p.add("reserve", False)
+    if prealloc:
+        p.add("prealloc", True)
+        threads = alloc.get("threads") if alloc is not None else None
+        if threads:
+            p.add("prealloc-threads", int(threads))
+    p.add("size", spec.size_kib * 1024)
+    if spec.align_kib:
+        p.add("align", spec.align_kib * 1024)
+    if spec.pmem:
+        p.add("pmem", True)
+    tc = None
+    if spec.host_nodes:
+        p.add("host-nodes", list(spec.host_nodes))
+        p.add("policy", spec.policy or "bind")
+        affinity = _thread_context_nodes(ctx, list(spec.host_nodes))
+        if prealloc and affinity and ctx.has("thread-context"):
+            tc = Props(("qom-type", "thread-context"), ("id", f"tc-{spec.alias}"),
+                       ("node-affinity", affinity))
+            p.add("prealloc-context", f"tc-{spec.alias}")
+    return p, tc
+
+
+def _thread_context_nodes(ctx: BuildContext, nodes: list[int]) -> list[int]:
+    """Host nodes the preallocating threads may use: limited by the vCPU pinning."""
+    cpuset = parse_cpuset(ctx.domain.vcpu.cpuset)
+    if not cpuset:
+        return nodes
+    allowed = {c // HOST_CPUS_PER_NODE for c in cpuset}
+    return [n for n in nodes if n in allowed]
+
+
+def emit_backend(ctx: BuildContext, spec: BackendSpec, source: Elem | None) -> None:
+    props, tc = backend_props(ctx, spec)
+    if tc is not None:
+        ctx.cmd.add_json("-object", tc, xml_source(source))
+    ctx.cmd.add_json("-object", props, xml_source(source))
 
 
 def build_memory(ctx: BuildContext) -> None:
     d = ctx.domain
-    mem_kib = d.memory_kib
+    mem_kib = d.initial_memory_kib if d.initial_memory_kib is not None else d.memory_kib
     value = f"size={mem_kib}k"
     if d.max_memory is not None:
         from ..parse import scaled_kib
+        from ..prepare.memory import MODULE_ALIGN_KIB, round_up
 
         slots = d.max_memory.get("slots")
         maxk = scaled_kib(d.max_memory)
         if slots:
             value += f",slots={slots}"
         if maxk:
-            value += f",maxmem={maxk}k"
+            value += f",maxmem={round_up(maxk, MODULE_ALIGN_KIB)}k"
     root = d.root
-    ctx.cmd.add("-m", value, xml_source(root.find("memory") if root is not None else None))
+    mem_elem = root.find("memory") if root is not None else None
+    ctx.cmd.add("-m", value, xml_source(mem_elem))
     machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
     if machine is not None and machine.default_ram_id and not has_numa(ctx):
-        props = Props(("qom-type", "memory-backend-ram"), ("id", machine.default_ram_id),
-                      ("size", mem_kib * 1024))
-        ctx.cmd.add_json("-object", props, xml_source(root.find("memory") if root is not None else None))
+        nodes, policy = numatune_binding(ctx, None)
+        spec = BackendSpec(alias=machine.default_ram_id, size_kib=mem_kib,
+                           page_kib=hugepage_for_cell(ctx, None), host_nodes=tuple(nodes),
+                           policy=policy, is_ram_default=True)
+        emit_backend(ctx, spec, mem_elem)
     locked = d.memory_backing is not None and d.memory_backing.find("locked") is not None
     ctx.cmd.add("-overcommit", f"mem-lock={'on' if locked else 'off'}",
                 default_source("memory locking (memoryBacking/locked)"))
+
+
+def build_numa(ctx: BuildContext) -> None:
+    """One backend and one `-numa node` per guest cell, then distances."""
+    d = ctx.domain
+    for cell in sorted(d.numa_cells, key=lambda c: c.id):
+        alias = f"ram-node{cell.id}"
+        nodes, policy = numatune_binding(ctx, cell.id)
+        spec = BackendSpec(alias=alias, size_kib=cell.memory_kib,
+                           page_kib=hugepage_for_cell(ctx, cell.id), access=cell.mem_access,
+                           discard=cell.discard, host_nodes=tuple(nodes), policy=policy)
+        emit_backend(ctx, spec, cell.elem)
+        parts = [f"node,nodeid={cell.id}"]
+        parts += [f"cpus={r}" for r in ranges(parse_cpuset(cell.cpus))]
+        if cell.elem is not None and cell.elem.get("initiator") is not None:
+            parts.append(f"initiator={cell.elem.get('initiator')}")
+        parts.append(f"memdev={alias}")
+        ctx.cmd.add("-numa", ",".join(parts), xml_source(cell.elem))
+    _build_distances(ctx)
+
+
+def _build_distances(ctx: BuildContext) -> None:
+    """Every known distance, both directions: libvirt mirrors the ones given once."""
+    cells = sorted(ctx.domain.numa_cells, key=lambda c: c.id)
+    given: dict[tuple[int, int], str] = {}
+    for cell in cells:
+        dist = cell.elem.find("distances") if cell.elem is not None else None
+        for sib in dist.findall("sibling") if dist is not None else []:
+            given[(cell.id, int(sib.get("id") or "0"))] = sib.get("value") or ""
+    if not given:
+        return
+    for src in cells:
+        for dst in cells:
+            val = given.get((src.id, dst.id)) or given.get((dst.id, src.id))
+            if val is None and src.id == dst.id:
+                val = "10"
+            if val:
+                ctx.cmd.add("-numa", f"dist,src={src.id},dst={dst.id},val={val}",
+                            xml_source(src.elem))

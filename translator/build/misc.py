@@ -1,84 +1,218 @@
-"""Watchdog, memballoon, RNG, panic and TPM devices."""
+"""Watchdog, memballoon, panic, VM generation id, vmcoreinfo, shared memory, vsock and crypto.
+
+Also the helpers every virtio device of these families shares: the driver name by bus
+(`-pci`, `-ccw`, `-device`, transitional variants) and the virtio `<driver>` options,
+which libvirt puts right after the driver name.
+"""
 
 from __future__ import annotations
 
-from ..cmdline import default_source, xml_source
+import uuid
+
+from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
-from ..model import Memballoon
+from ..model import Device, Elem, GenericAddress, Memballoon
+from ..model.misc_devices import Crypto, Panic, Shmem, Vsock, Watchdog
+from ..parse import scaled_kib
 from ..props import Props
 from .device import address_props, emit_device
 
+# libvirt's <driver> virtio options and the QEMU property each one sets, in libvirt's order
+_VIRTIO_OPTIONS = (("iommu", "iommu_platform"), ("ats", "ats"), ("packed", "packed"),
+                   ("page_per_vq", "page-per-vq"))
 
-def _src(dev):  # type: ignore[no-untyped-def]
+
+def src(dev: Device) -> Source:
+    """Provenance of a device's items: its XML element, or the default that added it."""
     return default_source(dev.implicit) if dev.implicit else xml_source(dev.elem)
 
 
-def build_watchdogs(ctx: BuildContext) -> None:
-    for w in ctx.domain.devices.of("watchdog"):
-        model = w.elem.get("model")
-        action = w.elem.get("action", "reset") or "reset"
-        if model == "itco":
-            ctx.cmd.add("-global", "ICH9-LPC.noreboot=off", _src(w))
-        elif model in ("i6300esb", "ib700", "diag288"):
-            props = Props(("driver", model), ("id", w.alias))
-            props.update(address_props(ctx, w))
-            emit_device(ctx, w, props, _src(w))
-        act = {"dump": "pause", "shutdown": "poweroff"}.get(action, action)
-        ctx.cmd.add("-watchdog-action", act, _src(w))
+def virtio_options(elem: Elem | None) -> Props:
+    """iommu_platform/ats/packed/page-per-vq from `<driver>`, each only when set."""
+    p = Props()
+    drv = elem.find("driver") if elem is not None else None
+    if drv is None:
+        return p
+    for attr, prop in _VIRTIO_OPTIONS:
+        p.tristate(prop, drv.yes(attr))
+    return p
 
+
+def virtio_driver(dev: Device, base: str, model: str | None = None) -> str:
+    """QEMU's name for a virtio device: by address type, with libvirt's transitional models."""
+    a = dev.info.address
+    if isinstance(a, GenericAddress) and a.type == "ccw":
+        return f"{base}-ccw"
+    if isinstance(a, GenericAddress) and a.type == "virtio-mmio":
+        return f"{base}-device"
+    if model == "virtio-transitional":
+        return f"{base}-pci-transitional"
+    if model == "virtio-non-transitional":
+        return f"{base}-pci-non-transitional"
+    return f"{base}-pci"
+
+
+def virtio_props(dev: Device, base: str, model: str | None = None) -> Props:
+    props = Props(("driver", virtio_driver(dev, base, model)))
+    props.update(virtio_options(dev.elem))
+    return props
+
+
+# -- watchdog ----------------------------------------------------------------------------
+
+_WATCHDOG_ACTION = {"dump": "pause", "shutdown": "poweroff"}
+
+
+def build_watchdogs(ctx: BuildContext) -> None:
+    """Each watchdog's device, then one -watchdog-action (libvirt requires them equal)."""
+    dogs = [d for d in ctx.domain.devices.items if isinstance(d, Watchdog)]
+    for w in dogs:
+        if w.model == "itco":
+            ctx.cmd.add("-global", "ICH9-LPC.noreboot=off", src(w))
+        elif w.model:
+            props = Props(("driver", w.model), ("id", w.alias))
+            props.update(address_props(ctx, w))
+            emit_device(ctx, w, props, src(w))
+    if dogs:
+        action = dogs[0].action
+        ctx.cmd.add("-watchdog-action", _WATCHDOG_ACTION.get(action, action), src(dogs[0]))
+
+
+# -- memballoon --------------------------------------------------------------------------
 
 def build_memballoon(ctx: BuildContext) -> None:
     for b in (d for d in ctx.domain.devices.items if isinstance(d, Memballoon)):
-        if b.model == "none":
+        if b.model not in ("virtio", "virtio-transitional", "virtio-non-transitional"):
             continue
-        driver = {"virtio": "virtio-balloon-pci",
-                  "virtio-transitional": "virtio-balloon-pci-transitional",
-                  "virtio-non-transitional": "virtio-balloon-pci-non-transitional"}.get(b.model)
-        if driver is None:
-            continue
-        props = Props(("driver", driver), ("id", b.alias))
+        props = virtio_props(b, "virtio-balloon", b.model)
+        props.add("id", b.alias)
+        props.tristate("deflate-on-oom", b.elem.yes("autodeflate"))
+        props.tristate("free-page-reporting", b.elem.yes("freePageReporting"))
         props.update(address_props(ctx, b))
-        if b.elem.get("autodeflate"):
-            props.add("deflate-on-oom", b.elem.get("autodeflate") == "on")
-        if b.elem.get("freePageReporting"):
-            props.add("free-page-reporting", b.elem.get("freePageReporting") == "on")
-        emit_device(ctx, b, props, _src(b))
+        emit_device(ctx, b, props, src(b))
 
 
-def build_rngs(ctx: BuildContext) -> None:
-    for r in ctx.domain.devices.of("rng"):
-        backend = r.elem.find("backend")
-        obj_id = f"obj{r.alias}"
-        model = backend.get("model", "random") if backend is not None else "random"
-        if model == "random":
-            obj = Props(("qom-type", "rng-random"), ("id", obj_id),
-                        ("filename", (backend.text if backend is not None and backend.text else "/dev/urandom")))
-        elif model == "builtin":
-            obj = Props(("qom-type", "rng-builtin"), ("id", obj_id))
-        else:
-            obj = Props(("qom-type", "rng-egd"), ("id", obj_id), ("chardev", f"char{r.alias}"))
-        ctx.cmd.add_json("-object", obj, _src(r))
-        props = Props(("driver", "virtio-rng-pci"), ("rng", obj_id), ("id", r.alias))
-        props.update(address_props(ctx, r))
-        emit_device(ctx, r, props, _src(r))
-
+# -- panic -------------------------------------------------------------------------------
 
 def build_panic(ctx: BuildContext) -> None:
-    for p in ctx.domain.devices.of("panic"):
-        model = p.elem.get("model") or ("isa" if ctx.is_x86 else None)
-        if model == "isa":
+    """pvpanic on ISA (optionally at a fixed I/O port) or PCI; hyperv/pseries/s390 need none."""
+    for p in (d for d in ctx.domain.devices.items if isinstance(d, Panic)):
+        if p.model == "isa":
             props = Props(("driver", "pvpanic"))
-            emit_device(ctx, p, props, _src(p), alias="")
+            a = p.info.address
+            if isinstance(a, GenericAddress) and a.type == "isa" and a.attrs.get("iobase"):
+                props.add("ioport", a.int("iobase"))
+            emit_device(ctx, p, props, src(p), alias="")
+        elif p.model == "pvpanic":
+            props = Props(("driver", "pvpanic-pci"))
+            props.update(address_props(ctx, p))
+            emit_device(ctx, p, props, src(p), alias="")
 
 
-def build_tpms(ctx: BuildContext) -> None:
-    for t in ctx.domain.devices.of("tpm"):
-        backend = t.elem.find("backend")
-        btype = backend.get("type") if backend is not None else "passthrough"
-        tpmdev = f"tpm-{t.alias}"
-        if btype == "emulator":
-            ctx.cmd.add("-chardev", "socket,id=chrtpm,path=/dev/test", _src(t))
-            ctx.cmd.add("-tpmdev", f"emulator,id={tpmdev},chardev=chrtpm", _src(t))
-        model = t.elem.get("model") or "tpm-tis"
-        props = Props(("driver", model), ("tpmdev", tpmdev), ("id", t.alias))
-        emit_device(ctx, t, props, _src(t))
+# -- VM generation id, vmcoreinfo --------------------------------------------------------
+
+def genid_guid(ctx: BuildContext) -> str:
+    """The guid of `<genid/>`; an empty one is generated (the harness's fake random bytes
+    are 0x00, 0x01, ...; elsewhere a stable id is derived from the domain name)."""
+    g = ctx.domain.genid
+    if g is not None and g.text and g.text.strip():
+        return g.text.strip()
+    if ctx.host.name == "libvirt-test":
+        return str(uuid.UUID(bytes=bytes(range(16)), version=4))
+    return str(uuid.uuid5(uuid.UUID(ctx.host.uuid_for(ctx.domain.name)), "genid"))
+
+
+def build_genid(ctx: BuildContext) -> None:
+    g = ctx.domain.genid
+    if g is None or not ctx.has("vmgenid"):
+        return
+    props = Props(("driver", "vmgenid"), ("guid", genid_guid(ctx)), ("id", "vmgenid0"))
+    emit_device(ctx, None, props, xml_source(g))
+
+
+def build_vmcoreinfo(ctx: BuildContext) -> None:
+    f = ctx.domain.feature("vmcoreinfo")
+    if f is not None and f.get("state", "on") == "on":
+        emit_device(ctx, None, Props(("driver", "vmcoreinfo")), xml_source(f))
+
+
+# -- shared memory -----------------------------------------------------------------------
+
+def _shmem_size(s: Shmem) -> int:
+    kib = scaled_kib(s.elem.find("size"), "b")
+    return kib * 1024 if kib else 4 * 1024 * 1024
+
+
+def build_shmem(ctx: BuildContext) -> None:
+    for s in (d for d in ctx.domain.devices.items if isinstance(d, Shmem)):
+        if s.model == "ivshmem-plain":
+            _shmem_plain(ctx, s)
+        elif s.model == "ivshmem-doorbell":
+            _shmem_doorbell(ctx, s)
+
+
+def _shmem_plain(ctx: BuildContext, s: Shmem) -> None:
+    mem_id = f"shmmem-{s.alias}"
+    obj = Props(("qom-type", "memory-backend-file"), ("id", mem_id),
+                ("mem-path", f"/dev/shm/{s.name}"), ("size", _shmem_size(s)), ("share", True))
+    ctx.cmd.add_json("-object", obj, src(s))
+    props = Props(("driver", "ivshmem-plain"), ("id", s.alias), ("memdev", mem_id))
+    role = s.elem.get("role")
+    if role:
+        props.add("master", "on" if role == "master" else "off")
+    props.update(address_props(ctx, s))
+    emit_device(ctx, s, props, src(s))
+
+
+def _shmem_doorbell(ctx: BuildContext, s: Shmem) -> None:
+    chr_id = f"char{s.alias}"
+    props = Props(("driver", "ivshmem-doorbell"), ("id", s.alias), ("chardev", chr_id))
+    msi = s.elem.find("msi")
+    if msi is not None and msi.get("vectors"):
+        props.add("vectors", int(msi.get("vectors") or 0, 0))
+    ioeventfd = msi.yes("ioeventfd") if msi is not None else None
+    props.add("ioeventfd", True if ioeventfd is None else ioeventfd)
+    props.update(address_props(ctx, s))
+    emit_device(ctx, s, props, src(s))
+    server = s.elem.find("server")
+    path = (server.get("path") if server is not None else None) or \
+        f"/var/lib/libvirt/shmem-{s.name}-sock"
+    ctx.cmd.add("-chardev", f"socket,id={chr_id},path={path}", src(s))
+
+
+# -- vsock -------------------------------------------------------------------------------
+
+def vsock_cid(ctx: BuildContext, v: Vsock) -> int:
+    """The guest CID; an automatic one is what the host hands out (the harness: 42)."""
+    cid = v.elem.find("cid")
+    if cid is not None and cid.get("address") and cid.get("auto") != "yes":
+        return int(cid.get("address") or 0, 0)
+    return 42 if ctx.host.name == "libvirt-test" else 3
+
+
+def build_vsock(ctx: BuildContext) -> None:
+    for v in (d for d in ctx.domain.devices.items if isinstance(d, Vsock)):
+        props = virtio_props(v, "vhost-vsock", v.model)
+        props.add("id", v.alias)
+        props.add("guest-cid", vsock_cid(ctx, v))
+        props.add("vhostfd", "6789" if ctx.host.name == "libvirt-test" else str(ctx.host.passed_fd))
+        props.update(address_props(ctx, v))
+        emit_device(ctx, v, props, src(v))
+
+
+# -- crypto ------------------------------------------------------------------------------
+
+def build_crypto(ctx: BuildContext) -> None:
+    for c in (d for d in ctx.domain.devices.items if isinstance(d, Crypto)):
+        backend = c.elem.find("backend")
+        bmodel = (backend.get("model") if backend is not None else None) or "builtin"
+        obj_id = f"obj{c.alias}"
+        obj = Props(("qom-type", f"cryptodev-backend-{bmodel}"), ("id", obj_id))
+        if backend is not None and backend.get("queues"):
+            obj.add("queues", int(backend.get("queues") or 0))
+        ctx.cmd.add_json("-object", obj, src(c))
+        props = virtio_props(c, "virtio-crypto")
+        props.add("cryptodev", obj_id)
+        props.add("id", c.alias)
+        props.update(address_props(ctx, c))
+        emit_device(ctx, c, props, src(c))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from .device import Device, info_from_elem
 from .elem import Elem
+from .misc_devices import MISC_FACTORIES
 
 
 @dataclass
@@ -70,6 +71,28 @@ class Interface(Device):
 
 
 @dataclass
+class Hostdev(Device):
+    """A host device passed through (<hostdev>, or an <interface type='hostdev'>).
+
+    libvirt keeps hostdev-type interfaces in its hostdev list too: they get `hostdevN`
+    aliases, PCI addresses with the hostdevs and are built by the hostdev stage.
+    """
+
+    family: str = "hostdev"
+    mode: str = "subsystem"
+    type: str = "pci"             # pci, usb, scsi, scsi_host, mdev
+    source: Elem | None = None
+    driver: Elem | None = None
+    model: str | None = None      # mdev: vfio-pci, vfio-ccw, vfio-ap
+    display: str | None = None
+    ramfb: str | None = None
+    failover_pair: str | None = None   # <teaming type='transient' persistent=ALIAS>
+    readonly: bool = False
+    shareable: bool = False
+    interface: bool = False       # came from <interface type='hostdev'>
+
+
+@dataclass
 class Chardev(Device):
     """serial, parallel, channel and console share libvirt's chardev source model."""
 
@@ -101,6 +124,8 @@ class Video(Device):
     ram: int | None = None
     vgamem: int | None = None
     vram64: int | None = None
+    accel3d: bool | None = None   # <acceleration accel3d>: picks the virtio '-gl' devices
+    blob: bool | None = None      # <model blob='on|off'>: virtio-gpu resource blobs
 
 
 @dataclass
@@ -180,15 +205,40 @@ def controller_from(e: Elem) -> Controller:
     )
 
 
-def interface_from(e: Elem) -> Interface:
+def interface_from(e: Elem) -> Interface | Hostdev:
+    if e.get("type") == "hostdev":
+        return hostdev_from(e)
     return Interface(
         elem=e, info=info_from_elem(e),
         type=e.get("type", "user") or "user",
-        mac=e.attr_at("address", "mac"),
-        model=e.attr_at("type", "model"),
+        mac=(e.attr_at("address", "mac") or "").lower() or None,  # libvirt prints it lowercase
+        # vhost-user and vDPA only work with virtio NICs, libvirt's default for them
+        model=e.attr_at("type", "model") or
+        ("virtio" if e.get("type") in ("vhostuser", "vdpa") else None),
         source=e.find("source"),
         driver=e.find("driver"),
         target_dev=e.attr_at("dev", "target"),
+    )
+
+
+def hostdev_from(e: Elem) -> Hostdev:
+    is_iface = e.tag == "interface"
+    src = e.find("source")
+    return Hostdev(
+        elem=e, info=info_from_elem(e),
+        mode=e.get("mode", "subsystem") or "subsystem",
+        type=("pci" if src is None or src.attr_at("type", "address") in (None, "pci")
+              else src.attr_at("type", "address") or "pci") if is_iface
+        else e.get("type", "pci") or "pci",
+        source=src,
+        driver=e.find("driver"),
+        model=e.get("model"),
+        display=e.get("display"),
+        ramfb=e.get("ramfb"),
+        failover_pair=e.attr_at("persistent", "teaming"),
+        readonly=e.find("readonly") is not None,
+        shareable=e.find("shareable") is not None,
+        interface=is_iface,
     )
 
 
@@ -217,6 +267,8 @@ def video_from(e: Elem) -> Video:
         model=m.get("type") if m is not None else None,
         primary=(m is not None and m.get("primary") == "yes"),
         heads=g("heads"), vram=g("vram"), ram=g("ram"), vgamem=g("vgamem"), vram64=g("vram64"),
+        accel3d=m.attr_at("accel3d", "acceleration") == "yes" if m is not None else None,
+        blob=m.yes("blob") if m is not None else None,
     )
 
 
@@ -224,6 +276,7 @@ DEVICE_FACTORIES = {
     "disk": disk_from,
     "controller": controller_from,
     "interface": interface_from,
+    "hostdev": hostdev_from,
     "serial": chardev_from,
     "parallel": chardev_from,
     "channel": chardev_from,
@@ -238,6 +291,7 @@ DEVICE_FACTORIES = {
     "memballoon": lambda e: Memballoon(elem=e, info=info_from_elem(e),
                                        model=e.get("model", "virtio") or "virtio"),
 }
+DEVICE_FACTORIES.update(MISC_FACTORIES)  # tpm, watchdog, rng, filesystem, smartcard, ...
 
 
 def device_from(e: Elem) -> Device:

@@ -37,6 +37,18 @@ class Vcpu:
 
 
 @dataclass
+class NumaCell:
+    """One guest NUMA node (<cpu><numa><cell>); memory_kib is aligned by prepare."""
+
+    id: int
+    cpus: str | None = None
+    memory_kib: int = 0
+    mem_access: str | None = None
+    discard: bool | None = None
+    elem: Elem | None = None
+
+
+@dataclass
 class Domain:
     virt_type: str
     name: str
@@ -66,6 +78,9 @@ class Domain:
     resource: Elem | None = None
     genid: Elem | None = None
     throttlegroups: Elem | None = None
+    numa_cells: tuple[NumaCell, ...] = ()
+    # the memory QEMU's -m gets (without memory devices), computed by prepare/memory.py
+    initial_memory_kib: int | None = None
     devices: Devices = field(default_factory=Devices)
     qemu: QemuNamespace = field(default_factory=QemuNamespace)
     root: Elem | None = None

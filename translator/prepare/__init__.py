@@ -6,6 +6,7 @@ from ..context import BuildContext
 from .addresses import assign_drive_addresses, assign_pci_addresses
 from .aliases import assign_aliases
 from .defaults import apply_defaults
+from .memory import prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 
 
@@ -16,3 +17,4 @@ def prepare(ctx: BuildContext) -> None:
     assign_aliases(ctx)
     assign_pci_addresses(ctx)
     assign_usb_ports(ctx)
+    prepare_memory(ctx)

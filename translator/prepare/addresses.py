@@ -12,15 +12,34 @@ from dataclasses import dataclass, field
 
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Controller, Device, Disk, DriveAddress, Elem, PciAddress
+from ..model import Chardev, Controller, Device, Disk, DriveAddress, Elem, PciAddress
 from ..model.devices import Interface, Memballoon, Sound, Video
 from .aliases import disk_index
+from .controllers import ICH9_FUNCTION
 
 # models that are conventional PCI only (no PCIe interface)
 PCI_ONLY_NET = {"rtl8139", "e1000", "pcnet", "ne2k_pci", "i82551", "i82557b", "i82559er"}
 NON_PCI_NET = {"usb-net", "spapr-vlan", "smc91c111", "lan9118"}
 PCI_ONLY_CONTROLLERS = {"lsilogic", "lsisas1068", "lsisas1078", "buslogic", "am53c974",
                         "dc390", "vmpvscsi", "ibmvscsi"}
+
+
+# what each kind of PCI bus accepts when libvirt picks an address, and its slot range
+_BUS_ACCEPTS: dict[str, tuple[frozenset[str], int, int]] = {
+    "pci-root": (frozenset({"pci", "pcie", "pci-bridge", "pci-expander-bus"}), 1, 31),
+    "pcie-root": (frozenset({"pcie-root-port", "integrated", "pcie-to-pci-bridge",
+                             "dmi-to-pci-bridge", "pcie-expander-bus"}), 1, 31),
+    "pcie-root-port": (frozenset({"pcie", "pcie-to-pci-bridge", "pcie-switch-upstream-port"}),
+                       0, 0),
+    "pcie-switch-downstream-port": (frozenset({"pcie", "pcie-to-pci-bridge",
+                                               "pcie-switch-upstream-port"}), 0, 0),
+    "pcie-switch-upstream-port": (frozenset({"pcie-switch-downstream-port"}), 0, 31),
+    "dmi-to-pci-bridge": (frozenset({"pci", "pci-bridge"}), 0, 31),
+    "pci-bridge": (frozenset({"pci", "pcie", "pci-bridge"}), 1, 31),
+    "pcie-to-pci-bridge": (frozenset({"pci", "pci-bridge"}), 1, 31),
+    "pci-expander-bus": (frozenset({"pci", "pcie", "pci-bridge"}), 0, 31),
+    "pcie-expander-bus": (frozenset({"pcie-root-port", "pcie-switch-upstream-port"}), 0, 31),
+}
 
 
 @dataclass
@@ -38,14 +57,8 @@ class Bus:
         self.used.setdefault(slot, set()).add(function)
 
     def accepts(self, kind: str) -> bool:
-        if self.model == "pcie-root":
-            return kind in ("pcie-root-port", "integrated", "pcie-to-pci-bridge",
-                            "dmi-to-pci-bridge")
-        if self.model in ("pcie-root-port", "pcie-switch-downstream-port"):
-            return kind in ("pcie", "pcie-to-pci-bridge", "pcie-switch-upstream-port")
-        if self.model in ("pci-root", "pci-bridge", "pcie-to-pci-bridge"):
-            return kind in ("pci", "pcie", "pci-bridge")
-        return False
+        spec = _BUS_ACCEPTS.get(self.model)
+        return spec is not None and kind in spec[0]
 
 
 def assign_drive_addresses(ctx: BuildContext) -> None:
@@ -107,8 +120,9 @@ def pci_connection(dev: Device, ctx: BuildContext) -> str | None:
         return "pcie" if (model or "virtio").startswith("virtio") else None
     if fam == "watchdog":
         return "pci" if model == "i6300esb" else None
-    if fam == "filesystem":
-        return "pcie" if dev.elem.get("type", "mount") == "mount" else None
+    if fam == "filesystem":  # usb-mtp sits on USB
+        return "pcie" if dev.elem.get("type", "mount") == "mount" and \
+            dev.elem.attr_at("type", "driver") != "mtp" else None
     if fam == "shmem":
         return "pci"
     if fam == "input":
@@ -117,8 +131,8 @@ def pci_connection(dev: Device, ctx: BuildContext) -> str | None:
         return "pcie"
     if fam == "hostdev":
         return "pcie" if dev.elem.get("type") == "pci" else None
-    if fam == "iommu":
-        return "pcie" if model == "virtio" else None
+    if fam == "iommu":  # virtio-iommu must be an integrated device of the root bus
+        return "integrated" if model == "virtio" else None
     if fam == "crypto":
         return "pcie"
     return None
@@ -132,19 +146,25 @@ class PciAllocator:
     def __init__(self, ctx: BuildContext) -> None:
         self.ctx = ctx
         self.buses: dict[int, Bus] = {}
-        self.root_port_slot: int | None = None  # slot whose functions hold new root ports
+        self.root_port_slots: set[int] = set()  # pcie.0 slots holding only root ports
         for c in ctx.domain.devices.controllers:
             if c.type == "pci":
                 self.add_bus(c)
 
+    def note_root_ports(self) -> None:
+        """Remember the root bus slots whose functions are all root ports."""
+        others: set[int] = set()
+        ports: set[int] = set()
+        for d in self.ctx.domain.devices.items:
+            a = d.info.address
+            if isinstance(a, PciAddress) and a.bus == 0:
+                is_port = isinstance(d, Controller) and d.model == "pcie-root-port"
+                (ports if is_port else others).add(a.slot)
+        self.root_port_slots = ports - others
+
     def add_bus(self, c: Controller) -> Bus:
         model = c.model or ("pcie-root" if self.ctx.is_q35 else "pci-root")
-        if model in ("pcie-root-port", "pcie-switch-downstream-port"):
-            lo, hi = 0, 0
-        elif model in ("pci-root", "pcie-root"):
-            lo, hi = 1, 31
-        else:
-            lo, hi = (0 if model in ("pcie-switch-upstream-port",) else 1), 31
+        _, lo, hi = _BUS_ACCEPTS.get(model, (frozenset(), 1, 31))
         bus = Bus(c.index, model, lo, hi)
         self.buses[c.index] = bus
         return bus
@@ -155,7 +175,7 @@ class PciAllocator:
             return
         if addr.function in bus.used.get(addr.slot, set()):
             raise TranslationError(
-                f"Attempted double use of PCI Address {addr.domain:04x}:{addr.bus:02x}:"
+                f"XML error: Attempted double use of PCI Address {addr.domain:04x}:{addr.bus:02x}:"
                 f"{addr.slot:02x}.{addr.function}")
         bus.reserve(addr.slot, addr.function)
 
@@ -184,36 +204,88 @@ def _ordered_pci_devices(ctx: BuildContext) -> list[Device]:
     return out
 
 
-def assign_pci_addresses(ctx: BuildContext) -> None:
-    if not ctx.is_x86:
-        return
+def _fill_missing_buses(ctx: BuildContext) -> None:
+    """A bus index used by a higher controller but never defined gets a default bridge."""
     devs = ctx.domain.devices
-    alloc = PciAllocator(ctx)
-    # user-given addresses first
-    for d in devs.items:
-        if isinstance(d.info.address, PciAddress):
-            alloc.reserve(d.info.address, d.alias or d.family)
-    # chipset built-ins
+    pci = {c.index for c in devs.controllers if c.type == "pci"}
+    if not pci:
+        return
+    model = "pcie-root-port" if ctx.is_q35 else "pci-bridge"
+    for idx in range(1, max(pci)):
+        if idx in pci:
+            continue
+        c = Controller(elem=Elem("controller", {"type": "pci", "model": model},
+                                 path="(implicit controller)"),
+                       type="pci", index=idx, model=model,
+                       implicit="every PCI bus index below the highest one must exist")
+        c.info.alias = f"pci.{idx}"
+        pos = _controller_insert_pos(ctx, before_index=idx)
+        devs.items.insert(pos, c)
+
+
+def _reserve_chipset(ctx: BuildContext, alloc: PciAllocator) -> None:
+    """Slots the chipset owns, and the fixed homes of its built-in functions."""
+    devs = ctx.domain.devices
+    root = alloc.buses.get(0)
+    if root is None:
+        return
     if ctx.is_i440fx:
-        root = alloc.buses.get(0)
-        if root is not None:
-            for fn in range(4):
-                if fn not in root.used.get(1, set()):
-                    root.reserve(1, fn)
+        for fn in range(4):
+            if fn not in root.used.get(1, set()):
+                root.reserve(1, fn)
         ide = devs.controller("ide", 0)
         if ide is not None and ide.info.address is None:
+            if any(isinstance(d.info.address, PciAddress) and d.info.address.key() == (0, 0, 1, 1)
+                   for d in devs.items):
+                raise TranslationError(
+                    "XML error: Attempted double use of PCI Address 0000:00:01.1")
             ide.info.address = PciAddress(slot=1, function=1)
         usb = devs.controller("usb", 0)
         if usb is not None and usb.info.address is None and usb.model == "piix3-uhci":
             usb.info.address = PciAddress(slot=1, function=2)
     elif ctx.is_q35:
-        root = alloc.buses.get(0)
-        if root is not None:
-            for fn in range(8):
-                root.reserve(0x1F, fn)
+        for fn in range(8):
+            root.reserve(0x1F, fn)
         sata = devs.controller("sata", 0)
         if sata is not None and sata.info.address is None:
             sata.info.address = PciAddress(slot=0x1F, function=2)
+        # the first two ICH9 USB sets live at 00:1d and 00:1a, ICH9 audio at 00:1b
+        for index, slot in ((0, 0x1D), (1, 0x1A)):
+            group = [c for c in devs.controllers if c.type == "usb" and c.index == index
+                     and c.model in ICH9_FUNCTION and c.info.address is None]
+            if group and root.is_free(slot):
+                for c in group:
+                    c.info.address = _ich9_address(0, slot, c)
+                    root.reserve(slot, ICH9_FUNCTION[c.model or ""])
+        for snd in (d for d in devs.items if isinstance(d, Sound)):
+            if snd.model == "ich9" and snd.info.address is None and root.is_free(0x1B):
+                snd.info.address = PciAddress(slot=0x1B)
+                root.reserve(0x1B, 0)
+                break
+
+
+def _shares_serial(d: Device) -> bool:
+    """A serial console is the first serial port itself, with that port's address."""
+    return isinstance(d, Chardev) and d.kind == "console" and d.target_type in (None, "serial")
+
+
+def _ich9_address(bus: int, slot: int, c: Controller) -> PciAddress:
+    fn = ICH9_FUNCTION[c.model or ""]
+    return PciAddress(bus=bus, slot=slot, function=fn, multifunction=True if fn == 0 else None)
+
+
+def assign_pci_addresses(ctx: BuildContext) -> None:
+    if not ctx.is_x86:
+        return
+    devs = ctx.domain.devices
+    _fill_missing_buses(ctx)
+    alloc = PciAllocator(ctx)
+    # user-given addresses first
+    for d in devs.items:
+        if isinstance(d.info.address, PciAddress) and not _shares_serial(d):
+            alloc.reserve(d.info.address, d.alias or d.family)
+    alloc.note_root_ports()
+    _reserve_chipset(ctx, alloc)
     # primary video
     videos = [d for d in devs.items if isinstance(d, Video) and pci_connection(d, ctx)]
     if videos and videos[0].info.address is None:
@@ -222,81 +294,157 @@ def assign_pci_addresses(ctx: BuildContext) -> None:
         if root is not None and root.is_free(slot):
             root.reserve(slot, 0)
             videos[0].info.address = PciAddress(slot=slot)
+    _assign_pci_controllers(ctx, alloc)
 
     pending = [d for d in _ordered_pci_devices(ctx)
                if d.info.address is None and pci_connection(d, ctx) is not None]
     if ctx.is_q35:
         _add_root_ports(ctx, alloc, pending)
     for d in pending:
+        if d.info.address is not None:
+            continue
         kind = pci_connection(d, ctx) or "pci"
         if ctx.is_q35 and isinstance(d, Video):
             kind = "integrated"
+        if isinstance(d, Controller) and d.type == "usb" and d.model in ICH9_FUNCTION:
+            d.info.address = _ich9_group_address(ctx, alloc, d, kind)
+            continue
         addr = alloc.take(kind)
         if addr is None and kind == "pcie":
             addr = alloc.take("integrated")
         if addr is None:
             raise TranslationError("No more available PCI slots")
         d.info.address = addr
+    _claim_multifunction(ctx, alloc)
+
+
+def _ich9_group_address(ctx: BuildContext, alloc: PciAllocator, c: Controller,
+                        kind: str) -> PciAddress:
+    """ICH9 USB controllers of one index share a slot, one function per model."""
+    for o in ctx.domain.devices.controllers:
+        a = o.info.address
+        if o is not c and o.type == "usb" and o.index == c.index and isinstance(a, PciAddress):
+            addr = _ich9_address(a.bus, a.slot, c)
+            alloc.reserve(addr, c.alias or "usb")
+            return addr
+    free = alloc.find_free(kind)
+    if free is None:
+        raise TranslationError("No more available PCI slots")
+    addr = _ich9_address(free.bus, free.slot, c)
+    alloc.buses[addr.bus].reserve(addr.slot, addr.function)
+    return addr
+
+
+def _assign_pci_controllers(ctx: BuildContext, alloc: PciAllocator) -> None:
+    """PCI controllers are placed first, in index order, each on a bus that takes it."""
+    ctrls = sorted((c for c in ctx.domain.devices.controllers
+                    if c.type == "pci" and c.index > 0 and c.info.address is None),
+                   key=lambda c: c.index)
+    for c in ctrls:
+        model = c.model or ""
+        if model == "pcie-root-port":
+            c.info.address = _next_root_port_slot(alloc)
+            continue
+        root = alloc.buses.get(0)
+        if model == "dmi-to-pci-bridge" and root is not None and root.is_free(0x1E):
+            root.reserve(0x1E, 0)
+            c.info.address = PciAddress(slot=0x1E)
+            continue
+        kind = "pci-bridge" if model == "pci-bridge" else model
+        addr = alloc.take(kind)
+        if addr is None and model == "pci-bridge" and ctx.is_q35:
+            addr = alloc.take("pci")
+        if addr is None:
+            raise TranslationError("No more available PCI slots")
+        c.info.address = addr
+
+
+def _claim_multifunction(ctx: BuildContext, alloc: PciAllocator) -> None:
+    """Function 0 of a slot that holds several functions is marked multifunction."""
+    for d in ctx.domain.devices.items:
+        a = d.info.address
+        if not isinstance(a, PciAddress) or a.function != 0 or a.multifunction is not None:
+            continue
+        bus = alloc.buses.get(a.bus)
+        if bus is not None and len(bus.used.get(a.slot, ())) > 1:
+            a.multifunction = True
 
 
 def _add_root_ports(ctx: BuildContext, alloc: PciAllocator, pending: list[Device]) -> None:
     devs = ctx.domain.devices
     existing_ports = [c for c in devs.controllers if c.type == "pci" and c.index > 0]
     free_ports = sum(1 for b in alloc.buses.values()
-                     if b.model == "pcie-root-port" and b.is_free(0))
+                     if b.model in ("pcie-root-port", "pcie-switch-downstream-port")
+                     and b.is_free(0))
     need = sum(1 for d in pending if pci_connection(d, ctx) == "pcie"
                and not isinstance(d, Video))
     missing = max(0, need - free_ports)
     if not existing_ports:
         missing += 1  # one spare port so the domain can hot-plug a device
-    # give user-defined root ports without an address a slot first
-    for c in existing_ports:
-        if c.info.address is None and c.model == "pcie-root-port":
-            c.info.address = _next_root_port_slot(alloc)
     next_index = max((c.index for c in devs.controllers if c.type == "pci"), default=0) + 1
     insert_at = _controller_insert_pos(ctx)
+    needs_pci_bus = any(pci_connection(d, ctx) == "pci" and not isinstance(d, Video)
+                        for d in pending)
+    if needs_pci_bus and not any(b.accepts("pci") for b in alloc.buses.values()):
+        # conventional PCI devices need a pcie-to-pci-bridge, itself in a new root port
+        port = _new_pci_controller(ctx, alloc, next_index, "pcie-root-port", insert_at,
+                                   _next_root_port_slot(alloc))
+        bridge_addr = PciAddress(bus=port.index, slot=0)
+        alloc.buses[port.index].reserve(0, 0)
+        _new_pci_controller(ctx, alloc, next_index + 1, "pcie-to-pci-bridge", insert_at + 1,
+                            bridge_addr)
+        next_index += 2
+        insert_at += 2
     for _ in range(missing):
-        addr = _next_root_port_slot(alloc)
-        c = Controller(elem=Elem("controller", {"type": "pci", "model": "pcie-root-port"},
-                                 path="(implicit controller)"),
-                       type="pci", index=next_index, model="pcie-root-port",
-                       implicit="q35 devices are plugged into auto-added pcie-root-ports")
-        c.info.address = addr
-        c.info.alias = f"pci.{next_index}"
-        devs.items.insert(insert_at, c)
+        _new_pci_controller(ctx, alloc, next_index, "pcie-root-port", insert_at,
+                            _next_root_port_slot(alloc))
         insert_at += 1
-        alloc.add_bus(c)
         next_index += 1
-    # multifunction is only claimed on a slot that really has several root ports
-    ports = [c for c in devs.controllers if c.model == "pcie-root-port"
-             and isinstance(c.info.address, PciAddress) and c.info.address.bus == 0]
-    for c in ports:
-        a = c.info.address
-        assert isinstance(a, PciAddress)
-        if a.function == 0 and a.multifunction and len(alloc.buses[0].used.get(a.slot, ())) < 2:
-            a.multifunction = None
 
 
-def _controller_insert_pos(ctx: BuildContext) -> int:
+_IMPLICIT_REASON = {
+    "pcie-root-port": "q35 devices are plugged into auto-added pcie-root-ports",
+    "pcie-to-pci-bridge": "conventional PCI devices on q35 need a pcie-to-pci-bridge",
+}
+
+
+def _new_pci_controller(ctx: BuildContext, alloc: PciAllocator, index: int, model: str,
+                        pos: int, addr: PciAddress) -> Controller:
+    """Add a PCI controller libvirt needs to give every device a slot."""
+    c = Controller(elem=Elem("controller", {"type": "pci", "model": model},
+                             path="(implicit controller)"),
+                   type="pci", index=index, model=model,
+                   implicit=_IMPLICIT_REASON.get(model, f"libvirt adds a {model}"))
+    c.info.address = addr
+    c.info.alias = f"pci.{index}"
+    ctx.domain.devices.items.insert(pos, c)
+    alloc.add_bus(c)
+    return c
+
+
+def _controller_insert_pos(ctx: BuildContext, before_index: int | None = None) -> int:
+    """Where a new PCI controller goes in the device list (kept sorted by index)."""
     items = ctx.domain.devices.items
     last = -1
     for i, d in enumerate(items):
         if isinstance(d, Controller) and d.type == "pci":
+            if before_index is not None and d.index > before_index:
+                return i
             last = i
     return last + 1 if last >= 0 else 0
 
 
 def _next_root_port_slot(alloc: PciAllocator) -> PciAddress:
-    """Root ports fill pcie.0 slot by slot, eight functions per slot."""
+    """Root ports share slots: the first slot that is empty or holds only root ports."""
     root = alloc.buses[0]
     for slot in range(root.min_slot, root.max_slot + 1):
         used = root.used.get(slot)
         if used is None:
             root.reserve(slot, 0)
-            alloc.root_port_slot = slot
-            return PciAddress(bus=0, slot=slot, function=0, multifunction=True)
-        if alloc.root_port_slot == slot and len(used) < 8:
-            fn = max(used) + 1
+            alloc.root_port_slots.add(slot)
+            return PciAddress(bus=0, slot=slot, function=0)
+        if slot in alloc.root_port_slots and len(used) < 8:
+            fn = min(f for f in range(8) if f not in used)
             root.reserve(slot, fn)
             return PciAddress(bus=0, slot=slot, function=fn)
     raise TranslationError("No more available PCI slots")

@@ -45,10 +45,14 @@ def controller_alias(c: Controller, ctx: BuildContext) -> str:
     return f"{prefix}{c.index}"
 
 
-def disk_alias(d: Disk) -> str:
+def disk_alias(d: Disk, ctx: BuildContext | None = None) -> str:
+    """libvirt names a disk by its drive address; lsilogic SCSI disks omit the target."""
     a = d.info.address
     if isinstance(a, DriveAddress):
         if d.bus == "scsi":
+            c = ctx.domain.devices.controller("scsi", a.controller) if ctx else None
+            if c is not None and c.model == "lsilogic":
+                return f"scsi{a.controller}-{a.bus}-{a.unit}"
             return f"scsi{a.controller}-{a.bus}-{a.target}-{a.unit}"
         if d.bus in ("ide", "sata", "fdc"):
             return f"{d.bus}{a.controller}-{a.bus}-{a.unit}"
@@ -67,7 +71,7 @@ def assign_aliases(ctx: BuildContext) -> None:
         if isinstance(dev, Controller):
             dev.info.alias = controller_alias(dev, ctx)
         elif isinstance(dev, Disk):
-            dev.info.alias = disk_alias(dev)
+            dev.info.alias = disk_alias(dev, ctx)
         elif isinstance(dev, Chardev):
             n = counters.get(dev.kind, 0)
             counters[dev.kind] = n + 1

@@ -9,7 +9,9 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Audio, Controller, Elem, Memballoon, Video
-from ..model.devices import Chardev, Generic, Input
+from ..model.devices import Chardev, Device, Generic, Input
+from .misc_devices import add_q35_itco_watchdog, apply_misc_defaults
+from .controllers import assign_controller_indexes, set_usb_companions, validate_controllers
 
 
 def _implicit_elem(tag: str, **attrs: str) -> Elem:
@@ -57,6 +59,9 @@ def _add_controller(ctx: BuildContext, type_: str, index: int, model: str | None
 
 def add_implicit_controllers(ctx: BuildContext) -> None:
     devs = ctx.domain.devices
+    assign_controller_indexes(ctx)
+    set_usb_companions(ctx)
+    validate_controllers(ctx)
     if not ctx.is_x86:
         return
     # root bus
@@ -79,6 +84,9 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     for c in devs.controllers:
         if c.type == "usb" and c.model is None:
             c.model = default_usb_model(ctx)
+            if c.model is None:
+                raise TranslationError(
+                    "unsupported configuration: no model provided for USB controller")
         if c.type == "pci" and c.model is None and c.index == 0:
             c.model = "pcie-root" if ctx.is_q35 else "pci-root"
         if c.type == "scsi" and c.model is None:
@@ -109,35 +117,79 @@ def add_implicit_devices(ctx: BuildContext) -> None:
                              implicit="a serial console needs a serial port")
             idx = items.index(first)
             items.insert(idx, serial)
-    # memballoon
-    if not any(isinstance(d, Memballoon) for d in items):
-        items.append(Memballoon(elem=_implicit_elem("memballoon", model="virtio"),
-                                model="virtio", implicit="libvirt adds a virtio memballoon"))
-    # video model defaults
+    # memballoon, smartcard controllers, panic models (prepare/misc_devices.py)
+    apply_misc_defaults(ctx)
+    add_display_defaults(ctx)
+    # q35: the ICH9 chipset has an iTCO watchdog built in
+    add_q35_itco_watchdog(ctx)
+
+
+def default_video_model(ctx: BuildContext) -> str:
+    """libvirt's default <video> model: by architecture, then what QEMU offers on x86."""
+    arch = ctx.arch
+    if arch.startswith("ppc64"):
+        return "vga"
+    if arch in ("aarch64", "armv7l", "riscv64", "s390x", "loongarch64"):
+        return "virtio"
+    if ctx.has("cirrus-vga"):
+        return "cirrus"
+    return "vga"
+
+
+def _default_audio_type(graphics: list[Device]) -> str | None:
+    """The audio backend libvirt adds when the domain has no <audio>.
+
+    The last VNC or SPICE display decides ('none' / 'spice'); no display at all gets
+    'none'; SDL would pass the host's audio through, which without QEMU_AUDIO_DRV in
+    libvirtd's environment means no backend; the other displays leave it undecided.
+    """
+    if not graphics:
+        return "none"
+    chosen: str | None = None
+    for g in graphics:
+        kind = g.elem.get("type")
+        if kind == "vnc":
+            chosen = "none"
+        elif kind == "spice":
+            chosen = "spice"
+        elif kind == "sdl":
+            chosen = None
+    return chosen
+
+
+def _put_primary_video_first(items: list[Device]) -> None:
+    """libvirt keeps the primary video first among videos (it gets alias video0)."""
+    videos = [d for d in items if isinstance(d, Video)]
+    primary = next((v for v in videos if v.primary), None)
+    if primary is None or primary is videos[0]:
+        return
+    items.remove(primary)
+    items.insert(items.index(videos[0]), primary)
+
+
+def add_display_defaults(ctx: BuildContext) -> None:
+    """Default video model, the video graphics need, implicit PS/2 input, default audio."""
+    items = ctx.domain.devices.items
     for v in (d for d in items if isinstance(d, Video)):
         if v.model is None:
-            v.model = "cirrus" if ctx.is_i440fx or ctx.is_q35 else "vga"
+            v.model = default_video_model(ctx)
     graphics = [d for d in items if d.family == "graphics"]
     if graphics and not any(isinstance(d, Video) for d in items):
-        model = "qxl" if any(g.elem.get("type") == "spice" for g in graphics) else "cirrus"
-        items.append(Video(elem=_implicit_elem("video"), model=model,
+        model = default_video_model(ctx)
+        items.append(Video(elem=_implicit_elem("video"), model=model, primary=True,
                            implicit="graphics without a video device get a default one"))
+    _put_primary_video_first(items)
     # implicit PS/2 input devices on x86 (not on the command line, but they exist)
     if ctx.is_x86 and graphics:
         for kind in ("mouse", "keyboard"):
             if not any(isinstance(d, Input) and d.type == kind and d.bus == "ps2" for d in items):
                 items.append(Input(elem=_implicit_elem("input", type=kind, bus="ps2"),
                                    type=kind, bus="ps2", implicit="x86 has built-in PS/2"))
-    # audio backend
     if not any(isinstance(d, Audio) for d in items):
-        items.append(Audio(elem=_implicit_elem("audio", id="1", type="none"), id=1,
-                           type="none", implicit="libvirt adds a 'none' audio backend"))
-    # q35: the ICH9 chipset has an iTCO watchdog built in
-    if ctx.is_q35 and not any(d.family == "watchdog" and d.elem.get("model") == "itco"
-                              for d in items):
-        items.append(Generic(elem=_implicit_elem("watchdog", model="itco", action="reset"),
-                             family="watchdog", model="itco",
-                             implicit="q35's ICH9 chipset has a built-in iTCO watchdog"))
+        kind = _default_audio_type(graphics)
+        if kind is not None:
+            items.append(Audio(elem=_implicit_elem("audio", id="1", type=kind), id=1, type=kind,
+                               implicit=f"libvirt adds a '{kind}' audio backend"))
 
 
 def apply_defaults(ctx: BuildContext) -> None:

@@ -67,7 +67,8 @@ def assign_usb_ports(ctx: BuildContext) -> None:
     if not usb:
         return
     used: set[tuple[int, str]] = set()
-    devices = _usb_devices(ctx)
+    # hubs are given their ports before the devices that may plug into them
+    devices = sorted(_usb_devices(ctx), key=lambda d: d.family != "hub")
     for d in devices:
         a = d.info.address
         if isinstance(a, GenericAddress) and a.type == "usb" and a.attrs.get("port"):

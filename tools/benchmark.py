@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Wall time and peak memory of xml2argv (not a test: numbers vary by machine).
+
+1. `import translator, capsdb` in a fresh interpreter (best of 5);
+2. one CLI call on a bundled example in a subprocess (best of 5), with the child's
+   peak RSS;
+3. if ../shared/corpus is present: every case of every architecture translated in
+   this process — once for wall time, once under tracemalloc for the peak of Python
+   allocations — and this process's peak RSS (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+EXAMPLE = ROOT / "examples" / "qmp-over-tcp.xml"
+IMPORT_SNIPPET = ("import time; t = time.perf_counter(); import translator, capsdb; "
+                  "print(time.perf_counter() - t)")
+
+
+def maxrss_mib(who: int) -> float:
+    """ru_maxrss in MiB (Linux reports KiB, macOS bytes)."""
+    rss = resource.getrusage(who).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def best_of(n: int, fn) -> float:  # type: ignore[no-untyped-def]
+    return min(fn() for _ in range(n))
+
+
+def time_import() -> float:
+    def once() -> float:
+        out = subprocess.run([sys.executable, "-c", IMPORT_SNIPPET], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout
+        return float(out.strip())
+    return best_of(5, once)
+
+
+def time_cli() -> float:
+    def once() -> float:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "translator", str(EXAMPLE)], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        return time.perf_counter() - t0
+    return best_of(5, once)
+
+
+def translate_corpus(corpus: Path) -> tuple[int, int, int]:
+    """Translate every manifest case; returns (cases, produced, refused)."""
+    import capsdb
+    import translator
+
+    base = corpus / "libvirt-11.3"
+    manifest = json.loads((base / "manifest.json").read_text())
+    caps_cache: dict[str, object] = {}
+    produced = refused = 0
+    for case in manifest["cases"]:
+        caps = caps_cache.get(case["caps"])
+        if caps is None:
+            caps = caps_cache[case["caps"]] = capsdb.load(base / case["caps"])
+        try:
+            translator.translate((base / case["input"]).read_bytes(), caps,
+                                 profile="libvirt-test", caps_add=case["caps_add"],
+                                 caps_del=case["caps_del"]).render("args")
+            produced += 1
+        except Exception:  # noqa: BLE001 - refusals and crashes both count as done
+            refused += 1
+    return len(manifest["cases"]), produced, refused
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    args = ap.parse_args(argv)
+
+    print(f"import translator, capsdb: {time_import() * 1000:8.1f} ms (best of 5)")
+    cli = time_cli()
+    print(f"CLI call ({EXAMPLE.name}):  {cli * 1000:8.1f} ms (best of 5), "
+          f"peak RSS {maxrss_mib(resource.RUSAGE_CHILDREN):.1f} MiB")
+
+    if not (args.corpus / "libvirt-11.3" / "manifest.json").exists():
+        print(f"corpus: skipped (not found at {args.corpus})")
+        return 0
+    t0 = time.perf_counter()
+    n, ok, refused = translate_corpus(args.corpus)
+    wall = time.perf_counter() - t0
+    tracemalloc.start()
+    translate_corpus(args.corpus)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"corpus ({n} cases, all arches; {ok} translated, {refused} refused): "
+          f"{wall:.2f} s wall, {wall / n * 1000:.2f} ms/case")
+    print(f"corpus peak memory: tracemalloc {peak / (1024 * 1024):.1f} MiB, "
+          f"ru_maxrss {maxrss_mib(resource.RUSAGE_SELF):.1f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

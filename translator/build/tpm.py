@@ -1,0 +1,53 @@
+"""TPM devices: the -tpmdev backend (host passthrough, swtpm emulator, external swtpm)
+and the TPM frontend device."""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..model.misc_devices import Tpm
+from ..props import Props, escape_comma
+from .device import address_props, emit_device
+from .misc import src
+
+# descriptors the test harness pre-opens for the host TPM and its cancel file
+_HARNESS_TPM_FDS = (1730, 1731)
+
+
+def swtpm_socket(ctx: BuildContext) -> str:
+    """Where libvirt's swtpm listens (the test harness fixes it to /dev/test)."""
+    if ctx.host.name == "libvirt-test":
+        return "/dev/test"
+    return f"{ctx.host.run_dir}/swtpm/-1-{ctx.domain.name}-swtpm.sock"
+
+
+def _add_fd(ctx: BuildContext, t: Tpm, fd: int, what: str) -> str:
+    fdset = ctx.next("fdset")
+    ctx.cmd.add("-add-fd", f"set={fdset},fd={fd},opaque={t.alias}-{what}", src(t))
+    return f"/dev/fdset/{fdset}"
+
+
+def tpmdev_arg(ctx: BuildContext, t: Tpm) -> str:
+    """Emit what the backend needs first (fds or a chardev), return the -tpmdev value."""
+    tpmdev = f"tpm-{t.alias}"
+    if t.backend_type == "passthrough":
+        path = _add_fd(ctx, t, _HARNESS_TPM_FDS[0], "tpm")
+        cancel = _add_fd(ctx, t, _HARNESS_TPM_FDS[1], "cancel")
+        return f"passthrough,id={tpmdev},path={path},cancel-path={cancel}"
+    if t.backend_type == "external":
+        source = t.backend.find("source") if t.backend is not None else None
+        sock = (source.get("path") if source is not None else None) or ""
+    else:
+        sock = swtpm_socket(ctx)
+    ctx.cmd.add("-chardev", f"socket,id=chrtpm,path={escape_comma(sock)}", src(t))
+    return f"emulator,id={tpmdev},chardev=chrtpm"
+
+
+def build_tpms(ctx: BuildContext) -> None:
+    for t in (d for d in ctx.domain.devices.items if isinstance(d, Tpm)):
+        ctx.cmd.add("-tpmdev", tpmdev_arg(ctx, t), src(t))
+        model = t.model or ("tpm-crb" if ctx.arch == "aarch64" else "tpm-tis")
+        if model == "tpm-tis" and ctx.arch == "aarch64":
+            model = "tpm-tis-device"
+        props = Props(("driver", model), ("tpmdev", f"tpm-{t.alias}"), ("id", t.alias))
+        props.update(address_props(ctx, t))
+        emit_device(ctx, t, props, src(t))

@@ -1,0 +1,108 @@
+"""Memory sizes as libvirt aligns them before building (-m, NUMA cells, memory modules).
+
+QEMU rejects RAM sizes that are not page-multiples and libvirt rounds every size up to a
+boundary first, so the command line never shows the raw XML values.
+"""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..model import Elem
+
+RAM_ALIGN_KIB = 1024        # guest RAM and NUMA cells: 1 MiB on x86
+MODULE_ALIGN_KIB = 2048     # DIMM-like modules and maxMemory: 2 MiB on x86
+
+
+def round_up(value: int, align: int) -> int:
+    return (value + align - 1) // align * align
+
+
+def memory_devices(ctx: BuildContext) -> list[Elem]:
+    return [d.elem for d in ctx.domain.devices.items if d.family == "memory"]
+
+
+def module_size_kib(mem: Elem) -> int:
+    """A memory device's size after alignment (0 when it has none, e.g. sgx-epc in KiB)."""
+    from ..parse import scaled_kib
+
+    size = scaled_kib(mem.at("target", "size")) or 0
+    if mem.get("model") in ("virtio-pmem",):
+        return size
+    return round_up(size, MODULE_ALIGN_KIB)
+
+
+def align_memory(ctx: BuildContext) -> None:
+    """Round NUMA cells, memory modules and the initial memory the way libvirt does."""
+    d = ctx.domain
+    for cell in d.numa_cells:
+        cell.memory_kib = round_up(cell.memory_kib, RAM_ALIGN_KIB)
+    hotplug = sum(module_size_kib(m) for m in memory_devices(ctx))
+    if d.numa_cells:
+        initial = sum(c.memory_kib for c in d.numa_cells)
+    else:
+        initial = round_up(max(d.memory_kib - hotplug, 0), RAM_ALIGN_KIB)
+    d.initial_memory_kib = initial
+    d.memory_kib = initial + hotplug
+
+
+_MEM_ALIAS_PREFIX = {"dimm": "dimm", "nvdimm": "nvdimm", "virtio-pmem": "virtiopmem",
+                     "virtio-mem": "virtiomem", "sgx-epc": "epc"}
+_SLOTTED = ("dimm", "nvdimm")
+
+
+def assign_memory_slots(ctx: BuildContext) -> None:
+    """DIMM-like modules without an address take the lowest free hotplug slot."""
+    from ..model import GenericAddress
+
+    devs = [d for d in ctx.domain.devices.items if d.family == "memory"
+            and d.elem.get("model") in _SLOTTED]
+    used = {d.info.address.int("slot") for d in devs
+            if isinstance(d.info.address, GenericAddress) and d.info.address.type == "dimm"}
+    for d in devs:
+        if isinstance(d.info.address, GenericAddress) and d.info.address.type == "dimm":
+            continue
+        slot = 0
+        while slot in used:
+            slot += 1
+        used.add(slot)
+        d.info.address = GenericAddress(type="dimm", attrs={"slot": str(slot)})
+
+
+def assign_memory_aliases(ctx: BuildContext) -> None:
+    """Slotted modules are named after their slot, the others count up per model."""
+    from ..model import GenericAddress
+
+    taken: dict[str, int] = {}
+    for d in ctx.domain.devices.items:
+        if d.family != "memory" or d.info.user_alias:
+            continue
+        prefix = _MEM_ALIAS_PREFIX.get(d.elem.get("model") or "", "dimm")
+        a = d.info.address
+        if isinstance(a, GenericAddress) and a.type == "dimm" and "slot" in a.attrs:
+            idx = a.int("slot")
+        else:
+            idx = taken.get(prefix, -1) + 1
+        taken[prefix] = max(taken.get(prefix, -1), idx)
+        d.info.alias = f"{prefix}{idx}"
+
+
+def assign_orphan_vcpus(ctx: BuildContext) -> None:
+    """vCPUs no NUMA cell lists join the first cell (QEMU would warn otherwise)."""
+    from ..build.memory import parse_cpuset, ranges
+
+    cells = ctx.domain.numa_cells
+    if not cells:
+        return
+    listed = {c for cell in cells for c in parse_cpuset(cell.cpus)}
+    orphans = [v for v in range(ctx.domain.vcpu.count) if v not in listed]
+    if orphans:
+        first = cells[0]
+        first.cpus = ",".join(ranges(sorted(set(parse_cpuset(first.cpus)) | set(orphans))))
+
+
+def prepare_memory(ctx: BuildContext) -> None:
+    align_memory(ctx)
+    assign_orphan_vcpus(ctx)
+    if ctx.domain.max_memory is not None:
+        assign_memory_slots(ctx)
+    assign_memory_aliases(ctx)
