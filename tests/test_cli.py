@@ -194,3 +194,13 @@ def test_main_refusal_is_one_line(tmp_path, capsys):
     assert main([str(bad)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_subprocess_reader_closing_early_is_not_a_traceback():
+    proc = subprocess.Popen([sys.executable, "-m", "translator", "--list-caps"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the child writes anything: its writes hit a closed pipe
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and err == ""

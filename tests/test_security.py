@@ -138,3 +138,13 @@ def test_billion_laughs_is_fast(tmp_path):
     with pytest.raises(XMLInputError):
         translator.translate(BILLION_LAUGHS, capsdb.get())
     assert time.perf_counter() - t0 < 2.0
+
+
+def test_malformed_xml_message_names_the_line_once():
+    """lxml's ', line N, column M' suffix is not repeated next to our '(line N)'."""
+    with pytest.raises(XMLInputError) as exc:
+        translator.translate("<domain type='qemu'>\n<name>x</name>\n<os", capsdb.get())
+    msg = str(exc.value)
+    assert msg.startswith("malformed XML: ")
+    assert ", column" not in msg and msg.endswith("(line 3)")
+    assert exc.value.line == 3

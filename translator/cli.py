@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -60,6 +61,18 @@ def _read_input(path: str) -> bytes:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; a reader that stops early (`xml2argv --list-caps | head`) is not an
+    error worth a traceback."""
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # Point stdout at /dev/null so that the interpreter's final flush stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _run(argv: Sequence[str] | None) -> int:
     ap = _parser()
     args = ap.parse_args(argv)
     if args.list_qemu:

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 _UUID_NAMESPACE = uuid.UUID("6b1d5f3e-1c1a-4e4e-9a3c-786d6c326172")
 
 
+def short_name(name: str) -> str:
+    """libvirt's per-domain directories use the first 20 characters of the name."""
+    return name[:20]
+
+
 @dataclass(frozen=True)
 class HostProfile:
     name: str
@@ -34,9 +39,12 @@ class HostProfile:
     vdpa_fd: int = 1732           # the opened vhost-vdpa character device
     vhost_scsi_fd: int = 3        # the opened /dev/vhost-scsi
     passt_dir: str = "/var/run/libvirt/qemu/passt"   # passt's vhost-user sockets
+    chardev_file_fd: int = 1750   # a chardev's output file, opened by libvirt
+    chardev_log_fd: int = 1751    # a chardev's log file
+    chardev_tls_dir: str = "/etc/pki/libvirt-chardev"
 
     def domain_dir(self, name: str) -> str:
-        return f"{self.lib_dir}/domain--1-{name}"
+        return f"{self.lib_dir}/domain--1-{short_name(name)}"
 
     def uuid_for(self, name: str) -> str:
         return str(uuid.uuid5(_UUID_NAMESPACE, name))

@@ -6,6 +6,8 @@ entities is refused outright, which is what defuses billion-laughs and XXE input
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .errors import XMLInputError
@@ -37,6 +39,8 @@ def parse_document(data: str | bytes) -> etree._Element:
         tree = etree.fromstring(data, _parser()).getroottree()
     except etree.XMLSyntaxError as exc:
         msg = str(exc.msg if hasattr(exc, "msg") else exc).splitlines()[0]
+        # lxml appends ", line N, column M"; XMLInputError adds "(line N)" itself.
+        msg = re.sub(r", line \d+, column \d+$", "", msg)
         raise XMLInputError(f"malformed XML: {msg}", exc.lineno) from None
     except ValueError as exc:  # e.g. unicode strings with encoding declaration
         raise XMLInputError(f"malformed XML: {exc}") from None

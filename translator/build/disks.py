@@ -11,9 +11,9 @@ from __future__ import annotations
 from ..cmdline import xml_source
 from ..context import BuildContext
 from ..model import Disk, DriveAddress, Elem
-from ..props import Props
+from ..props import Props, escape_comma
 from .device import address_props, drive_bus_props, emit_device
-from .storage_drive import build_drive
+from .storage_drive import build_drive, build_sd_drive
 from .storage_source import CACHE_MODES, Src, chain_list, disk_chain, storage_props
 
 
@@ -80,6 +80,12 @@ def _cache_props(d: Disk) -> Props | None:
     return Props(("direct", mode[0]), ("no-flush", mode[1]))
 
 
+def _hotplugged_later(d: Disk) -> bool:
+    """Transient disks sharing their backing image are attached over QMP after start."""
+    t = d.elem.find("transient")
+    return t is not None and t.get("shareBacking") == "yes"
+
+
 # -- node numbering ------------------------------------------------------------------------
 
 def number_nodes(disks: list[Disk]) -> dict[int, Src]:
@@ -87,6 +93,8 @@ def number_nodes(disks: list[Disk]) -> dict[int, Src]:
     chains: dict[int, Src] = {}
     n = 0
     for d in reversed(disks):
+        if d.bus == "sd" or _hotplugged_later(d):
+            continue
         top = disk_chain(d)
         if top is None:
             continue
@@ -337,6 +345,28 @@ def _build_floppy_controller(ctx: BuildContext) -> None:
             ctx.cmd.add("-global", f"isa-fdc.{k}={v}", src)
 
 
+def _move_to_end(props: Props, keys: tuple[str, ...]) -> None:
+    for k in keys:
+        if k in props:
+            v = props[k]
+            props.remove(k)
+            props.add(k, v)
+
+
+def _build_vhost_user_chardev(ctx: BuildContext, d: Disk) -> str:
+    """A vhost-user disk talks to its backend over a socket chardev named chr-vu-ALIAS."""
+    chr_id = f"chr-vu-{d.alias}"
+    s = d.source
+    parts = [f"socket,id={chr_id}"]
+    if s is not None and s.get("path"):
+        parts.append(f"path={escape_comma(s.get('path') or '')}")
+    rec = s.find("reconnect") if s is not None else None
+    if rec is not None and rec.get("enabled") == "yes" and rec.get("timeout"):
+        parts.append(f"reconnect-ms={int(rec.get('timeout') or 0) * 1000}")
+    ctx.cmd.add("-chardev", ",".join(parts), xml_source(s or d.elem))
+    return chr_id
+
+
 def build_disks(ctx: BuildContext) -> None:
     disks = ctx.domain.devices.disks
     legacy = not ctx.has("blockdev")
@@ -344,8 +374,21 @@ def build_disks(ctx: BuildContext) -> None:
     chains = number_nodes(disks)
     for d in disks:
         src = xml_source(d.elem)
+        if d.bus == "sd":
+            build_sd_drive(ctx, d)
+            continue
+        if _hotplugged_later(d) and not legacy:
+            continue
         drive_ref: str | None = None
         top = chains.get(id(d))
+        if d.type == "vhostuser":
+            props = _device_props(ctx, d, None)
+            props.remove("id")
+            props.add("chardev", _build_vhost_user_chardev(ctx, d))
+            props.add("id", d.alias)
+            _move_to_end(props, ("bootindex",))
+            emit_device(ctx, d, props, src)
+            continue
         if legacy:
             drive_ref = build_drive(ctx, d, top)
         elif top is not None:

@@ -144,12 +144,9 @@ def build_clock(ctx: BuildContext) -> None:
 
 
 def build_lifecycle(ctx: BuildContext) -> None:
-    d = ctx.domain
-    if d.on_reboot == "destroy":
-        ctx.cmd.add("-no-reboot", source=xml_source(d.root.find("on_reboot") if d.root else None))
-    else:
-        ctx.cmd.add("-no-shutdown", source=default_source(
-            "libvirt handles guest shutdown itself (-no-shutdown)"))
+    """libvirt 11 always passes -no-shutdown; on_reboot/on_poweroff are enforced over QMP."""
+    ctx.cmd.add("-no-shutdown", source=default_source(
+        "libvirt handles guest shutdown itself (-no-shutdown)"))
 
 
 def build_pm(ctx: BuildContext) -> None:

@@ -28,3 +28,19 @@ def build_drive(ctx: BuildContext, d: Disk, top: Src | None) -> str:
         parts.append("readonly=on")
     ctx.cmd.add("-drive", ",".join(parts), xml_source(d.source or d.elem))
     return f"drive-{d.alias}"
+
+
+def build_sd_drive(ctx: BuildContext, d: Disk) -> None:
+    """SD cards have no -device frontend: libvirt still uses `-drive if=sd,index=N`."""
+    from ..prepare.aliases import disk_index
+    parts: list[str] = []
+    s = d.source
+    path = (s.get("file") or s.get("dev")) if s is not None else None
+    if path:
+        parts.append(f"file={escape_comma(path)}")
+        parts.append(f"format={d.format or 'raw'}")
+    parts.append("if=sd")
+    parts.append(f"index={disk_index(d.dev)}")
+    if d.readonly:
+        parts.append("readonly=on")
+    ctx.cmd.add("-drive", ",".join(parts), xml_source(d.source or d.elem))

@@ -63,9 +63,11 @@ def emit_source_secrets(ctx: BuildContext, d: Disk, src: Src) -> dict[str, str]:
         sid = f"{src.storage_name}-httpcookie-secret0"
         ctx.cmd.add_json("-object", secret_object(sid, cookie), where)
         ids["cookie"] = sid
-    enc = src.qemu_encryption
+    enc = src.encryption
     if enc is not None and enc.find("secret") is not None:
-        sid = f"{src.format_name}-encryption-secret0"
+        # librbd decrypts in the protocol node, QEMU's luks in the format node
+        node = src.top_name if enc.get("engine") == "librbd" else src.format_name
+        sid = f"{node}-encryption-secret0"
         ctx.cmd.add_json("-object", secret_object(sid, STAND_IN_SECRET), xml_source(enc))
         ids["encryption"] = sid
     if src.type == "network" and src.elem is not None and src.elem.get("tls") == "yes":

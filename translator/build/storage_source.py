@@ -53,7 +53,7 @@ class Src:
     @property
     def needs_format_layer(self) -> bool:
         """Raw images are opened by the protocol node alone, unless encrypted in QEMU."""
-        return self.format != "raw" or self.qemu_encryption is not None
+        return self.format != "raw" or self.qemu_encryption is not None or self.type == "dir"
 
     @property
     def qemu_encryption(self) -> Elem | None:
@@ -220,7 +220,7 @@ def _is_host_cdrom(src: Src, path: str | None) -> bool:
     """libvirt opens a host's physical CD-ROM drive with QEMU's host_cdrom driver."""
     if src.owner is None or src.owner.get("device") != "cdrom" or not path:
         return False
-    return path == "/dev/cdrom" or path.startswith("/dev/sr")
+    return path == "/dev/cdrom"
 
 
 def _network_props(src: Src, secret_ids: dict[str, str]) -> Props:
@@ -266,6 +266,10 @@ def _network_props(src: Src, secret_ids: dict[str, str]) -> Props:
             p.add("server", [_inet_or_unix(h, proto, typed=False) for h in hosts])
         cfg = s.attr_at("file", "config")
         p.add("conf", cfg)
+        enc = src.encryption
+        if enc is not None and enc.get("engine") == "librbd":
+            p.add("encrypt", Props(("format", enc.get("format") or "luks"),
+                                   ("key-secret", secret_ids.get("encryption"))))
         if "auth" in secret_ids:
             p.add("user", secret_ids.get("auth_user"))
             p.add("auth-client-required", ["cephx", "none"])

@@ -61,7 +61,33 @@ class Bus:
         return spec is not None and kind in spec[0]
 
 
+def _sort_disks(ctx: BuildContext) -> None:
+    """Reorder disks as libvirt's parser inserts them: grouped per bus, by target index.
+
+    Each disk goes before the first later-indexed disk of its bus, else right after the
+    last disk of its bus, else at the end; other devices keep their positions.
+    """
+    items = ctx.domain.devices.items
+    slots = [i for i, dev in enumerate(items) if isinstance(dev, Disk)]
+    ordered: list[Disk] = []
+    for d in (items[i] for i in slots):
+        assert isinstance(d, Disk)
+        at = len(ordered)
+        for j in range(len(ordered) - 1, -1, -1):
+            if ordered[j].bus != d.bus:
+                continue
+            if disk_index(ordered[j].dev) > disk_index(d.dev):
+                at = j
+            elif at == len(ordered):
+                at = j + 1
+                break
+        ordered.insert(at, d)
+    for i, d in zip(slots, ordered):
+        items[i] = d
+
+
 def assign_drive_addresses(ctx: BuildContext) -> None:
+    _sort_disks(ctx)
     for d in ctx.domain.devices.disks:
         if d.info.address is not None or d.bus not in ("ide", "sata", "scsi", "fdc"):
             continue

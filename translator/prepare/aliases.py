@@ -64,6 +64,11 @@ def disk_alias(d: Disk, ctx: BuildContext | None = None) -> str:
 def assign_aliases(ctx: BuildContext) -> None:
     counters: dict[str, int] = {}
     for dev in ctx.domain.devices.items:
+        if isinstance(dev, Controller) and dev.type == "pci" and \
+                dev.model in ("pci-root", "pcie-root"):
+            # QEMU names its root bus itself: a user alias cannot rename it
+            dev.info.alias = controller_alias(dev, ctx)
+            continue
         if dev.info.alias:
             if dev.family not in ("disk", "controller"):
                 counters[dev.family] = counters.get(dev.family, 0) + 1

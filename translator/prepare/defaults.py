@@ -24,15 +24,22 @@ def apply_machine_default(ctx: BuildContext) -> None:
         m = ctx.caps.default_machine(ctx.domain.virt_type)
         if m is None:
             raise TranslationError("no machine type available for this emulator")
-        os.machine = m.name
-    elif ctx.host.resolve_machine_alias:
+        # libvirt records the default machine by its alias ('pc'); a host that resolves
+        # aliases then shows the versioned type it stands for
+        os.machine = m.alias or m.name
+    if ctx.host.resolve_machine_alias:
         os.machine = ctx.caps.canonical_machine(os.machine, ctx.domain.virt_type)
     if not os.arch:
         os.arch = ctx.caps.arch
 
 
-def default_usb_model(ctx: BuildContext) -> str | None:
-    if ctx.is_q35:
+def default_usb_model(ctx: BuildContext, auto_added: bool = True) -> str | None:
+    """The USB model libvirt picks when none is given.
+
+    Only a controller libvirt adds itself gets the modern choice on q35; one the user
+    wrote without a model keeps the historical piix3-uhci default (ABI stability).
+    """
+    if ctx.is_q35 and auto_added:
         for model in ("qemu-xhci", "nec-usb-xhci"):
             if ctx.has(model):
                 return model
@@ -83,7 +90,7 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
             _add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")
     for c in devs.controllers:
         if c.type == "usb" and c.model is None:
-            c.model = default_usb_model(ctx)
+            c.model = default_usb_model(ctx, auto_added=c.implicit is not None)
             if c.model is None:
                 raise TranslationError(
                     "unsupported configuration: no model provided for USB controller")
