@@ -32,7 +32,7 @@ def _to_elem(node: etree._Element, path: str) -> Elem:
         tag = _tag(child)
         counts[tag] = counts.get(tag, 0) + 1
         children.append(_to_elem(child, f"{path}/{tag}[{counts[tag]}]"))
-    text = node.text.strip() if node.text and node.text.strip() else None
+    text = node.text if node.text and node.text.strip() else None  # libvirt keeps inner spaces
     return Elem(tag=_tag(node), attrs=dict(node.attrib), children=tuple(children), text=text,
                 line=node.sourceline, path=path)
 

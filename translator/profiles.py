@@ -7,6 +7,7 @@ qemu:///system host.
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -32,6 +33,12 @@ class HostProfile:
     cfg_dir: str = "/etc/libvirt/qemu"
     run_dir: str = "/run/libvirt/qemu"
     channel_dir: str = "/var/lib/libvirt/qemu/channel/target"
+    nvram_dir: str = "/var/lib/libvirt/qemu/nvram"
+    # firmware descriptor directories, highest priority first, under `firmware_root`
+    firmware_subdirs: tuple[str, ...] = ("etc/qemu/firmware", "usr/share/qemu/firmware")
+    firmware_root: str = "/"
+    # environment variable that may relocate `firmware_root` (the test data lives elsewhere)
+    firmware_root_env: str | None = None
     # descriptors libvirt opens itself and passes to QEMU (fixed numbers in the harness)
     tap_fd: int = 3               # ethernet taps it creates: fds N, N+1, ... per queue
     bridge_tap_fd: int = 102      # taps plugged into a bridge or virtual network
@@ -42,6 +49,7 @@ class HostProfile:
     chardev_file_fd: int = 1750   # a chardev's output file, opened by libvirt
     chardev_log_fd: int = 1751    # a chardev's log file
     chardev_tls_dir: str = "/etc/pki/libvirt-chardev"
+    scsi_sg_name: str = "sg0"     # the SCSI generic node of a host SCSI device
 
     def domain_dir(self, name: str) -> str:
         return f"{self.lib_dir}/domain--1-{short_name(name)}"
@@ -49,11 +57,20 @@ class HostProfile:
     def uuid_for(self, name: str) -> str:
         return str(uuid.uuid5(_UUID_NAMESPACE, name))
 
+    def firmware_dirs(self) -> list[str]:
+        root = os.environ.get(self.firmware_root_env or "", "") or self.firmware_root
+        return [os.path.join(root, sub) for sub in self.firmware_subdirs]
+
 
 PROFILES: dict[str, HostProfile] = {
     "libvirt-test": HostProfile(
         name="libvirt-test", path_env="/bin", user="test", monitor_fd=1729, passed_fd=1729,
         resolve_machine_alias=False, derive_missing_uuid=True,
+        firmware_subdirs=("home/user/.config/qemu/firmware", "etc/qemu/firmware",
+                          "usr/share/qemu/firmware"),
+        firmware_root=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                   os.pardir, "shared", "corpus", "libvirt-11.3", "firmware"),
+        firmware_root_env="XML2ARGV_TEST_FIRMWARE_ROOT",
     ),
     "system": HostProfile(
         name="system", path_env="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

@@ -9,6 +9,7 @@ from ..namespace import build_compat, build_ns_args, build_ns_env
 from . import chardev, controllers, cpu, disks, display, general, memory, misc, net
 from . import filesystems, iommu, rng, smartcard, tpm
 from . import iothreads, memdev
+from . import hostdev
 
 Builder = Callable[[BuildContext], None]
 
@@ -54,6 +55,7 @@ STAGES: tuple[Builder, ...] = (
     display.build_video,
     display.build_sound,
     misc.build_watchdogs,
+    hostdev.build_hostdevs,
     misc.build_memballoon,
     rng.build_rngs,
     misc.build_vmcoreinfo,

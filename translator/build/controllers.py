@@ -150,13 +150,16 @@ def controller_props(ctx: BuildContext, c: Controller) -> Props | None:
         if driver is None:
             return None
         p = Props(("driver", driver))
-        p.add("id", c.alias)
+        if (c.model or "").startswith("virtio"):
+            _virtio_scsi_props(c, p)
+        else:
+            p.add("id", c.alias)
         p.update(address_props(ctx, c))
         return p
     if c.type == "sata":
         if ctx.is_q35 and c.index == 0:
             return None
-        p = Props(("driver", "ich9-ahci"), ("id", c.alias))
+        p = Props(("driver", "ahci"), ("id", c.alias))
         p.update(address_props(ctx, c))
         return p
     if c.type == "virtio-serial":
@@ -172,3 +175,32 @@ def controller_props(ctx: BuildContext, c: Controller) -> Props | None:
         p.update(address_props(ctx, c))
         return p
     return None
+
+
+def _virtio_scsi_props(c: Controller, p: Props) -> None:
+    """virtio-scsi tuning from <driver>: iothread first, then the queue settings."""
+    from .misc import virtio_options
+
+    drv = c.driver
+    if drv is not None and drv.get("iothread"):
+        p.add("iothread", f"iothread{drv.get('iothread')}")
+    p.update(virtio_options(c.elem))
+    p.add("id", c.alias)
+    if drv is None:
+        return
+    for attr, prop in (("queues", "num_queues"), ("cmd_per_lun", "cmd_per_lun"),
+                       ("max_sectors", "max_sectors")):
+        if drv.get(attr):
+            p.add(prop, int(drv.get(attr) or 0))
+    if drv.get("ioeventfd"):
+        p.add("ioeventfd", drv.get("ioeventfd") == "on")
+    threads = drv.find("iothreads")
+    if threads is not None:
+        mapping = []
+        for t in threads.findall("iothread"):
+            entry: dict[str, object] = {"iothread": f"iothread{t.get('id')}"}
+            queues = [int(q.get("id") or 0) for q in t.findall("queue")]
+            if queues:
+                entry["vqs"] = queues
+            mapping.append(entry)
+        p.add("iothread-vq-mapping", mapping)

@@ -393,4 +393,8 @@ def build_disks(ctx: BuildContext) -> None:
             drive_ref = build_drive(ctx, d, top)
         elif top is not None:
             drive_ref = _build_blockdev(ctx, d, top)
-        emit_device(ctx, d, _device_props(ctx, d, drive_ref), src)
+        props = _device_props(ctx, d, drive_ref)
+        if legacy:  # the error policies belong to the -drive in this form
+            props.remove("werror")
+            props.remove("rerror")
+        emit_device(ctx, d, props, src)

@@ -26,6 +26,24 @@ class OSConfig:
     smbios_mode: str | None = None
     firmware: str | None = None
     elem: Elem | None = None
+    # what prepare/firmware.py resolved (manual <loader>/<nvram> or a descriptor's choice)
+    resolved_fw: "ResolvedFirmware | None" = None
+
+
+@dataclass
+class ResolvedFirmware:
+    """The firmware images QEMU is given: a ROM (-bios) or pflash units 0 and 1."""
+
+    loader_type: str                   # "rom" | "pflash"
+    loader_path: str
+    loader_format: str = "raw"
+    loader_readonly: bool = True
+    secure: bool = False               # pflash secure=on (SMM-protected variable store)
+    requires_smm: bool = False
+    nvram_path: str | None = None      # a local NVRAM file
+    nvram_source: Elem | None = None   # a network/block <nvram type=...> source
+    nvram_type: str = "file"
+    nvram_format: str = "raw"
 
 
 @dataclass

@@ -108,7 +108,7 @@ def pci_connection(dev: Device, ctx: BuildContext) -> str | None:
     if isinstance(dev, Disk):
         return "pcie" if dev.bus == "virtio" else None
     if isinstance(dev, Interface):
-        model = dev.model or ("rtl8139" if not ctx.is_q35 else "e1000e")
+        model = dev.model or ("rtl8139" if ctx.is_x86 else "virtio")  # libvirt's default NIC
         if dev.type == "hostdev" or model in NON_PCI_NET:
             return None
         return "pci" if model in PCI_ONLY_NET else "pcie"

@@ -96,7 +96,7 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
                     "unsupported configuration: no model provided for USB controller")
         if c.type == "pci" and c.model is None and c.index == 0:
             c.model = "pcie-root" if ctx.is_q35 else "pci-root"
-        if c.type == "scsi" and c.model is None:
+        if c.type == "scsi" and c.model in (None, "auto"):
             c.model = "lsilogic"
     # implicit controllers a disk needs (ide/sata/scsi/fdc by bus)
     for d in devs.disks:
