@@ -76,8 +76,10 @@ def _parse_qemu_ns(root: etree._Element) -> QemuNamespace:
     env: list[NsEnv] = []
     for e in root.xpath("./q:commandline/q:env", namespaces=ns):
         name = e.get("name")
-        if not name:
+        if name is None:
             raise TranslationError("No qemu environment name specified")
+        if name == "":
+            raise TranslationError("Empty qemu environment name specified")
         if not (name[0].isascii() and (name[0].isalpha() or name[0] == "_")):
             raise TranslationError(
                 "Invalid environment name, it must begin with a letter or underscore")

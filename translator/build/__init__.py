@@ -10,6 +10,7 @@ from . import chardev, controllers, cpu, disks, display, general, memory, misc, 
 from . import filesystems, iommu, rng, smartcard, tpm
 from . import iothreads, memdev
 from . import hostdev
+from . import firmware
 
 Builder = Callable[[BuildContext], None]
 
@@ -21,9 +22,12 @@ STAGES: tuple[Builder, ...] = (
     build_compat,
     general.build_stopped,
     general.build_master_key,
+    firmware.build_pflash,
     general.build_machine,
     general.build_accel,
+    general.build_tseg,
     cpu.build_cpu,
+    firmware.build_loader,
     memory.build_memory,
     cpu.build_smp,
     iothreads.build_iothreads,

@@ -6,6 +6,9 @@ from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
 from ..props import Props, escape_comma
+from ..errors import TranslationError
+from ..parse import scaled_kib
+from .firmware import pflash_machine_props
 from .memory import has_numa
 
 HOST = Source("host", "libvirt host environment")
@@ -52,33 +55,91 @@ def _timer(ctx: BuildContext, name: str) -> Elem | None:
     return None
 
 
+def _feature_state(ctx: BuildContext, name: str) -> str | None:
+    """'on'/'off' for a <features> switch given in the XML, None when absent."""
+    f = ctx.domain.feature(name)
+    if f is None:
+        return None
+    return "off" if f.get("state") in ("off", "no") else "on"
+
+
+def smm_state(ctx: BuildContext) -> str | None:
+    """<smm>, or 'on' when the chosen firmware needs SMM (libvirt turns it on itself)."""
+    state = _feature_state(ctx, "smm")
+    fw = ctx.domain.os.resolved_fw
+    if state is None and fw is not None and fw.requires_smm:
+        return "on"
+    return state
+
+
+def _machine_feature_props(ctx: BuildContext) -> list[str]:
+    """The <features> rendered as -machine properties, in libvirt's feature order."""
+    out: list[str] = []
+    vmport = _feature_state(ctx, "vmport")
+    if vmport is not None and ctx.is_x86 and ctx.has("machine-vmport-opt"):
+        out.append(f"vmport={vmport}")
+    smm = smm_state(ctx)
+    if smm is not None:
+        out.append(f"smm={smm}")
+    ioapic = ctx.domain.feature("ioapic")
+    if ioapic is not None and ioapic.get("driver") in ("qemu", "kvm"):
+        out.append("kernel_irqchip=" + ("split" if ioapic.get("driver") == "qemu" else "on"))
+    ps2 = _feature_state(ctx, "ps2")
+    if ps2 is not None:
+        if not ctx.has("machine-i8042-opt"):
+            raise TranslationError("unsupported configuration: ps2 feature state cannot be "
+                                   "controlled with this QEMU binary")
+        out.append(f"i8042={ps2}")
+    return out
+
+
+def _launch_security_id(ctx: BuildContext) -> str | None:
+    ls = ctx.domain.launch_security
+    if ls is not None and ls.get("type") in ("sev", "sev-snp", "tdx", "s390-pv"):
+        return "lsec0"
+    return None
+
+
 def build_machine(ctx: BuildContext) -> None:
     d = ctx.domain
-    parts = [escape_comma(d.os.machine or "")]
-    parts.append("usb=off")
-    vmport = d.feature("vmport")
-    if vmport is not None and ctx.is_x86:
-        parts.append(f"vmport={vmport.get('state', 'on')}")
-    dump = d.memory_backing  # placeholder for memory dumpCore
+    parts = [escape_comma(d.os.machine or ""), "usb=off"]
+    parts += _machine_feature_props(ctx)
     core = d.root.attr_at("dumpCore", "memory") if d.root is not None else None
     parts.append(f"dump-guest-core={core or 'off'}")
     if d.memory_backing is not None and d.memory_backing.find("nosharepages") is not None:
         parts.append("mem-merge=off")
-    if any(m.family == "memory" and m.elem.get("model") == "nvdimm" for m in d.devices.items):
-        parts.append("nvdimm=on")  # QEMU needs the machine's NVDIMM support switched on
-    smm = d.feature("smm")
-    if smm is not None:
-        parts.append(f"smm={smm.get('state', 'on')}")
-    _ = dump
     machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
     if machine is not None and machine.default_ram_id and not has_numa(ctx):
         parts.append(f"memory-backend={machine.default_ram_id}")
+    lsec = _launch_security_id(ctx)
+    if lsec is not None:
+        parts.append(f"confidential-guest-support={lsec}")
     hpet = _timer(ctx, "hpet")
     if hpet is not None and hpet.get("present") is not None and ctx.has("machine-hpet"):
         parts.append(f"hpet={'on' if hpet.get('present') == 'yes' else 'off'}")
+    if any(m.family == "memory" and m.elem.get("model") == "nvdimm" for m in d.devices.items):
+        parts.append("nvdimm=on")  # QEMU needs the machine's NVDIMM support switched on
+    parts += [f"{k}={v}" for k, v in pflash_machine_props(ctx)]
     if ctx.is_x86 and machine is not None and machine.acpi:
         parts.append(f"acpi={'on' if d.has_feature('acpi') else 'off'}")
     ctx.cmd.add("-machine", ",".join(parts), xml_source(d.os.elem.find("type") if d.os.elem else None))
+
+
+def build_tseg(ctx: BuildContext) -> None:
+    """<smm><tseg> sizes q35's extended TSEG (in whole MiB)."""
+    smm = ctx.domain.feature("smm")
+    tseg = smm.find("tseg") if smm is not None else None
+    if tseg is None or tseg.text is None:
+        return
+    if not ctx.is_q35:
+        raise TranslationError("unsupported configuration: SMM TSEG is only supported with "
+                               "q35 machine type")
+    size = scaled_kib(tseg, "mib") or 0
+    if size % 1024:
+        raise TranslationError("unsupported configuration: SMM TSEG size must be divisible "
+                               "by 1 MiB")
+    if ctx.has("mch.extended-tseg-mbytes"):
+        ctx.cmd.add("-global", f"mch.extended-tseg-mbytes={size // 1024}", xml_source(tseg))
 
 
 def build_accel(ctx: BuildContext) -> None:

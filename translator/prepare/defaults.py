@@ -111,19 +111,49 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
             _ = c
 
 
-def add_implicit_devices(ctx: BuildContext) -> None:
+def assign_chardev_ports(ctx: BuildContext) -> None:
+    """Serial and parallel ports without a target port take the one after the highest
+    port of their kind, explicit ports included (libvirt does this after parsing)."""
+    for kind in ("serial", "parallel"):
+        chardevs = ctx.domain.devices.chardevs(kind)
+        for ch in chardevs:
+            if ch.target_port is None:
+                ports = [c.target_port for c in chardevs if c.target_port is not None]
+                ch.target_port = max(ports, default=-1) + 1
+
+
+def assign_chardev_aliases(ctx: BuildContext) -> None:
+    """serialN/parallelN/channelN/consoleN by position among their kind, whatever the
+    target port (libvirt names them by index in its per-kind lists)."""
+    for kind in ("serial", "parallel", "channel", "console"):
+        for i, ch in enumerate(ctx.domain.devices.chardevs(kind)):
+            if not ch.info.alias:
+                ch.info.alias = f"{kind}{i}"
+
+
+def add_console_serial(ctx: BuildContext) -> None:
+    """A serial-type first console is the first serial port: without one, it becomes one."""
     devs = ctx.domain.devices
     items = devs.items
-    # consoles without a serial port get one (x86: isa-serial)
     consoles = devs.chardevs("console")
     if consoles and not devs.chardevs("serial"):
         first = consoles[0]
         if first.target_type in (None, "serial"):
-            serial = Chardev(elem=first.elem, kind="serial", type=first.type, target_port=0,
+            serial = Chardev(elem=first.elem, kind="serial", type=first.type,
+                             target_port=first.target_port or 0,
                              sources=first.sources, protocol=first.protocol, log=first.log,
                              implicit="a serial console needs a serial port")
             idx = items.index(first)
             items.insert(idx, serial)
+
+
+def add_implicit_devices(ctx: BuildContext) -> None:
+    devs = ctx.domain.devices
+    items = devs.items
+    # consoles without a serial port get one (x86: isa-serial)
+    assign_chardev_ports(ctx)
+    add_console_serial(ctx)
+    assign_chardev_aliases(ctx)
     # memballoon, smartcard controllers, panic models (prepare/misc_devices.py)
     apply_misc_defaults(ctx)
     add_display_defaults(ctx)
