@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
@@ -96,6 +97,8 @@ def run(corpus: Path, arch: str | None = "x86_64", name_filter: str | None = Non
     import translator
 
     base = corpus / "libvirt-11.3"
+    # the harness' firmware descriptors stand in for /etc/qemu/firmware and friends
+    os.environ.setdefault("XML2ARGV_TEST_FIRMWARE_ROOT", str(base / "firmware"))
     manifest = json.loads((base / "manifest.json").read_text())
     groups = json.loads((corpus / "groups.json").read_text())["groups"]
     caps_cache: dict[str, object] = {}

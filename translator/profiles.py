@@ -8,6 +8,7 @@ qemu:///system host.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -39,6 +40,19 @@ class HostProfile:
     firmware_root: str = "/"
     # environment variable that may relocate `firmware_root` (the test data lives elsewhere)
     firmware_root_env: str | None = None
+    # the host clock for <clock offset='variable'>: None = the real time / local zone
+    fixed_epoch: int | None = None
+    utc_offset_s: int | None = None
+
+    def now(self) -> int:
+        return self.fixed_epoch if self.fixed_epoch is not None else int(time.time())
+
+    def local_offset(self, epoch: int) -> int:
+        """Seconds the host's local time is ahead of UTC at `epoch`."""
+        if self.utc_offset_s is not None:
+            return self.utc_offset_s
+        off = time.localtime(epoch).tm_gmtoff
+        return int(off or 0)
     # descriptors libvirt opens itself and passes to QEMU (fixed numbers in the harness)
     tap_fd: int = 3               # ethernet taps it creates: fds N, N+1, ... per queue
     bridge_tap_fd: int = 102      # taps plugged into a bridge or virtual network
@@ -68,9 +82,10 @@ PROFILES: dict[str, HostProfile] = {
         resolve_machine_alias=False, derive_missing_uuid=True,
         firmware_subdirs=("home/user/.config/qemu/firmware", "etc/qemu/firmware",
                           "usr/share/qemu/firmware"),
-        firmware_root=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                   os.pardir, "shared", "corpus", "libvirt-11.3", "firmware"),
+        # the harness installs its descriptors under a fake root; point this variable at
+        # such a tree (tools/conformance.py does) or the host's own directories are read
         firmware_root_env="XML2ARGV_TEST_FIRMWARE_ROOT",
+        fixed_epoch=1234567890, utc_offset_s=-1800,   # the harness' mocked time, TZ=VIR00:30
     ),
     "system": HostProfile(
         name="system", path_env="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

@@ -10,7 +10,7 @@ from . import chardev, controllers, cpu, disks, display, general, memory, misc, 
 from . import filesystems, iommu, rng, smartcard, tpm
 from . import iothreads, memdev
 from . import hostdev
-from . import firmware
+from . import firmware, launch_security, sysinfo
 
 Builder = Callable[[BuildContext], None]
 
@@ -33,6 +33,8 @@ STAGES: tuple[Builder, ...] = (
     iothreads.build_iothreads,
     memory.build_numa,
     general.build_uuid,
+    sysinfo.build_smbios,
+    sysinfo.build_fw_cfg,
     misc.build_genid,
     general.build_display_none,
     general.build_defaults,
@@ -59,10 +61,12 @@ STAGES: tuple[Builder, ...] = (
     display.build_video,
     display.build_sound,
     misc.build_watchdogs,
+    chardev.build_redirdevs,
     hostdev.build_hostdevs,
     misc.build_memballoon,
     rng.build_rngs,
     misc.build_vmcoreinfo,
+    launch_security.build_launch_security,
     build_ns_args,
     general.build_sandbox,
     misc.build_panic,

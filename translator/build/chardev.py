@@ -13,9 +13,11 @@ from typing import Any
 
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
+from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Chardev, Elem
 from ..props import Props, escape_comma, to_json
 from .device import address_props, emit_device
+from .disks import boot_index
 
 # the spice channel a spicevmc chardev connects to, by the device using it
 _SPICEVMC_NAME = {"redirdev": "usbredir", "smartcard": "smartcard"}
@@ -49,22 +51,52 @@ def _reconnect(src: Elem | None) -> int | None:
         return None
     if rc.get("enabled") != "yes":
         return 0
-    return int(rc.get("timeout") or 0)
+    timeout = int(rc.get("timeout") or 0)
+    if timeout == 0:
+        raise TranslationError("invalid argument: chardev reconnect source timeout "
+                               "cannot be '0'")
+    return timeout
+
+
+def _generated_path(ctx: BuildContext, ch: Chardev, path: str | None) -> bool:
+    """A virtio channel's socket path libvirt makes up itself: none given, or one it
+    generated earlier under its channel directory (which it then regenerates)."""
+    if ch.kind != "channel" or ch.target_type != "virtio":
+        return False
+    return not path or path.startswith(f"{ctx.host.channel_dir}/domain-")
 
 
 def _socket(ctx: BuildContext, ch: Chardev) -> _Socket:
     src = _source(ch)
     get = (lambda a: src.get(a) if src is not None else None)
     if ch.type == "unix":
-        mode = get("mode") or ("connect" if ch.kind == "net-client" else "bind")
-        listen = mode in ("bind", "server") if ch.kind.startswith("net-") else mode == "bind"
-        # libvirt binds listening sockets itself and passes the descriptor (not for vhost-user)
-        fd = ctx.host.passed_fd if listen and not ch.kind.startswith("net-") else None
-        return _Socket(listen=listen, path=get("path"), fd=fd, reconnect=_reconnect(src))
+        if ch.kind == "vhost-user":
+            # QEMU is the server or the client of the vhost-user backend, on the path itself
+            sock = _Socket(listen=get("mode") == "server", path=get("path"),
+                           reconnect=_reconnect(src))
+            return _checked(sock)
+        generated = _generated_path(ctx, ch, get("path"))
+        if not get("path") and not generated:
+            raise TranslationError("internal error: Missing source path attribute for char device")
+        listen = generated or (get("mode") or "bind") == "bind"
+        # libvirt binds listening sockets itself and passes the descriptor
+        fd = ctx.host.passed_fd if listen else None
+        return _checked(_Socket(listen=listen, path=get("path"), fd=fd, reconnect=_reconnect(src)))
+    if ch.protocol not in (None, "raw", "telnet"):
+        raise UnsupportedConfigError(f"unsupported configuration: tcp chardev protocol "
+                                     f"'{ch.protocol}' not supported")
     listen = get("mode") == "bind"
-    return _Socket(listen=listen, host=get("host") or "", port=get("service") or "",
-                   telnet=ch.protocol in ("telnet", "telnets"), reconnect=_reconnect(src),
-                   tls=get("tls") == "yes")
+    return _checked(_Socket(listen=listen, host=get("host") or "", port=get("service") or "",
+                            telnet=ch.protocol == "telnet", reconnect=_reconnect(src),
+                            tls=get("tls") == "yes"))
+
+
+def _checked(sock: _Socket) -> _Socket:
+    """libvirt's reconnect rules: only a connecting socket retries, never every 0 s."""
+    if sock.reconnect is not None and sock.listen:
+        raise TranslationError("internal error: chardev reconnect is possible only for "
+                               "connect mode")
+    return sock
 
 
 def _fdset(ctx: BuildContext, fd: int, opaque: str, source: Source) -> str:
@@ -107,6 +139,15 @@ def chardev_backend(ctx: BuildContext, ch: Chardev, chr_id: str,
 
 def _dev_kind(ch: Chardev) -> str:
     return "parallel" if ch.kind == "parallel" else "serial"
+
+
+def _channel_name(ch: Chardev) -> str:
+    """spiceport/dbus channel; a D-Bus USB redirection has a well-known default name."""
+    src = _source(ch)
+    name = src.get("channel") if src is not None else None
+    if not name and ch.type == "dbus" and ch.kind == "redirdev":
+        return "org.qemu.usbredir"
+    return name or ""
 
 
 def _spice_name(ch: Chardev) -> str:
@@ -167,7 +208,7 @@ def _legacy_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str 
     elif t == "spicevmc":
         parts = ["spicevmc", f"id={chr_id}", f"name={_spice_name(ch)}"]
     elif t in ("spiceport", "dbus"):
-        parts = [t, f"id={chr_id}", f"name={escape_comma(get('channel'))}"]
+        parts = [t, f"id={chr_id}", f"name={escape_comma(_channel_name(ch))}"]
     elif t == "qemu-vdagent":
         parts = ["qemu-vdagent", f"id={chr_id}", "name=vdagent"]
         clip, mouse = _vdagent_opts(ch)
@@ -228,7 +269,7 @@ def _json_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str | 
     elif t == "spiceport":
         data = {"fqdn": get("channel")}
     elif t == "dbus":
-        data = {"name": get("channel")}
+        data = {"name": _channel_name(ch)}
     elif t == "qemu-vdagent":
         clip, mouse = _vdagent_opts(ch)
         if clip is not None:
@@ -263,13 +304,62 @@ _SERIAL_DRIVER = {"isa-serial": "isa-serial", "usb-serial": "usb-serial",
                   "sclp-serial": "sclpconsole"}
 
 
+# serial models that are part of the machine itself: QEMU connects them with -serial
+_BUILTIN_SERIAL = ("pl011", "16550a")
+
+
+def default_serial_target(ctx: BuildContext) -> str:
+    """libvirt's serial target type when the XML gives none, by architecture."""
+    arch = ctx.arch
+    if arch.startswith("ppc64") and ctx.machine.startswith("pseries"):
+        return "spapr-vio-serial"
+    if arch == "s390x":
+        return "sclp-serial"
+    if arch in ("aarch64", "armv7l", "armv6l", "loongarch64") or arch.startswith("riscv"):
+        return "system-serial"
+    return "isa-serial"
+
+
+def serial_driver(ctx: BuildContext, ch: Chardev) -> str:
+    target = ch.target_type or default_serial_target(ctx)
+    if target == "isa-serial" and not ctx.is_x86:
+        target = default_serial_target(ctx)  # libvirt rewrites it for machines without ISA
+    if ch.target_model:
+        return ch.target_model
+    if target == "system-serial":
+        return "16550a" if ctx.arch.startswith("riscv") else "pl011"
+    return _SERIAL_DRIVER.get(target, "isa-serial")
+
+
+def _spapr_regs(ctx: BuildContext) -> dict[int, int]:
+    """spapr-vio `reg` of each VIO serial: its address, else the next free from 0x30000000."""
+    serials = ctx.domain.devices.chardevs("serial")
+    used = {int(a.attrs["reg"], 0) for c in serials
+            if (a := c.info.address) is not None and "reg" in getattr(a, "attrs", {})}
+    out: dict[int, int] = {}
+    reg = 0x30000000
+    for c in serials:
+        a = c.info.address
+        if a is not None and "reg" in getattr(a, "attrs", {}):
+            out[id(c)] = int(a.attrs["reg"], 0)  # type: ignore[union-attr]
+            continue
+        while reg in used:
+            reg += 0x1000
+        out[id(c)] = reg
+        used.add(reg)
+    return out
+
+
 def serial_props(ctx: BuildContext, ch: Chardev) -> Props:
-    driver = ch.target_model or _SERIAL_DRIVER.get(ch.target_type or "isa-serial", "isa-serial")
+    driver = serial_driver(ctx, ch)
     if driver == "isa-debugcon":
         return _debugcon_props(ch)
     props = Props(("driver", driver), ("chardev", f"char{ch.alias}"), ("id", ch.alias))
     if driver == "isa-serial":
         props.add("index", ch.target_port or 0)
+    elif driver == "spapr-vty":
+        props.add("reg", _spapr_regs(ctx)[id(ch)])
+        return props
     props.update(address_props(ctx, ch))
     return props
 
@@ -286,6 +376,11 @@ def _debugcon_props(ch: Chardev) -> Props:
 
 def build_serials(ctx: BuildContext) -> None:
     for ch in ctx.domain.devices.chardevs("serial"):
+        if serial_driver(ctx, ch) in _BUILTIN_SERIAL:
+            src = _src(ch)
+            emit_chardev(ctx, ch, f"char{ch.alias}", src)
+            ctx.cmd.add("-serial", f"chardev:char{ch.alias}", src)
+            continue
         _emit(ctx, ch, serial_props(ctx, ch))
 
 
@@ -338,3 +433,50 @@ def build_consoles(ctx: BuildContext) -> None:
             props.add("chardev", f"char{ch.alias}")
             props.add("id", ch.alias)
             _emit(ctx, ch, props)
+        elif ch.target_type in ("sclp", "sclplm"):  # s390 SCLP line-mode / ASCII consoles
+            props = Props(("driver", f"{ch.target_type}console"),
+                          ("chardev", f"char{ch.alias}"), ("id", ch.alias))
+            _emit(ctx, ch, props)
+
+
+# -- USB redirection ----------------------------------------------------------------------
+
+def _usb_filter_num(v: str | None, width: int) -> str:
+    if v in (None, "", "-1"):
+        return "-1"
+    return f"0x{int(v, 16):0{width}X}"
+
+
+def _usb_filter_version(v: str | None) -> str:
+    """'1.10' -> 0x0110: the BCD version as major and minor bytes."""
+    if v in (None, "", "-1"):
+        return "-1"
+    major, _, minor = v.partition(".")
+    return f"0x{int(major, 16):02X}{int(minor or '0', 16):02X}"
+
+
+def usb_redir_filter(ctx: BuildContext) -> str | None:
+    """The domain's <redirfilter> in usb-redir's 'class:vendor:product:version:allow|...'."""
+    flt = next((d.elem for d in ctx.domain.devices.items if d.family == "redirfilter"), None)
+    if flt is None or not ctx.has("usb-redir.filter"):
+        return None
+    rules = [":".join((_usb_filter_num(u.get("class"), 2), _usb_filter_num(u.get("vendor"), 4),
+                       _usb_filter_num(u.get("product"), 4), _usb_filter_version(u.get("version")),
+                       "1" if u.get("allow") == "yes" else "0"))
+             for u in flt.findall("usbdev")]
+    return "|".join(rules) or None
+
+
+def build_redirdevs(ctx: BuildContext) -> None:
+    for d in (d for d in ctx.domain.devices.items if d.family == "redirdev"):
+        e = d.elem
+        ch = Chardev(elem=e, info=d.info, kind="redirdev", type=e.get("type") or "pty",
+                     sources=tuple(e.findall("source")), protocol=e.attr_at("type", "protocol"))
+        src = xml_source(e)
+        chr_id = f"char{d.alias}"
+        emit_chardev(ctx, ch, chr_id, src)
+        props = Props(("driver", "usb-redir"), ("chardev", chr_id), ("id", d.alias))
+        props.add("filter", usb_redir_filter(ctx))
+        props.add("bootindex", boot_index(ctx, d))
+        props.update(address_props(ctx, d))
+        emit_device(ctx, d, props, src)

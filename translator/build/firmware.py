@@ -7,6 +7,8 @@ from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model.domain import ResolvedFirmware
 from ..props import Props
+from ..model import Elem
+from .storage_secrets import STAND_IN_SECRET, secret_object
 from .storage_source import Src, storage_props
 
 
@@ -82,10 +84,21 @@ def build_pflash(ctx: BuildContext) -> None:
         base = Props(("driver", "file"), ("filename", fw.nvram_path))
     elif fw.nvram_source is not None:
         base = storage_props(Src(type=fw.nvram_type, format=fw.nvram_format,
-                                 elem=fw.nvram_source, readonly=False), {})
+                                 elem=fw.nvram_source, readonly=False),
+                             _nvram_secrets(ctx, fw.nvram_source))
     else:
         return
     _emit_unit(ctx, 1, base, fw.nvram_format, False, _nvram_has_format_node(fw), nsrc)
+
+
+def _nvram_secrets(ctx: BuildContext, source: Elem) -> dict[str, str]:
+    """A network NVRAM's <auth> becomes an encrypted secret object, like a disk's."""
+    auth = source.find("auth")
+    if auth is None:
+        return {}
+    sid = f"{_node(1, 'storage')}-auth-secret0"
+    ctx.cmd.add_json("-object", secret_object(sid, STAND_IN_SECRET), xml_source(auth))
+    return {"auth": sid, "auth_user": auth.get("username") or ""}
 
 
 def build_loader(ctx: BuildContext) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
@@ -26,6 +28,9 @@ def build_environment(ctx: BuildContext) -> None:
     ctx.cmd.setenv("XDG_DATA_HOME", f"{home}/.local/share", src)
     ctx.cmd.setenv("XDG_CACHE_HOME", f"{home}/.cache", src)
     ctx.cmd.setenv("XDG_CONFIG_HOME", f"{home}/.config", src)
+    clock = ctx.domain.clock
+    if clock is not None and clock.get("offset") == "timezone" and clock.get("timezone"):
+        ctx.cmd.setenv("TZ", clock.get("timezone"), xml_source(clock))
 
 
 def build_name(ctx: BuildContext) -> None:
@@ -143,8 +148,19 @@ def build_tseg(ctx: BuildContext) -> None:
 
 
 def build_accel(ctx: BuildContext) -> None:
-    accel = "kvm" if ctx.is_kvm else ("tcg" if ctx.domain.virt_type == "qemu" else ctx.domain.virt_type)
-    ctx.cmd.add("-accel", accel, xml_source(ctx.domain.root, "/domain/@type"))
+    """-accel with its options: KVM's dirty ring, TCG's translation-block cache size."""
+    d = ctx.domain
+    accel = "kvm" if ctx.is_kvm else ("tcg" if d.virt_type == "qemu" else d.virt_type)
+    parts = [accel]
+    if accel == "kvm":
+        ring = d.feature("kvm").find("dirty-ring") if d.feature("kvm") is not None else None
+        if ring is not None and ring.get("state") == "on" and ring.get("size"):
+            parts.append(f"dirty-ring-size={ring.get('size')}")
+    elif accel == "tcg":
+        tb = d.feature("tcg").find("tb-cache") if d.feature("tcg") is not None else None
+        if tb is not None and tb.text:
+            parts.append(f"tb-size={(scaled_kib(tb) or 0) // 1024}")  # QEMU wants MiB
+    ctx.cmd.add("-accel", ",".join(parts), xml_source(d.root, "/domain/@type"))
 
 
 def build_uuid(ctx: BuildContext) -> None:
@@ -175,39 +191,68 @@ def build_monitor(ctx: BuildContext) -> None:
     ctx.cmd.add("-mon", "chardev=charmonitor,id=monitor,mode=control", src)
 
 
+def _rtc_datetime(epoch: int) -> str:
+    t = time.gmtime(epoch)
+    return (f"{t.tm_year}-{t.tm_mon:02d}-{t.tm_mday:02d}"
+            f"T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}")
+
+
+def _rtc_base(ctx: BuildContext, clock: Elem | None) -> str:
+    """QEMU's RTC start: a named base, or a date computed on the host when libvirt starts
+    QEMU (variable: now + adjustment, optionally in local time; absolute: the given epoch)."""
+    offset = clock.get("offset", "utc") if clock is not None else "utc"
+    if clock is None or offset == "utc":
+        return "utc"
+    if offset in ("localtime", "timezone"):
+        return "localtime"
+    if offset == "absolute":
+        return _rtc_datetime(int(clock.get("start") or 0))
+    if offset == "variable":
+        now = ctx.host.now() + int(clock.get("adjustment") or 0)
+        if clock.get("basis") == "localtime":
+            now += ctx.host.local_offset(now)
+        return _rtc_datetime(now)
+    return "utc"
+
+
+_RTC_TRACK = {"guest": "vm", "realtime": "rt", "wall": "host"}
+_PIT_POLICY = {"delay": "delay", "catchup": "slew", "discard": "discard"}
+
+
 def build_clock(ctx: BuildContext) -> None:
     clock = ctx.domain.clock
-    offset = clock.get("offset", "utc") if clock is not None else "utc"
-    parts: list[str] = []
-    if offset == "localtime":
-        parts.append("base=localtime")
-    elif offset == "variable":
-        parts.append(f"base={clock.get('basis', 'utc') if clock else 'utc'}")
-    else:
-        parts.append("base=utc")
+    parts = [f"base={_rtc_base(ctx, clock)}"]
     rtc = _timer(ctx, "rtc")
     if rtc is not None:
-        track = rtc.get("track")
-        if track == "guest":
-            parts.append("clock=vm")
-        elif track == "realtime":
-            parts.append("clock=rt")
-        elif track == "wall":
-            parts.append("clock=host")
+        track = _RTC_TRACK.get(rtc.get("track") or "")
+        if track:
+            parts.append(f"clock={track}")
         if rtc.get("tickpolicy") == "catchup":
             parts.append("driftfix=slew")
     ctx.cmd.add("-rtc", ",".join(parts), xml_source(clock, "/domain/clock"))
-    pit = _timer(ctx, "pit")
-    if pit is not None and pit.get("tickpolicy"):
-        pol = {"delay": "delay", "catchup": "slew", "discard": "discard"}.get(pit.get("tickpolicy", ""))
-        if pol:
-            ctx.cmd.add("-global", f"kvm-pit.lost_tick_policy={pol}", xml_source(pit))
+    for timer in clock.findall("timer") if clock is not None else []:
+        name = timer.get("name")
+        if name == "pit" and timer.get("tickpolicy"):
+            pol = _PIT_POLICY.get(timer.get("tickpolicy", ""))
+            if pol:
+                ctx.cmd.add("-global", f"kvm-pit.lost_tick_policy={pol}", xml_source(timer))
+        elif name == "hpet" and timer.get("present") == "no" and not ctx.has("machine-hpet"):
+            ctx.cmd.add("-no-hpet", source=xml_source(timer))
 
 
 def build_lifecycle(ctx: BuildContext) -> None:
     """libvirt 11 always passes -no-shutdown; on_reboot/on_poweroff are enforced over QMP."""
     ctx.cmd.add("-no-shutdown", source=default_source(
         "libvirt handles guest shutdown itself (-no-shutdown)"))
+    _no_acpi(ctx)
+
+
+def _no_acpi(ctx: BuildContext) -> None:
+    """x86 machine types without an 'acpi' property take the old -no-acpi switch."""
+    d = ctx.domain
+    machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
+    if ctx.is_x86 and machine is not None and not machine.acpi and not d.has_feature("acpi"):
+        ctx.cmd.add("-no-acpi", source=xml_source(d.features, "/domain/features"))
 
 
 def build_pm(ctx: BuildContext) -> None:
@@ -237,6 +282,33 @@ def build_boot(ctx: BuildContext) -> None:
         parts.append(f"reboot-timeout={bios.get('rebootTimeout')}")
     parts.append("strict=on")
     ctx.cmd.add("-boot", ",".join(parts), xml_source(os.elem, "/domain/os"))
+    _build_direct_boot(ctx)
+    _build_acpi_tables(ctx)
+
+
+def _build_direct_boot(ctx: BuildContext) -> None:
+    """Direct kernel boot: the images and command line are passed through verbatim."""
+    os_ = ctx.domain.os
+    elem = os_.elem
+    for opt, value, tag in (("-kernel", os_.kernel, "kernel"), ("-initrd", os_.initrd, "initrd"),
+                            ("-append", os_.cmdline, "cmdline"), ("-dtb", os_.dtb, "dtb")):
+        if value:
+            ctx.cmd.add(opt, value, xml_source(elem.find(tag) if elem is not None else None))
+    shim = elem.find("shim") if elem is not None else None
+    if shim is not None and shim.text:
+        ctx.cmd.add("-shim", shim.text, xml_source(shim))
+
+
+def _build_acpi_tables(ctx: BuildContext) -> None:
+    """<os><acpi><table>: raw tables as-is, the others under their signature."""
+    acpi = ctx.domain.os.elem.find("acpi") if ctx.domain.os.elem is not None else None
+    for table in acpi.findall("table") if acpi is not None else []:
+        if not table.text:
+            continue
+        kind = table.get("type", "raw")
+        path = escape_comma(table.text)
+        value = f"file={path}" if kind == "raw" else f"sig={kind.upper()},file={path}"
+        ctx.cmd.add("-acpitable", value, xml_source(table))
 
 
 def build_sandbox(ctx: BuildContext) -> None:

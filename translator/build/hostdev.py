@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..cmdline import xml_source
 from ..context import BuildContext
+from ..errors import TranslationError, UnsupportedConfigError
 from ..model import DriveAddress, Elem
 from ..model.devices import Hostdev
 from ..props import Props
@@ -16,7 +17,7 @@ from .disks import boot_index, number_nodes
 from .storage_secrets import STAND_IN_SECRET, secret_object
 from .storage_source import chain_list
 from .misc import virtio_driver
-from .net import rom_props
+from .net import loadparm, rom_props
 
 # <source guestReset=...> -> (guest-reset, guest-resets-all)
 _GUEST_RESET = {"off": (False, False), "uninitialized": (True, False), "on": (True, True)}
@@ -61,6 +62,17 @@ def mdev_props(ctx: BuildContext, h: Hostdev) -> Props:
     p = Props(("driver", _vfio_driver(h)), ("id", h.alias),
               ("sysfsdev", f"/sys/bus/mdev/devices/{uuid}"))
     _display_props(p, h)
+    p.update(address_props(ctx, h))
+    return p
+
+
+def s390_mdev_props(ctx: BuildContext, h: Hostdev) -> Props:
+    """vfio-ccw (bootable, on a CCW address) and vfio-ap mediated devices."""
+    uuid = h.source.attr_at("uuid", "address") if h.source is not None else None
+    p = Props(("driver", h.model), ("id", h.alias),
+              ("sysfsdev", f"/sys/bus/mdev/devices/{uuid}"))
+    p.add("bootindex", boot_index(ctx, h))
+    p.add("loadparm", loadparm(ctx, h.elem))
     p.update(address_props(ctx, h))
     return p
 
@@ -154,8 +166,10 @@ def hostdev_props(ctx: BuildContext, h: Hostdev) -> Props | None:
         return None
     if h.type == "pci":
         return pci_props(ctx, h)
-    if h.type == "mdev" and (h.model or "vfio-pci") == "vfio-pci":
-        return mdev_props(ctx, h)
+    if h.type == "mdev":
+        if (h.model or "vfio-pci") == "vfio-pci":
+            return mdev_props(ctx, h)
+        return s390_mdev_props(ctx, h)
     if h.type == "usb":
         return usb_props(ctx, h)
     if h.type == "scsi_host":
@@ -168,7 +182,54 @@ def _unassigned(h: Hostdev) -> bool:
     return getattr(h.info.address, "type", None) == "unassigned"
 
 
+def _source_key(h: Hostdev) -> tuple[str, ...] | None:
+    """What identifies the host device, to refuse passing the same one twice."""
+    src = h.source
+    if src is None:
+        return None
+    a = src.find("address")
+    parts = [h.type, src.get("protocol") or "", src.get("name") or "", src.get("wwpn") or "",
+             src.attr_at("name", "adapter") or ""]
+    if a is not None:
+        parts += [f"{k}={a.attrs[k]}" for k in sorted(a.attrs) if k != "type"]
+    return tuple(parts)
+
+
+def validate_hostdevs(ctx: BuildContext, hostdevs: list[Hostdev]) -> None:
+    """libvirt's checks on host devices that refuse the domain."""
+    seen: set[tuple[str, ...]] = set()
+    has_graphics = any(d.family == "graphics" for d in ctx.domain.devices.items)
+    for h in hostdevs:
+        key = _source_key(h)
+        if key is not None and key in seen:
+            raise TranslationError("XML error: Hostdev already exists in the domain "
+                                   "configuration")
+        if key is not None:
+            seen.add(key)
+        if h.elem.get("sgio") and h.type != "scsi":
+            raise TranslationError("XML error: sgio is only supported for scsi host device")
+        if h.display == "on" and not has_graphics:
+            raise UnsupportedConfigError("unsupported configuration: graphics device is needed "
+                                         "for attribute value 'display=on' in <hostdev>")
+        if h.type == "mdev" and (h.model or "vfio-pci") == "vfio-pci" and \
+                getattr(h.info.address, "type", "pci") not in ("pci", "unassigned"):
+            raise TranslationError(f"XML error: Unsupported address type "
+                                   f"'{h.info.address.type}' with mediated device model "  # type: ignore[union-attr]
+                                   f"'vfio-pci'")
+        if h.type == "scsi_host" and h.info.boot_order:
+            raise UnsupportedConfigError("unsupported configuration: booting from assigned "
+                                         "devices is not supported by vhost SCSI devices")
+        if h.elem.at("address", "zpci") is not None and not ctx.has("zpci"):
+            raise UnsupportedConfigError("unsupported configuration: This QEMU binary doesn't "
+                                         "support zPCI")
+        if h.interface and h.elem.attr_at("tap", "backend"):
+            raise UnsupportedConfigError(
+                f"unsupported configuration: interface {h.elem.attr_at('address', 'mac')} - "
+                "custom tap device path is not supported for network interfaces of type hostdev")
+
+
 def build_hostdevs(ctx: BuildContext) -> None:
+    validate_hostdevs(ctx, [d for d in ctx.domain.devices.items if isinstance(d, Hostdev)])
     scsi_index = None
     for h in (d for d in ctx.domain.devices.items if isinstance(d, Hostdev)):
         if _unassigned(h):

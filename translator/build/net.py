@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..cmdline import Source, xml_source
 from ..context import BuildContext
+from ..errors import UnsupportedConfigError
 from ..model import Chardev, Elem, Interface
 from ..props import Props
 from .chardev import emit_chardev
@@ -174,6 +175,21 @@ def _int(v: str | None) -> int | None:
     return int(v, 0) if v else None
 
 
+def derived_mac(ctx: BuildContext, net: Interface) -> str:
+    """libvirt picks a random 52:54:00 (QEMU OUI) address for a NIC without one; we derive
+    it from the domain name and NIC alias so that the output stays reproducible."""
+    tail = ctx.host.uuid_for(f"{ctx.domain.name}/{net.alias}").replace("-", "")[:6]
+    return "52:54:00:" + ":".join(tail[i:i + 2] for i in range(0, 6, 2))
+
+
+def loadparm(ctx: BuildContext, dev_elem: Elem) -> str | None:
+    """s390 boot loader parameter of a bootable CCW device (<boot loadparm=...>)."""
+    value = dev_elem.attr_at("loadparm", "boot")
+    if not value or not ctx.has("virtio-ccw.loadparm"):
+        return None
+    return value.upper()
+
+
 def rom_props(dev_elem: Elem) -> Props:
     """rombar/romfile from <rom>; enabled='no' means an empty romfile."""
     p = Props()
@@ -198,8 +214,9 @@ def nic_props(ctx: BuildContext, net: Interface, queues: int) -> Props:
         p = Props(("driver", NIC_DRIVER.get(model, model)))
     p.add("netdev", f"host{net.alias}")
     p.add("id", net.alias)
-    p.add("mac", net.mac)
+    p.add("mac", net.mac or derived_mac(ctx, net))
     p.add("bootindex", boot_index(ctx, net))
+    p.add("loadparm", loadparm(ctx, net.elem))
     p.update(address_props(ctx, net))
     p.update(rom_props(net.elem))
     return p
@@ -212,8 +229,7 @@ def _vhostuser_chardev(ctx: BuildContext, net: Interface, source: Source) -> Non
                    (Elem("reconnect", {"enabled": "yes", "timeout": "5"}),))
     else:
         src = net.source or Elem("source")
-    mode = src.get("mode") or "client"
-    ch = Chardev(elem=net.elem, kind=f"net-{mode}", type="unix", sources=(src,))
+    ch = Chardev(elem=net.elem, kind="vhost-user", type="unix", sources=(src,))
     emit_chardev(ctx, ch, f"char{net.alias}", source)
 
 
@@ -222,7 +238,33 @@ def build_network(ctx: BuildContext) -> None:
         _build_one(ctx, net)
 
 
+def _shared_memory(ctx: BuildContext) -> bool:
+    mb = ctx.domain.memory_backing
+    if mb is not None and mb.attr_at("mode", "access") == "shared":
+        return True
+    cells = ctx.domain.numa_cells
+    return bool(cells) and all(c.mem_access == "shared" for c in cells)
+
+
+def validate_interface(ctx: BuildContext, net: Interface) -> None:
+    """The libvirt checks that refuse an interface before QEMU is started."""
+    if net.type == "vhostuser":
+        if net.elem.attr_at("tap", "backend"):
+            raise UnsupportedConfigError(
+                f"unsupported configuration: interface {net.mac} - custom tap device path is "
+                "not supported for network interfaces of type vhostuser")
+        if not _shared_memory(ctx):
+            raise UnsupportedConfigError("unsupported configuration: 'interface' requires "
+                                         "shared memory")
+    for attr in ("rx_queue_size", "tx_queue_size"):
+        size = _int(_drv(net, attr))
+        if size is not None and (size <= 0 or size & (size - 1)):
+            raise UnsupportedConfigError(
+                f"unsupported configuration: {attr} has to be a power of two")
+
+
 def _build_one(ctx: BuildContext, net: Interface) -> None:
+    validate_interface(ctx, net)
     src = xml_source(net.elem)
     vdpa_path = None
     if net.type == "vhostuser":

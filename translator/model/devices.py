@@ -91,6 +91,15 @@ class Hostdev(Device):
     shareable: bool = False
     interface: bool = False       # came from <interface type='hostdev'>
 
+    @property
+    def on_pci(self) -> bool:
+        """Whether the guest sees it as a PCI device (so it needs a PCI address)."""
+        if self.mode != "subsystem":
+            return False
+        if self.type == "mdev":
+            return (self.model or "vfio-pci") == "vfio-pci"
+        return self.type in ("pci", "scsi_host")
+
 
 @dataclass
 class Chardev(Device):

@@ -6,13 +6,13 @@ from ..context import BuildContext
 from .addresses import assign_drive_addresses, assign_pci_addresses
 from .aliases import assign_aliases
 from .defaults import apply_defaults
-from .firmware import prepare_firmware
+from .machine import prepare_machine
 from .memory import prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 
 
 def prepare(ctx: BuildContext) -> None:
-    prepare_firmware(ctx)
+    prepare_machine(ctx)
     apply_defaults(ctx)
     assign_drive_addresses(ctx)
     assign_virtio_serial(ctx)

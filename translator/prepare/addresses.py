@@ -405,13 +405,15 @@ def _add_root_ports(ctx: BuildContext, alloc: PciAllocator, pending: list[Device
     need = sum(1 for d in pending if pci_connection(d, ctx) == "pcie"
                and not isinstance(d, Video))
     missing = max(0, need - free_ports)
-    if not existing_ports:
-        missing += 1  # one spare port so the domain can hot-plug a device
-    next_index = max((c.index for c in devs.controllers if c.type == "pci"), default=0) + 1
-    insert_at = _controller_insert_pos(ctx)
     needs_pci_bus = any(pci_connection(d, ctx) == "pci" and not isinstance(d, Video)
                         for d in pending)
-    if needs_pci_bus and not any(b.accepts("pci") for b in alloc.buses.values()):
+    needs_bridge = needs_pci_bus and not any(b.accepts("pci") for b in alloc.buses.values())
+    if not existing_ports and (missing > 0 or needs_bridge):
+        # libvirt leaves one spare port for hot-plug, but only when it had to add buses
+        missing += 1
+    next_index = max((c.index for c in devs.controllers if c.type == "pci"), default=0) + 1
+    insert_at = _controller_insert_pos(ctx)
+    if needs_bridge:
         # conventional PCI devices need a pcie-to-pci-bridge, itself in a new root port
         port = _new_pci_controller(ctx, alloc, next_index, "pcie-root-port", insert_at,
                                    _next_root_port_slot(alloc))

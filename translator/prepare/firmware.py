@@ -182,8 +182,8 @@ def _matches(ctx: BuildContext, kind: str, desc: Descriptor) -> bool:
             return False
         if loader.text and _executable(mapping)[0] != loader.text:
             return False
-        if loader.yes("readonly") is False and not (device == "flash" and mode == "combined"):
-            return False
+        if loader.yes("readonly") is False:
+            return False  # libvirt only autoselects read-only loaders
         stateless = loader.yes("stateless")
         is_stateless = device == "memory" or mode == "stateless"
         if stateless is True and not is_stateless or stateless is False and is_stateless:
@@ -252,3 +252,18 @@ def _from_descriptor(ctx: BuildContext, desc: Descriptor) -> ResolvedFirmware:
     if mode == "split":
         _attach_nvram(ctx, fw, fmt)
     return fw
+
+
+def is_uefi_loader(ctx: BuildContext) -> bool:
+    """UEFI firmware: chosen as 'efi', or a manual loader that a UEFI descriptor ships."""
+    os_ = ctx.domain.os
+    if os_.firmware == "efi":
+        return True
+    fw = os_.resolved_fw
+    if os_.firmware is not None or fw is None or fw.loader_type != "pflash":
+        return False
+    for _name, desc in load_descriptors(tuple(ctx.host.firmware_dirs())):
+        if "uefi" in desc.get("interface-types", []) and \
+                _executable(desc["mapping"])[0] == fw.loader_path:
+            return True
+    return False

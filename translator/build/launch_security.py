@@ -1,0 +1,69 @@
+"""<launchSecurity>: the confidential-guest object the -machine property points to.
+
+-machine names it `confidential-guest-support=lsec0` early; the object itself is created
+late in the command line, after the devices.
+"""
+
+from __future__ import annotations
+
+from ..cmdline import xml_source
+from ..context import BuildContext
+from ..errors import TranslationError
+from ..model import Elem
+from ..props import Props
+
+LSEC_ID = "lsec0"
+
+
+def _int(e: Elem, tag: str) -> int | None:
+    text = e.findtext(tag)
+    if text is None or not text.strip():
+        return None
+    try:
+        return int(text.strip(), 0)
+    except ValueError:
+        raise TranslationError(f"XML error: Invalid value '{text}' for <{tag}>") from None
+
+
+def _yes_no(e: Elem, attr: str) -> bool | None:
+    v = e.get(attr)
+    return None if v is None else v == "yes"
+
+
+def _sev_props(ctx: BuildContext, ls: Elem) -> Props:
+    p = Props(("qom-type", "sev-guest"), ("id", LSEC_ID), ("cbitpos", _int(ls, "cbitpos")),
+              ("reduced-phys-bits", _int(ls, "reducedPhysBits")), ("policy", _int(ls, "policy")))
+    # libvirt writes the base64 blobs into files in the domain's private directory
+    if ls.findtext("dhCert"):
+        p.add("dh-cert-file", f"{ctx.domain_dir}/dh_cert.base64")
+    if ls.findtext("session"):
+        p.add("session-file", f"{ctx.domain_dir}/session.base64")
+    p.add("kernel-hashes", _yes_no(ls, "kernelHashes"))
+    return p
+
+
+def _sev_snp_props(ls: Elem) -> Props:
+    p = Props(("qom-type", "sev-snp-guest"), ("id", LSEC_ID), ("cbitpos", _int(ls, "cbitpos")),
+              ("reduced-phys-bits", _int(ls, "reducedPhysBits")), ("policy", _int(ls, "policy")))
+    for tag, key in (("guestVisibleWorkarounds", "guest-visible-workarounds"),
+                     ("idBlock", "id-block"), ("idAuth", "id-auth"), ("hostData", "host-data")):
+        p.str(key, ls.findtext(tag))
+    p.bool_true("author-key-enabled", _yes_no(ls, "authorKey"))
+    vcek = _yes_no(ls, "vcek")
+    p.bool_true("vcek-disabled", vcek is False)
+    p.add("kernel-hashes", _yes_no(ls, "kernelHashes"))
+    return p
+
+
+def build_launch_security(ctx: BuildContext) -> None:
+    ls = ctx.domain.launch_security
+    if ls is None:
+        return
+    kind = ls.get("type")
+    if kind == "sev":
+        props = _sev_props(ctx, ls)
+    elif kind == "sev-snp":
+        props = _sev_snp_props(ls)
+    else:
+        return
+    ctx.cmd.add_json("-object", props, xml_source(ls))

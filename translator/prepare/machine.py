@@ -1,0 +1,65 @@
+"""Domain-wide settings outside <devices>: boot order default, firmware, security labels,
+and the checks libvirt makes on <features> before it builds anything."""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..errors import TranslationError
+from ..model import Elem
+from .firmware import is_uefi_loader, prepare_firmware
+
+
+def prepare_machine(ctx: BuildContext) -> None:
+    _default_boot_order(ctx)
+    _check_seclabels(ctx)
+    prepare_firmware(ctx)
+    _check_features(ctx)
+
+
+def _default_boot_order(ctx: BuildContext) -> None:
+    """An HVM domain with neither <boot dev> nor per-device <boot order> boots from disk."""
+    os_ = ctx.domain.os
+    if os_.boot_devs or os_.type != "hvm":
+        return
+    if any(getattr(d.info, "boot_order", None) for d in ctx.domain.devices.items):
+        return
+    os_.boot_devs = ("hd",)
+
+
+def _check_label_set(labels: list[Elem], device: bool) -> None:
+    seen: set[str] = set()
+    for lab in labels:
+        model = lab.get("model")
+        if model is not None:
+            if model in seen:
+                raise TranslationError(f"seclabel for model {model} is already provided")
+            seen.add(model)
+        if device and lab.get("relabel") == "yes" and lab.find("label") is None:
+            raise TranslationError("XML error: Cannot specify relabel if label is missing. "
+                                   f"model={model or ''}")
+    if len(labels) > 1 and any(lab.get("model") is None for lab in labels):
+        raise TranslationError("XML error: missing security model when using multiple labels")
+
+
+def _check_seclabels(ctx: BuildContext) -> None:
+    """libvirt's parser rules for <seclabel>: one per model, a model on each when several."""
+    _check_label_set(list(ctx.domain.seclabels), device=False)
+    for dev in ctx.domain.devices.items:
+        elem = getattr(dev, "elem", None)
+        if elem is None:
+            continue
+        for holder in (elem, elem.find("source")):
+            if holder is not None and holder.findall("seclabel"):
+                _check_label_set(holder.findall("seclabel"), device=True)
+
+
+def _check_features(ctx: BuildContext) -> None:
+    d = ctx.domain
+    ps2, vmport = d.feature("ps2"), d.feature("vmport")
+    if ps2 is not None and ps2.get("state") == "off" and \
+            vmport is not None and vmport.get("state", "on") == "on":
+        raise TranslationError("unsupported configuration: vmport feature requires the ps2 "
+                               "feature not to be disabled")
+    if ctx.is_x86 and not d.has_feature("acpi") and is_uefi_loader(ctx):
+        raise TranslationError("unsupported configuration: UEFI requires ACPI on this "
+                               "architecture")
