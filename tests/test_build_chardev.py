@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import capsdb
 import translator
 
@@ -96,3 +98,17 @@ def test_usb_redirection_with_filter() -> None:
     assert "spicevmc,id=charredir0,name=usbredir" in _chardevs(args)
     redir = [json.loads(v) for v in _values(args, "-device") if "usb-redir" in v][0]
     assert redir["filter"] == "0x08:0x15E1:0x2007:0x0110:1|-1:-1:-1:-1:0"
+
+
+@pytest.mark.parametrize("body", [
+    "<serial type='unix'><target type='pci-serial'/></serial>",
+    "<serial type='tcp'><source mode='connect' host='h' service='1'/><protocol type='tls'/>"
+    "</serial>",
+    "<serial type='tcp'><source mode='bind' host='h' service='1'><reconnect enabled='yes' "
+    "timeout='5'/></source></serial>",
+    "<serial type='tcp'><source mode='connect' host='h' service='1'><reconnect enabled='yes' "
+    "timeout='0'/></source></serial>",
+])
+def test_refused_chardevs(body: str) -> None:
+    with pytest.raises(translator.TranslationError):
+        _args(body)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import capsdb
 import translator
 
 
-def _args(body: str, machine: str = "pc") -> list[str]:
-    xml = f"""<domain type='qemu'><name>t</name><memory>131072</memory><vcpu>1</vcpu>
+def _args(body: str, machine: str = "pc", extra: str = "") -> list[str]:
+    xml = f"""<domain type='qemu'><name>t</name><memory>131072</memory><vcpu>1</vcpu>{extra}
       <os><type arch='x86_64' machine='{machine}'>hvm</type></os>
       <devices><controller type='usb' model='none'/>{body}<memballoon model='none'/>
       </devices></domain>"""
@@ -65,7 +67,8 @@ def test_socket_backends() -> None:
 
 def test_vhostuser_chardev_then_netdev() -> None:
     args = _args("<interface type='vhostuser'><source type='unix' path='/tmp/v.sock' "
-                 "mode='server'/><driver queues='2'/></interface>")
+                 "mode='server'/><driver queues='2'/></interface>",
+                 extra="<memoryBacking><access mode='shared'/></memoryBacking>")
     i = args.index("-chardev", args.index("-mon"))
     assert args[i + 1] == "socket,id=charnet0,path=/tmp/v.sock,server=on"
     assert _json(args, "-netdev")[0] == {"type": "vhost-user", "chardev": "charnet0",
@@ -117,3 +120,15 @@ def test_missing_mac_is_derived_and_stable() -> None:
     mac = _json(_args(body), "-device")[0]["mac"]
     assert isinstance(mac, str) and mac.startswith("52:54:00:") and len(mac) == 17
     assert _json(_args(body), "-device")[0]["mac"] == mac
+
+
+@pytest.mark.parametrize("body", [
+    "<interface type='vhostuser'><source type='unix' path='/s' mode='client'/></interface>",
+    "<interface type='user'><model type='virtio'/><driver rx_queue_size='500'/></interface>",
+    "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source>"
+    "</hostdev><hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/>"
+    "</source></hostdev>",
+])
+def test_refused_configurations(body: str) -> None:
+    with pytest.raises(translator.TranslationError):
+        _args(body)

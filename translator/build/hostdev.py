@@ -195,6 +195,23 @@ def _source_key(h: Hostdev) -> tuple[str, ...] | None:
     return tuple(parts)
 
 
+# the address type each mediated device model sits on
+_MDEV_ADDRESS = {"vfio-pci": "pci", "vfio-ccw": "ccw"}
+
+
+def _validate_mdev(h: Hostdev) -> None:
+    model = h.model or "vfio-pci"
+    atype = getattr(h.info.address, "type", None)
+    want = _MDEV_ADDRESS.get(model)
+    if want is not None and atype not in (None, want, "unassigned"):
+        raise TranslationError(f"XML error: Unsupported address type '{atype}' with "
+                               f"mediated device model '{model}'")
+    if model == "vfio-ap" and h.info.boot_order:
+        raise UnsupportedConfigError("unsupported configuration: booting from assigned "
+                                     "devices is not supported by mediated devices of "
+                                     "model vfio-ap")
+
+
 def validate_hostdevs(ctx: BuildContext, hostdevs: list[Hostdev]) -> None:
     """libvirt's checks on host devices that refuse the domain."""
     seen: set[tuple[str, ...]] = set()
@@ -211,17 +228,19 @@ def validate_hostdevs(ctx: BuildContext, hostdevs: list[Hostdev]) -> None:
         if h.display == "on" and not has_graphics:
             raise UnsupportedConfigError("unsupported configuration: graphics device is needed "
                                          "for attribute value 'display=on' in <hostdev>")
-        if h.type == "mdev" and (h.model or "vfio-pci") == "vfio-pci" and \
-                getattr(h.info.address, "type", "pci") not in ("pci", "unassigned"):
-            raise TranslationError(f"XML error: Unsupported address type "
-                                   f"'{h.info.address.type}' with mediated device model "  # type: ignore[union-attr]
-                                   f"'vfio-pci'")
+        if h.type == "mdev":
+            _validate_mdev(h)
         if h.type == "scsi_host" and h.info.boot_order:
             raise UnsupportedConfigError("unsupported configuration: booting from assigned "
                                          "devices is not supported by vhost SCSI devices")
-        if h.elem.at("address", "zpci") is not None and not ctx.has("zpci"):
+        zpci = h.elem.at("address", "zpci")
+        if zpci is not None and not ctx.has("zpci"):
             raise UnsupportedConfigError("unsupported configuration: This QEMU binary doesn't "
                                          "support zPCI")
+        if zpci is not None and zpci.get("uid") is not None and \
+                not 0 < int(zpci.get("uid") or "0", 0) <= 0xFFFF:
+            raise TranslationError(f"XML error: Invalid PCI address uid='{zpci.get('uid')}', "
+                                   "must be > 0x0000 and <= 0xffff")
         if h.interface and h.elem.attr_at("tap", "backend"):
             raise UnsupportedConfigError(
                 f"unsupported configuration: interface {h.elem.attr_at('address', 'mac')} - "

@@ -156,7 +156,7 @@ def pci_connection(dev: Device, ctx: BuildContext) -> str | None:
     if fam == "vsock":
         return "pcie"
     if fam == "hostdev":
-        return "pcie" if dev.elem.get("type") == "pci" else None
+        return "pcie" if getattr(dev, "on_pci", dev.elem.get("type") == "pci") else None
     if fam == "iommu":  # virtio-iommu must be an integrated device of the root bus
         return "integrated" if model == "virtio" else None
     if fam == "crypto":
