@@ -30,6 +30,9 @@ class HostProfile:
     passed_fd: int                # any other pre-opened fd (the harness passes 1729)
     resolve_machine_alias: bool
     derive_missing_uuid: bool
+    # libvirt's harness strips machine aliases only from the newest capability file of
+    # each arch, so older QEMU versions show the versioned machine type there
+    resolve_alias_unless_newest: bool = False
     lib_dir: str = "/var/lib/libvirt/qemu"
     cfg_dir: str = "/etc/libvirt/qemu"
     run_dir: str = "/run/libvirt/qemu"
@@ -79,7 +82,7 @@ class HostProfile:
 PROFILES: dict[str, HostProfile] = {
     "libvirt-test": HostProfile(
         name="libvirt-test", path_env="/bin", user="test", monitor_fd=1729, passed_fd=1729,
-        resolve_machine_alias=False, derive_missing_uuid=True,
+        resolve_machine_alias=False, derive_missing_uuid=True, resolve_alias_unless_newest=True,
         firmware_subdirs=("home/user/.config/qemu/firmware", "etc/qemu/firmware",
                           "usr/share/qemu/firmware"),
         # the harness installs its descriptors under a fake root; point this variable at

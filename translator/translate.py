@@ -29,7 +29,8 @@ def translate(xml: str | bytes, caps: Caps, *, profile: str = "system",
         raise
     except RecursionError:
         raise TranslationError("XML document is nested too deeply") from None
-    except (ValueError, KeyError, AttributeError, TypeError, IndexError, AssertionError) as exc:
+    except (ValueError, KeyError, AttributeError, TypeError, IndexError, AssertionError,
+            NameError, LookupError, ArithmeticError) as exc:
         # An input the simulator does not model: report it as a refusal, never a traceback.
         raise TranslationError(f"unsupported configuration: {type(exc).__name__}: {exc}") from exc
 

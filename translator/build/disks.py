@@ -88,14 +88,14 @@ def _hotplugged_later(d: Disk) -> bool:
 
 # -- node numbering ------------------------------------------------------------------------
 
-def number_nodes(disks: list[Disk]) -> dict[int, Src]:
+def number_nodes(disks: list[Disk], raw_without_format: bool = True) -> dict[int, Src]:
     """libvirt numbers storage sources from the last disk backwards, each chain top-down."""
     chains: dict[int, Src] = {}
     n = 0
     for d in reversed(disks):
         if d.bus == "sd" or _hotplugged_later(d):
             continue
-        top = disk_chain(d)
+        top = disk_chain(d, raw_without_format)
         if top is None:
             continue
         for src in chain_list(top):
@@ -371,7 +371,7 @@ def build_disks(ctx: BuildContext) -> None:
     disks = ctx.domain.devices.disks
     legacy = not ctx.has("blockdev")
     _build_floppy_controller(ctx)
-    chains = number_nodes(disks)
+    chains = number_nodes(disks, ctx.has("blockjob.backing-mask-protocol"))
     for d in disks:
         src = xml_source(d.elem)
         if d.bus == "sd":

@@ -103,7 +103,7 @@ def vhost_scsi_props(ctx: BuildContext, h: Hostdev) -> Props:
 
 def _scsi_node_base(ctx: BuildContext) -> int:
     """SCSI hostdev backends are numbered after every disk storage node."""
-    chains = number_nodes(ctx.domain.devices.disks)
+    chains = number_nodes(ctx.domain.devices.disks, ctx.has("blockjob.backing-mask-protocol"))
     return sum(len(chain_list(top)) for top in chains.values())
 
 

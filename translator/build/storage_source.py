@@ -45,6 +45,9 @@ class Src:
     slice: Elem | None = None         # <slice type='storage' offset= size=>
     encryption: Elem | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    # QEMU >= 9.0 (blockjob.backing-mask-protocol) lets libvirt open plain raw images
+    # without a format node; older QEMU always gets one
+    raw_without_format: bool = True
 
     @property
     def protocol(self) -> str:
@@ -53,7 +56,8 @@ class Src:
     @property
     def needs_format_layer(self) -> bool:
         """Raw images are opened by the protocol node alone, unless encrypted in QEMU."""
-        return self.format != "raw" or self.qemu_encryption is not None or self.type == "dir"
+        return (self.format != "raw" or not self.raw_without_format
+                or self.qemu_encryption is not None or self.type == "dir")
 
     @property
     def qemu_encryption(self) -> Elem | None:
@@ -118,13 +122,14 @@ def _format_name(fmt: str | None) -> str:
     return fmt
 
 
-def disk_chain(d: Disk) -> Src | None:
+def disk_chain(d: Disk, raw_without_format: bool = True) -> Src | None:
     """The disk's source chain, top first; None for an empty drive."""
     if is_empty(d):
         return None
     top = Src(type=d.type, format=_format_name(d.format), elem=d.source,
               readonly=d.readonly or d.device == "cdrom", owner=d.elem,
-              slice=_slice_of(d.source), encryption=_encryption_of(d.elem, d.source))
+              slice=_slice_of(d.source), encryption=_encryption_of(d.elem, d.source),
+              raw_without_format=raw_without_format)
     _attach_backing(top, d.elem.find("backingStore"))
     return top
 
@@ -139,7 +144,8 @@ def _attach_backing(parent: Src, bs: Elem | None) -> None:
         child = Src(type=bs.get("type") or "file",
                     format=_format_name(fmt.get("type") if fmt is not None else None),
                     elem=src, readonly=True, owner=bs, slice=_slice_of(src),
-                    encryption=_encryption_of(bs, src))
+                    encryption=_encryption_of(bs, src),
+                    raw_without_format=parent.raw_without_format)
         parent.backing = child
         parent = child
         bs = bs.find("backingStore")

@@ -27,10 +27,33 @@ def apply_machine_default(ctx: BuildContext) -> None:
         # libvirt records the default machine by its alias ('pc'); a host that resolves
         # aliases then shows the versioned type it stands for
         os.machine = m.alias or m.name
-    if ctx.host.resolve_machine_alias:
+    if ctx.host.resolve_machine_alias or (ctx.host.resolve_alias_unless_newest
+                                          and not _is_newest_profile(ctx)):
         os.machine = ctx.caps.canonical_machine(os.machine, ctx.domain.virt_type)
     if not os.arch:
         os.arch = ctx.caps.arch
+
+
+def _is_newest_profile(ctx: BuildContext) -> bool:
+    """Whether the caps in use are the newest embedded ones for their arch and variant."""
+    import capsdb
+
+    try:
+        newest = capsdb.get(None, ctx.caps.arch) if ctx.caps.variant is None else \
+            _newest_variant(ctx.caps.arch, ctx.caps.variant)
+    except LookupError:
+        return True
+    return newest is None or ctx.caps.version >= newest.version
+
+
+def _newest_variant(arch: str, variant: str):  # type: ignore[no-untyped-def]
+    import capsdb
+
+    versions = [v for v, a in capsdb.profiles() if a == arch and v.endswith(f"+{variant}")]
+    if not versions:
+        return None
+    best = max(versions, key=lambda v: tuple(int(x) for x in v.split("+")[0].split(".")))
+    return capsdb.get(best, arch)
 
 
 def default_usb_model(ctx: BuildContext, auto_added: bool = True) -> str | None:
