@@ -6,10 +6,15 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from .invocation import Invocation
 
 from .errors import TranslationError
 from .render import FORMATS
+
+OUTPUT_FORMATS = FORMATS + ("html",)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,10 +35,30 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--profile", choices=("system", "libvirt-test"), default="system",
                     help="host environment: a standard qemu:///system host, or libvirt's "
                          "test harness")
-    ap.add_argument("--format", choices=FORMATS, default="args", help="output format")
+    ap.add_argument("--format", choices=OUTPUT_FORMATS, default="args",
+                    help="output format (html: a self-contained teaching page)")
     ap.add_argument("--list-qemu", action="store_true", help="list the embedded QEMU profiles")
     ap.add_argument("--list-caps", action="store_true",
                     help="list every capability name, whether it is retired, and its effect")
+    understand = ap.add_argument_group("understanding the qemu: namespace")
+    understand.add_argument("--explain", action="store_true",
+                            help="annotate every item with the XML element, libvirt default "
+                                 "or qemu: element it came from")
+    understand.add_argument("--diff", action="store_true",
+                            help="argument-aware diff: the domain as written vs without its "
+                                 "qemu: namespace (or vs --against-qemu / extra cap toggles)")
+    understand.add_argument("--against-qemu", metavar="VERSION",
+                            help="with --diff: compare against this QEMU version instead")
+    understand.add_argument("--no-warnings", action="store_true",
+                            help="do not print the effect analysis warnings on stderr")
+    understand.add_argument("--aliases", action="store_true",
+                            help="print every device's alias (what <qemu:override> and -set use)")
+    understand.add_argument("--suggest-override", action="store_true",
+                            help="turn each -set device.ID.PROP=VALUE in the domain into the "
+                                 "equivalent <qemu:override> block")
+    understand.add_argument("--from-virt-install", metavar="STRING",
+                            help="show the <qemu:arg>/<qemu:env> elements virt-install's "
+                                 "--qemu-commandline would write for STRING")
     return ap
 
 
@@ -81,8 +106,15 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.list_caps:
         _list_caps()
         return 0
+    if args.from_virt_install is not None:
+        from .virt_install import render_qemu_commandline
+
+        sys.stdout.write(render_qemu_commandline(args.from_virt_install))
+        return 0
     if not args.domain:
         ap.error("a domain XML file (or '-') is required")
+    if args.against_qemu and not args.diff:
+        ap.error("--against-qemu goes with --diff")
     import capsdb
     from . import translate
 
@@ -91,6 +123,7 @@ def _run(argv: Sequence[str] | None) -> int:
             caps = capsdb.load(args.caps)
         else:
             caps = capsdb.get(args.qemu, args.arch)
+        other_caps = capsdb.get(args.against_qemu, args.arch) if args.against_qemu else None
     except (LookupError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -100,15 +133,53 @@ def _run(argv: Sequence[str] | None) -> int:
         print(f"error: cannot read {args.domain}: {exc.strerror}", file=sys.stderr)
         return 2
     try:
+        if args.suggest_override:
+            from .overrides import render_suggestions
+
+            sys.stdout.write(render_suggestions(data))
+            return 0
+        if args.diff:
+            from .diff import diff_command
+
+            sys.stdout.write(diff_command(data, caps, profile=args.profile,
+                                          caps_add=args.add_cap, caps_del=args.del_cap,
+                                          against_caps=other_caps, fmt=args.format))
+            return 0
         inv = translate(data, caps, profile=args.profile, caps_add=args.add_cap,
                         caps_del=args.del_cap)
-        out = inv.render(args.format)
+        warnings = _analyse(inv)
+        if args.aliases:
+            from .explain import render_aliases
+
+            out = render_aliases(inv)
+        elif args.format == "html":
+            from .html import render_html
+
+            out = render_html(inv, warnings)
+        elif args.explain:
+            from .explain import render_explain
+
+            out = render_explain(inv, fmt=args.format, warnings=warnings)
+        else:
+            out = inv.render(args.format)
     except TranslationError as exc:
         msg = " ".join(str(exc).split("\n"))
         print(f"error: {msg}", file=sys.stderr)
         return 1
     sys.stdout.write(out)
+    if not args.no_warnings and not args.explain and args.format != "html":
+        for w in warnings:
+            print(f"warning: {w}", file=sys.stderr)
     return 0
+
+
+def _analyse(inv: "Invocation") -> list[str]:
+    """Effect-analysis warnings as one-line strings (empty until the analyser exists)."""
+    try:
+        from .effects import analyse
+    except ImportError:
+        return []
+    return [str(w) for w in analyse(inv)]
 
 
 if __name__ == "__main__":

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .cmdline import EnvVar, Item
 from .errors import TranslationError
 from .render import FORMATS, RENDERERS
+
+if TYPE_CHECKING:
+    from capsdb import Caps
+
+    from .model import Domain
 
 
 @dataclass
@@ -17,6 +23,13 @@ class Invocation:
     items: list[Item] | None = field(default=None, repr=False)
     env_vars: list[EnvVar] | None = field(default=None, repr=False)
     warnings: list[str] = field(default_factory=list)
+    # what the translation saw, for explaining and diffing: the prepared domain (defaults,
+    # aliases and addresses filled in), the effective capabilities, the host profile name
+    # and the input document itself
+    domain: "Domain | None" = field(default=None, repr=False)
+    caps: "Caps | None" = field(default=None, repr=False)
+    profile: str = "system"
+    source_xml: bytes | None = field(default=None, repr=False)
 
     def render(self, fmt: str = "args") -> str:
         try:

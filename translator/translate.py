@@ -10,6 +10,7 @@ from .build import build
 from .context import BuildContext
 from .errors import TranslationError
 from .invocation import Invocation
+from .model import QemuNamespace
 from .namespace import effective_caps
 from .parse import parse_domain
 from .prepare import prepare
@@ -17,14 +18,15 @@ from .profiles import get_host_profile
 
 
 def translate(xml: str | bytes, caps: Caps, *, profile: str = "system",
-              caps_add: Iterable[str] = (), caps_del: Iterable[str] = ()) -> Invocation:
+              caps_add: Iterable[str] = (), caps_del: Iterable[str] = (),
+              namespace: bool = True) -> Invocation:
     """Translate a domain XML into the QEMU invocation libvirt would start.
 
     Raises `TranslationError` (with libvirt's message) for anything libvirt would
     refuse; `XMLInputError`, a subclass, for malformed or unsafe XML.
     """
     try:
-        return _translate(xml, caps, profile, caps_add, caps_del)
+        return _translate(xml, caps, profile, caps_add, caps_del, namespace)
     except TranslationError:
         raise
     except RecursionError:
@@ -36,9 +38,12 @@ def translate(xml: str | bytes, caps: Caps, *, profile: str = "system",
 
 
 def _translate(xml: str | bytes, caps: Caps, profile: str, caps_add: Iterable[str],
-               caps_del: Iterable[str]) -> Invocation:
+               caps_del: Iterable[str], namespace: bool) -> Invocation:
     host = get_host_profile(profile)
     domain = parse_domain(xml)
+    if not namespace:
+        # the same domain as if its qemu: elements were not there (for --diff)
+        domain.qemu = QemuNamespace()
     eff = effective_caps(caps, domain.qemu, caps_add, caps_del)
     ctx = BuildContext(domain=domain, caps=eff, host=host)
     prepare(ctx)
@@ -50,4 +55,8 @@ def _translate(xml: str | bytes, caps: Caps, profile: str, caps_add: Iterable[st
         args=ctx.cmd.args(),
         items=ctx.cmd.items,
         env_vars=ctx.cmd.env,
+        domain=domain,
+        caps=eff,
+        profile=profile,
+        source_xml=xml.encode("utf-8") if isinstance(xml, str) else xml,
     )
