@@ -656,7 +656,9 @@ EFFECTS: dict[str, str] = {
         "present (implied, libvirt >= 9 always behaves so): disks are rendered as "
         "-blockdev storage/format nodes plus -device ...,drive=libvirt-N-format; "
         "absent (only via <qemu:del>): legacy -drive file=...,if=none,id=drive-ALIAS "
-        "plus -device ...,drive=drive-ALIAS"
+        "plus -device ...,drive=drive-ALIAS (floppies via isa-fdc driveA/driveB), "
+        "pflash firmware as -drive if=pflash,unit=N and SCSI hostdevs as "
+        "-drive ...,id=drive-hostdevN"
     ),
     # --- argument syntax ------------------------------------------------------------
     "device.json+hotplug": (

@@ -99,3 +99,119 @@ def test_usb_hub_takes_a_port_before_devices() -> None:
 ])
 def test_libvirt_refusals(body: str, machine: str, message: str) -> None:
     assert message in _error(body, machine)
+
+
+def _mice(n: int) -> str:
+    return "".join("<input type='mouse' bus='usb'/>" for _ in range(n))
+
+
+def test_usb_hubs_are_added_when_the_ports_run_out() -> None:
+    devs = _devices("<controller type='usb' index='0' model='piix3-uhci'/>" + _mice(4),
+                    machine="pc")
+    assert _by_id(devs, "hub0")["port"] == "1"
+    ports = [_by_id(devs, f"input{i}")["port"] for i in range(4)]
+    assert ports == ["2", "1.1", "1.2", "1.3"]
+
+
+def test_usb_port_search_fills_a_hub_before_the_hubs_behind_it() -> None:
+    devs = _devices("<controller type='usb' index='0' model='piix3-uhci'/>"
+                    "<hub type='usb'><address type='usb' bus='0' port='1'/></hub>"
+                    "<hub type='usb'><address type='usb' bus='0' port='1.1'/></hub>"
+                    + _mice(8), machine="pc")
+    ports = [_by_id(devs, f"input{i}")["port"] for i in range(8)]
+    assert ports == ["2", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8"]
+
+
+def test_usb_address_errors_use_libvirts_wording() -> None:
+    usb = "<controller type='usb' index='0' model='piix3-uhci'/>"
+    assert _error(usb + "<input type='mouse' bus='usb'><address type='usb' bus='0' "
+                  "port='1.2'/></input>", "pc") == \
+        "XML error: there is no hub at port 1 in USB address bus: 0 port: 1.2"
+    assert _error(usb + "<hub type='usb'><address type='usb' bus='1'/></hub>", "pc") == \
+        "XML error: USB bus 1 requested but no controller with that index is present"
+    assert _error("<controller type='usb' model='none'/><input type='tablet' bus='usb'/>",
+                  "pc") == "unsupported configuration: Can't add USB input device. " \
+        "USB bus is disabled"
+
+
+def test_i440fx_adds_pci_bridges_when_slots_run_out() -> None:
+    nics = "".join(f"<interface type='user'><mac address='52:54:00:00:00:{i:02x}'/>"
+                   "<model type='virtio'/></interface>" for i in range(40))
+    devs = _devices(nics + "<memballoon model='none'/>", machine="pc")
+    bridge = _by_id(devs, "pci.1")
+    assert (bridge["driver"], bridge["bus"], bridge["addr"]) == ("pci-bridge", "pci.0", "0x2")
+    assert _by_id(devs, "net0")["addr"] == "0x3"
+    assert _by_id(devs, "net39")["bus"] == "pci.1"
+
+
+def test_device_on_a_missing_bus_makes_libvirt_add_bridges() -> None:
+    devs = _devices("<memballoon model='virtio'><address type='pci' domain='0x0000' "
+                    "bus='0x02' slot='0x05' function='0x0'/></memballoon>", machine="pc")
+    assert [_by_id(devs, f"pci.{i}")["driver"] for i in (1, 2)] == ["pci-bridge"] * 2
+    assert _by_id(devs, "balloon0")["bus"] == "pci.2"
+
+
+def test_pcie_devices_skip_pci_bridges_on_q35() -> None:
+    devs = _devices("<controller type='pci' model='pcie-root'/>"
+                    "<controller type='pci' model='dmi-to-pci-bridge'/>"
+                    "<controller type='pci' model='pci-bridge'/>"
+                    "<controller type='pci' model='pcie-root-port'/>"
+                    "<controller type='virtio-serial'/>")
+    assert _by_id(devs, "virtio-serial0")["bus"] == "pci.3"
+
+
+def test_expander_bus_numa_node_and_default_bus_nr() -> None:
+    xml = """<domain type='qemu'><name>t</name><memory>262144</memory><vcpu>2</vcpu>
+      <cpu><numa><cell id='0' cpus='0' memory='131072'/><cell id='1' cpus='1'
+        memory='131072'/></numa></cpu>
+      <os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+      <controller type='pci' index='0' model='pci-root'/>
+      <controller type='pci' index='1' model='pci-expander-bus'>
+        <target busNr='254'><node>1</node></target></controller>
+      <controller type='pci' index='2' model='pci-expander-bus'/></devices></domain>"""
+    args = translator.translate(xml, capsdb.get(), profile="libvirt-test").args
+    devs = [json.loads(args[i + 1]) for i, a in enumerate(args) if a == "-device"]
+    assert _by_id(devs, "pci.1")["numa_node"] == 1
+    assert _by_id(devs, "pci.2")["bus_nr"] == 252
+    assert "numa_node" not in _by_id(devs, "pci.2")
+    with pytest.raises(translator.TranslationError, match="NUMA node \\(3\\)"):
+        translator.translate(xml.replace("<node>1</node>", "<node>3</node>"), capsdb.get())
+
+
+def test_root_port_hotplug_and_bridge_mem_reserve() -> None:
+    devs = _devices("<controller type='pci' model='pcie-root'/>"
+                    "<controller type='pci' model='pcie-root-port'><target hotplug='off'/>"
+                    "</controller>"
+                    "<controller type='pci' model='dmi-to-pci-bridge'/>"
+                    "<controller type='pci' model='pci-bridge'>"
+                    "<target memReserve='8196'/></controller>")
+    assert _by_id(devs, "pci.1")["hotplug"] is False
+    assert _by_id(devs, "pci.3")["mem-reserve"] == 8196 * 1024
+
+
+def test_virtio_channels_get_ports_and_an_implicit_controller() -> None:
+    devs = _devices("<controller type='virtio-serial' index='1'/>"
+                    "<channel type='pty'><target type='virtio' name='a'/></channel>"
+                    "<channel type='pty'><target type='virtio' name='b'/>"
+                    "<address type='virtio-serial' controller='1' bus='2'/></channel>",
+                    machine="pc")
+    assert _by_id(devs, "virtio-serial0")["driver"] == "virtio-serial-pci"
+    assert (_by_id(devs, "channel0")["bus"], _by_id(devs, "channel0")["nr"]) == \
+        ("virtio-serial0.0", 1)
+    assert (_by_id(devs, "channel1")["bus"], _by_id(devs, "channel1")["nr"]) == \
+        ("virtio-serial1.0", 1)
+
+
+def test_user_alias_does_not_take_a_hostdev_number() -> None:
+    devs = _devices("<controller type='usb' index='0' model='piix3-uhci'/>"
+                    "<hostdev mode='subsystem' type='usb'><alias name='ua-first'/>"
+                    "<source><address bus='1' device='2'/></source></hostdev>"
+                    "<hostdev mode='subsystem' type='usb'>"
+                    "<source><address bus='1' device='3'/></source></hostdev>", machine="pc")
+    assert any(d.get("id") == "ua-first" for d in devs)
+    assert any(d.get("id") == "hostdev0" for d in devs)
+
+
+def test_isapc_has_no_pci_bus() -> None:
+    assert _error("<controller type='usb' index='0'/>", "isapc") == \
+        "XML error: No PCI buses available"

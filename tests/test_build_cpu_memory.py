@@ -6,8 +6,9 @@ import capsdb
 import translator
 
 
-def _args(body: str, machine: str = "pc", vcpus: str = "<vcpu>2</vcpu>") -> list[str]:
-    xml = f"""<domain type='qemu'><name>t</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>
+def _args(body: str, machine: str = "pc", vcpus: str = "<vcpu>2</vcpu>",
+          virt: str = "qemu") -> list[str]:
+    xml = f"""<domain type='{virt}'><name>t</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>
       <memory unit='KiB'>219100</memory>{vcpus}
       <os><type arch='x86_64' machine='{machine}'>hvm</type></os>{body}
       <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>"""
@@ -44,7 +45,8 @@ def test_iothreads_listed_first_then_free_ids() -> None:
 def test_cpu_features_and_host_passthrough_extras() -> None:
     lines = _args("""<cpu mode='host-passthrough'><feature policy='require' name='lahf_lm'/>
         <feature policy='disable' name='invtsc'/><maxphysaddr mode='emulate' bits='42'/></cpu>
-        <clock offset='utc'><timer name='kvmclock' present='no'/></clock>""")
+        <clock offset='utc'><timer name='kvmclock' present='no'/></clock>""", virt="kvm")
+    # (libvirt refuses host-passthrough for TCG domains, so this one is KVM)
     assert _line(lines, "-cpu ") == \
         "-cpu host,migratable=on,lahf-lm=on,invtsc=off,kvmclock=off,phys-bits=42"
 

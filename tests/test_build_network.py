@@ -10,10 +10,11 @@ import capsdb
 import translator
 
 
-def _args(body: str, machine: str = "pc", extra: str = "") -> list[str]:
+def _args(body: str, machine: str = "pc", extra: str = "",
+          usb: str = "<controller type='usb' model='none'/>") -> list[str]:
     xml = f"""<domain type='qemu'><name>t</name><memory>131072</memory><vcpu>1</vcpu>{extra}
       <os><type arch='x86_64' machine='{machine}'>hvm</type></os>
-      <devices><controller type='usb' model='none'/>{body}<memballoon model='none'/>
+      <devices>{usb}{body}<memballoon model='none'/>
       </devices></domain>"""
     return translator.translate(xml, capsdb.get(), profile="libvirt-test").args
 
@@ -97,7 +98,7 @@ def test_pci_and_usb_hostdevs() -> None:
                  "<address bus='14' device='6'/></source></hostdev>"
                  "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
                  "<address domain='0x0000' bus='0x06' slot='0x12' function='0x5'/></source>"
-                 "<rom bar='on'/></hostdev>")
+                 "<rom bar='on'/></hostdev>", usb="")  # a USB hostdev needs a USB bus
     devs = {d["driver"]: d for d in _json(args, "-device")}
     usb = devs["usb-host"]
     assert usb["hostdevice"] == "/dev/bus/usb/014/006"

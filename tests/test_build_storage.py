@@ -111,3 +111,91 @@ def test_legacy_drive_without_blockdev() -> None:
       <target dev='vda' bus='virtio'/></disk>""", caps_del=["blockdev"])
     drive = [ln for ln in lines if ln.startswith("-drive ")]
     assert drive and "file=/a,,b" in drive[0] and "id=drive-virtio-disk0" in drive[0]
+
+
+def test_virtio_blk_options_precede_the_address() -> None:
+    lines = run("""<disk type='file'><driver name='qemu' type='raw' iommu='on' event_idx='on'
+        ioeventfd='off' queues='2'/><source file='/a'/><target dev='vda' bus='virtio'/></disk>""")
+    dev = [d for d in objs(lines, "-device") if d["driver"] == "virtio-blk-pci"][0]
+    assert list(dev)[:6] == ["driver", "iommu_platform", "ioeventfd", "event_idx", "num-queues",
+                             "bus"]
+    assert dev["event_idx"] is True and dev["ioeventfd"] is False
+
+
+def test_boot_dev_index_is_its_position_even_without_a_cdrom() -> None:
+    dom = DOMAIN.replace("<boot dev='hd'/>", "<boot dev='cdrom'/><boot dev='hd'/>")
+    inv = translator.translate(dom.format(disks="""<disk type='file'><source file='/a'/>
+        <target dev='vda' bus='virtio'/></disk>"""), capsdb.get(), profile="libvirt-test")
+    dev = [d for d in objs(inv.render("args").splitlines(), "-device")
+           if d["driver"] == "virtio-blk-pci"][0]
+    assert dev["bootindex"] == 2
+
+
+def test_bus_defaults_from_target_name() -> None:
+    lines = run("""<disk type='file'><source file='/a'/><target dev='sda'/></disk>""")
+    assert any(d["driver"] == "scsi-hd" for d in objs(lines, "-device"))
+
+
+def test_rbd_layered_encryption_nests_parents() -> None:
+    lines = run("""<disk type='network'><driver name='qemu' type='raw'/>
+      <source protocol='rbd' name='pool/image'><host name='mon1' port='6321'/>
+        <encryption format='luks' engine='librbd'>
+          <secret type='passphrase' uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80fb0'/>
+          <secret type='passphrase' uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'/>
+        </encryption></source><target dev='vda' bus='virtio'/></disk>""")
+    secrets = [o["id"] for o in objs(lines, "-object") if o["qom-type"] == "secret"]
+    assert secrets[-2:] == ["libvirt-1-storage-encryption-secret0",
+                            "libvirt-1-storage-encryption-secret1"]
+    enc = objs(lines, "-blockdev")[0]["encrypt"]
+    assert enc == {"format": "luks", "key-secret": "libvirt-1-storage-encryption-secret0",
+                   "parent": {"format": "luks",
+                              "key-secret": "libvirt-1-storage-encryption-secret1"}}
+
+
+def test_persistent_reservations_managed_and_unmanaged() -> None:
+    lines = run("""
+      <disk type='block' device='lun'><driver name='qemu' type='raw'/>
+        <source dev='/dev/a'><reservations managed='yes'/></source>
+        <target dev='sda' bus='scsi'/></disk>
+      <disk type='block' device='lun'><driver name='qemu' type='raw'/>
+        <source dev='/dev/b'><reservations managed='no'>
+          <source type='unix' path='/pr.sock' mode='client'/></reservations></source>
+        <target dev='sdb' bus='scsi'/></disk>""")
+    prs = [o for o in objs(lines, "-object") if o["qom-type"] == "pr-manager-helper"]
+    assert [p["id"] for p in prs] == ["pr-helper0", "pr-helper-libvirt-1-storage"]
+    assert prs[1]["path"] == "/pr.sock"
+    assert [b.get("pr-manager") for b in objs(lines, "-blockdev")] == \
+        ["pr-helper0", "pr-helper-libvirt-1-storage"]
+    legacy = "\n".join(run("""<disk type='block' device='lun'><driver name='qemu' type='raw'/>
+        <source dev='/dev/a'><reservations managed='yes'/></source>
+        <target dev='sda' bus='scsi'/></disk>""", caps_del=["blockdev"]))
+    assert "file=/dev/a,file.pr-manager=pr-helper0,format=raw," in legacy
+
+
+def test_throttle_groups_and_filter_nodes() -> None:
+    dom = DOMAIN.replace("<os>", """<throttlegroups><throttlegroup>
+        <total_bytes_sec>4000</total_bytes_sec><group_name>g0</group_name>
+      </throttlegroup></throttlegroups><os>""")
+    inv = translator.translate(dom.format(disks="""
+      <disk type='file'><driver name='qemu' type='qcow2'/><source file='/a'/>
+        <target dev='vda' bus='virtio'/>
+        <throttlefilters><throttlefilter group='g0'/></throttlefilters></disk>
+      <disk type='file'><driver name='qemu' type='raw'/><source file='/b'/>
+        <target dev='vdb' bus='virtio'/></disk>"""), capsdb.get(), profile="libvirt-test")
+    lines = inv.render("args").splitlines()
+    group = [o for o in objs(lines, "-object") if o["qom-type"] == "throttle-group"][0]
+    assert group["id"] == "throttle-g0" and group["limits"]["bps-total"] == 4000
+    assert group["limits"]["iops-size"] == 0 and len(group["limits"]) == 13
+    # vdb (numbered first) is 1; vda's image 2, its filter 3
+    assert objs(lines, "-blockdev")[2] == {"driver": "throttle", "node-name": "libvirt-3-filter",
+                                           "throttle-group": "throttle-g0",
+                                           "file": "libvirt-2-format"}
+    vda = [d for d in objs(lines, "-device") if d.get("id") == "virtio-disk0"][0]
+    assert vda["drive"] == "libvirt-3-filter"
+
+
+def test_optional_volume_disk_is_dropped() -> None:
+    lines = run("""<disk type='volume'><source pool='p' volume='v' startupPolicy='optional'/>
+        <target dev='vda' bus='virtio'/></disk>""")
+    assert not objs(lines, "-blockdev")
+    assert not any(d["driver"] == "virtio-blk-pci" for d in objs(lines, "-device"))

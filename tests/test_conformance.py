@@ -76,3 +76,27 @@ def test_floor_file_is_well_formed():
     assert FLOOR["arch"] == "x86_64"
     assert 0 <= FLOOR["exact_pct"] <= 100 and 0 <= FLOOR["avg_line_recall_pct"] <= 100
     assert FLOOR["groups"]["namespace"] == NAMESPACE_CASES
+
+
+def test_error_refusal_floor(report):
+    """Domains libvirt refuses must stay refused, with libvirt's exact message."""
+    _, summary = report
+    assert summary["error_cases_refused"] >= FLOOR.get("error_cases_refused", 0)
+    assert summary["error_message_exact"] >= FLOOR.get("error_message_exact", 0)
+
+
+def test_error_message_scoring():
+    """A refusal only counts as exact when its text is libvirt's, newline aside."""
+    tool = load_tool()
+    res = tool.CaseResult("x", "x", "other", "error", status="refused",
+                          message="XML error: boom", expected_message="XML error: boom")
+    assert res.message_match and res.message_contains
+    res.message = "boom"
+    assert not res.message_match and res.message_contains
+    res.status = "ok"
+    assert not res.refused and not res.message_contains
+    floors = tool.floors_from({"exact_pct": 1, "avg_line_recall_pct": 1, "groups": {},
+                               "error_cases_refused": 5, "error_message_exact": 3})
+    assert floors["error_cases_refused"] == 5 and floors["error_message_exact"] == 3
+    assert tool.drops(floors, dict(floors, error_message_exact=2)) == [
+        "error_message_exact: 3 -> 2"]

@@ -69,7 +69,9 @@ def test_env_without_value_renders_empty_string():
     assert inv.env[-1] == ("BAR", None) or inv.env[-1] == ("BAR", "")
     assert "\nBAR='' \\\n" in inv.render("args")
     assert "BAR=''" in inv.render("shell")
-    assert json.loads(inv.render("json"))["env"][-1] == {"name": "BAR", "value": ""}
+    last = json.loads(inv.render("json"))["env"][-1]
+    assert {k: v for k, v in last.items() if k != "source"} == {"name": "BAR", "value": ""}
+    assert last["source"]["kind"] == "qemu"
 
 
 @pytest.mark.parametrize("name, message", [

@@ -3,7 +3,8 @@
 
 For every case of the manifest (x86_64 by default) the translator runs with the case's
 capability file and toggles under the `libvirt-test` profile; `.args` cases are compared
-byte for byte and by line recall, `.err` cases by whether a refusal happened.
+byte for byte and by line recall, `.err` cases by whether a refusal happened and whether
+its message is libvirt's (the `.err` text without its trailing newline).
 Prints per-group exact counts, overall exact %, average line recall, errors and crashes.
 """
 
@@ -37,6 +38,22 @@ class CaseResult:
     status: str = "ok"         # ok | refused | crash
     message: str = ""
     plain: bool = True
+    expected_message: str = ""  # .err cases: libvirt's message, trailing newline removed
+
+    @property
+    def refused(self) -> bool:
+        return self.status == "refused"
+
+    @property
+    def message_match(self) -> bool:
+        """The refusal carries libvirt's exact message."""
+        return self.refused and self.message == self.expected_message
+
+    @property
+    def message_contains(self) -> bool:
+        """Looser: one message contains the other (e.g. a prefix or suffix differs)."""
+        return self.refused and bool(self.message) and (
+            self.expected_message in self.message or self.message in self.expected_message)
 
 
 @dataclass
@@ -61,7 +78,9 @@ class Report:
             "avg_line_recall_pct": round(100.0 * recall, 2),
             "groups": {g: {"exact": e, "total": t} for g, (e, t) in sorted(groups.items())},
             "error_cases": len(errs),
-            "error_cases_refused": sum(r.status == "refused" for r in errs),
+            "error_cases_refused": sum(r.refused for r in errs),
+            "error_message_exact": sum(r.message_match for r in errs),
+            "error_message_contains": sum(r.message_contains for r in errs),
             "crashes": sum(r.status == "crash" for r in self.results),
         }
 
@@ -128,6 +147,8 @@ def run(corpus: Path, arch: str | None = "x86_64", name_filter: str | None = Non
             expected = (base / case["expected"]).read_text()
             res.exact = out == expected
             res.recall = line_recall(expected, out)
+        elif case["expect"] == "error":
+            res.expected_message = (base / case["expected"]).read_text().rstrip("\n")
         report.results.append(res)
     return report
 
@@ -149,12 +170,16 @@ def floors_from(summary: dict[str, object]) -> dict[str, object]:
         "exact_pct": _trunc2(summary["exact_pct"]),
         "avg_line_recall_pct": _trunc2(summary["avg_line_recall_pct"]),
         "groups": {g: c["exact"] for g, c in sorted(groups.items())},
+        "error_cases_refused": int(summary.get("error_cases_refused", 0)),  # type: ignore[call-overload]
+        "error_message_exact": int(summary.get("error_message_exact", 0)),  # type: ignore[call-overload]
     }
 
 
 def drops(old: dict[str, object], new: dict[str, object]) -> list[str]:
     """Every floor that `new` would lower compared to `old` (human-readable)."""
-    out = [f"{k}: {old[k]} -> {new[k]}" for k in ("exact_pct", "avg_line_recall_pct")
+    out = [f"{k}: {old[k]} -> {new[k]}"
+           for k in ("exact_pct", "avg_line_recall_pct", "error_cases_refused",
+                     "error_message_exact")
            if k in old and float(new[k]) < float(old[k])]  # type: ignore[arg-type]
     old_groups = old.get("groups", {})
     new_groups = new["groups"]
@@ -188,8 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--arch", default="x86_64", help="architecture to score ('all' for every one)")
     ap.add_argument("--filter", help="only cases whose id contains this text")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
-    ap.add_argument("--list", choices=("fail", "exact", "crash", "refused"),
-                    help="list case ids with that outcome")
+    ap.add_argument("--list", choices=("fail", "exact", "crash", "refused", "errmsg"),
+                    help="list case ids with that outcome (errmsg: refused .err cases whose "
+                         "message differs from libvirt's)")
     ap.add_argument("--group", help="restrict --list to one group")
     ap.add_argument("--update-floor", action="store_true",
                     help=f"record the current x86_64 numbers in {FLOOR_FILE.relative_to(ROOT)}")
@@ -207,6 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     summary = report.summary()
     if args.update_floor:
         return update_floor(summary, args.allow_decrease)
+    if args.list == "errmsg":
+        for r in report.results:
+            if r.expect == "error" and r.refused and not r.message_match \
+                    and not (args.group and r.group != args.group):
+                print(f"{r.id}\n  expected: {r.expected_message}\n  got:      {r.message}")
+        return 0
     if args.list:
         for r in report.results:
             if args.group and r.group != args.group:
@@ -223,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
           f"({summary['exact_pct']}%), average line recall {summary['avg_line_recall_pct']}%")
     for g, c in summary["groups"].items():  # type: ignore[union-attr]
         print(f"  {g:12s} {c['exact']:4d}/{c['total']:<4d}")
-    print(f"error cases refused: {summary['error_cases_refused']}/{summary['error_cases']}; "
+    print(f"error cases refused: {summary['error_cases_refused']}/{summary['error_cases']}, "
+          f"message exact: {summary['error_message_exact']} "
+          f"(contains: {summary['error_message_contains']}); "
           f"crashes: {summary['crashes']}; {elapsed:.2f}s")
     return 0
 

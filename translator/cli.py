@@ -109,7 +109,11 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.from_virt_install is not None:
         from .virt_install import render_qemu_commandline
 
-        sys.stdout.write(render_qemu_commandline(args.from_virt_install))
+        try:
+            sys.stdout.write(render_qemu_commandline(args.from_virt_install))
+        except TranslationError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         return 0
     if not args.domain:
         ap.error("a domain XML file (or '-') is required")

@@ -55,6 +55,16 @@ class EnvVar:
     name: str
     value: str | None
     source: Source
+    replaced: "EnvVar | None" = None   # the earlier setting of the same name, if any
+
+    def history(self) -> list["EnvVar"]:
+        """Earlier settings this one replaced, oldest first."""
+        out: list[EnvVar] = []
+        cur = self.replaced
+        while cur is not None:
+            out.insert(0, cur)
+            cur = cur.replaced
+        return out
 
 
 class CommandLine:
@@ -63,6 +73,12 @@ class CommandLine:
         self.items: list[Item] = []
 
     def setenv(self, name: str, value: str | None, source: Source) -> None:
+        """Set a variable; like libvirt's command builder, a name already set keeps its
+        place and takes the new value (so a <qemu:env name='PATH'> replaces PATH)."""
+        for n, e in enumerate(self.env):
+            if e.name == name:
+                self.env[n] = EnvVar(name, value, source, replaced=e)
+                return
         self.env.append(EnvVar(name, value, source))
 
     def add(self, option: str, value: str | None = None, source: Source = HOST,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from .quoting import shell_escape
 
 if TYPE_CHECKING:
+    from .cmdline import Source
     from .invocation import Invocation
 
 FORMATS = ("args", "shell", "json", "argv")
@@ -43,8 +44,13 @@ def render_shell(inv: "Invocation") -> str:
 
 
 def render_json(inv: "Invocation") -> str:
-    doc = {
-        "env": [{"name": n, "value": v or ""} for n, v in inv.env],
+    def _src(s: "Source") -> dict[str, object]:
+        return {"kind": s.kind, "detail": s.detail, "line": s.line}
+
+    doc: dict[str, object] = {
+        "env": ([{"name": e.name, "value": e.value or "", "source": _src(e.source)}
+                 for e in inv.env_vars] if inv.env_vars is not None
+                else [{"name": n, "value": v or ""} for n, v in inv.env]),
         "binary": inv.binary,
         "args": list(inv.args),
     }

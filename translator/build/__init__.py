@@ -11,6 +11,7 @@ from . import filesystems, iommu, rng, smartcard, tpm
 from . import iothreads, memdev
 from . import hostdev
 from . import firmware, launch_security, sysinfo
+from . import throttle
 
 Builder = Callable[[BuildContext], None]
 
@@ -22,6 +23,7 @@ STAGES: tuple[Builder, ...] = (
     build_compat,
     general.build_stopped,
     general.build_master_key,
+    disks.build_managed_pr,
     firmware.build_pflash,
     general.build_machine,
     general.build_accel,
@@ -31,6 +33,7 @@ STAGES: tuple[Builder, ...] = (
     memory.build_memory,
     cpu.build_smp,
     iothreads.build_iothreads,
+    throttle.build_throttle_groups,
     memory.build_numa,
     general.build_uuid,
     sysinfo.build_smbios,
@@ -46,6 +49,8 @@ STAGES: tuple[Builder, ...] = (
     iommu.build_iommu,
     controllers.build_controllers,
     memdev.build_memory_devices,
+    controllers.build_hubs,
+    controllers.build_ccid_controllers,
     disks.build_disks,
     filesystems.build_filesystems,
     net.build_network,

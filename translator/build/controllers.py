@@ -54,6 +54,7 @@ def _pci_controller_props(ctx: BuildContext, c: Controller) -> Props | None:
     elif model == "pci-bridge":
         chassis = int(t.get("chassisNr")) if t is not None and t.get("chassisNr") else c.index
         p.add("chassis_nr", chassis)
+        _mem_reserve(c, p)
     elif model == "pcie-switch-downstream-port":
         a = c.info.address
         slot = a.slot if isinstance(a, PciAddress) else 0  # the port number is its slot
@@ -61,10 +62,27 @@ def _pci_controller_props(ctx: BuildContext, c: Controller) -> Props | None:
         p.add("port", int(port, 0) if port else slot)
         p.add("chassis", int(t.get("chassis", str(c.index))) if t is not None else c.index)
     elif model in ("pci-expander-bus", "pcie-expander-bus"):
-        p.add("bus_nr", int(t.get("busNr", "0")) if t is not None else 0)
+        p.add("bus_nr", c.bus_nr if c.bus_nr is not None else 0)
+    p.add("id", c.alias)
+    if model in ("pci-expander-bus", "pcie-expander-bus"):
+        node = t.findtext("node") if t is not None else None
+        if node is not None and node.strip():
+            p.add("numa_node", int(node))
+    if model in ("pcie-root-port", "pcie-switch-downstream-port"):
+        hotplug = t.get("hotplug") if t is not None else None
+        if hotplug in ("on", "off"):
+            p.add("hotplug", hotplug == "on")
+        _mem_reserve(c, p)
     p.add("id", c.alias)
     p.update(address_props(ctx, c))
     return p
+
+
+def _mem_reserve(c: Controller, p: Props) -> None:
+    """`<target memReserve>` (KiB) becomes the bridge's mem-reserve in bytes."""
+    value = c.target.get("memReserve") if c.target is not None else None
+    if value:
+        p.add("mem-reserve", int(value) * 1024)
 
 
 def _pci_model_name(c: Controller) -> str | None:
@@ -107,13 +125,21 @@ def build_controllers(ctx: BuildContext) -> None:
         props = _pci_controller_props(ctx, c)
         if props is not None:
             emit_device(ctx, c, props, _source(c))
-    for ctype in ("usb", "scsi", "ide", "sata", "fdc", "virtio-serial", "ccid", "isa", "xenbus"):
-        for c in sorted((c for c in devs.controllers if c.type == ctype), key=lambda c: c.index):
-            props = controller_props(ctx, c)
-            if props is not None:
-                emit_device(ctx, c, props, _source(c))
-    # TODO(lead): libvirt emits hubs after memory devices; move to its own stage
-    build_hubs(ctx)
+    for ctype in ("usb", "scsi", "ide", "sata", "fdc", "virtio-serial", "isa", "xenbus"):
+        _build_controllers_of(ctx, ctype)
+
+
+def _build_controllers_of(ctx: BuildContext, ctype: str) -> None:
+    devs = ctx.domain.devices
+    for c in sorted((c for c in devs.controllers if c.type == ctype), key=lambda c: c.index):
+        props = controller_props(ctx, c)
+        if props is not None:
+            emit_device(ctx, c, props, _source(c))
+
+
+def build_ccid_controllers(ctx: BuildContext) -> None:
+    """USB CCID controllers come after the hubs they may sit behind."""
+    _build_controllers_of(ctx, "ccid")
 
 
 def build_hubs(ctx: BuildContext) -> None:
@@ -163,7 +189,14 @@ def controller_props(ctx: BuildContext, c: Controller) -> Props | None:
         p.update(address_props(ctx, c))
         return p
     if c.type == "virtio-serial":
-        p = Props(("driver", "virtio-serial-pci"), ("id", c.alias))
+        driver = {"virtio-transitional": "virtio-serial-pci-transitional",
+                  "virtio-non-transitional": "virtio-serial-pci-non-transitional"}.get(
+                      c.model or "", "virtio-serial-pci")
+        from .misc import virtio_options
+
+        p = Props(("driver", driver))
+        p.update(virtio_options(c.elem))
+        p.add("id", c.alias)
         if c.ports:
             p.add("max_ports", c.ports)
         if c.vectors:

@@ -148,4 +148,6 @@ def build_smp(ctx: BuildContext) -> None:
         parts.append(f"sockets={total}")
         parts.append("cores=1")
         parts.append("threads=1")
-    ctx.cmd.add("-smp", ",".join(parts), xml_source(d.root.find("vcpu") if d.root else None))
+    vcpu_elem = d.root.find("vcpu") if d.root is not None else None
+    ctx.cmd.add("-smp", ",".join(parts), xml_source(vcpu_elem) if vcpu_elem is not None
+                else default_source("no <vcpu>: libvirt's default of one vCPU"))

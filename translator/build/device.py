@@ -51,6 +51,9 @@ def address_props(ctx: BuildContext, dev: Device) -> Props:
         elif a.type == "ccid":
             p.add("bus", f"ccid{a.int('controller')}.0")
             p.add("slot", a.int("slot"))
+        elif a.type == "spapr-vio":
+            if a.attrs.get("reg"):
+                p.add("reg", int(a.attrs["reg"], 0))
         elif a.type == "isa":
             if "iobase" in a.attrs:
                 p.add("iobase", a.attrs["iobase"])

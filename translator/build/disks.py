@@ -13,7 +13,9 @@ from ..context import BuildContext
 from ..model import Disk, DriveAddress, Elem
 from ..props import Props, escape_comma
 from .device import address_props, drive_bus_props, emit_device
-from .storage_drive import build_drive, build_sd_drive
+from .storage_drive import build_drive, drive_alias
+from .throttle import disk_filters, emit_filters
+from .storage_secrets import build_managed_pr, emit_unmanaged_pr, pr_manager_alias
 from .storage_source import CACHE_MODES, Src, chain_list, disk_chain, storage_props
 
 
@@ -23,8 +25,8 @@ def _boot_indexes(ctx: BuildContext) -> dict[int, int]:
     items = ctx.domain.devices.items
     if any(d.info.boot_order for d in items):
         return {id(d): d.info.boot_order for d in items if d.info.boot_order}
-    n = 1
-    for dev in ctx.domain.os.boot_devs:
+    # each <boot dev> is worth its position in the list, present or not
+    for n, dev in enumerate(ctx.domain.os.boot_devs, start=1):
         target = None
         for d in items:
             if dev == "hd" and isinstance(d, Disk) and d.device in ("disk", "lun"):
@@ -39,7 +41,6 @@ def _boot_indexes(ctx: BuildContext) -> dict[int, int]:
                 break
         if target is not None and id(target) not in out:
             out[id(target)] = n
-            n += 1
     return out
 
 
@@ -80,6 +81,13 @@ def _cache_props(d: Disk) -> Props | None:
     return Props(("direct", mode[0]), ("no-flush", mode[1]))
 
 
+def _dropped_at_startup(d: Disk) -> bool:
+    """An optional disk whose source cannot be opened is left out when the domain starts;
+    without a storage driver a pool volume never resolves."""
+    s = d.source
+    return d.type == "volume" and s is not None and s.get("startupPolicy") == "optional"
+
+
 def _hotplugged_later(d: Disk) -> bool:
     """Transient disks sharing their backing image are attached over QMP after start."""
     t = d.elem.find("transient")
@@ -93,7 +101,7 @@ def number_nodes(disks: list[Disk], raw_without_format: bool = True) -> dict[int
     chains: dict[int, Src] = {}
     n = 0
     for d in reversed(disks):
-        if d.bus == "sd" or _hotplugged_later(d):
+        if d.bus == "sd" or _hotplugged_later(d) or _dropped_at_startup(d):
             continue
         top = disk_chain(d, raw_without_format)
         if top is None:
@@ -103,6 +111,10 @@ def number_nodes(disks: list[Disk], raw_without_format: bool = True) -> dict[int
             src.index = n
             if d.device == "floppy":
                 src.extra["floppy"] = True
+        # throttle filter nodes take the numbers right after their disk's images
+        filters = list(range(n + 1, n + 1 + len(disk_filters(d))))
+        n += len(filters)
+        top.extra["filters"] = filters
         chains[id(d)] = top
     return chains
 
@@ -129,12 +141,14 @@ def _emit_secrets(ctx: BuildContext, d: Disk, src: Src) -> dict[str, str]:
 
 
 def _emit_source(ctx: BuildContext, d: Disk, src: Src, top: bool) -> None:
+    emit_unmanaged_pr(ctx, src, src.storage_name)
     ids = _emit_secrets(ctx, d, src)
     has_slice = src.slice is not None
     fmt_layer = src.needs_format_layer or src.type == "dir"
     p = storage_props(src, ids)
     if src.type in ("file", "block") and _drv(d, "io"):
         p.add("aio", _drv(d, "io"))
+    p.add("pr-manager", pr_manager_alias(src, src.storage_name))
     p.add("node-name", src.storage_name)
     _common_tail(p, d, src, not (fmt_layer or has_slice), top)
     ctx.cmd.add_json("-blockdev", p, xml_source(src.elem or d.elem))
@@ -202,7 +216,7 @@ def _build_blockdev(ctx: BuildContext, d: Disk, top: Src) -> str:
                                             ("file", node), ("discard", "unmap")),
                          xml_source(d.driver))
         node = cor
-    return node
+    return emit_filters(ctx, d, top.extra.get("filters", []), node)  # type: ignore[arg-type]
 
 
 # -- the frontend --------------------------------------------------------------------------
@@ -254,21 +268,30 @@ def _bus_props(ctx: BuildContext, d: Disk, driver: str) -> Props:
         if driver in ("scsi-hd", "scsi-cd"):
             p.add("device_id", d.serial or f"drive-{d.alias}")
         return p
-    p = Props()
-    if d.bus == "virtio":
-        p.add("iothread", _drv(d, "iothread") and f"iothread{_drv(d, 'iothread')}")
-        q = _drv(d, "queues")
-        p.add("num-queues", int(q) if q else None)
-        qs = _drv(d, "queue_size")
-        p.add("queue-size", int(qs) if qs else None)
-        for attr, key in (("iommu", "iommu_platform"), ("ats", "ats"), ("packed", "packed"),
-                          ("page_per_vq", "page-per-vq")):
-            v = _drv(d, attr)
-            if v is not None:
-                p.add(key, v == "on")
+    p = _virtio_props(d) if d.bus == "virtio" else Props()
     p.update(address_props(ctx, d))
-    if d.bus == "usb" and "port" not in p and "bus" in p:
-        pass
+    return p
+
+
+def _virtio_props(d: Disk) -> Props:
+    """The common virtio options first, then virtio-blk's own, all before the address."""
+    p = Props()
+    for attr, key in (("iommu", "iommu_platform"), ("ats", "ats"), ("packed", "packed"),
+                      ("page_per_vq", "page-per-vq")):
+        v = _drv(d, attr)
+        if v in ("on", "off"):
+            p.add(key, v == "on")
+    p.add("iothread", _drv(d, "iothread") and f"iothread{_drv(d, 'iothread')}")
+    for attr in ("ioeventfd", "event_idx"):
+        v = _drv(d, attr)
+        if v in ("on", "off"):
+            p.add(attr, v == "on")
+    if d.device == "lun" and d.type != "vhostuser":
+        p.add("scsi", True)  # SG_IO passthrough of a virtio LUN
+    q = _drv(d, "queues")
+    p.add("num-queues", int(q) if q else None)
+    qs = _drv(d, "queue_size")
+    p.add("queue-size", int(qs) if qs else None)
     return p
 
 
@@ -326,16 +349,27 @@ def _error_policies(d: Disk) -> tuple[str | None, str | None]:
 
 # -- floppy controller ---------------------------------------------------------------------
 
-def _build_floppy_controller(ctx: BuildContext) -> None:
-    """Floppy boot order lives on the controller: -global on i440fx, -device isa-fdc on q35."""
+def _build_floppy_controller(ctx: BuildContext, legacy: bool = False) -> None:
+    """Floppy boot order lives on the controller: -global on i440fx, -device isa-fdc on q35.
+
+    Before -blockdev the floppies had no -device of their own: the controller also named
+    each unit's drive (`driveA=drive-ALIAS`), so it came after the -drive options.
+    """
     floppies = [d for d in ctx.domain.devices.disks if d.bus == "fdc"]
     if not floppies:
         return
-    props = Props(("driver", "isa-fdc"))
+    units: dict[str, Disk] = {}
     for d in floppies:
         a = d.info.address
-        unit = a.unit if isinstance(a, DriveAddress) else 0
-        props.add(f"bootindex{'AB'[unit % 2]}", boot_index(ctx, d))
+        units["B" if isinstance(a, DriveAddress) and a.unit else "A"] = d
+    props = Props(("driver", "isa-fdc"))
+    for unit in "AB":
+        fd = units.get(unit)
+        if fd is None:
+            continue
+        if legacy:
+            props.add(f"drive{unit}", drive_alias(fd))
+        props.add(f"bootindex{unit}", boot_index(ctx, fd))
     src = xml_source(floppies[0].elem)
     if ctx.is_q35:
         ctx.cmd.add_json("-device", props, src)
@@ -370,14 +404,16 @@ def _build_vhost_user_chardev(ctx: BuildContext, d: Disk) -> str:
 def build_disks(ctx: BuildContext) -> None:
     disks = ctx.domain.devices.disks
     legacy = not ctx.has("blockdev")
-    _build_floppy_controller(ctx)
-    chains = number_nodes(disks, ctx.has("blockjob.backing-mask-protocol"))
+    if not legacy:
+        _build_floppy_controller(ctx)
+    raw_plain = ctx.has("blockjob.backing-mask-protocol")
+    chains = number_nodes(disks, raw_plain)
     for d in disks:
         src = xml_source(d.elem)
         if d.bus == "sd":
-            build_sd_drive(ctx, d)
+            build_drive(ctx, d, disk_chain(d, raw_plain), _cache_mode(d), _detect_zeroes(d))
             continue
-        if _hotplugged_later(d) and not legacy:
+        if _hotplugged_later(d) or _dropped_at_startup(d):
             continue
         drive_ref: str | None = None
         top = chains.get(id(d))
@@ -390,11 +426,11 @@ def build_disks(ctx: BuildContext) -> None:
             emit_device(ctx, d, props, src)
             continue
         if legacy:
-            drive_ref = build_drive(ctx, d, top)
+            drive_ref = build_drive(ctx, d, top, _cache_mode(d), _detect_zeroes(d))
+            if d.bus == "fdc":
+                continue  # the controller's driveA/driveB attach it
         elif top is not None:
             drive_ref = _build_blockdev(ctx, d, top)
-        props = _device_props(ctx, d, drive_ref)
-        if legacy:  # the error policies belong to the -drive in this form
-            props.remove("werror")
-            props.remove("rerror")
-        emit_device(ctx, d, props, src)
+        emit_device(ctx, d, _device_props(ctx, d, drive_ref), src)
+    if legacy:
+        _build_floppy_controller(ctx, legacy=True)

@@ -33,7 +33,7 @@ def _node(unit: int, layer: str) -> str:
 def pflash_machine_props(ctx: BuildContext) -> list[tuple[str, str]]:
     """The `pflash0=`/`pflash1=` -machine properties naming each unit's top node."""
     fw = _fw(ctx)
-    if fw is None or fw.loader_type != "pflash":
+    if fw is None or fw.loader_type != "pflash" or not ctx.has("blockdev"):
         return []
     out = [("pflash0", _node(0, "format" if _loader_has_format_node(fw) else "storage"))]
     if fw.nvram_path is not None or fw.nvram_source is not None:
@@ -71,8 +71,8 @@ def _emit_unit(ctx: BuildContext, unit: int, base: Props, fmt: str, readonly: bo
 def build_pflash(ctx: BuildContext) -> None:
     """The loader (unit 0) and NVRAM (unit 1) block nodes, before -machine refers to them."""
     fw = _fw(ctx)
-    if fw is None or fw.loader_type != "pflash":
-        return
+    if fw is None or fw.loader_type != "pflash" or not ctx.has("blockdev"):
+        return  # legacy: -drive if=pflash, see build_loader
     os_ = ctx.domain.os
     lsrc = xml_source(os_.loader) if os_.loader is not None else \
         default_source("firmware autoselection (descriptor)")
@@ -111,5 +111,29 @@ def build_loader(ctx: BuildContext) -> None:
         default_source("firmware autoselection (descriptor)")
     if fw.loader_type == "rom":
         ctx.cmd.add("-bios", fw.loader_path, src)
-    elif fw.secure:
+        return
+    if fw.secure:
         ctx.cmd.add("-global", "driver=cfi.pflash01,property=secure,value=on", src)
+    if fw.loader_type == "pflash" and not ctx.has("blockdev"):
+        _build_legacy_pflash(ctx, fw, src)
+
+
+def _build_legacy_pflash(ctx: BuildContext, fw: ResolvedFirmware, src: Source) -> None:
+    """Before -blockdev each pflash unit was a `-drive if=pflash,unit=N` of its own."""
+    from ..props import escape_comma
+    from .storage_drive import filename
+    os_ = ctx.domain.os
+    ro = os_.loader.get("readonly") if os_.loader is not None else None
+    flag = "off" if ro == "no" else ("on" if fw.loader_readonly else None)
+    code = f"file={escape_comma(fw.loader_path or '')},if=pflash,format={fw.loader_format},unit=0"
+    ctx.cmd.add("-drive", code + (f",readonly={flag}" if flag else ""), src)
+    path = fw.nvram_path
+    if path is None and fw.nvram_source is not None:
+        path = filename(None, Src(type=fw.nvram_type, format=fw.nvram_format,  # type: ignore[arg-type]
+                                  elem=fw.nvram_source, readonly=False), {})
+    if path is None:
+        return
+    nsrc = xml_source(os_.nvram) if os_.nvram is not None else \
+        default_source("per-domain NVRAM varstore")
+    ctx.cmd.add("-drive", f"file={escape_comma(path)},if=pflash,format={fw.nvram_format},unit=1",
+                nsrc)

@@ -18,13 +18,17 @@ HOST = Source("host", "libvirt host environment")
 
 def build_environment(ctx: BuildContext) -> None:
     home = ctx.domain_dir
-    src = Source("host", f"libvirt's environment for QEMU ({ctx.host.name} profile)")
-    ctx.cmd.setenv("LC_ALL", "C", src)
-    ctx.cmd.setenv("PATH", ctx.host.path_env, src)
+    profile = f"({ctx.host.name} profile)"
+    src = default_source(f"libvirt's per-domain directory for QEMU's files {profile}")
+    ctx.cmd.setenv("LC_ALL", "C", default_source(
+        "libvirt starts QEMU in the C locale so that its messages can be parsed"))
+    ctx.cmd.setenv("PATH", ctx.host.path_env, default_source(
+        f"libvirt passes its own daemon's PATH to QEMU {profile}"))
     ctx.cmd.setenv("HOME", home, src)
     if ctx.host.user:
-        ctx.cmd.setenv("USER", ctx.host.user, src)
-        ctx.cmd.setenv("LOGNAME", ctx.host.user, src)
+        user_src = default_source(f"the user libvirt runs QEMU as {profile}")
+        ctx.cmd.setenv("USER", ctx.host.user, user_src)
+        ctx.cmd.setenv("LOGNAME", ctx.host.user, user_src)
     ctx.cmd.setenv("XDG_DATA_HOME", f"{home}/.local/share", src)
     ctx.cmd.setenv("XDG_CACHE_HOME", f"{home}/.cache", src)
     ctx.cmd.setenv("XDG_CONFIG_HOME", f"{home}/.config", src)
@@ -160,7 +164,8 @@ def build_accel(ctx: BuildContext) -> None:
         tb = d.feature("tcg").find("tb-cache") if d.feature("tcg") is not None else None
         if tb is not None and tb.text:
             parts.append(f"tb-size={(scaled_kib(tb) or 0) // 1024}")  # QEMU wants MiB
-    ctx.cmd.add("-accel", ",".join(parts), xml_source(d.root, "/domain/@type"))
+    ctx.cmd.add("-accel", ",".join(parts),
+                Source("xml", "/domain/@type", d.root.line if d.root is not None else None))
 
 
 def build_uuid(ctx: BuildContext) -> None:
@@ -229,7 +234,8 @@ def build_clock(ctx: BuildContext) -> None:
             parts.append(f"clock={track}")
         if rtc.get("tickpolicy") == "catchup":
             parts.append("driftfix=slew")
-    ctx.cmd.add("-rtc", ",".join(parts), xml_source(clock, "/domain/clock"))
+    ctx.cmd.add("-rtc", ",".join(parts), xml_source(clock) if clock is not None
+                else default_source("no <clock>: libvirt's default offset='utc'"))
     for timer in clock.findall("timer") if clock is not None else []:
         name = timer.get("name")
         if name == "pit" and timer.get("tickpolicy"):
@@ -252,7 +258,8 @@ def _no_acpi(ctx: BuildContext) -> None:
     d = ctx.domain
     machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
     if ctx.is_x86 and machine is not None and not machine.acpi and not d.has_feature("acpi"):
-        ctx.cmd.add("-no-acpi", source=xml_source(d.features, "/domain/features"))
+        ctx.cmd.add("-no-acpi", source=default_source(
+            "no <acpi/> in <features>: ACPI off (this machine type has no 'acpi' property)"))
 
 
 def build_pm(ctx: BuildContext) -> None:

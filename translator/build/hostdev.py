@@ -150,7 +150,30 @@ def scsi_props(ctx: BuildContext, h: Hostdev, node: str) -> Props:
     return p
 
 
+def _build_legacy_scsi(ctx: BuildContext, h: Hostdev) -> None:
+    """Without -blockdev: `-drive file=/dev/sgN,if=none,format=raw,id=drive-ALIAS`
+    (an iSCSI LUN as `file.driver=iscsi,...`), secrets named after the hostdev alias."""
+    from .storage_drive import flatten
+    backend = scsi_backend(ctx, h, h.alias or "hostdev")
+    if backend is None:
+        return
+    backend.remove("node-name")
+    backend.remove("read-only")
+    if backend.get("driver") == "host_device":
+        parts = [f"file={backend.get('filename')}"]
+    else:
+        parts = flatten(backend, "file")
+    drive = f"drive-{h.alias}"
+    parts += ["if=none", "format=raw", f"id={drive}"] + (["readonly=on"] if h.readonly else [])
+    src = xml_source(h.elem)
+    ctx.cmd.add("-drive", ",".join(parts), src)
+    emit_device(ctx, h, scsi_props(ctx, h, drive), src)
+
+
 def _build_scsi(ctx: BuildContext, h: Hostdev, index: int) -> None:
+    if not ctx.has("blockdev"):
+        _build_legacy_scsi(ctx, h)
+        return
     node = f"libvirt-{index}-backend"
     backend = scsi_backend(ctx, h, node)
     if backend is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..cmdline import default_source, xml_source
+from ..cmdline import xml_source
 from ..context import BuildContext
 from ..model import Elem
 from ..props import Props
@@ -39,5 +39,18 @@ def build_iothreads(ctx: BuildContext) -> None:
         p.add("poll-max-ns", _int_attr(poll, "max"))
         p.add("poll-grow", _int_attr(poll, "grow"))
         p.add("poll-shrink", _int_attr(poll, "shrink"))
-        src = xml_source(e) if e is not None else default_source("<iothreads> count")
+        count = ctx.domain.root.find("iothreads") if ctx.domain.root is not None else None
+        src = xml_source(e if e is not None else count, "/domain/iothreads")
         ctx.cmd.add_json("-object", p, src)
+    _build_main_loop(ctx)
+
+
+def _build_main_loop(ctx: BuildContext) -> None:
+    """<defaultiothread> sizes the worker pool of QEMU's main loop (-object main-loop)."""
+    e = ctx.domain.root.find("defaultiothread") if ctx.domain.root is not None else None
+    lo, hi = _int_attr(e, "thread_pool_min"), _int_attr(e, "thread_pool_max")
+    if e is None or (lo is None and hi is None):
+        return
+    p = Props(("qom-type", "main-loop"), ("id", "main-loop"),
+              ("thread-pool-min", lo), ("thread-pool-max", hi))
+    ctx.cmd.add_json("-object", p, xml_source(e))

@@ -249,7 +249,8 @@ def build_memory(ctx: BuildContext) -> None:
             value += f",maxmem={round_up(maxk, MODULE_ALIGN_KIB)}k"
     root = d.root
     mem_elem = root.find("memory") if root is not None else None
-    ctx.cmd.add("-m", value, xml_source(mem_elem))
+    ctx.cmd.add("-m", value, xml_source(mem_elem) if mem_elem is not None
+                else default_source("no <memory>: the total of the guest NUMA cells' memory"))
     machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
     if machine is not None and machine.default_ram_id and not has_numa(ctx):
         nodes, policy = numatune_binding(ctx, None)
@@ -259,7 +260,8 @@ def build_memory(ctx: BuildContext) -> None:
         emit_backend(ctx, spec, mem_elem)
     locked = d.memory_backing is not None and d.memory_backing.find("locked") is not None
     ctx.cmd.add("-overcommit", f"mem-lock={'on' if locked else 'off'}",
-                default_source("memory locking (memoryBacking/locked)"))
+                xml_source(d.memory_backing.find("locked")) if locked and d.memory_backing
+                else default_source("no <memoryBacking><locked/>: guest memory is not locked"))
 
 
 def build_numa(ctx: BuildContext) -> None:

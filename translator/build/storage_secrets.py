@@ -48,38 +48,93 @@ def _cookie_value(src: Src) -> bytes | None:
     return "; ".join(parts).encode() if parts else None
 
 
-def emit_source_secrets(ctx: BuildContext, d: Disk, src: Src) -> dict[str, str]:
-    """Emit the -object lines for `src` and return the ids the blockdev props refer to."""
+def emit_source_secrets(ctx: BuildContext, d: Disk, src: Src,
+                        legacy_alias: str | None = None) -> dict[str, str]:
+    """Emit the -object lines for `src` and return the ids its props refer to.
+
+    With -blockdev the objects are named after the node (`libvirt-N-storage-...`); a
+    legacy -drive names them after the disk alias (`ALIAS-auth-secret0`, `objALIAS_tls0`).
+    """
     ids: dict[str, str] = {}
     where = xml_source(src.elem or d.elem)
+    base = legacy_alias or src.storage_name
     auth = _auth_elem(d, src)
     if auth is not None and src.type == "network":
-        sid = f"{src.storage_name}-auth-secret0"
+        sid = f"{base}-auth-secret0"
         ctx.cmd.add_json("-object", secret_object(sid, STAND_IN_SECRET), xml_source(auth))
         ids["auth"] = sid
         ids["auth_user"] = auth.get("username") or ""
     cookie = _cookie_value(src) if src.type == "network" else None
     if cookie is not None:
-        sid = f"{src.storage_name}-httpcookie-secret0"
+        sid = f"{base}-httpcookie-secret0"
         ctx.cmd.add_json("-object", secret_object(sid, cookie), where)
         ids["cookie"] = sid
     enc = src.encryption
     if enc is not None and enc.find("secret") is not None:
         # librbd decrypts in the protocol node, QEMU's luks in the format node
         node = src.top_name if enc.get("engine") == "librbd" else src.format_name
-        sid = f"{node}-encryption-secret0"
-        ctx.cmd.add_json("-object", secret_object(sid, STAND_IN_SECRET), xml_source(enc))
-        ids["encryption"] = sid
+        # one object per <secret>: librbd's layered images take a passphrase per layer
+        for i, secret in enumerate(enc.findall("secret")):
+            sid = f"{legacy_alias or node}-encryption-secret{i}"
+            ctx.cmd.add_json("-object", secret_object(sid, STAND_IN_SECRET), xml_source(secret))
+            ids["encryption" if i == 0 else f"encryption{i}"] = sid
     if src.type == "network" and src.elem is not None and src.elem.get("tls") == "yes":
-        _emit_tls(ctx, src, ids, where)
+        _emit_tls(ctx, base, ids, where)
     return ids
 
 
-def _emit_tls(ctx: BuildContext, src: Src, ids: dict[str, str], where: object) -> None:
-    alias = f"obj{src.storage_name}_tls0"
+def _emit_tls(ctx: BuildContext, base: str, ids: dict[str, str], where: object) -> None:
+    alias = f"obj{base}_tls0"
     secret_id = f"{alias}-secret0"
     ctx.cmd.add_json("-object", secret_object(secret_id, STAND_IN_SECRET), where)  # type: ignore[arg-type]
     creds = Props(("qom-type", "tls-creds-x509"), ("id", alias), ("dir", NBD_TLS_DIR),
                   ("endpoint", "client"), ("verify-peer", True), ("passwordid", secret_id))
     ctx.cmd.add_json("-object", creds, where)  # type: ignore[arg-type]
     ids["tls"] = alias
+
+
+# -- persistent reservations (qemu-pr-helper) --------------------------------------------
+
+MANAGED_PR_ALIAS = "pr-helper0"
+
+
+def _reservations(src: Src | None) -> Elem | None:
+    """<reservations> of a block device source (the only kind QEMU forwards PR for)."""
+    if src is None or src.elem is None or src.type != "block":
+        return None
+    r = src.elem.find("reservations")
+    return r if r is not None and r.get("enabled", "yes") == "yes" else None
+
+
+def pr_manager_alias(src: Src, owner: str) -> str | None:
+    """libvirt's own helper is shared (`pr-helper0`); a user's socket is per source."""
+    r = _reservations(src)
+    if r is None:
+        return None
+    return MANAGED_PR_ALIAS if r.get("managed", "yes") == "yes" else f"pr-helper-{owner}"
+
+
+def emit_unmanaged_pr(ctx: BuildContext, src: Src, owner: str) -> None:
+    """A user-run qemu-pr-helper is reached through its socket, one object per source."""
+    r = _reservations(src)
+    if r is None or r.get("managed", "yes") == "yes":
+        return
+    path = r.attr_at("path", "source")
+    ctx.cmd.add_json("-object", Props(("qom-type", "pr-manager-helper"),
+                                      ("id", f"pr-helper-{owner}"), ("path", path)),
+                     xml_source(r))
+
+
+def build_managed_pr(ctx: BuildContext) -> None:
+    """One libvirt-managed qemu-pr-helper serves every disk asking for it; its object
+    comes early, right after the master key."""
+    for d in ctx.domain.devices.disks:
+        s = d.source
+        r = s.find("reservations") if s is not None and d.type == "block" else None
+        if r is not None and r.get("enabled", "yes") == "yes" and \
+                r.get("managed", "yes") == "yes":
+            path = f"{ctx.domain_dir}/{MANAGED_PR_ALIAS}.sock"
+            ctx.cmd.add_json("-object", Props(("qom-type", "pr-manager-helper"),
+                                              ("id", MANAGED_PR_ALIAS), ("path", path)),
+                             xml_source(r))
+            return

@@ -15,7 +15,8 @@ from ..props import Props
 
 # QEMU's default port per network protocol (what libvirt fills in when <host> has none)
 DEFAULT_PORTS = {"nbd": 10809, "iscsi": 3260, "gluster": 24007, "http": 80, "https": 443,
-                 "ftp": 21, "ftps": 990, "ssh": 22, "tftp": 69}
+                 "ftp": 21, "ftps": 990, "ssh": 22, "tftp": 69, "sheepdog": 7000,
+                 "vxhs": 9999}
 
 # cache mode -> (direct, no-flush, write-cache)
 CACHE_MODES = {
@@ -274,8 +275,7 @@ def _network_props(src: Src, secret_ids: dict[str, str]) -> Props:
         p.add("conf", cfg)
         enc = src.encryption
         if enc is not None and enc.get("engine") == "librbd":
-            p.add("encrypt", Props(("format", enc.get("format") or "luks"),
-                                   ("key-secret", secret_ids.get("encryption"))))
+            p.add("encrypt", _rbd_encrypt(enc, secret_ids))
         if "auth" in secret_ids:
             p.add("user", secret_ids.get("auth_user"))
             p.add("auth-client-required", ["cephx", "none"])
@@ -304,6 +304,12 @@ def _network_props(src: Src, secret_ids: dict[str, str]) -> Props:
         if hosts:
             p.add("server", _inet_or_unix(hosts[0], proto, typed=False))
         p.add("user", secret_ids.get("auth_user"))
+    elif proto == "vxhs":
+        p.add("tls-creds", secret_ids.get("tls"))
+        p.add("vdisk-id", name)
+        if hosts:
+            p.add("server", Props(("host", hosts[0].get("name")),
+                                  ("port", _port(hosts[0], proto))))
     elif proto == "nfs":
         if hosts:
             p.add("server", Props(("type", "inet"), ("host", hosts[0].get("name"))))
@@ -313,6 +319,20 @@ def _network_props(src: Src, secret_ids: dict[str, str]) -> Props:
             p.add("user", ident.get("user"))
             p.add("group", ident.get("group"))
     return p
+
+
+def _rbd_encrypt(enc: Elem, secret_ids: dict[str, str]) -> Props:
+    """The image's own key first; each further secret opens the parent layer below."""
+    keys = [secret_ids.get("encryption")]
+    keys += [secret_ids[f"encryption{i}"] for i in range(1, len(enc.findall("secret")))
+             if f"encryption{i}" in secret_ids]
+    out: Props | None = None
+    for key in reversed(keys):
+        layer = Props(("format", enc.get("format") or "luks"), ("key-secret", key))
+        layer.add("parent", out)
+        out = layer
+    assert out is not None
+    return out
 
 
 def _auth(p: Props, secret_ids: dict[str, str], user_key: str, secret_key: str) -> None:

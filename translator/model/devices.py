@@ -57,6 +57,7 @@ class Controller(Device):
     target: Elem | None = None
     driver: Elem | None = None
     master_startport: int | None = None
+    bus_nr: int | None = None     # pci[e]-expander-bus: <target busNr>, else chosen by prepare
 
 
 @dataclass
@@ -176,13 +177,26 @@ def _int(v: str | None) -> int | None:
     return int(v, 0) if v not in (None, "") else None
 
 
+# target name prefix -> the bus libvirt assumes when <target> names none
+_BUS_BY_PREFIX = (("hd", "ide"), ("sd", "scsi"), ("vd", "virtio"), ("xvd", "xen"),
+                  ("ubd", "uml"))
+
+
+def _default_disk_bus(device: str, dev: str) -> str | None:
+    if device == "floppy":
+        return "fdc"
+    return next((bus for prefix, bus in _BUS_BY_PREFIX if dev.startswith(prefix)), None)
+
+
 def disk_from(e: Elem) -> Disk:
     t = e.find("target")
+    device = e.get("device", "disk") or "disk"
+    dev = (t.get("dev") if t is not None else "") or ""
     return Disk(
         elem=e, info=info_from_elem(e),
         type=e.get("type", "file") or "file",
-        device=e.get("device", "disk") or "disk",
-        bus=t.get("bus") if t is not None else None,
+        device=device,
+        bus=(t.get("bus") if t is not None else None) or _default_disk_bus(device, dev),
         dev=(t.get("dev") if t is not None else "") or "",
         source=e.find("source"),
         driver=e.find("driver"),
@@ -211,6 +225,7 @@ def controller_from(e: Elem) -> Controller:
         target=e.find("target"),
         driver=e.find("driver"),
         master_startport=_int(e.attr_at("startport", "master")),
+        bus_nr=_int(e.attr_at("busNr", "target")),
     )
 
 

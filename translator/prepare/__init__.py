@@ -9,14 +9,17 @@ from .defaults import apply_defaults
 from .machine import prepare_machine
 from .memory import prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
+from .validate import validate, validate_parsed
 
 
 def prepare(ctx: BuildContext) -> None:
+    validate_parsed(ctx)  # libvirt's XML parser refusals come before anything else
     prepare_machine(ctx)
     apply_defaults(ctx)
     assign_drive_addresses(ctx)
     assign_virtio_serial(ctx)
     assign_aliases(ctx)
+    validate(ctx)  # libvirt's validation; reads user-given PCI addresses only
     assign_pci_addresses(ctx)
     assign_usb_ports(ctx)
     prepare_memory(ctx)

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Chardev, Controller, Device, Disk, DriveAddress, Elem, PciAddress
+from ..model import (Chardev, Controller, Device, Disk, DriveAddress, Elem, GenericAddress,
+                     PciAddress)
 from ..model.devices import Interface, Memballoon, Sound, Video
 from .aliases import disk_index
-from .controllers import ICH9_FUNCTION
+from .controllers import ICH9_FUNCTION, assign_expander_bus_numbers
 
 # models that are conventional PCI only (no PCIe interface)
 PCI_ONLY_NET = {"rtl8139", "e1000", "pcnet", "ne2k_pci", "i82551", "i82557b", "i82559er"}
@@ -26,19 +27,20 @@ PCI_ONLY_CONTROLLERS = {"lsilogic", "lsisas1068", "lsisas1078", "buslogic", "am5
 
 # what each kind of PCI bus accepts when libvirt picks an address, and its slot range
 _BUS_ACCEPTS: dict[str, tuple[frozenset[str], int, int]] = {
-    "pci-root": (frozenset({"pci", "pcie", "pci-bridge", "pci-expander-bus"}), 1, 31),
-    "pcie-root": (frozenset({"pcie-root-port", "integrated", "pcie-to-pci-bridge",
-                             "dmi-to-pci-bridge", "pcie-expander-bus"}), 1, 31),
+    "pci-root": (frozenset({"pci", "pci-bridge", "pci-expander-bus"}), 1, 31),
+    "pcie-root": (frozenset({"pcie-root-port", "integrated", "dmi-to-pci-bridge",
+                             "pcie-expander-bus"}), 1, 31),
     "pcie-root-port": (frozenset({"pcie", "pcie-to-pci-bridge", "pcie-switch-upstream-port"}),
                        0, 0),
     "pcie-switch-downstream-port": (frozenset({"pcie", "pcie-to-pci-bridge",
                                                "pcie-switch-upstream-port"}), 0, 0),
     "pcie-switch-upstream-port": (frozenset({"pcie-switch-downstream-port"}), 0, 31),
-    "dmi-to-pci-bridge": (frozenset({"pci", "pci-bridge"}), 0, 31),
-    "pci-bridge": (frozenset({"pci", "pcie", "pci-bridge"}), 1, 31),
+    # not hot-pluggable: only bridges are placed on it automatically
+    "dmi-to-pci-bridge": (frozenset({"pci-bridge"}), 0, 31),
+    "pci-bridge": (frozenset({"pci", "pci-bridge"}), 1, 31),
     "pcie-to-pci-bridge": (frozenset({"pci", "pci-bridge"}), 1, 31),
-    "pci-expander-bus": (frozenset({"pci", "pcie", "pci-bridge"}), 0, 31),
-    "pcie-expander-bus": (frozenset({"pcie-root-port", "pcie-switch-upstream-port"}), 0, 31),
+    "pci-expander-bus": (frozenset({"pci", "pci-bridge"}), 0, 31),
+    "pcie-expander-bus": (frozenset({"pcie-root-port", "dmi-to-pci-bridge"}), 0, 31),
 }
 
 
@@ -104,7 +106,18 @@ def assign_drive_addresses(ctx: BuildContext) -> None:
 
 
 def pci_connection(dev: Device, ctx: BuildContext) -> str | None:
-    """How a device plugs into PCI: 'pcie', 'pci', or None when it is not a PCI device."""
+    """How a device plugs into PCI: 'pcie', 'pci', or None when it is not a PCI device.
+
+    A machine without a PCIe root bus has no PCIe slots: its PCIe-capable devices are
+    plain PCI devices there.
+    """
+    kind = _device_connection(dev, ctx)
+    if kind == "pcie" and not ctx.is_q35:
+        return "pci"
+    return kind
+
+
+def _device_connection(dev: Device, ctx: BuildContext) -> str | None:
     if isinstance(dev, Disk):
         return "pcie" if dev.bus == "virtio" else None
     if isinstance(dev, Interface):
@@ -127,6 +140,8 @@ def pci_connection(dev: Device, ctx: BuildContext) -> str | None:
                 return "pci"
             return "pcie"
         if dev.type == "scsi":
+            if dev.model == "ibmvscsi":  # a VIO device: see assign_spapr_vio_addresses
+                return None
             return "pci" if dev.model in PCI_ONLY_CONTROLLERS else "pcie"
         return "pcie"
     if isinstance(dev, Sound):
@@ -173,6 +188,8 @@ class PciAllocator:
         self.ctx = ctx
         self.buses: dict[int, Bus] = {}
         self.root_port_slots: set[int] = set()  # pcie.0 slots holding only root ports
+        # dry run: a conventional PCI device that finds no slot gets a new pci-bridge
+        self.grow = False
         for c in ctx.domain.devices.controllers:
             if c.type == "pci":
                 self.add_bus(c)
@@ -215,8 +232,30 @@ class PciAllocator:
                     return PciAddress(bus=idx, slot=slot)
         return None
 
+    def clone(self) -> "PciAllocator":
+        """An independent copy for libvirt's dry run (bus usage copied, ctx shared)."""
+        other = PciAllocator.__new__(PciAllocator)
+        other.ctx = self.ctx
+        other.buses = {i: Bus(b.index, b.model, b.min_slot, b.max_slot,
+                              {s: set(f) for s, f in b.used.items()})
+                       for i, b in self.buses.items()}
+        other.root_port_slots = set(self.root_port_slots)
+        other.grow = self.grow
+        return other
+
+    def add_bridge_bus(self) -> Bus:
+        """Dry run: one more pci-bridge bus, numbered after the highest bus."""
+        index = max(self.buses, default=0) + 1
+        _, lo, hi = _BUS_ACCEPTS["pci-bridge"]
+        bus = Bus(index, "pci-bridge", lo, hi)
+        self.buses[index] = bus
+        return bus
+
     def take(self, kind: str) -> PciAddress | None:
         addr = self.find_free(kind)
+        if addr is None and self.grow and kind == "pci" and not self.ctx.is_q35:
+            bus = self.add_bridge_bus()
+            addr = PciAddress(bus=bus.index, slot=bus.min_slot)
         if addr is not None:
             self.buses[addr.bus].reserve(addr.slot, addr.function)
         return addr
@@ -231,13 +270,21 @@ def _ordered_pci_devices(ctx: BuildContext) -> list[Device]:
 
 
 def _fill_missing_buses(ctx: BuildContext) -> None:
-    """A bus index used by a higher controller but never defined gets a default bridge."""
+    """A bus index used by a higher controller but never defined gets a default bridge.
+
+    On a pci-root machine a device address on a bus beyond the last controller also
+    makes libvirt add pci-bridges up to that bus.
+    """
     devs = ctx.domain.devices
     pci = {c.index for c in devs.controllers if c.type == "pci"}
     if not pci:
         return
+    top = max(pci)
+    if not ctx.is_q35:
+        top = max([top + 1] + [d.info.address.bus + 1 for d in devs.items
+                               if isinstance(d.info.address, PciAddress)])
     model = "pcie-root-port" if ctx.is_q35 else "pci-bridge"
-    for idx in range(1, max(pci)):
+    for idx in range(1, top):
         if idx in pci:
             continue
         c = Controller(elem=Elem("controller", {"type": "pci", "model": model},
@@ -312,18 +359,86 @@ def assign_pci_addresses(ctx: BuildContext) -> None:
             alloc.reserve(d.info.address, d.alias or d.family)
     alloc.note_root_ports()
     _reserve_chipset(ctx, alloc)
-    # primary video
-    videos = [d for d in devs.items if isinstance(d, Video) and pci_connection(d, ctx)]
+    _place_primary_video(ctx, alloc)
+    if not ctx.is_q35 and alloc.buses:
+        _add_bridges_needed(ctx, alloc)
+    _place_devices(ctx, alloc)
+    _claim_multifunction(ctx, alloc)
+    assign_expander_bus_numbers(ctx)
+    assign_spapr_vio_addresses(ctx)
+
+
+_VIO_SCSI_BASE = 0x2000
+
+
+def assign_spapr_vio_addresses(ctx: BuildContext) -> None:
+    """An ibmvscsi controller is a spapr-vio device: it gets the first free `reg`
+    from 0x2000 up, in steps of 0x1000."""
+    devs = ctx.domain.devices
+    used = {int(d.info.address.attrs["reg"], 0) for d in devs.items
+            if isinstance(d.info.address, GenericAddress)
+            and d.info.address.type == "spapr-vio" and d.info.address.attrs.get("reg")}
+    for c in devs.controllers:
+        if c.type != "scsi" or c.model != "ibmvscsi" or c.info.address is not None:
+            continue
+        reg = _VIO_SCSI_BASE
+        while reg in used:
+            reg += 0x1000
+        used.add(reg)
+        c.info.address = GenericAddress("spapr-vio", {"reg": hex(reg)})
+
+
+def _place_primary_video(ctx: BuildContext, alloc: PciAllocator) -> None:
+    """The first PCI video card has a fixed home on the root bus when it is free."""
+    videos = [d for d in ctx.domain.devices.items if isinstance(d, Video)
+              and pci_connection(d, ctx)]
     if videos and videos[0].info.address is None:
         slot = 1 if ctx.is_q35 else 2
         root = alloc.buses.get(0)
         if root is not None and root.is_free(slot):
             root.reserve(slot, 0)
             videos[0].info.address = PciAddress(slot=slot)
-    _assign_pci_controllers(ctx, alloc)
 
+
+def _add_bridges_needed(ctx: BuildContext, alloc: PciAllocator) -> None:
+    """libvirt's dry run on a pci-root machine: how many pci-bridges the devices need.
+
+    One slot is kept free for a future bridge, every device is placed on a copy of
+    the buses (a device finding no slot opens a new bridge bus), then each new bridge
+    needs a slot of its own. The bridges found are added as controllers; the real
+    pass then places them first.
+    """
+    dry = alloc.clone()
+    dry.grow = True
+    if any(b.accepts("pci") and any(b.is_free(s) for s in range(b.min_slot, b.max_slot + 1))
+           for b in dry.buses.values()):
+        dry.take("pci")  # the spare slot
+    saved = [(d, d.info.address) for d in ctx.domain.devices.items]
+    try:
+        _place_devices(ctx, dry)
+    finally:
+        for d, a in saved:
+            d.info.address = a
+    new = sorted(i for i in dry.buses if i not in alloc.buses)
+    for index in new:
+        if dry.take("pci-bridge") is None:
+            raise TranslationError(_no_slot_for_controller("pci-bridge"))
+        c = Controller(elem=Elem("controller", {"type": "pci", "model": "pci-bridge"},
+                                 path="(implicit controller)"),
+                       type="pci", index=index, model="pci-bridge",
+                       implicit="libvirt adds a pci-bridge when the PCI slots run out")
+        c.info.alias = f"pci.{index}"
+        ctx.domain.devices.items.insert(_controller_insert_pos(ctx), c)
+        alloc.add_bus(c)
+
+
+def _place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
+    """Give PCI controllers, then every other device family, their slots."""
+    _assign_pci_controllers(ctx, alloc)
     pending = [d for d in _ordered_pci_devices(ctx)
                if d.info.address is None and pci_connection(d, ctx) is not None]
+    if pending and not alloc.buses:
+        raise TranslationError("XML error: No PCI buses available")
     if ctx.is_q35:
         _add_root_ports(ctx, alloc, pending)
     for d in pending:
@@ -341,7 +456,6 @@ def assign_pci_addresses(ctx: BuildContext) -> None:
         if addr is None:
             raise TranslationError("No more available PCI slots")
         d.info.address = addr
-    _claim_multifunction(ctx, alloc)
 
 
 def _ich9_group_address(ctx: BuildContext, alloc: PciAllocator, c: Controller,
@@ -369,7 +483,10 @@ def _assign_pci_controllers(ctx: BuildContext, alloc: PciAllocator) -> None:
     for c in ctrls:
         model = c.model or ""
         if model == "pcie-root-port":
-            c.info.address = _next_root_port_slot(alloc)
+            try:
+                c.info.address = _next_root_port_slot(alloc)
+            except TranslationError:
+                raise TranslationError(_no_slot_for_controller(model)) from None
             continue
         root = alloc.buses.get(0)
         if model == "dmi-to-pci-bridge" and root is not None and root.is_free(0x1E):
@@ -381,8 +498,14 @@ def _assign_pci_controllers(ctx: BuildContext, alloc: PciAllocator) -> None:
         if addr is None and model == "pci-bridge" and ctx.is_q35:
             addr = alloc.take("pci")
         if addr is None:
-            raise TranslationError("No more available PCI slots")
+            raise TranslationError(_no_slot_for_controller(model))
         c.info.address = addr
+
+
+def _no_slot_for_controller(model: str) -> str:
+    """libvirt's wording when a user-listed PCI controller finds no free slot."""
+    return (f"internal error: a PCI slot is needed to connect a PCI controller model='{model}', "
+            "but none is available, and it cannot be automatically added")
 
 
 def _claim_multifunction(ctx: BuildContext, alloc: PciAllocator) -> None:

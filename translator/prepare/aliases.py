@@ -21,6 +21,11 @@ _FAMILY_PREFIX = {
 }
 
 
+# families libvirt numbers one past the highest number in use (a user alias has none)
+# rather than by position in their list (where a user-named device still takes its slot)
+_NUMBERED_AFTER_HIGHEST = frozenset({"net", "hostdev", "rng", "memory", "crypto"})
+
+
 def disk_index(dev: str) -> int:
     """'vda' -> 0, 'sdb' -> 1, 'hdaa' -> 26 (libvirt's virDiskNameToIndex)."""
     m = re.match(r"^(?:fd|hd|vd|sd|xvd|ubd)([a-z]+)", dev)
@@ -61,16 +66,25 @@ def disk_alias(d: Disk, ctx: BuildContext | None = None) -> str:
     return f"{prefix}{disk_index(d.dev)}"
 
 
+def _builtin_controller(c: Controller, ctx: BuildContext) -> bool:
+    if c.type == "pci":
+        return c.model in ("pci-root", "pcie-root")
+    if c.index != 0:
+        return False
+    return (c.type == "ide" and ctx.is_i440fx) or (c.type == "sata" and ctx.is_q35)
+
+
 def assign_aliases(ctx: BuildContext) -> None:
     counters: dict[str, int] = {}
     for dev in ctx.domain.devices.items:
-        if isinstance(dev, Controller) and dev.type == "pci" and \
-                dev.model in ("pci-root", "pcie-root"):
-            # QEMU names its root bus itself: a user alias cannot rename it
+        if isinstance(dev, Controller) and _builtin_controller(dev, ctx):
+            # QEMU names its root bus and built-in IDE/SATA itself: a user alias
+            # cannot rename them
             dev.info.alias = controller_alias(dev, ctx)
             continue
         if dev.info.alias:
-            if dev.family not in ("disk", "controller"):
+            if dev.family not in ("disk", "controller") and \
+                    dev.family not in _NUMBERED_AFTER_HIGHEST:
                 counters[dev.family] = counters.get(dev.family, 0) + 1
             continue
         if isinstance(dev, Controller):

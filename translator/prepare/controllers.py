@@ -95,6 +95,8 @@ def validate_controllers(ctx: BuildContext) -> None:
                 f"XML error: Multiple '{c.type}' controllers with index '{c.index}'")
         seen.add((c.type, c.index))
     for c in ctrls:
+        if c.type == "pci" and c.model in _EXPANDERS:
+            _validate_expander_node(ctx, c)
         if c.type == "pci" and c.model in _ROOT_MODELS:
             if c.index != 0:
                 raise TranslationError(
@@ -139,3 +141,38 @@ def validate_pci_address(a: PciAddress) -> None:
     if a.function > 7:
         raise TranslationError(f"XML error: Invalid PCI address function=0x{a.function:x}, "
                                "must be <= 7")
+
+
+_EXPANDERS = ("pci-expander-bus", "pcie-expander-bus")
+
+
+def assign_expander_bus_numbers(ctx: BuildContext) -> None:
+    """An expander bus without `busNr` takes the lowest one in use minus two.
+
+    Each pxb needs a bus number for itself and one for its built-in bridge, so libvirt
+    counts down from 256 in steps of two; numbers 0-2 cannot be handed out.
+    """
+    ctrls = [c for c in ctx.domain.devices.controllers if c.type == "pci"]
+    for c in ctrls:
+        if c.model not in _EXPANDERS or c.bus_nr is not None:
+            continue
+        lowest = min((o.bus_nr for o in ctrls if o.bus_nr is not None), default=256)
+        if lowest <= 2:
+            # libvirt names the bus the expander is plugged into, not its own index
+            bus = c.info.address.bus if isinstance(c.info.address, PciAddress) else 0
+            raise TranslationError(
+                "unsupported configuration: No free busNr lower than current lowest busNr "
+                f"is available to auto-assign to bus {bus}. Must be manually assigned")
+        c.bus_nr = lowest - 2
+
+
+def _validate_expander_node(ctx: BuildContext, c: Controller) -> None:
+    """An expander bus may only name a NUMA node the guest has."""
+    node = c.target.findtext("node") if c.target is not None else None
+    if node is None or not node.strip():
+        return
+    cells = len(ctx.domain.numa_cells)
+    if int(node) >= cells:
+        raise TranslationError(
+            f"XML error: {c.model} with index {c.index} is configured for a NUMA node "
+            f"({int(node)}) not present in the domain's <cpu><numa> array ({cells})")

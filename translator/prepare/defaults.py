@@ -107,7 +107,9 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
             _add_controller(ctx, "ide", 0, None, "i440fx machines have a built-in IDE controller")
     # usb
     usb = devs.controller("usb", 0)
-    if usb is None and not any(c.type == "usb" for c in devs.controllers):
+    # an ISA-only PC has no PCI bus for a default USB controller
+    if usb is None and not any(c.type == "usb" for c in devs.controllers) and \
+            ctx.machine != "isapc":
         model = default_usb_model(ctx)
         if model:
             _add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")

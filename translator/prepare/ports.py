@@ -7,79 +7,292 @@ virtconsole). USB devices get the next free port of the first USB controller.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ..context import BuildContext
-from ..model import Chardev, Controller, Elem, GenericAddress
-from ..model.devices import Disk, Input
+from ..errors import TranslationError
+from ..model import Chardev, Controller, Device, Elem, GenericAddress
+from ..model.devices import Disk, Generic, Input, Interface, Sound
+from ..model.misc_devices import Filesystem
+
+
+_VIRTIO_SERIAL_PORTS = 31  # ports of a virtio-serial controller without max_ports
+
+
+def _is_virtio_port(c: Device) -> bool:
+    return isinstance(c, Chardev) and c.kind in ("channel", "console") \
+        and c.target_type == "virtio"
+
+
+def _vserial_address(c: Device) -> GenericAddress | None:
+    a = c.info.address
+    return a if isinstance(a, GenericAddress) and a.type == "virtio-serial" else None
+
+
+def insert_controller(ctx: BuildContext, c: Controller) -> None:
+    """Insert `c` where libvirt would: among the controllers of its type, by index,
+    else at the end of the device list."""
+    items = ctx.domain.devices.items
+    at: int | None = None
+    for i in range(len(items) - 1, -1, -1):
+        o = items[i]
+        if not isinstance(o, Controller) or o.type != c.type:
+            continue
+        if o.index > c.index:
+            at = i
+        elif o.index < c.index and at is None:
+            at = i + 1
+            break
+    items.insert(len(items) if at is None else at, c)
+
+
+def _add_virtio_serial_controllers(ctx: BuildContext, ports: list[Device]) -> None:
+    """Each controller index a virtio port names (0 when none) must exist."""
+    devs = ctx.domain.devices
+    for ch in ports:
+        a = _vserial_address(ch)
+        idx = a.int("controller") if a is not None else 0
+        if devs.controller("virtio-serial", idx) is not None:
+            continue
+        insert_controller(ctx, Controller(
+            elem=Elem("controller", {"type": "virtio-serial", "index": str(idx)},
+                      path="(implicit controller)"),
+            type="virtio-serial", index=idx,
+            implicit="virtio channels need a virtio-serial controller"))
 
 
 def assign_virtio_serial(ctx: BuildContext) -> None:
+    """Implicit controllers, then ports: the XML's first, then consoles (which may use
+    port 0), then channels, each on the first controller with a free port."""
     devs = ctx.domain.devices
-    needs = [c for c in devs.items if isinstance(c, Chardev)
-             and ((c.kind == "channel" and c.target_type == "virtio")
-                  or (c.kind == "console" and c.target_type == "virtio"))]
-    if not needs:
+    ports = [c for c in devs.items if _is_virtio_port(c)]
+    if not ports:
         return
-    if not any(c.type == "virtio-serial" for c in devs.controllers):
-        ctrl = Controller(elem=Elem("controller", {"type": "virtio-serial", "index": "0"},
-                                    path="(implicit controller)"),
-                          type="virtio-serial", index=0,
-                          implicit="virtio channels need a virtio-serial controller")
-        # libvirt keeps controllers grouped by type; place it after the last controller
-        last = max((i for i, d in enumerate(devs.items) if isinstance(d, Controller)), default=-1)
-        devs.items.insert(last + 1, ctrl)
-    used: set[tuple[int, int, int]] = set()
-    for c in needs:
-        a = c.info.address
-        if isinstance(a, GenericAddress) and a.type == "virtio-serial" and "port" in a.attrs:
-            used.add((a.int("controller"), a.int("bus"), a.int("port")))
-    for c in needs:
-        a = c.info.address
-        if isinstance(a, GenericAddress) and a.type == "virtio-serial" and "port" in a.attrs:
+    _add_virtio_serial_controllers(ctx, ports)
+    ctrls = sorted((c for c in devs.controllers if c.type == "virtio-serial"),
+                   key=lambda c: c.index)
+    size = {c.index: c.ports or _VIRTIO_SERIAL_PORTS for c in ctrls}
+    used: set[tuple[int, int]] = set()
+    for ch in ports:
+        a = _vserial_address(ch)
+        if a is not None and a.int("port"):
+            used.add((a.int("controller"), a.int("port")))
+    order = [c for c in ports if isinstance(c, Chardev) and c.kind == "console"] + \
+        [c for c in ports if isinstance(c, Chardev) and c.kind == "channel"]
+    for ch in order:
+        a = _vserial_address(ch)
+        if a is not None and a.int("port"):
             continue
-        ctrl_idx = a.int("controller") if isinstance(a, GenericAddress) else 0
-        bus = a.int("bus") if isinstance(a, GenericAddress) else 0
-        port = 0 if c.kind == "console" else 1
-        while (ctrl_idx, bus, port) in used:
-            port += 1
-        used.add((ctrl_idx, bus, port))
-        c.info.address = GenericAddress("virtio-serial", {
-            "controller": str(ctrl_idx), "bus": str(bus), "port": str(port)})
+        first = 0 if isinstance(ch, Chardev) and ch.kind == "console" else 1
+        wanted = [a.int("controller")] if a is not None else list(size)
+        bus = 0  # libvirt only ever uses bus 0 of a virtio-serial controller
+        for idx in wanted:
+            port = next((p for p in range(first, size.get(idx, _VIRTIO_SERIAL_PORTS))
+                         if (idx, p) not in used), None)
+            if port is not None:
+                break
+        else:
+            raise TranslationError("internal error: Unable to find a free virtio-serial port")
+        used.add((idx, port))
+        ch.info.address = GenericAddress("virtio-serial", {
+            "controller": str(idx), "bus": str(bus), "port": str(port)})
 
 
-def _usb_devices(ctx: BuildContext) -> list:  # type: ignore[type-arg]
-    out = []
-    for d in ctx.domain.devices.items:
-        if isinstance(d, Input) and d.bus == "usb":
-            out.append(d)
-        elif isinstance(d, Disk) and d.bus == "usb":
-            out.append(d)
-        elif isinstance(d, Controller) and d.type == "ccid":
-            out.append(d)
-        elif d.family in ("hub", "redirdev") or (d.family == "sound" and d.elem.get("model") == "usb"):
-            out.append(d)
-        elif d.family == "hostdev" and d.elem.get("type") == "usb":
-            out.append(d)
-    return out
+# ports of each USB controller model's root hub (ICH9 UHCI companions share their
+# EHCI master's bus and add none)
+_USB_MODEL_PORTS = {"piix3-uhci": 2, "piix4-uhci": 2, "vt82c686b-uhci": 2, "ehci": 6,
+                    "ich9-ehci1": 6, "pci-ohci": 3, "nec-xhci": 4, "qemu-xhci": 4,
+                    "qusb1": 8, "qusb2": 8}
+_HUB_PORTS = 8
+_MAX_PORT_DEPTH = 4
+
+
+def _is_usb_hub(d: Device) -> bool:
+    return d.family == "hub" and (d.elem.get("type") or "usb") == "usb"
+
+
+def _usb_devices(ctx: BuildContext) -> list[Device]:
+    """The devices that plug into a USB port, in the order libvirt visits them:
+    hubs, host devices, disks, NICs, CCID controllers, inputs, serial ports, sound
+    cards, redirected devices, MTP filesystems."""
+    items = ctx.domain.devices.items
+    groups: list[list[Device]] = [
+        [d for d in items if _is_usb_hub(d)],
+        [d for d in items if d.family == "hostdev" and d.elem.get("type") == "usb"
+         and d.elem.tag == "hostdev"],
+        [d for d in items if isinstance(d, Disk) and d.bus == "usb"],
+        [d for d in items if isinstance(d, Interface) and d.model == "usb-net"],
+        [d for d in items if isinstance(d, Controller) and d.type == "ccid"],
+        [d for d in items if isinstance(d, Input) and d.bus == "usb"],
+        [d for d in items if isinstance(d, Chardev) and d.kind == "serial"
+         and d.target_type == "usb-serial" and not d.implicit],
+        [d for d in items if isinstance(d, Sound) and d.model == "usb"],
+        [d for d in items if d.family == "redirdev" and (d.elem.get("bus") or "usb") == "usb"],
+        [d for d in items if isinstance(d, Filesystem) and d.fsdriver == "mtp"],
+    ]
+    return [d for group in groups for d in group]
+
+
+@dataclass
+class _Hub:
+    """A USB hub or controller root hub: which ports are taken, and hubs behind them."""
+
+    nports: int
+    used: set[int] = field(default_factory=set)          # 1-based ports in use
+    children: dict[int, "_Hub"] = field(default_factory=dict)
+
+    def free_path(self, depth: int = 0) -> list[int] | None:
+        """The first free port here, else (depth first, by port) one behind a child hub."""
+        for port in range(1, self.nports + 1):
+            if port not in self.used:
+                return [port]
+        if depth >= _MAX_PORT_DEPTH - 1:
+            return None
+        for port in sorted(self.children):
+            sub = self.children[port].free_path(depth + 1)
+            if sub is not None:
+                return [port] + sub
+        return None
+
+
+def _usb_port(d: Device) -> tuple[int, list[int]] | None:
+    """(bus, port path) of a device whose USB address names a port, else None."""
+    a = d.info.address
+    if not (isinstance(a, GenericAddress) and a.type == "usb" and a.attrs.get("port")):
+        return None
+    text = a.attrs["port"]
+    try:
+        path = [int(p) for p in text.split(".")]
+    except ValueError:
+        raise TranslationError("internal error: Cannot parse <address> 'port' attribute") \
+            from None
+    if len(path) > _MAX_PORT_DEPTH or any(p < 1 for p in path):
+        raise TranslationError("internal error: Cannot parse <address> 'port' attribute")
+    return a.int("bus"), path
+
+
+def _find_port(buses: dict[int, _Hub], bus: int, path: list[int]) -> tuple[_Hub, int]:
+    """The hub that holds the last port of `path` (libvirt's wording on failure)."""
+    text = ".".join(map(str, path))
+    hub = buses.get(bus)
+    if hub is None:
+        raise TranslationError(f"XML error: Missing USB bus {bus}")
+    for port in path[:-1]:
+        if port > hub.nports:
+            raise TranslationError(f"XML error: port {port} out of range in USB address "
+                                   f"bus: {bus} port: {text}")
+        child = hub.children.get(port)
+        if child is None:
+            raise TranslationError(f"XML error: there is no hub at port {port} in USB "
+                                   f"address bus: {bus} port: {text}")
+        hub = child
+    if path[-1] > hub.nports:
+        raise TranslationError(f"XML error: requested USB port {text} not present on USB "
+                               f"bus {bus}")
+    return hub, path[-1]
+
+
+def _reserve(buses: dict[int, _Hub], bus: int, path: list[int]) -> _Hub:
+    hub, port = _find_port(buses, bus, path)
+    if port in hub.used:
+        text = ".".join(map(str, path))
+        raise TranslationError(f"XML error: Duplicate USB address bus {bus} port {text}")
+    hub.used.add(port)
+    return hub
+
+
+def _usb_root_hubs(ctx: BuildContext) -> dict[int, _Hub]:
+    buses: dict[int, _Hub] = {}
+    for c in ctx.domain.devices.controllers:
+        if c.type != "usb" or c.model is None:
+            continue
+        n = _USB_MODEL_PORTS.get(c.model, 0)
+        if c.model in ("nec-xhci", "qemu-xhci", "qusb1", "qusb2") and c.ports:
+            n = c.ports
+        if n:
+            buses[c.index] = _Hub(n)
+    return buses
+
+
+def _check_usb_enabled(ctx: BuildContext, devices: list[Device]) -> bool:
+    """False when the domain has no USB bus; devices that need one are refused."""
+    if any(c.type == "usb" and c.model != "none" for c in ctx.domain.devices.controllers):
+        return True
+    if any(isinstance(d, Input) for d in devices):
+        raise TranslationError("unsupported configuration: Can't add USB input device. "
+                               "USB bus is disabled")
+    if devices:
+        raise TranslationError("unsupported configuration: USB is disabled for this domain, "
+                               "but USB devices are present in the domain XML")
+    return False
+
+
+def _add_usb_hubs(ctx: BuildContext, devices: list[Device], buses: dict[int, _Hub]) -> None:
+    """Enough 8-port hubs for every USB device when the controllers have too few ports."""
+    hubs = [d for d in devices if _is_usb_hub(d)]
+    available = sum(h.nports for h in buses.values()) + _HUB_PORTS * len(hubs)
+    if len(devices) <= available:
+        return
+    # each new hub takes a port itself and gives eight
+    needed = -(-(len(devices) - available + 1) // (_HUB_PORTS - 1))
+    items = ctx.domain.devices.items
+    pos = items.index(hubs[-1]) + 1 if hubs else len(items)
+    for i in range(needed):
+        hub = Generic(elem=Elem("hub", {"type": "usb"}, path="(implicit hub)"), family="hub",
+                      type="usb", implicit="libvirt adds USB hubs when the ports run out")
+        hub.info.alias = f"hub{len(hubs) + i}"
+        items.insert(pos + i, hub)
+        devices.insert(len(hubs) + i, hub)
 
 
 def assign_usb_ports(ctx: BuildContext) -> None:
-    usb = [c for c in ctx.domain.devices.controllers if c.type == "usb" and c.model != "none"]
-    if not usb:
+    """Reserve the USB ports the XML names, then give hubs and devices the first free
+    port, searching each controller's root hub and then the hubs behind it."""
+    devices = _usb_devices(ctx)
+    if not _check_usb_enabled(ctx, devices):
         return
-    used: set[tuple[int, str]] = set()
-    # hubs are given their ports before the devices that may plug into them
-    devices = sorted(_usb_devices(ctx), key=lambda d: d.family != "hub")
+    buses = _usb_root_hubs(ctx)
+    _add_usb_hubs(ctx, devices, buses)
+    hubs = [d for d in devices if _is_usb_hub(d)]
+    for hub in hubs:  # hubs with a full address first, so devices may sit behind them
+        where = _usb_port(hub)
+        if where is not None:
+            parent, port = _find_port(buses, *where)
+            if port in parent.children:
+                raise TranslationError(f"XML error: Duplicate USB hub on bus {where[0]} port "
+                                       f"{'.'.join(map(str, where[1]))}")
+            parent.used.add(port)
+            parent.children[port] = _Hub(_HUB_PORTS)
     for d in devices:
-        a = d.info.address
-        if isinstance(a, GenericAddress) and a.type == "usb" and a.attrs.get("port"):
-            used.add((a.int("bus"), a.attrs["port"]))
+        where = _usb_port(d)
+        if where is not None and not _is_usb_hub(d):
+            _reserve(buses, *where)
+    for hub in hubs:
+        if _usb_port(hub) is None:
+            bus, path = _assign_usb_port(buses, hub)
+            parent, port = _find_port(buses, bus, path)
+            parent.children[port] = _Hub(_HUB_PORTS)
     for d in devices:
-        a = d.info.address
-        if isinstance(a, GenericAddress) and a.type == "usb" and a.attrs.get("port"):
-            continue
-        bus = 0
-        port = 1
-        while (bus, str(port)) in used:
-            port += 1
-        used.add((bus, str(port)))
-        d.info.address = GenericAddress("usb", {"bus": str(bus), "port": str(port)})
+        if not _is_usb_hub(d) and _usb_port(d) is None:
+            _assign_usb_port(buses, d)
+
+
+def _assign_usb_port(buses: dict[int, _Hub], d: Device) -> tuple[int, list[int]]:
+    """The first free port of the requested bus, or of any bus; recorded on `d`."""
+    a = d.info.address
+    if isinstance(a, GenericAddress) and a.type == "usb" and "bus" in a.attrs:
+        bus = a.int("bus")
+        if bus not in buses:
+            raise TranslationError(f"XML error: USB bus {bus} requested but no controller "
+                                   "with that index is present")
+        candidates = [bus]
+    else:
+        candidates = sorted(buses)
+    for bus in candidates:
+        path = buses[bus].free_path()
+        if path is not None:
+            _reserve(buses, bus, path)
+            d.info.address = GenericAddress("usb", {"bus": str(bus),
+                                                    "port": ".".join(map(str, path))})
+            return bus, path
+    raise TranslationError("internal error: No free USB ports")

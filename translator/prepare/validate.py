@@ -1,0 +1,858 @@
+"""libvirt's refusals: the checks that make it reject a domain, with its own messages.
+
+libvirt checks a domain in two moments, and so does this module:
+
+* `validate_parsed` - what libvirt's XML parser itself rejects (bad values, elements that
+  contradict each other); it runs before any default is filled in, so that these win over
+  anything the later steps would complain about.
+* `validate` - libvirt's validation of the completed definition (domain_validate.c and
+  qemu_validate.c) and the checks the QEMU driver makes while preparing to start; it runs
+  once the implicit devices, aliases and drive addresses are known.
+
+Each rule is a small function that raises `TranslationError` with libvirt's message
+template filled from the domain; the rules are grouped by area in libvirt's order.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable, Iterator
+
+from ..build.memory import HUGEPAGE_MOUNTS
+from ..context import BuildContext
+from ..errors import TranslationError, UnsupportedConfigError
+from ..model import Domain
+from ..model.address import DriveAddress, PciAddress
+from ..model.devices import Controller, Disk, Hostdev, Input, Video
+from ..model.elem import Elem
+
+XML = "XML error: "
+UNSUPPORTED = "unsupported configuration: "
+INTERNAL = "internal error: "
+INVALID_ARG = "invalid argument: "
+OP_UNSUPPORTED = "Operation not supported: "
+
+# libvirt's ceiling for any memory size, in KiB (VIR_DOMAIN_MEMORY_PARAM_UNLIMITED)
+MEMORY_LIMIT_KIB = (1 << 53) - 1
+
+Rule = Callable[[BuildContext], None]
+
+
+def _unsupported(msg: str) -> UnsupportedConfigError:
+    return UnsupportedConfigError(UNSUPPORTED + msg)
+
+
+def _root(ctx: BuildContext) -> Elem:
+    return ctx.domain.root or Elem(tag="domain")
+
+
+# -- small parsers ------------------------------------------------------------------------
+
+_BITMAP_ITEM = re.compile(r"^\s*(\^)?\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
+
+
+def parse_bitmap(text: str) -> set[int]:
+    """libvirt's bitmap syntax ('0-3,^2,8'); `ValueError` when it is not one."""
+    on: set[int] = set()
+    off: set[int] = set()
+    if not text.strip():
+        raise ValueError(text)
+    for item in text.split(","):
+        m = _BITMAP_ITEM.match(item)
+        if m is None:
+            raise ValueError(text)
+        neg, lo, hi = m.group(1), int(m.group(2)), m.group(3)
+        if neg and hi is not None:
+            raise ValueError(text)
+        top = int(hi) if hi is not None else lo
+        if top < lo:
+            raise ValueError(text)
+        (off if neg else on).update(range(lo, top + 1))
+    return on - off
+
+
+def _bitmap(text: str) -> set[int]:
+    try:
+        return parse_bitmap(text)
+    except ValueError:
+        raise TranslationError(f"{INVALID_ARG}Failed to parse bitmap '{text}'") from None
+
+
+_DISK_PREFIXES = ("fd", "hd", "vd", "sd", "xvd", "ubd")
+_INT_MAX = (1 << 31) - 1
+
+
+def disk_name_index(name: str) -> int | None:
+    """The drive index libvirt derives from a target name ('sdb' -> 1), None if invalid."""
+    for prefix in _DISK_PREFIXES:
+        if name.startswith(prefix):
+            rest = name[len(prefix):]
+            break
+    else:
+        return None
+    m = re.match(r"^([a-z]+)(\d*)$", rest)
+    if m is None:
+        return None
+    idx = 0
+    for ch in m.group(1):
+        if idx > (_INT_MAX - 26) // 26:
+            return None
+        idx = idx * 26 + (ord(ch) - ord("a") + 1)
+    return idx - 1
+
+
+_SCALE = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024**2,
+          "mib": 1024**2, "mb": 1000**2, "g": 1024**3, "gib": 1024**3, "gb": 1000**3,
+          "t": 1024**4, "tib": 1024**4, "tb": 1000**4}
+
+
+def _bytes(e: Elem | None, default_unit: str = "b") -> int | None:
+    if e is None or not (e.text or "").strip():
+        return None
+    scale = _SCALE.get((e.get("unit") or default_unit).lower())
+    if scale is None:
+        return None
+    return int(e.text.strip(), 0) * scale  # type: ignore[union-attr]
+
+
+def _numa_cells(domain: Domain) -> list[Elem]:
+    numa = domain.cpu.find("numa") if domain.cpu is not None else None
+    return numa.findall("cell") if numa is not None else []
+
+
+def _explicit_address(e: Elem) -> Elem | None:
+    return e.find("address")
+
+
+# -- parse-time checks --------------------------------------------------------------------
+
+def check_boot_menu(ctx: BuildContext) -> None:
+    menu = ctx.domain.os.bootmenu
+    timeout = menu.get("timeout") if menu is not None else None
+    if timeout is None:
+        return
+    try:
+        ok = 0 <= int(timeout) <= 65535
+    except ValueError:
+        ok = False
+    if not ok:
+        raise _unsupported("invalid value for boot menu timeout, must be in range [0,65535]")
+
+
+def check_loadparm(ctx: BuildContext) -> None:
+    """<boot loadparm=...>: up to 8 characters of [A-Za-z0-9.] and blanks (uppercased)."""
+    for dev in ctx.domain.devices.items:
+        boot = dev.elem.find("boot")
+        value = boot.get("loadparm") if boot is not None else None
+        if value is None:
+            continue
+        upper = value.upper()
+        if not 1 <= len(upper) <= 8:
+            raise TranslationError(
+                f"{INTERNAL}loadparm value '{upper}' must be between 1 and 8 characters")
+        if not re.fullmatch(r"[A-Z0-9. ]+", upper):
+            raise TranslationError(
+                f"{INTERNAL}invalid loadparm value '{upper}', expecting chars in set of "
+                "[a-zA-Z0-9.] and blank spaces")
+
+
+def check_vcpu_cpuset(ctx: BuildContext) -> None:
+    if ctx.domain.vcpu.cpuset is not None:
+        _bitmap(ctx.domain.vcpu.cpuset)
+
+
+def check_memory_present(ctx: BuildContext) -> None:
+    d = ctx.domain
+    if _root(ctx).find("memory") is None and not _numa_cells(d):
+        raise TranslationError(f"{XML}Memory size must be specified via <memory> or in the "
+                               "<numa> configuration")
+
+
+def check_numa_cells(ctx: BuildContext) -> None:
+    """Cell ids 0..n-1, each once; distances only name existing cells; memAccess values."""
+    cells = _numa_cells(ctx.domain)
+    seen: set[int] = set()
+    for pos, cell in enumerate(cells):
+        cid = int(cell.get("id", str(pos)) or pos)
+        if cid >= len(cells) or cid in seen:
+            raise TranslationError(
+                f"{XML}Exactly one 'cell' element per guest NUMA cell allowed, non-contiguous "
+                "ranges or ranges not starting from 0 are not allowed")
+        seen.add(cid)
+        access = cell.get("memAccess")
+        if access is not None and access not in ("shared", "private"):
+            raise TranslationError(f"{XML}Invalid value for attribute 'memAccess' in element "
+                                   f"'cell': '{access}'.")
+        dist = cell.find("distances")
+        for sib in dist.findall("sibling") if dist is not None else []:
+            sid = int(sib.get("id", "0") or 0)
+            if sid >= len(cells):
+                raise TranslationError(f"{XML}'sibling_id {sid}' does not refer to a valid cell "
+                                       f"within NUMA 'cell id {cid}'")
+
+
+def check_numatune(ctx: BuildContext) -> None:
+    tune = ctx.domain.numatune
+    if tune is None:
+        return
+    mem = tune.find("memory")
+    placement = mem.get("placement") if mem is not None else None
+    if mem is not None and placement == "static" and mem.get("nodeset") is None:
+        raise _unsupported("nodeset for NUMA memory tuning must be set if 'placement' is "
+                           "'static'")
+    memnodes = tune.findall("memnode")
+    if memnodes and not _numa_cells(ctx.domain):
+        raise TranslationError(f"{XML}Element 'memnode' is invalid without any guest NUMA cells")
+    auto = placement == "auto" or (
+        placement is None and mem is not None and mem.get("nodeset") is None
+        and ctx.domain.vcpu.placement == "auto")
+    if memnodes and auto:
+        raise _unsupported("Per-node binding is not compatible with automatic NUMA placement.")
+
+
+def check_cputune(ctx: BuildContext) -> None:
+    tune = _root(ctx).find("cputune")
+    if tune is None:
+        return
+    _no_overlap(tune.findall("vcpusched"), "vcpusched", "vcpus")
+    ids = _iothread_ids(ctx.domain)
+    for sched in tune.findall("iothreadsched"):
+        for tid in sorted(_bitmap(sched.get("iothreads") or "")):
+            if tid not in ids:
+                raise _unsupported(f"Cannot find 'iothread' : {tid}")
+    _no_overlap(tune.findall("iothreadsched"), "iothreadsched", "iothreads")
+
+
+def _no_overlap(scheds: list[Elem], tag: str, attr: str) -> None:
+    seen: set[int] = set()
+    for s in scheds:
+        ids = _bitmap(s.get(attr) or "")
+        if ids & seen:
+            raise TranslationError(f"'{tag}' attributes '{attr}' must not overlap")
+        seen |= ids
+
+
+def _iothread_ids(domain: Domain) -> set[int]:
+    if domain.iothreadids is not None:
+        ids = {int(e.get("id", "0") or 0) for e in domain.iothreadids.findall("iothread")}
+        return ids | set(range(1, domain.iothreads - len(ids) + 1)) if domain.iothreads > len(ids) \
+            else ids
+    return set(range(1, domain.iothreads + 1))
+
+
+def check_disk_parse(ctx: BuildContext) -> None:
+    """Per-disk facts libvirt's parser checks: VPD lengths, a single auth/encryption."""
+    for d in ctx.domain.devices.disks:
+        if d.vendor is not None and len(d.vendor) > 8:
+            raise _unsupported("disk vendor is more than 8 characters")
+        if d.product is not None and len(d.product) > 16:
+            raise _unsupported("disk product is more than 16 characters")
+        src = d.source
+        if src is None:
+            continue
+        for what in ("auth", "encryption"):
+            if d.elem.find(what) is not None and src.find(what) is not None:
+                raise _unsupported(f"an <{what}> definition already found for disk source")
+
+
+def check_unsigned_attrs(ctx: BuildContext) -> None:
+    """Driver tuning attributes libvirt reads as non-negative integers."""
+    for dev in ctx.domain.devices.items:
+        drv = dev.elem.find("driver")
+        if drv is None or dev.elem.tag not in ("interface", "disk", "controller"):
+            continue
+        for attr in ("queues",):
+            value = drv.get(attr)
+            if value is not None and not value.strip().isdigit():
+                raise TranslationError(
+                    f"{XML}Invalid value for attribute '{attr}' in element 'driver': "
+                    f"'{value}'. Expected non-negative integer value")
+
+
+def check_usb_port_syntax(ctx: BuildContext) -> None:
+    """A USB port path is at most four dot-separated numbers."""
+    for dev in ctx.domain.devices.items:
+        addr = _explicit_address(dev.elem)
+        if addr is None or addr.get("type") != "usb" or addr.get("port") is None:
+            continue
+        parts = addr.get("port", "").split(".")
+        if len(parts) > 4 or not all(p.isdigit() for p in parts):
+            raise TranslationError(f"{INTERNAL}Cannot parse <address> 'port' attribute")
+
+
+def check_usb_none_controllers(ctx: BuildContext) -> None:
+    usb = [c for c in ctx.domain.devices.controllers if c.type == "usb"]
+    if any(c.model == "none" for c in usb) and len(usb) > 1:
+        raise TranslationError("Can't add another USB controller: USB is disabled for this "
+                               "domain")
+
+
+_VIRTIO_SCSI_MODELS = (None, "virtio-scsi", "virtio-transitional", "virtio-non-transitional")
+
+
+def check_controller_iothread(ctx: BuildContext) -> None:
+    """Only a virtio-scsi controller runs in an iothread."""
+    for c in ctx.domain.devices.controllers:
+        if c.driver is None or c.driver.get("iothread") is None:
+            continue
+        if c.type != "scsi" or c.model not in _VIRTIO_SCSI_MODELS:
+            raise TranslationError(f"{XML}'iothread' attribute only supported for virtio scsi "
+                                   "controllers")
+
+
+def check_tpm_backend(ctx: BuildContext) -> None:
+    for dev in ctx.domain.devices.of("tpm"):
+        if dev.elem.find("backend") is None:
+            raise TranslationError(f"{XML}missing TPM device backend")
+
+
+def check_shmem_parse(ctx: BuildContext) -> None:
+    for dev in ctx.domain.devices.of("shmem"):
+        if dev.elem.find("msi") is not None and dev.elem.find("server") is None:
+            raise TranslationError(f"{XML}msi option is only supported with a server")
+        size = _bytes(dev.elem.find("size"))
+        if size is not None and (size < 1024 * 1024 or size & (size - 1)):
+            raise TranslationError(f"{XML}shmem size must be a power of 2 and at least 1 MiB "
+                                   "(1024 KiB)")
+
+
+PARSE_RULES: tuple[Rule, ...] = (
+    check_memory_present, check_vcpu_cpuset, check_cputune, check_numa_cells,
+    check_numatune, check_boot_menu, check_disk_parse,
+    check_loadparm, check_unsigned_attrs, check_usb_port_syntax, check_usb_none_controllers,
+    check_controller_iothread, check_tpm_backend, check_shmem_parse,
+)
+
+
+# -- domain-wide validation ---------------------------------------------------------------
+
+def check_emulator_arch(ctx: BuildContext) -> None:
+    arch = ctx.domain.os.arch
+    allowed = {ctx.caps.arch} | ({"i686"} if ctx.caps.arch == "x86_64" else set())
+    if arch and arch not in allowed:
+        emulator = ctx.domain.devices.emulator or ctx.caps.emulator \
+            or f"/usr/bin/qemu-system-{ctx.caps.arch}"
+        raise _unsupported(f"Emulator '{emulator}' does not support arch '{arch}'")
+
+
+_PSERIES_FEATURES = ("hpt", "htm", "nested-hv", "ccf-assist", "cfpc", "sbbc", "ibs")
+
+
+def _machine_as_written(ctx: BuildContext) -> str:
+    return _root(ctx).attr_at("machine", "os", "type") or ctx.machine
+
+
+def check_pseries_features(ctx: BuildContext) -> None:
+    if ctx.arch.startswith("ppc64"):
+        return
+    for name in _PSERIES_FEATURES:
+        if ctx.domain.feature(name) is not None:
+            raise _unsupported(f"The '{name}' feature is not supported for architecture "
+                               f"'{ctx.arch}' or machine type '{_machine_as_written(ctx)}'")
+
+
+def check_cpu(ctx: BuildContext) -> None:
+    cpu = ctx.domain.cpu
+    if cpu is None:
+        return
+    mode = cpu.get("mode") or "custom"
+    _check_cpu_mode_supported(ctx, mode)
+    addr = cpu.find("maxphysaddr")
+    if addr is not None and addr.get("mode") == "passthrough" and addr.get("bits") is not None:
+        raise _unsupported("CPU maximum physical address bits number specification cannot be "
+                           "used with mode='passthrough'")
+    for cache in cpu.findall("cache"):
+        _check_cpu_cache(mode, cache)
+
+
+def _check_cpu_mode_supported(ctx: BuildContext, mode: str) -> None:
+    """host-passthrough needs a hardware accelerator (TCG cannot pass the host CPU)."""
+    if mode == "host-passthrough" and ctx.domain.virt_type == "qemu":
+        raise _unsupported(f"CPU mode '{mode}' for {ctx.arch} {ctx.domain.virt_type} domain on "
+                           f"{ctx.caps.arch} host is not supported by hypervisor")
+
+
+def _check_cpu_cache(cpu_mode: str, cache: Elem) -> None:
+    mode, level = cache.get("mode"), cache.get("level")
+    if mode == "emulate" and level != "3":
+        raise _unsupported(f"CPU cache mode '{mode}' can only be used with level='3'")
+    if mode == "passthrough" and cpu_mode not in ("host-passthrough", "maximum"):
+        raise _unsupported(f"CPU cache mode '{mode}' can only be used with 'host-passthrough' "
+                           "/ 'maximum' CPUs")
+    if mode in ("passthrough", "disable") and level is not None:
+        raise _unsupported(f"unsupported CPU cache level for mode '{mode}'")
+
+
+def check_memory(ctx: BuildContext) -> None:
+    d = ctx.domain
+    cells = _numa_cells(d)
+    for pos, cell in enumerate(cells):
+        kib = _kib(cell)
+        if kib is not None and -(-kib // 1024) * 1024 > MEMORY_LIMIT_KIB:
+            raise _unsupported(f"memory size of NUMA node '{pos}' overflowed after alignment")
+    mm = d.max_memory
+    if mm is not None and int(mm.get("slots", "0") or 0) > 0 and not cells:
+        raise _unsupported("At least one numa node has to be configured when enabling memory "
+                           "hotplug")
+
+
+def _kib(cell: Elem) -> int | None:
+    mem = cell.get("memory")
+    if mem is None:
+        return None
+    scale = _SCALE.get((cell.get("unit") or "KiB").lower(), 1024)
+    return -(-int(mem) * scale // 1024)
+
+
+def check_memory_devices(ctx: BuildContext) -> None:
+    ncells = len(_numa_cells(ctx.domain))
+    ranges: list[tuple[int, int]] = []
+    for dev in ctx.domain.devices.of("memory"):
+        target = dev.elem.find("target")
+        if target is None:
+            continue
+        node = target.findtext("node")
+        if node is not None and ncells and int(node) >= ncells:
+            raise TranslationError(f"can't add memory backend for guest node '{node}' as the "
+                                   f"guest has only '{ncells}' NUMA nodes configured")
+        base = target.attr_at("base", "address")
+        size = _bytes(target.find("size"), "kib")
+        if base is not None and size:
+            ranges.append((int(base, 0), int(base, 0) + size))
+    for i, (start, end) in enumerate(ranges):
+        for other, _ in ranges[i + 1:]:
+            if start <= other < end:
+                raise _unsupported(f"memory device address [0x{start:x}:0x{end:x}] overlaps "
+                                   f"with other memory device (0x{other:x})")
+
+
+def check_hugepages(ctx: BuildContext) -> None:
+    backing = ctx.domain.memory_backing
+    huge = backing.find("hugepages") if backing is not None else None
+    if huge is None:
+        return
+    ncells = len(_numa_cells(ctx.domain))
+    master: int | None = None
+    for page in huge.findall("page"):
+        kib = _page_kib(page)
+        nodeset = page.get("nodeset")
+        nodes = _bitmap(nodeset) if nodeset is not None else set()
+        for node in sorted(nodes):
+            if node >= max(ncells, 1):
+                raise TranslationError(f"hugepages: node {node} not found")
+        if nodeset is None or (not ncells and 0 in nodes):
+            if master is not None:
+                raise TranslationError(f"two master hugepages detected: {kib} and {master}")
+            master = kib
+
+
+# the host's base page size: asking for it means no huge pages at all
+SYSTEM_PAGE_KIB = 4
+
+
+def check_hugetlbfs_mounts(ctx: BuildContext) -> None:
+    """Every huge page size asked for needs a hugetlbfs mount of that size on the host."""
+    backing = ctx.domain.memory_backing
+    huge = backing.find("hugepages") if backing is not None else None
+    mounted = {size for size, _ in HUGEPAGE_MOUNTS}
+    for page in huge.findall("page") if huge is not None else []:
+        kib = _page_kib(page)
+        if kib != SYSTEM_PAGE_KIB and kib not in mounted:
+            raise TranslationError(f"{INTERNAL}Unable to find any usable hugetlbfs mount for "
+                                   f"{kib} KiB")
+
+
+def _page_kib(page: Elem) -> int:
+    scale = _SCALE.get((page.get("unit") or "KiB").lower(), 1024)
+    return int(page.get("size", "0") or 0) * scale // 1024
+
+
+def check_numatune_modes(ctx: BuildContext) -> None:
+    tune = ctx.domain.numatune
+    if tune is None:
+        return
+    mem = tune.find("memory")
+    mode = (mem.get("mode") if mem is not None else None) or "strict"
+    for memnode in tune.findall("memnode"):
+        node_mode = memnode.get("mode") or "strict"
+        if mode == "restrictive" and node_mode != "restrictive":
+            raise TranslationError(f"{XML}'restrictive' mode is required in memnode element "
+                                   "when mode is 'restrictive' in memory element")
+        if node_mode == "restrictive" and mode != "restrictive":
+            raise TranslationError(f"{XML}'restrictive' mode is required in memory element "
+                                   "when mode is 'restrictive' in memnode element")
+
+
+# libvirt's test harness fakes a host with NUMA nodes 0-3
+_HOST_NUMA_NODES = {"libvirt-test": 4}
+
+
+def check_host_numa_nodes(ctx: BuildContext) -> None:
+    nodes = _HOST_NUMA_NODES.get(ctx.host.name)
+    tune = ctx.domain.numatune
+    if nodes is None or tune is None:
+        return
+    mem = tune.find("memory")
+    auto = mem is not None and mem.get("placement") == "auto"
+    for e in [None if auto else mem, *tune.findall("memnode")]:
+        nodeset = e.get("nodeset") if e is not None else None
+        for node in sorted(_bitmap(nodeset)) if nodeset else []:
+            if node >= nodes:
+                raise _unsupported(f"NUMA node {node} is unavailable")
+
+
+DOMAIN_RULES: tuple[Rule, ...] = (
+    check_emulator_arch, check_pseries_features, check_cpu, check_memory,
+    check_hugepages, check_numatune_modes,
+)
+
+
+# -- devices ------------------------------------------------------------------------------
+
+_DRIVE_BUSES = ("ide", "fdc", "scsi", "sata")
+_UNSUPPORTED_FORMATS = {
+    "cow": "'cow' storage format is not supported",
+    "dir": "'directory' storage format is not directly supported by QEMU, use 'dir' disk type "
+           "instead",
+    "iso": "storage format 'iso' is not directly supported by QEMU, use 'raw' instead",
+}
+
+
+def check_disk_addresses_compatible(ctx: BuildContext) -> None:
+    """ide/fdc/scsi/sata disks sit on a drive address, usb disks on a USB port."""
+    for d in ctx.domain.devices.disks:
+        addr = _explicit_address(d.elem)
+        atype = addr.get("type") if addr is not None else None
+        if atype is None:
+            continue
+        if (d.bus in _DRIVE_BUSES and atype != "drive") or (d.bus == "usb" and atype != "usb"):
+            raise _unsupported(f"Invalid address type '{atype}' for the disk '{d.dev}' with the "
+                               f"bus type '{d.bus}'")
+
+
+def check_disk_targets(ctx: BuildContext) -> None:
+    for d in ctx.domain.devices.disks:
+        if _explicit_address(d.elem) is None and disk_name_index(d.dev) is None:
+            raise TranslationError(f"{XML}Unknown disk name '{d.dev}' and no address specified")
+    disks = libvirt_disk_order(ctx.domain.devices.disks)
+    for i, a in enumerate(disks):
+        for b in disks[i + 1:]:
+            if a.dev == b.dev:
+                raise TranslationError(f"{XML}target '{a.dev}' duplicated for disk sources "
+                                       f"'{_disk_source(a)}' and '{_disk_source(b)}'")
+
+
+def libvirt_disk_order(disks: Iterable[Disk]) -> list[Disk]:
+    """The order libvirt keeps disks in: each one follows the last disk on its bus with a
+    lower drive index (else goes last)."""
+    out: list[Disk] = []
+    for disk in disks:
+        idx = disk_name_index(disk.dev)
+        at = -1
+        for i in range(len(out) - 1, -1, -1):
+            if out[i].bus != disk.bus:
+                continue
+            other = disk_name_index(out[i].dev)
+            if other is not None and idx is not None and other > idx:
+                at = i
+            elif at == -1:
+                at = i + 1
+        out.insert(at if at >= 0 else len(out), disk)
+    return out
+
+
+def _disk_source(d: Disk) -> str:
+    src = d.source
+    if src is None:
+        return "<null>"
+    for attr in ("file", "dev", "dir", "name", "volume"):
+        if src.get(attr):
+            return src.get(attr) or ""
+    return "<null>"
+
+
+def check_disk_frontend(ctx: BuildContext) -> None:
+    for d in ctx.domain.devices.disks:
+        if d.bus != "scsi":
+            for what, value in (("vendor", d.vendor), ("product", d.product)):
+                if value is not None:
+                    raise _unsupported(f"Only scsi disk supports '{what}'")
+        if d.bus == "usb" and d.empty:
+            raise _unsupported(f"'{d.bus}' disk must not be empty")
+        if d.device == "lun":
+            _check_lun(ctx, d)
+
+
+def _check_lun(ctx: BuildContext, d: Disk) -> None:
+    if d.type not in ("block", "network", "volume"):
+        raise _unsupported("disk device='lun' is only valid for block type disk source")
+    if d.bus == "virtio" and not ctx.has("virtio-blk-pci.scsi"):
+        raise _unsupported("This QEMU doesn't support SCSI emulation with 'virtio-blk' device")
+
+
+def check_disk_source(ctx: BuildContext) -> None:
+    for d in ctx.domain.devices.disks:
+        fmt = d.format
+        if fmt in _UNSUPPORTED_FORMATS:
+            raise _unsupported(_UNSUPPORTED_FORMATS[fmt])
+        if d.shareable and not d.readonly and fmt not in (None, "raw"):
+            raise _unsupported(f"shared access for disk '{d.dev}' requires use of supported "
+                               "storage format")
+        _check_encryption(ctx, d)
+        _check_network_source(ctx, d)
+        if d.elem.find("iotune") is not None and d.elem.find("throttlefilters") is not None:
+            raise TranslationError(f"{OP_UNSUPPORTED}block 'throttlefilters' can't be used "
+                                   f"together with 'iotune' for disk '{d.dev}'")
+
+
+def _encryption(d: Disk) -> Elem | None:
+    enc = d.source.find("encryption") if d.source is not None else None
+    return enc if enc is not None else d.elem.find("encryption")
+
+
+def _check_encryption(ctx: BuildContext, d: Disk) -> None:
+    enc = _encryption(d)
+    if enc is None:
+        return
+    if enc.get("engine") == "librbd":
+        if enc.get("format") == "luks-any" and not ctx.has("rbd-encryption-luks-any"):
+            raise _unsupported("luks-any encryption is not supported by this QEMU binary")
+        if len(enc.findall("secret")) > 1 and not ctx.has("rbd-encryption-layering"):
+            raise _unsupported("librbd encryption layering is not supported by this QEMU binary")
+        return
+    if enc.get("format") in ("luks", "luks2") and d.format not in (None, "raw", "qcow2"):
+        raise _unsupported("encryption is supported only with 'raw' and 'qcow2' image format")
+
+
+def _check_network_source(ctx: BuildContext, d: Disk) -> None:
+    src = d.source
+    if d.type != "network" or src is None:
+        return
+    proto = src.get("protocol")
+    if proto == "iscsi" and len(src.findall("host")) != 1:
+        raise TranslationError(f"{INTERNAL}iSCSI protocol accepts only one host")
+    if proto == "nbd" and src.get("tlsHostname") and not ctx.has("blockdev.nbd.tls-hostname"):
+        raise _unsupported("'tlsHostname' field is not supported by this QEMU")
+    auth = src.find("auth")
+    if auth is None:
+        auth = d.elem.find("auth")
+    secret = auth.find("secret") if auth is not None else None
+    if secret is not None and secret.get("type") is None:
+        raise _unsupported("unknown secret type '<null>'")
+
+
+def check_drive_address_conflicts(ctx: BuildContext) -> None:
+    """No two disks on one bus share a drive address; SCSI hostdevs count as SCSI disks."""
+    devs = ctx.domain.devices
+    disks = [d for d in devs.disks if isinstance(d.info.address, DriveAddress)]
+    scsi_hostdevs = [h for h in devs.items if isinstance(h, Hostdev) and h.type == "scsi"
+                     and isinstance(h.info.address, DriveAddress)]
+    for i, a in enumerate(disks):
+        for b in disks[i + 1:]:
+            if a.bus == b.bus and _key(a) == _key(b):
+                raise _unsupported(f"Found duplicate drive address for disk with target name "
+                                   f"'{a.dev}' {_drive_text(a.info.address)}")
+        for h in scsi_hostdevs if a.bus == "scsi" else []:
+            if _key(h) == _key(a):
+                raise _unsupported(f"using disk target name '{a.dev}' conflicts with SCSI host "
+                                   f"device address {_drive_text(h.info.address)[:-1]}")
+    for i, a in enumerate(scsi_hostdevs):
+        for b in scsi_hostdevs[i + 1:]:
+            if _key(a) == _key(b):
+                raise _unsupported(f"SCSI host address {_drive_text(a.info.address)} in use by "
+                                   "another SCSI host device")
+
+
+def _key(dev: Disk | Hostdev) -> tuple[int, int, int, int]:
+    a = dev.info.address
+    assert isinstance(a, DriveAddress)
+    return (a.controller, a.bus, a.target, a.unit)
+
+
+def _drive_text(a: object) -> str:
+    assert isinstance(a, DriveAddress)
+    return f"controller='{a.controller}' bus='{a.bus}' target='{a.target}' unit='{a.unit}'"
+
+
+def check_video(ctx: BuildContext) -> None:
+    videos = [v for v in ctx.domain.devices.items if isinstance(v, Video)]
+    if sum(v.primary for v in videos) > 1:
+        raise _unsupported("Only one primary video device is supported")
+    for v in videos:
+        if v.model == "ramfb" and _explicit_address(v.elem) is not None:
+            raise _unsupported("address not supported for video type ramfb")
+
+
+def check_graphics(ctx: BuildContext) -> None:
+    types = [g.elem.get("type") for g in ctx.domain.devices.of("graphics")]
+    others = [t for t in types if t != "egl-headless"]
+    if len(others) < len(types) and any(t not in ("vnc", "spice") for t in others):
+        raise _unsupported("graphics type 'egl-headless' is only supported with one of: "
+                           "'vnc', 'spice' graphics types")
+
+
+def check_serial_targets(ctx: BuildContext) -> None:
+    """Serial target types that only exist on other machines (pSeries, s390, ARM/RISC-V)."""
+    defaults = {"spapr-vio-serial": "spapr-vty", "sclp-serial": "sclpconsole",
+                "system-serial": "pl011"}
+    for c in ctx.domain.devices.chardevs("serial"):
+        if ctx.is_x86 and c.target_type in defaults:
+            model = c.target_model or defaults[c.target_type]
+            raise _unsupported(f"Serial device with target type '{c.target_type}' and target "
+                               f"model '{model}' not compatible with guest architecture or "
+                               "machine type")
+
+
+def check_inputs(ctx: BuildContext) -> None:
+    usb_off = any(c.type == "usb" and c.model == "none" for c in ctx.domain.devices.controllers)
+    for dev in ctx.domain.devices.items:
+        if not isinstance(dev, Input):
+            continue
+        model = dev.elem.get("model")
+        if model in ("virtio-transitional", "virtio-non-transitional") \
+                and dev.type != "passthrough":
+            raise _unsupported(f"virtio (non-)transitional models are not supported for input "
+                               f"type={dev.type}")
+        if dev.bus == "usb" and usb_off:
+            raise _unsupported("Can't add USB input device. USB bus is disabled")
+
+
+def check_shmem(ctx: BuildContext) -> None:
+    for dev in ctx.domain.devices.of("shmem"):
+        addr = _explicit_address(dev.elem)
+        if addr is not None and addr.get("type") != "pci":
+            raise _unsupported("only 'pci' addresses are supported for the shared memory device")
+
+
+def check_iommu(ctx: BuildContext) -> None:
+    for dev in ctx.domain.devices.of("iommu"):
+        if (dev.elem.get("model") or "intel") != "virtio":
+            continue
+        drv = dev.elem.find("driver")
+        if drv is not None and drv.attrs:
+            raise TranslationError(f"{XML}iommu model 'virtio' doesn't support additional "
+                                   "attributes")
+        if not ctx.is_q35 and not ctx.machine.startswith("virt"):
+            raise _unsupported("IOMMU device: 'virtio' is only supported with Q35 and ARM Virt "
+                               "machines")
+        if ctx.domain.feature("acpi") is None:
+            raise _unsupported("IOMMU device: 'virtio' requires ACPI")
+        addr = _explicit_address(dev.elem)
+        if addr is not None and addr.get("type") != "pci":
+            raise _unsupported("IOMMU device: 'virtio' needs a PCI address")
+        a = dev.info.address
+        if isinstance(a, PciAddress) and addr is not None and a.bus != 0:
+            raise TranslationError(f"{XML}The device at PCI address {_pci_text(a)} needs to be "
+                                   "an integrated device (bus=0)")
+
+
+def _pci_text(a: PciAddress) -> str:
+    return f"{a.domain:04x}:{a.bus:02x}:{a.slot:02x}.{a.function:x}"
+
+
+def check_pci_expander_nodes(ctx: BuildContext) -> None:
+    ncells = len(_numa_cells(ctx.domain))
+    for c in ctx.domain.devices.controllers:
+        node = c.target.findtext("node") if c.target is not None else None
+        if c.type == "pci" and node is not None and int(node) >= ncells:
+            raise TranslationError(f"{XML}{c.model} with index {c.index} is configured for a "
+                                   f"NUMA node ({node}) not present in the domain's "
+                                   f"<cpu><numa> array ({ncells})")
+
+
+# Controllers that can only be plugged into a root bus (what each one requires).
+_ROOT_ONLY = {"pci-expander-bus": "pci-root", "pcie-expander-bus": "pcie-root",
+              "dmi-to-pci-bridge": "pcie-root"}
+
+
+def check_controller_placement(ctx: BuildContext) -> None:
+    """Expander buses and the DMI bridge plug into the root bus only."""
+    devs = ctx.domain.devices
+    for c in devs.controllers:
+        a = c.info.address
+        if c.model not in _ROOT_ONLY or not isinstance(a, PciAddress) or a.bus == 0:
+            continue
+        parent = devs.controller("pci", a.bus)
+        if parent is not None and parent.model != _ROOT_ONLY[c.model]:
+            raise TranslationError(
+                f"{XML}The device at PCI address {_pci_text(a)} cannot be plugged into the PCI "
+                f"controller with index='{a.bus}'. It requires a controller that accepts a "
+                f"{c.model}.")
+
+
+# ports of each USB controller model (libvirt's table); xhci controllers honour ports=
+_USB_PORTS = {"piix3-uhci": 2, "piix4-uhci": 2, "vt82c686b-uhci": 2, "ich9-uhci1": 2,
+              "ich9-uhci2": 2, "ich9-uhci3": 2, "ich9-ehci1": 6, "usb-ehci": 6, "pci-ohci": 3,
+              "nec-xhci": 4, "qemu-xhci": 4}
+_HUB_PORTS = 8
+
+
+def check_usb_addresses(ctx: BuildContext) -> None:
+    """Explicit USB addresses need their bus, every hub on the path and a port in range."""
+    devs = ctx.domain.devices
+    # companion controllers (<master startport>) share their master's bus and ports
+    buses = {c.index: c for c in devs.controllers if c.type == "usb" and c.model != "none"
+             and c.master_startport is None}
+    hubs: dict[tuple[int, tuple[int, ...]], int] = {}
+    for dev in sorted(_usb_addressed(devs.items), key=lambda d: d.family != "hub"):
+        addr = _explicit_address(dev.elem)
+        assert addr is not None
+        bus = int(addr.get("bus", "0") or 0)
+        ctrl = buses.get(bus)
+        if ctrl is None:
+            raise TranslationError(f"{XML}USB bus {bus} requested but no controller with that "
+                                   "index is present")
+        port = addr.get("port")
+        if not port:
+            continue
+        path = tuple(int(p) for p in port.split("."))
+        for depth in range(1, len(path)):
+            if (bus, path[:depth]) not in hubs:
+                raise TranslationError(f"{XML}there is no hub at port {path[depth - 1]} in USB "
+                                       f"address bus: {bus} port: {port}")
+        limit = hubs[(bus, path[:-1])] if len(path) > 1 else _controller_ports(ctrl)
+        if limit is not None and path[-1] > limit:
+            raise TranslationError(f"{XML}requested USB port {port} not present on USB bus "
+                                   f"{bus}")
+        if dev.family == "hub":
+            hubs[(bus, path)] = _HUB_PORTS
+
+
+def _usb_addressed(items: Iterable[object]) -> Iterator:  # type: ignore[type-arg]
+    for dev in items:
+        elem = getattr(dev, "elem", None)
+        addr = _explicit_address(elem) if elem is not None else None
+        if addr is not None and addr.get("type") == "usb":
+            yield dev
+
+
+def _controller_ports(c: Controller) -> int | None:
+    if c.ports is not None:
+        return c.ports
+    return _USB_PORTS.get(c.model) if c.model else None
+
+
+DEVICE_RULES: tuple[Rule, ...] = (
+    check_disk_addresses_compatible, check_disk_targets, check_disk_frontend,
+    check_disk_source, check_drive_address_conflicts, check_controller_placement,
+    check_pci_expander_nodes, check_video, check_graphics, check_serial_targets,
+    check_inputs, check_shmem, check_iommu, check_usb_addresses,
+    check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts,
+)
+
+
+def validate_parsed(ctx: BuildContext) -> None:
+    """What libvirt's XML parser refuses, before any default is filled in."""
+    for rule in PARSE_RULES:
+        rule(ctx)
+
+
+def validate(ctx: BuildContext) -> None:
+    """libvirt's validation of the completed definition (before PCI addresses are assigned:
+    the checks here read user-given PCI addresses only)."""
+    for rule in DOMAIN_RULES + DEVICE_RULES:
+        rule(ctx)
+
+
+__all__ = ["validate_parsed", "validate", "parse_bitmap", "disk_name_index",
+           "libvirt_disk_order"]
