@@ -12,7 +12,8 @@ File format (version 1), a gzip-compressed JSON object:
      "package": "...", "emulator": "...", "host_cpu_model": "...",
      "flags": ["VGA", "acpi-index", ...],                  # sorted names
      "machines": {"kvm": [{"name": "pc-q35-10.0", "alias": "q35", ...}, ...]},
-     "cpus": {"kvm": [{"name": "Haswell", "usable": false}, ...]}}
+     "cpus": {"kvm": [{"name": "Haswell", "usable": false}, ...]},
+     "sev_cbitpos": 51, "sev_reduced_phys_bits": 1}     # AMD SEV hosts only
 
 Machine and CPU rows keep the capability file's order and omit every field that
 has its default value (see `MACHINE_DEFAULTS`; a CPU's `typename` is dropped when
@@ -42,6 +43,7 @@ SOURCE_RE = re.compile(
 
 MACHINE_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Machine)}
 CPU_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(CpuModel)}
+SEV_FIELDS = ("sev_cbitpos", "sev_reduced_phys_bits")
 
 
 def output_name(arch: str, profile_version: str, variant: str | None) -> str:
@@ -83,6 +85,8 @@ def caps_to_doc(caps: Caps, profile_version: str | None = None) -> dict[str, Any
         "flags": sorted(caps.flags),
         "machines": {accel: [_machine_row(m) for m in ms] for accel, ms in caps.machines.items()},
         "cpus": {accel: [_cpu_row(c, caps.arch) for c in cs] for accel, cs in caps.cpus.items()},
+        # only hosts with AMD SEV have these: absent keys keep the other files unchanged
+        **{k: getattr(caps, k) for k in SEV_FIELDS if getattr(caps, k) is not None},
     }
 
 
@@ -109,6 +113,7 @@ def doc_to_caps(doc: dict[str, Any]) -> Caps:
         variant=doc["variant"],
         package=doc["package"],
         emulator=doc["emulator"],
+        **{k: doc[k] for k in SEV_FIELDS if k in doc},
     )
 
 

@@ -59,6 +59,7 @@ def parse_caps_xml(data: bytes, *, variant: str | None = None) -> Caps:
             deprecated=_yes(c.get("deprecated")),
         ))
     host = root.find("hostCPU")
+    sev = root.find("sev")
     return Caps(
         version=version,
         arch=arch,
@@ -69,7 +70,14 @@ def parse_caps_xml(data: bytes, *, variant: str | None = None) -> Caps:
         variant=variant,
         package=root.findtext("package"),
         emulator=root.findtext("emulator"),
+        sev_cbitpos=_opt_int(sev, "cbitpos"),
+        sev_reduced_phys_bits=_opt_int(sev, "reducedPhysBits"),
     )
+
+
+def _opt_int(parent: etree._Element | None, tag: str) -> int | None:
+    text = parent.findtext(tag) if parent is not None else None
+    return int(text) if text and text.strip().isdigit() else None
 
 
 def load_caps_file(path: str | os.PathLike[str]) -> Caps:

@@ -51,6 +51,10 @@ class Caps:
     variant: str | None = None
     package: str | None = None
     emulator: str | None = None
+    # the host's AMD SEV platform facts (<sev>): libvirt fills them into a launchSecurity
+    # that leaves them out
+    sev_cbitpos: int | None = None
+    sev_reduced_phys_bits: int | None = None
 
     # --- capability flags -------------------------------------------------------------
     def has(self, flag: str) -> bool:

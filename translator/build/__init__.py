@@ -12,6 +12,7 @@ from . import iothreads, memdev
 from . import hostdev
 from . import firmware, launch_security, sysinfo
 from . import throttle
+from . import arch_ppc
 
 Builder = Callable[[BuildContext], None]
 
@@ -70,6 +71,7 @@ STAGES: tuple[Builder, ...] = (
     hostdev.build_hostdevs,
     misc.build_memballoon,
     rng.build_rngs,
+    arch_ppc.build_nvram,
     misc.build_vmcoreinfo,
     launch_security.build_launch_security,
     build_ns_args,
@@ -78,6 +80,7 @@ STAGES: tuple[Builder, ...] = (
     misc.build_shmem,
     misc.build_vsock,
     misc.build_crypto,
+    general.build_run_with,
     general.build_msg_timestamp,
 )
 

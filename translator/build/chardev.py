@@ -374,9 +374,16 @@ def _debugcon_props(ch: Chardev) -> Props:
     return props
 
 
+def _untyped_platform_serial(ctx: BuildContext, ch: Chardev) -> bool:
+    """A serial port left without a target type (a non-x86 machine with no default, e.g.
+    PowerPC boards) is one the machine provides itself: QEMU wires it with -serial."""
+    return not ctx.is_x86 and ch.target_type in (None, "isa-serial") \
+        and not ch.target_model and default_serial_target(ctx) == "isa-serial"
+
+
 def build_serials(ctx: BuildContext) -> None:
     for ch in ctx.domain.devices.chardevs("serial"):
-        if serial_driver(ctx, ch) in _BUILTIN_SERIAL:
+        if serial_driver(ctx, ch) in _BUILTIN_SERIAL or _untyped_platform_serial(ctx, ch):
             src = _src(ch)
             emit_chardev(ctx, ch, f"char{ch.alias}", src)
             ctx.cmd.add("-serial", f"chardev:char{ch.alias}", src)
@@ -448,11 +455,13 @@ def _usb_filter_num(v: str | None, width: int) -> str:
 
 
 def _usb_filter_version(v: str | None) -> str:
-    """'1.10' -> 0x0110: the BCD version as major and minor bytes."""
+    """'1.10' -> 0x0110: the BCD version as major and minor bytes; a one-digit minor is
+    the tens digit (libvirt normalizes '9.4' to '9.40', i.e. 0x0940)."""
     if v in (None, "", "-1"):
         return "-1"
     major, _, minor = v.partition(".")
-    return f"0x{int(major, 16):02X}{int(minor or '0', 16):02X}"
+    minor = minor.ljust(2, "0")
+    return f"0x{int(major, 16):02X}{int(minor, 16):02X}"
 
 
 def usb_redir_filter(ctx: BuildContext) -> str | None:

@@ -39,6 +39,9 @@ def _source(c: Controller) -> Source:
 
 
 def _pci_controller_props(ctx: BuildContext, c: Controller) -> Props | None:
+    from . import arch_ppc
+    if arch_ppc.is_extra_phb(ctx, c):
+        return arch_ppc.phb_props(ctx, c)
     model = c.model or ""
     driver = PCI_MODEL_DRIVER.get(model)
     if driver is None:
@@ -192,6 +195,8 @@ def controller_props(ctx: BuildContext, c: Controller) -> Props | None:
         driver = {"virtio-transitional": "virtio-serial-pci-transitional",
                   "virtio-non-transitional": "virtio-serial-pci-non-transitional"}.get(
                       c.model or "", "virtio-serial-pci")
+        if getattr(c.info.address, "type", None) == "virtio-mmio":
+            driver = "virtio-serial-device"  # ARM boards' virtio-mmio transport
         from .misc import virtio_options
 
         p = Props(("driver", driver))

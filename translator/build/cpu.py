@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
+from . import arch_arm
+from ..model.misc_devices import Panic
 
 _ON = ("require", "force")
 _OFF = ("disable", "forbid")
@@ -27,31 +29,83 @@ def _feature_parts(cpu: Elem) -> list[str]:
     return parts
 
 
-def _timer(ctx: BuildContext, name: str) -> Elem | None:
+def _timer_parts(ctx: BuildContext) -> list[str]:
+    """Paravirtual clocks, in the order the <timer> elements are written."""
     clock = ctx.domain.clock
-    if clock is None:
-        return None
-    return next((t for t in clock.findall("timer") if t.get("name") == name), None)
+    parts: list[str] = []
+    for t in clock.findall("timer") if clock is not None else ():
+        name, present = t.get("name"), t.get("present")
+        if name == "kvmclock" and present in ("yes", "no"):
+            parts.append(f"kvmclock={'on' if present == 'yes' else 'off'}")
+        elif name == "hypervclock" and present == "yes":
+            parts.append("hv-time=on")
+        elif name == "tsc" and t.get("frequency", "0") not in ("", "0"):
+            parts.append(f"tsc-frequency={t.get('frequency')}")
+    return parts
+
+
+# Hyper-V enlightenments in libvirt's enumeration order (that is the -cpu order too).
+_HYPERV_FEATURES = ("relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer",
+                    "reset", "vendor_id", "frequencies", "reenlightenment", "tlbflush", "ipi",
+                    "evmcs", "avic", "emsr_bitmap", "xmm_input")
+
+
+def _on(e: Elem | None) -> bool:
+    return e is not None and e.get("state") == "on"
+
+
+def _hyperv_parts(hyperv: Elem) -> list[str]:
+    """<features><hyperv>: passthrough mode, then each enlightenment switched on."""
+    parts = ["hv-passthrough=on"] if hyperv.get("mode") == "passthrough" else []
+    for name in _HYPERV_FEATURES:
+        f = hyperv.find(name)
+        if not _on(f):
+            continue
+        assert f is not None
+        if name == "spinlocks":
+            parts.append(f"hv-spinlocks={int(f.get('retries', '0'), 0):#x}")
+        elif name == "vendor_id":
+            parts.append(f"hv-vendor-id={f.get('value', '')}")
+        else:
+            parts.append(f"hv-{qemu_feature_name(name)}=on")
+        if name == "stimer" and _on(f.find("direct")):
+            parts.append("hv-stimer-direct=on")
+        if name == "tlbflush":
+            parts += ["hv-tlbflush-direct=on"] if _on(f.find("direct")) else []
+            parts += ["hv-tlbflush-ext=on"] if _on(f.find("extended")) else []
+    return parts
+
+
+def _kvm_parts(kvm: Elem) -> list[str]:
+    """<features><kvm>: hidden signature, PV hints; pv-ipi only matters when off."""
+    parts = ["kvm=off"] if _on(kvm.find("hidden")) else []
+    parts += ["kvm-hint-dedicated=on"] if _on(kvm.find("hint-dedicated")) else []
+    parts += ["kvm-poll-control=on"] if _on(kvm.find("poll-control")) else []
+    pv_ipi = kvm.find("pv-ipi")
+    if pv_ipi is not None and pv_ipi.get("state") == "off":
+        parts.append("kvm-pv-ipi=off")
+    return parts
 
 
 def _extra_parts(ctx: BuildContext) -> list[str]:
-    """Settings outside <cpu> that libvirt appends to -cpu (timers, APIC EOI, KVM, PMU)."""
+    """Settings outside <cpu> that libvirt appends to -cpu (timers, APIC EOI, Hyper-V,
+    KVM, PMU)."""
     d = ctx.domain
-    parts: list[str] = []
-    kvmclock = _timer(ctx, "kvmclock")
-    if kvmclock is not None and kvmclock.get("present") in ("yes", "no"):
-        parts.append(f"kvmclock={'on' if kvmclock.get('present') == 'yes' else 'off'}")
+    parts = _timer_parts(ctx)
     apic = d.feature("apic")
     if apic is not None and apic.get("eoi") in ("on", "off"):
         parts.append(f"kvm-pv-eoi={apic.get('eoi')}")
     pvspin = d.feature("pvspinlock")
     if pvspin is not None:
         parts.append(f"kvm-pv-unhalt={pvspin.get('state', 'on')}")
+    hyperv = d.feature("hyperv")
+    if hyperv is not None:
+        parts += _hyperv_parts(hyperv)
+    if any(isinstance(p, Panic) and p.model == "hyperv" for p in d.devices.items):
+        parts.append("hv-crash")
     kvm = d.feature("kvm")
     if kvm is not None:
-        hidden = kvm.find("hidden")
-        if hidden is not None and hidden.get("state") == "on":
-            parts.append("kvm=off")
+        parts += _kvm_parts(kvm)
     pmu = d.feature("pmu")
     if pmu is not None:
         parts.append(f"pmu={pmu.get('state', 'on')}")
@@ -98,12 +152,27 @@ def build_cpu(ctx: BuildContext) -> None:
         if mode in ("host-passthrough", "maximum"):
             passthrough = mode == "host-passthrough"
             model = "host" if passthrough else "max"
+            parts += arch_arm.cpu_model_suffix(ctx, passthrough)
             if ctx.has("cpu.migratable") or ctx.has("cpu-migratable"):
                 parts.append(f"migratable={cpu.get('migratable', 'on')}")
             parts += _feature_parts(cpu)
         elif cpu.findtext("model"):
             model = cpu.findtext("model")
             parts += _feature_parts(cpu)
+    if arch_arm.is_arm(ctx):
+        parts += arch_arm.sve_feature_parts(cpu) + arch_arm.timer_parts(ctx)
+        if model is None:
+            model = arch_arm.default_cpu_model(ctx)
+    from . import arch_ppc
+    if arch_ppc.is_ppc(ctx):
+        model = arch_ppc.cpu_model(ctx, model)
+    if model is None and ctx.arch in ("s390x", "s390"):
+        from .arch_s390 import s390_cpu
+        model, s390_parts = s390_cpu(ctx)
+        parts = s390_parts + parts
+    if model is None:
+        from . import arch_riscv_loongarch
+        model = arch_riscv_loongarch.default_cpu_model(ctx)
     if model is None:
         machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
         if machine is not None and machine.default_cpu and ctx.is_x86:

@@ -19,6 +19,9 @@ from ..props import Props
 def bus_alias_for_pci(ctx: BuildContext, bus_index: int) -> str:
     for c in ctx.domain.devices.controllers:
         if c.type == "pci" and c.index == bus_index:
+            if ctx.arch.startswith("ppc64"):
+                from .arch_ppc import pci_bus_name
+                return pci_bus_name(ctx, c, c.alias or f"pci.{bus_index}")
             return c.alias or f"pci.{bus_index}"
     return f"pci.{bus_index}"
 
@@ -54,6 +57,9 @@ def address_props(ctx: BuildContext, dev: Device) -> Props:
         elif a.type == "spapr-vio":
             if a.attrs.get("reg"):
                 p.add("reg", int(a.attrs["reg"], 0))
+        elif a.type == "ccw":
+            from .arch_s390 import ccw_address_props
+            p.update(ccw_address_props(a))
         elif a.type == "isa":
             if "iobase" in a.attrs:
                 p.add("iobase", a.attrs["iobase"])
@@ -100,6 +106,10 @@ def emit_device(ctx: BuildContext, dev: Device | None, props: Props, source: Sou
                 alias: str | None = None) -> Item:
     """Append `-device` for `props`, honouring qemu:override and the JSON capability."""
     prop_sources: dict[str, Source] = {}
+    if ctx.arch in ("s390x", "s390"):
+        from .arch_s390 import ccw_transport, emit_zpci
+        ccw_transport(dev, props)
+        emit_zpci(ctx, dev, alias if alias is not None else (dev.alias if dev else None))
     apply_override(ctx, alias if alias is not None else (dev.alias if dev else None), props,
                    prop_sources)
     if ctx.has("device.json+hotplug"):

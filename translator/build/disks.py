@@ -13,6 +13,7 @@ from ..context import BuildContext
 from ..model import Disk, DriveAddress, Elem
 from ..props import Props, escape_comma
 from .device import address_props, drive_bus_props, emit_device
+from .misc import virtio_driver
 from .storage_drive import build_drive, drive_alias
 from .throttle import disk_filters, emit_filters
 from .storage_secrets import build_managed_pr, emit_unmanaged_pr, pr_manager_alias
@@ -230,10 +231,8 @@ def _scsi_controller_model(ctx: BuildContext, d: Disk) -> str | None:
 
 def _frontend_driver(ctx: BuildContext, d: Disk) -> str:
     if d.bus == "virtio":
-        a = d.info.address
-        if a is not None and getattr(a, "type", "pci") == "ccw":
-            return "virtio-blk-ccw"
-        return "vhost-user-blk-pci" if d.type == "vhostuser" else "virtio-blk-pci"
+        base = "vhost-user-blk" if d.type == "vhostuser" else "virtio-blk"
+        return virtio_driver(d, base, d.elem.get("model"))
     if d.bus in ("ide", "sata"):
         return "ide-cd" if d.device == "cdrom" else "ide-hd"
     if d.bus == "scsi":
@@ -305,6 +304,8 @@ def _device_props(ctx: BuildContext, d: Disk, drive_ref: str | None) -> Props:
     props.add("id", d.alias)
     if d.device != "floppy":
         props.add("bootindex", boot_index(ctx, d))
+        from .net import loadparm  # s390: the boot loader parameter follows bootindex
+        props.add("loadparm", loadparm(ctx, d.elem))
     blockio = d.elem.find("blockio")
     if blockio is not None:
         for attr, key in (("logical_block_size", "logical_block_size"),

@@ -44,7 +44,7 @@ def virtiofs_socket(ctx: BuildContext, fs: Filesystem) -> str:
 
 def _build_9p(ctx: BuildContext, fs: Filesystem) -> None:
     ctx.cmd.add("-fsdev", fsdev_arg(fs), src(fs))
-    props = virtio_props(fs, "virtio-9p")
+    props = virtio_props(fs, "virtio-9p", fs.elem.get("model"))
     props.add("id", fs.alias)
     props.add("fsdev", f"fsdev-{fs.alias}")
     props.add("mount_tag", fs.target_dir)

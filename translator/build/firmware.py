@@ -21,9 +21,10 @@ def _loader_has_format_node(fw: ResolvedFirmware) -> bool:
     return True
 
 
-def _nvram_has_format_node(fw: ResolvedFirmware) -> bool:
-    """A raw NVRAM file is written through its protocol node alone."""
-    return fw.nvram_format != "raw"
+def _nvram_has_format_node(fw: ResolvedFirmware, ctx: BuildContext) -> bool:
+    """A raw NVRAM file is written through its protocol node alone, once QEMU can mask
+    the protocol layer in block jobs (blockjob.backing-mask-protocol, QEMU 9.0)."""
+    return fw.nvram_format != "raw" or not ctx.has("blockjob.backing-mask-protocol")
 
 
 def _node(unit: int, layer: str) -> str:
@@ -37,7 +38,7 @@ def pflash_machine_props(ctx: BuildContext) -> list[tuple[str, str]]:
         return []
     out = [("pflash0", _node(0, "format" if _loader_has_format_node(fw) else "storage"))]
     if fw.nvram_path is not None or fw.nvram_source is not None:
-        out.append(("pflash1", _node(1, "format" if _nvram_has_format_node(fw) else "storage")))
+        out.append(("pflash1", _node(1, "format" if _nvram_has_format_node(fw, ctx) else "storage")))
     return out
 
 
@@ -88,7 +89,7 @@ def build_pflash(ctx: BuildContext) -> None:
                              _nvram_secrets(ctx, fw.nvram_source))
     else:
         return
-    _emit_unit(ctx, 1, base, fw.nvram_format, False, _nvram_has_format_node(fw), nsrc)
+    _emit_unit(ctx, 1, base, fw.nvram_format, False, _nvram_has_format_node(fw, ctx), nsrc)
 
 
 def _nvram_secrets(ctx: BuildContext, source: Elem) -> dict[str, str]:

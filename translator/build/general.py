@@ -7,11 +7,12 @@ import time
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
-from ..props import Props, escape_comma
+from ..props import Props, escape_comma, to_json
 from ..errors import TranslationError
 from ..parse import scaled_kib
 from .firmware import pflash_machine_props
-from .memory import has_numa
+from .memdev import sgx_epc_machine_props
+from .memory import has_hmat, has_numa
 
 HOST = Source("host", "libvirt host environment")
 
@@ -93,12 +94,17 @@ def _machine_feature_props(ctx: BuildContext) -> list[str]:
     ioapic = ctx.domain.feature("ioapic")
     if ioapic is not None and ioapic.get("driver") in ("qemu", "kvm"):
         out.append("kernel_irqchip=" + ("split" if ioapic.get("driver") == "qemu" else "on"))
+    from . import arch_ppc
+    if arch_ppc.is_pseries(ctx):
+        out += arch_ppc.machine_feature_props(ctx)
     ps2 = _feature_state(ctx, "ps2")
     if ps2 is not None:
         if not ctx.has("machine-i8042-opt"):
             raise TranslationError("unsupported configuration: ps2 feature state cannot be "
                                    "controlled with this QEMU binary")
         out.append(f"i8042={ps2}")
+    from . import arch_riscv_loongarch
+    out += arch_riscv_loongarch.machine_feature_props(ctx)
     return out
 
 
@@ -113,6 +119,11 @@ def build_machine(ctx: BuildContext) -> None:
     d = ctx.domain
     parts = [escape_comma(d.os.machine or ""), "usb=off"]
     parts += _machine_feature_props(ctx)
+    from . import arch_arm
+    parts += arch_arm.machine_feature_props(ctx)
+    if ctx.arch in ("s390x", "s390"):
+        from .arch_s390 import keywrap_machine_parts
+        parts += keywrap_machine_parts(ctx)
     core = d.root.attr_at("dumpCore", "memory") if d.root is not None else None
     parts.append(f"dump-guest-core={core or 'off'}")
     if d.memory_backing is not None and d.memory_backing.find("nosharepages") is not None:
@@ -120,6 +131,8 @@ def build_machine(ctx: BuildContext) -> None:
     machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
     if machine is not None and machine.default_ram_id and not has_numa(ctx):
         parts.append(f"memory-backend={machine.default_ram_id}")
+    from . import arch_ppc
+    parts += arch_ppc.machine_compat_props(ctx)
     lsec = _launch_security_id(ctx)
     if lsec is not None:
         parts.append(f"confidential-guest-support={lsec}")
@@ -128,9 +141,17 @@ def build_machine(ctx: BuildContext) -> None:
         parts.append(f"hpet={'on' if hpet.get('present') == 'yes' else 'off'}")
     if any(m.family == "memory" and m.elem.get("model") == "nvdimm" for m in d.devices.items):
         parts.append("nvdimm=on")  # QEMU needs the machine's NVDIMM support switched on
+    if has_hmat(ctx):
+        parts.append("hmat=on")  # QEMU builds the ACPI HMAT only when asked to
+    parts += sgx_epc_machine_props(ctx)
     parts += [f"{k}={v}" for k, v in pflash_machine_props(ctx)]
-    if ctx.is_x86 and machine is not None and machine.acpi:
+    from . import arch_riscv_loongarch
+    if (ctx.is_x86 or arch_arm.wants_acpi_prop(ctx) or arch_riscv_loongarch.wants_acpi_prop(ctx)) \
+            and machine is not None and machine.acpi:
         parts.append(f"acpi={'on' if d.has_feature('acpi') else 'off'}")
+    if ctx.arch in ("s390x", "s390"):
+        from .arch_s390 import loadparm_machine_parts
+        parts += loadparm_machine_parts(ctx)
     ctx.cmd.add("-machine", ",".join(parts), xml_source(d.os.elem.find("type") if d.os.elem else None))
 
 
@@ -187,12 +208,20 @@ def build_defaults(ctx: BuildContext) -> None:
 
 
 def build_monitor(ctx: BuildContext) -> None:
+    """The QMP monitor's listening socket; a JSON -chardev when QEMU takes those."""
     src = default_source("libvirt's QMP monitor connection")
-    if ctx.host.monitor_fd is not None:
-        ctx.cmd.add("-chardev", f"socket,id=charmonitor,fd={ctx.host.monitor_fd},server=on,wait=off", src)
+    fd = ctx.host.monitor_fd
+    path = f"{ctx.domain_dir}/monitor.sock"
+    if ctx.has("chardev.json"):
+        addr = {"type": "fd", "data": {"str": str(fd)}} if fd is not None \
+            else {"type": "unix", "data": {"path": path}}
+        ctx.cmd.add("-chardev", to_json({"id": "charmonitor", "backend": {
+            "type": "socket", "data": {"addr": addr, "server": True, "wait": False}}}), src)
+    elif fd is not None:
+        ctx.cmd.add("-chardev", f"socket,id=charmonitor,fd={fd},server=on,wait=off", src)
     else:
-        path = escape_comma(f"{ctx.domain_dir}/monitor.sock")
-        ctx.cmd.add("-chardev", f"socket,id=charmonitor,path={path},server=on,wait=off", src)
+        ctx.cmd.add("-chardev", f"socket,id=charmonitor,path={escape_comma(path)},"
+                    "server=on,wait=off", src)
     ctx.cmd.add("-mon", "chardev=charmonitor,id=monitor,mode=control", src)
 
 
@@ -322,6 +351,16 @@ def build_sandbox(ctx: BuildContext) -> None:
     if ctx.has("seccomp-sandbox"):
         ctx.cmd.add("-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
                     default_source("qemu.conf seccomp_sandbox=1 (libvirt's default)"))
+
+
+def build_run_with(ctx: BuildContext) -> None:
+    """<features><async-teardown enabled=...>: QEMU cleans up guest memory in a helper
+    process after the guest is gone (enabled when the attribute is missing)."""
+    f = ctx.domain.feature("async-teardown")
+    if f is None or not ctx.has("run-with.async-teardown"):
+        return
+    state = "off" if f.get("enabled") == "no" else "on"
+    ctx.cmd.add("-run-with", f"async-teardown={state}", xml_source(f))
 
 
 def build_msg_timestamp(ctx: BuildContext) -> None:

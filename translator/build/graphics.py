@@ -183,6 +183,12 @@ def dbus_arg(ctx: BuildContext, g: Device) -> str:
     return ",".join(parts)
 
 
+def _keymap(ctx: BuildContext, e: Elem, src: Source) -> None:
+    """VNC and SPICE pass their keyboard layout as a separate global -k option."""
+    if e.get("keymap"):
+        ctx.cmd.add("-k", e.get("keymap"), src)
+
+
 def build_graphics(ctx: BuildContext) -> None:
     for g in ctx.domain.devices.of("graphics"):
         e = g.elem
@@ -190,8 +196,10 @@ def build_graphics(ctx: BuildContext) -> None:
         src = xml_source(e)
         if kind == "vnc":
             ctx.cmd.add("-vnc", vnc_arg(ctx, g), src)
+            _keymap(ctx, e, src)
         elif kind == "spice":
             ctx.cmd.add("-spice", spice_arg(ctx, g), src)
+            _keymap(ctx, e, src)
         elif kind == "sdl":
             _build_sdl(ctx, g, src)
         elif kind == "egl-headless":

@@ -30,9 +30,19 @@ def _yes_no(e: Elem, attr: str) -> bool | None:
     return None if v is None else v == "yes"
 
 
+def _platform(ctx: BuildContext, ls: Elem) -> tuple[int | None, int | None]:
+    """cbitpos and reduced-phys-bits: as written, else the host's SEV facts (QEMU needs
+    both, so libvirt fills them in from the capabilities)."""
+    cbitpos = _int(ls, "cbitpos")
+    reduced = _int(ls, "reducedPhysBits")
+    return (ctx.caps.sev_cbitpos if cbitpos is None else cbitpos,
+            ctx.caps.sev_reduced_phys_bits if reduced is None else reduced)
+
+
 def _sev_props(ctx: BuildContext, ls: Elem) -> Props:
-    p = Props(("qom-type", "sev-guest"), ("id", LSEC_ID), ("cbitpos", _int(ls, "cbitpos")),
-              ("reduced-phys-bits", _int(ls, "reducedPhysBits")), ("policy", _int(ls, "policy")))
+    cbitpos, reduced = _platform(ctx, ls)
+    p = Props(("qom-type", "sev-guest"), ("id", LSEC_ID), ("cbitpos", cbitpos),
+              ("reduced-phys-bits", reduced), ("policy", _int(ls, "policy")))
     # libvirt writes the base64 blobs into files in the domain's private directory
     if ls.findtext("dhCert"):
         p.add("dh-cert-file", f"{ctx.domain_dir}/dh_cert.base64")
@@ -42,9 +52,10 @@ def _sev_props(ctx: BuildContext, ls: Elem) -> Props:
     return p
 
 
-def _sev_snp_props(ls: Elem) -> Props:
-    p = Props(("qom-type", "sev-snp-guest"), ("id", LSEC_ID), ("cbitpos", _int(ls, "cbitpos")),
-              ("reduced-phys-bits", _int(ls, "reducedPhysBits")), ("policy", _int(ls, "policy")))
+def _sev_snp_props(ctx: BuildContext, ls: Elem) -> Props:
+    cbitpos, reduced = _platform(ctx, ls)
+    p = Props(("qom-type", "sev-snp-guest"), ("id", LSEC_ID), ("cbitpos", cbitpos),
+              ("reduced-phys-bits", reduced), ("policy", _int(ls, "policy")))
     for tag, key in (("guestVisibleWorkarounds", "guest-visible-workarounds"),
                      ("idBlock", "id-block"), ("idAuth", "id-auth"), ("hostData", "host-data")):
         p.str(key, ls.findtext(tag))
@@ -63,7 +74,9 @@ def build_launch_security(ctx: BuildContext) -> None:
     if kind == "sev":
         props = _sev_props(ctx, ls)
     elif kind == "sev-snp":
-        props = _sev_snp_props(ls)
+        props = _sev_snp_props(ctx, ls)
+    elif kind == "s390-pv":  # IBM Secure Execution: an object without parameters
+        props = Props(("qom-type", "s390-pv-guest"), ("id", LSEC_ID))
     else:
         return
     ctx.cmd.add_json("-object", props, xml_source(ls))

@@ -44,7 +44,7 @@ def backend_spec(ctx: BuildContext, dev: Device) -> BackendSpec:
     if discard is None and cell is not None:
         discard = cell.discard
     path = src.findtext("path") if src is not None else None
-    spec = BackendSpec(alias=f"mem{dev.alias}", size_kib=module_size_kib(e), page_kib=page or 0,
+    spec = BackendSpec(alias=f"mem{dev.alias}", size_kib=module_size_kib(e, ctx), page_kib=page or 0,
                        access=access, discard=discard, host_nodes=tuple(nodes), policy=policy,
                        mem_path=path, file_name=dev.alias)
     if model == "nvdimm":
@@ -57,7 +57,24 @@ def backend_spec(ctx: BuildContext, dev: Device) -> BackendSpec:
     elif model == "virtio-mem":
         spec.reserve_off = True
         spec.force_prealloc = False
+    elif model == "sgx-epc":
+        spec.epc = True
+        spec.force_prealloc = True
     return spec
+
+
+def sgx_epc_machine_props(ctx: BuildContext) -> list[str]:
+    """SGX EPC sections are -machine properties pointing at their backends (QEMU has no
+    x86-sgx-epc -device a user may create)."""
+    parts: list[str] = []
+    epcs = [d for d in ctx.domain.devices.items
+            if d.family == "memory" and d.elem.get("model") == "sgx-epc"]
+    for i, dev in enumerate(epcs):
+        parts.append(f"sgx-epc.{i}.memdev=mem{dev.alias}")
+        node = _target_node(dev)
+        if node is not None:
+            parts.append(f"sgx-epc.{i}.node={node}")
+    return parts
 
 
 def device_props(ctx: BuildContext, dev: Device, prealloc: bool) -> Props:
@@ -70,6 +87,8 @@ def device_props(ctx: BuildContext, dev: Device, prealloc: bool) -> Props:
         label = e.at("target", "label", "size")
         if label is not None:
             p.add("label-size", (scaled_kib(label) or 0) * 1024)
+        if ctx.arch.startswith("ppc64") and e.findtext("uuid"):
+            p.add("uuid", (e.findtext("uuid") or "").strip())  # pseries NVDIMMs carry one
         if e.at("target", "readonly") is not None:
             p.add("unarmed", True)
     if model == "virtio-mem":
@@ -83,6 +102,8 @@ def device_props(ctx: BuildContext, dev: Device, prealloc: bool) -> Props:
     base = e.attr_at("base", "target", "address")
     if base and model in ("virtio-mem", "virtio-pmem"):
         p.add("memaddr", int(base, 0))
+    if model == "virtio-mem" and e.attr_at("dynamicMemslots", "target") == "yes":
+        p.add("dynamic-memslots", True)
     p.add("id", dev.alias)
     a = dev.info.address
     if isinstance(a, GenericAddress) and a.type == "dimm":
@@ -100,4 +121,6 @@ def build_memory_devices(ctx: BuildContext) -> None:
             continue
         spec = backend_spec(ctx, dev)
         emit_backend(ctx, spec, dev.elem)
+        if spec.epc:
+            continue  # the -machine sgx-epc.N properties plug it in
         emit_device(ctx, dev, device_props(ctx, dev, bool(spec.page_kib)), xml_source(dev.elem))

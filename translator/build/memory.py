@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
+from ..model.domain import NumaCell
+from ..parse import scaled_kib
 from ..props import Props
 
 # The test harness' hugetlbfs mounts; the first one is the default huge page size.
@@ -145,6 +147,7 @@ class BackendSpec:
     align_kib: int | None = None
     pmem: bool | None = None
     reserve_off: bool = False
+    epc: bool = False                # SGX enclave page cache (sgx-epc memory device)
 
 
 def _backing(ctx: BuildContext, tag: str) -> Elem | None:
@@ -168,7 +171,9 @@ def backend_props(ctx: BuildContext, spec: BackendSpec) -> tuple[Props, Props | 
     if prealloc is None:
         prealloc = bool(spec.page_kib) or (alloc is not None and alloc.get("mode") == "immediate")
     p = Props(("qom-type", ""), ("id", spec.alias))
-    if spec.mem_path:
+    if spec.epc:
+        p["qom-type"] = "memory-backend-epc"
+    elif spec.mem_path:
         p["qom-type"] = "memory-backend-file"
         p.add("mem-path", spec.mem_path)
     elif spec.page_kib and source_type == "memfd":
@@ -264,23 +269,153 @@ def build_memory(ctx: BuildContext) -> None:
                 else default_source("no <memoryBacking><locked/>: guest memory is not locked"))
 
 
-def build_numa(ctx: BuildContext) -> None:
-    """One backend and one `-numa node` per guest cell, then distances."""
+def _numa_elem(ctx: BuildContext) -> Elem | None:
+    cpu = ctx.domain.cpu
+    return cpu.find("numa") if cpu is not None else None
+
+
+def has_hmat(ctx: BuildContext) -> bool:
+    """Heterogeneous memory attributes: interconnects, or a memory-side cache in a cell."""
+    numa = _numa_elem(ctx)
+    if numa is None:
+        return False
+    if numa.find("interconnects") is not None and \
+            numa.find("interconnects").children:  # type: ignore[union-attr]
+        return True
+    return any(c.elem is not None and c.elem.find("cache") is not None
+               for c in ctx.domain.numa_cells)
+
+
+def _cell_spec(ctx: BuildContext, cell: NumaCell) -> BackendSpec:
+    nodes, policy = numatune_binding(ctx, cell.id)
+    return BackendSpec(alias=f"ram-node{cell.id}", size_kib=cell.memory_kib,
+                       page_kib=hugepage_for_cell(ctx, cell.id), access=cell.mem_access,
+                       discard=cell.discard, host_nodes=tuple(nodes), policy=policy)
+
+
+def _cell_needs_backend(ctx: BuildContext, spec: BackendSpec) -> bool:
+    """Only huge pages, an access mode, a file/memfd source or a host binding need a
+    memory backend object; plain RAM can be given as `-numa node,mem=`."""
+    src = _backing(ctx, "source")
+    acc = _backing(ctx, "access")
+    access = spec.access or (acc.get("mode") if acc is not None else None)
+    source = src.get("type") if src is not None else None
+    return bool(spec.page_kib or access or source in ("file", "memfd") or spec.host_nodes)
+
+
+def _numa_needs_backends(ctx: BuildContext, specs: list[BackendSpec]) -> bool:
+    """Machine types from QEMU 5.1 on refuse `mem=`; HMAT needs memdev too."""
     d = ctx.domain
-    for cell in sorted(d.numa_cells, key=lambda c: c.id):
-        alias = f"ram-node{cell.id}"
-        nodes, policy = numatune_binding(ctx, cell.id)
-        spec = BackendSpec(alias=alias, size_kib=cell.memory_kib,
-                           page_kib=hugepage_for_cell(ctx, cell.id), access=cell.mem_access,
-                           discard=cell.discard, host_nodes=tuple(nodes), policy=policy)
-        emit_backend(ctx, spec, cell.elem)
+    machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
+    if machine is None or not machine.numa_mem_supported or has_hmat(ctx):
+        return True
+    return any(_cell_needs_backend(ctx, s) for s in specs)
+
+
+def _master_initiator(cells: list[NumaCell]) -> int | None:
+    return next((c.id for c in cells if parse_cpuset(c.cpus)), None)
+
+
+def _cell_initiator(ctx: BuildContext, cell: NumaCell, master: int | None) -> int | None:
+    """A cell with CPUs initiates for itself; a memory-only one takes the initiator with
+    the lowest latency to it, else the highest bandwidth, else the first CPU cell."""
+    if parse_cpuset(cell.cpus):
+        return cell.id
+    numa = _numa_elem(ctx)
+    links = numa.find("interconnects") if numa is not None else None
+    best: dict[str, tuple[int, int]] = {}
+    for link in links.children if links is not None else ():
+        if link.get("target") != str(cell.id) or link.tag not in ("latency", "bandwidth"):
+            continue
+        value = _interconnect_value(link)
+        sign = 1 if link.tag == "latency" else -1
+        if link.tag not in best or sign * value < sign * best[link.tag][0]:
+            best[link.tag] = (value, int(link.get("initiator") or "0"))
+    for kind in ("latency", "bandwidth"):
+        if kind in best:
+            return best[kind][1]
+    return master
+
+
+def _interconnect_value(link: Elem) -> int:
+    if link.tag == "bandwidth":
+        return scaled_kib(Elem(tag="value", attrs={"unit": link.get("unit") or "KiB"},
+                               text=link.get("value"))) or 0
+    return int(link.get("value") or "0")
+
+
+def build_numa(ctx: BuildContext) -> None:
+    """One backend (or legacy `mem=`) and one `-numa node` per guest cell, then distances
+    and the HMAT tables."""
+    d = ctx.domain
+    cells = sorted(d.numa_cells, key=lambda c: c.id)
+    specs = [_cell_spec(ctx, c) for c in cells]
+    backends = _numa_needs_backends(ctx, specs)
+    hmat = has_hmat(ctx)
+    master = _master_initiator(cells)
+    if cells and not backends:
+        alloc = _backing(ctx, "allocation")
+        if alloc is not None and alloc.get("mode") == "immediate":
+            ctx.cmd.add("-mem-prealloc", source=xml_source(alloc))
+    for cell, spec in zip(cells, specs):
+        if backends:
+            emit_backend(ctx, spec, cell.elem)
         parts = [f"node,nodeid={cell.id}"]
         parts += [f"cpus={r}" for r in ranges(parse_cpuset(cell.cpus))]
-        if cell.elem is not None and cell.elem.get("initiator") is not None:
-            parts.append(f"initiator={cell.elem.get('initiator')}")
-        parts.append(f"memdev={alias}")
+        initiator = _cell_initiator(ctx, cell, master) if hmat else None
+        if initiator is not None:
+            parts.append(f"initiator={initiator}")
+        parts.append(f"memdev={spec.alias}" if backends else f"mem={cell.memory_kib // 1024}")
         ctx.cmd.add("-numa", ",".join(parts), xml_source(cell.elem))
     _build_distances(ctx)
+    if hmat:
+        _build_hmat(ctx, cells)
+
+
+_HIERARCHY = {"1": "first-level", "2": "second-level", "3": "third-level"}
+
+
+def _build_hmat(ctx: BuildContext, cells: list[NumaCell]) -> None:
+    """Every interconnect as `hmat-lb` first, then each cell's caches as `hmat-cache`
+    (QEMU wants the latter after the former)."""
+    numa = _numa_elem(ctx)
+    links = numa.find("interconnects") if numa is not None else None
+    for link in links.children if links is not None else ():
+        if link.tag not in ("latency", "bandwidth"):
+            continue
+        level = link.get("cache")
+        hierarchy = _HIERARCHY.get(level or "", "memory") if level not in (None, "0") \
+            else "memory"
+        value = _interconnect_value(link)
+        measure = f"latency,latency={value}" if link.tag == "latency" \
+            else f"bandwidth,bandwidth={value}K"
+        ctx.cmd.add("-numa", f"hmat-lb,initiator={link.get('initiator')},"
+                    f"target={link.get('target')},hierarchy={hierarchy},"
+                    f"data-type={link.get('type') or 'access'}-{measure}", xml_source(link))
+    for cell in cells:
+        for cache in cell.elem.findall("cache") if cell.elem is not None else []:
+            size = scaled_kib(_value_elem(cache.find("size"), "KiB")) or 0
+            line = _bytes(cache.find("line"))
+            ctx.cmd.add("-numa", f"hmat-cache,node-id={cell.id},size={size}K,"
+                        f"level={cache.get('level')},"
+                        f"associativity={cache.get('associativity')},"
+                        f"policy={cache.get('policy')},line={line}", xml_source(cache))
+
+
+def _value_elem(e: Elem | None, unit: str) -> Elem | None:
+    """<size value='10' unit='KiB'/> as a scaled-integer element."""
+    if e is None:
+        return None
+    return Elem(tag=e.tag, attrs={"unit": e.get("unit") or unit}, text=e.get("value"))
+
+
+def _bytes(e: Elem | None) -> int:
+    if e is None:
+        return 0
+    from ..parse import _UNIT_SCALE  # libvirt's unit suffixes, shared with scaled_kib
+
+    scale = _UNIT_SCALE.get((e.get("unit") or "b").lower(), 1)
+    return int(e.get("value") or "0") * scale
 
 
 def _build_distances(ctx: BuildContext) -> None:

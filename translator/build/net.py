@@ -274,6 +274,13 @@ def _build_one(ctx: BuildContext, net: Interface) -> None:
         ctx.cmd.add("-add-fd", f"set={n},fd={ctx.host.vdpa_fd},opaque={net.alias}-vdpa", src)
         vdpa_path = f"/dev/fdset/{n}"
     vhostfds = _vhost_fds(ctx, net)
-    ctx.cmd.add_json("-netdev", netdev_props(ctx, net, vhostfds, vdpa_path), src)
+    netdev = netdev_props(ctx, net, vhostfds, vdpa_path)
+    if ctx.has("netdev.json"):
+        ctx.cmd.add_json("-netdev", netdev, src)
+    else:  # QEMU before 7.2 only takes the legacy key=value form of -netdev
+        ctx.cmd.add("-netdev", netdev.to_keyval(first_key="type"), src, netdev)
     queues = len(vhostfds) if vhostfds else (_queues(net) if net.type == "vhostuser" else 1)
+    from . import arch_arm
+    if arch_arm.is_arm(ctx) and arch_arm.is_board_nic(net):
+        return arch_arm.add_legacy_nic(ctx, net, src)  # an on-board chip: -net nic
     emit_device(ctx, net, nic_props(ctx, net, queues), src)

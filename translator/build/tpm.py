@@ -44,9 +44,14 @@ def tpmdev_arg(ctx: BuildContext, t: Tpm) -> str:
 
 def build_tpms(ctx: BuildContext) -> None:
     for t in (d for d in ctx.domain.devices.items if isinstance(d, Tpm)):
+        if t.model == "spapr-tpm-proxy":  # pseries: a host TPM proxy, no -tpmdev
+            from .arch_ppc import build_tpm_proxy
+            build_tpm_proxy(ctx, t)
+            continue
         ctx.cmd.add("-tpmdev", tpmdev_arg(ctx, t), src(t))
-        model = t.model or ("tpm-crb" if ctx.arch == "aarch64" else "tpm-tis")
-        if model == "tpm-tis" and ctx.arch == "aarch64":
+        model = t.model or "tpm-tis"  # libvirt's default everywhere but ppc64
+        if model == "tpm-tis" and ctx.arch in ("aarch64", "riscv64", "loongarch64"):
+            # no ISA bus there: the TIS interface is QEMU's sysbus variant
             model = "tpm-tis-device"
         props = Props(("driver", model), ("tpmdev", f"tpm-{t.alias}"), ("id", t.alias))
         props.update(address_props(ctx, t))

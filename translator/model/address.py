@@ -21,6 +21,9 @@ class PciAddress:
     function: int = 0
     multifunction: bool | None = None
     type: str = "pci"
+    # s390 zPCI extension (<zpci uid= fid=>): None until given or assigned
+    zpci_uid: int | None = None
+    zpci_fid: int | None = None
 
     def key(self) -> tuple[int, int, int, int]:
         return (self.domain, self.bus, self.slot, self.function)
@@ -61,10 +64,15 @@ def address_from_elem(e: Elem | None) -> Address | None:
     t = e.get("type")
     if t == "pci":
         mf = e.get("multifunction")
+        zpci = e.find("zpci")
+        uid = zpci.get("uid") if zpci is not None else None
+        fid = zpci.get("fid") if zpci is not None else None
         return PciAddress(
             domain=_int(e.get("domain")), bus=_int(e.get("bus")), slot=_int(e.get("slot")),
             function=_int(e.get("function")),
             multifunction=None if mf is None else mf == "on",
+            zpci_uid=None if uid is None else _int(uid),
+            zpci_fid=None if fid is None else _int(fid),
         )
     if t == "drive":
         return DriveAddress(

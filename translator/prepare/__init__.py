@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..context import BuildContext
 from .addresses import assign_drive_addresses, assign_pci_addresses
 from .aliases import assign_aliases
-from .defaults import apply_defaults
+from .defaults import add_hostdev_scsi_controllers, apply_defaults
 from .machine import prepare_machine
 from .memory import prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
@@ -17,6 +17,7 @@ def prepare(ctx: BuildContext) -> None:
     prepare_machine(ctx)
     apply_defaults(ctx)
     assign_drive_addresses(ctx)
+    add_hostdev_scsi_controllers(ctx)
     assign_virtio_serial(ctx)
     assign_aliases(ctx)
     validate(ctx)  # libvirt's validation; reads user-given PCI addresses only

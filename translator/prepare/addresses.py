@@ -14,7 +14,7 @@ from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import (Chardev, Controller, Device, Disk, DriveAddress, Elem, GenericAddress,
                      PciAddress)
-from ..model.devices import Interface, Memballoon, Sound, Video
+from ..model.devices import Hostdev, Interface, Memballoon, Sound, Video
 from .aliases import disk_index
 from .controllers import ICH9_FUNCTION, assign_expander_bus_numbers
 
@@ -103,6 +103,46 @@ def assign_drive_addresses(ctx: BuildContext) -> None:
         else:
             addr = DriveAddress(controller=idx // 7, unit=idx % 7)
         d.info.address = addr
+    assign_hostdev_scsi_addresses(ctx)
+
+
+# Units libvirt tries per SCSI controller when it picks a hostdev's address (a narrow
+# bus: unit 7 is the HBA's own), and the highest unit some HBA models accept.
+_SCSI_NARROW_UNITS = 7
+_SCSI_MAX_UNIT = {"lsisas1068": 1}
+
+
+def _scsi_drive_used(ctx: BuildContext, addr: DriveAddress) -> bool:
+    """Whether a SCSI disk or SCSI hostdev already sits at `addr` (or the HBA lacks it)."""
+    ctrl = ctx.domain.devices.controller("scsi", addr.controller)
+    if ctrl is not None and addr.unit > _SCSI_MAX_UNIT.get(ctrl.model or "", addr.unit):
+        return True
+    key = (addr.controller, addr.bus, addr.target, addr.unit)
+    for d in ctx.domain.devices.items:
+        on_scsi = (isinstance(d, Disk) and d.bus == "scsi") or \
+            (isinstance(d, Hostdev) and d.type == "scsi")
+        a = d.info.address
+        if on_scsi and isinstance(a, DriveAddress) and \
+                (a.controller, a.bus, a.target, a.unit) == key:
+            return True
+    return False
+
+
+def assign_hostdev_scsi_addresses(ctx: BuildContext) -> None:
+    """A SCSI hostdev without an address takes the first free unit (bus 0, target 0) of
+    the first SCSI controller index with room, whether that controller exists yet or not."""
+    for h in ctx.domain.devices.items:
+        if not isinstance(h, Hostdev) or h.type != "scsi" or h.mode != "subsystem" \
+                or h.info.address is not None:
+            continue
+        controller = 0
+        while True:
+            unit = next((u for u in range(_SCSI_NARROW_UNITS)
+                         if not _scsi_drive_used(ctx, DriveAddress(controller, 0, 0, u))), None)
+            if unit is not None:
+                break
+            controller += 1
+        h.info.address = DriveAddress(controller=controller, unit=unit)
 
 
 def pci_connection(dev: Device, ctx: BuildContext) -> str | None:
@@ -112,9 +152,17 @@ def pci_connection(dev: Device, ctx: BuildContext) -> str | None:
     plain PCI devices there.
     """
     kind = _device_connection(dev, ctx)
-    if kind == "pcie" and not ctx.is_q35:
+    if kind == "pcie" and not pcie_root(ctx):
         return "pci"
     return kind
+
+
+def pcie_root(ctx: BuildContext) -> bool:
+    """Whether the root bus is PCI Express (q35, ARM virt): devices go into root ports."""
+    if ctx.is_q35:
+        return True
+    root = ctx.domain.devices.controller("pci", 0)
+    return root is not None and root.model == "pcie-root"
 
 
 def _device_connection(dev: Device, ctx: BuildContext) -> str | None:
@@ -154,7 +202,7 @@ def _device_connection(dev: Device, ctx: BuildContext) -> str | None:
     if isinstance(dev, Video):
         if dev.model in ("none", "ramfb"):
             return None
-        return "pci"
+        return "pcie" if dev.model == "virtio" and not ctx.is_x86 else "pci"
     fam = dev.family
     model = dev.elem.get("model")
     if fam == "rng":
@@ -176,11 +224,16 @@ def _device_connection(dev: Device, ctx: BuildContext) -> str | None:
         return "integrated" if model == "virtio" else None
     if fam == "crypto":
         return "pcie"
+    if isinstance(dev, Chardev) and dev.kind == "serial" and dev.target_type == "pci-serial":
+        return "pci"
+    if fam == "panic" and getattr(dev, "model", None) == "pvpanic":
+        return "integrated" if pcie_root(ctx) else "pci"  # pvpanic-pci
     return None
 
 
 _FAMILY_ORDER = ("filesystem", "net", "sound", "controller", "disk", "hostdev", "memballoon",
-                 "rng", "watchdog", "video", "shmem", "input", "vsock", "iommu", "crypto")
+                 "rng", "watchdog", "video", "shmem", "input", "vsock", "chardev", "iommu",
+                 "crypto", "panic")
 
 
 class PciAllocator:
@@ -253,7 +306,7 @@ class PciAllocator:
 
     def take(self, kind: str) -> PciAddress | None:
         addr = self.find_free(kind)
-        if addr is None and self.grow and kind == "pci" and not self.ctx.is_q35:
+        if addr is None and self.grow and kind == "pci" and not pcie_root(self.ctx):
             bus = self.add_bridge_bus()
             addr = PciAddress(bus=bus.index, slot=bus.min_slot)
         if addr is not None:
@@ -280,10 +333,11 @@ def _fill_missing_buses(ctx: BuildContext) -> None:
     if not pci:
         return
     top = max(pci)
-    if not ctx.is_q35:
+    from . import arch_arm
+    if not pcie_root(ctx) or arch_arm.is_arm(ctx):
         top = max([top + 1] + [d.info.address.bus + 1 for d in devs.items
                                if isinstance(d.info.address, PciAddress)])
-    model = "pcie-root-port" if ctx.is_q35 else "pci-bridge"
+    model = "pcie-root-port" if pcie_root(ctx) else "pci-bridge"
     for idx in range(1, top):
         if idx in pci:
             continue
@@ -348,7 +402,19 @@ def _ich9_address(bus: int, slot: int, c: Controller) -> PciAddress:
 
 
 def assign_pci_addresses(ctx: BuildContext) -> None:
-    if not ctx.is_x86:
+    if ctx.arch in ("s390x", "s390"):
+        from . import arch_s390
+        return arch_s390.assign_addresses(ctx)
+    from . import arch_ppc
+    if arch_ppc.is_ppc(ctx):
+        return arch_ppc.assign_addresses(ctx)
+    from . import arch_riscv_loongarch
+    if arch_riscv_loongarch.handles(ctx):
+        return arch_riscv_loongarch.assign_addresses(ctx)
+    from . import arch_arm
+    if arch_arm.is_arm(ctx) and not arch_arm.prepare_pci_assignment(ctx):
+        return
+    if not ctx.is_x86 and not arch_arm.is_arm(ctx):
         return
     devs = ctx.domain.devices
     _fill_missing_buses(ctx)
@@ -360,7 +426,7 @@ def assign_pci_addresses(ctx: BuildContext) -> None:
     alloc.note_root_ports()
     _reserve_chipset(ctx, alloc)
     _place_primary_video(ctx, alloc)
-    if not ctx.is_q35 and alloc.buses:
+    if not pcie_root(ctx) and alloc.buses:
         _add_bridges_needed(ctx, alloc)
     _place_devices(ctx, alloc)
     _claim_multifunction(ctx, alloc)
@@ -392,6 +458,8 @@ def _place_primary_video(ctx: BuildContext, alloc: PciAllocator) -> None:
     """The first PCI video card has a fixed home on the root bus when it is free."""
     videos = [d for d in ctx.domain.devices.items if isinstance(d, Video)
               and pci_connection(d, ctx)]
+    if ctx.arch in ("aarch64", "armv7l", "armv6l"):
+        return  # only the PC chipsets reserve a slot for the primary video card
     if videos and videos[0].info.address is None:
         slot = 1 if ctx.is_q35 else 2
         root = alloc.buses.get(0)
@@ -439,7 +507,10 @@ def _place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
                if d.info.address is None and pci_connection(d, ctx) is not None]
     if pending and not alloc.buses:
         raise TranslationError("XML error: No PCI buses available")
-    if ctx.is_q35:
+    from . import arch_arm
+    if arch_arm.is_arm(ctx):
+        arch_arm.add_root_ports(ctx, alloc, pending)  # type: ignore[arg-type]
+    elif pcie_root(ctx):
         _add_root_ports(ctx, alloc, pending)
     for d in pending:
         if d.info.address is not None:
@@ -495,7 +566,7 @@ def _assign_pci_controllers(ctx: BuildContext, alloc: PciAllocator) -> None:
             continue
         kind = "pci-bridge" if model == "pci-bridge" else model
         addr = alloc.take(kind)
-        if addr is None and model == "pci-bridge" and ctx.is_q35:
+        if addr is None and model == "pci-bridge" and pcie_root(ctx):
             addr = alloc.take("pci")
         if addr is None:
             raise TranslationError(_no_slot_for_controller(model))

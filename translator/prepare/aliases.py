@@ -41,6 +41,10 @@ def controller_alias(c: Controller, ctx: BuildContext) -> str:
     if c.type == "pci":
         if c.index == 0 and c.model == "pcie-root":
             return "pcie.0"
+        from . import arch_arm
+        arm_alias = arch_arm.root_bus_alias(ctx, c)
+        if arm_alias is not None:
+            return arm_alias
         return f"pci.{c.index}"
     if c.type == "ide" or (c.type == "sata" and ctx.is_q35 and c.index == 0):
         return "ide" if c.index == 0 else f"ide{c.index}"
@@ -68,10 +72,17 @@ def disk_alias(d: Disk, ctx: BuildContext | None = None) -> str:
 
 def _builtin_controller(c: Controller, ctx: BuildContext) -> bool:
     if c.type == "pci":
-        return c.model in ("pci-root", "pcie-root")
+        # a pseries PHB other than the built-in one is a real device a user may name
+        return c.model in ("pci-root", "pcie-root") and \
+            (c.index == 0 or not _pseries(ctx))
     if c.index != 0:
         return False
     return (c.type == "ide" and ctx.is_i440fx) or (c.type == "sata" and ctx.is_q35)
+
+
+def _pseries(ctx: BuildContext) -> bool:
+    from . import arch_ppc
+    return arch_ppc.is_pseries(ctx)
 
 
 def assign_aliases(ctx: BuildContext) -> None:

@@ -41,7 +41,8 @@ def assign_controller_indexes(ctx: BuildContext) -> None:
     for c in ctrls:
         taken = used.setdefault(c.type, set())
         if c.elem.get("index") is None:
-            if c.type == "pci" and c.model in ("pci-root", "pcie-root"):
+            if c.type == "pci" and c.model in ("pci-root", "pcie-root") and \
+                    not _multiple_roots(ctx):
                 c.index = 0
             elif c.type == "usb" and _joins_previous_set(c, prev_usb, known):
                 assert prev_usb is not None
@@ -52,6 +53,12 @@ def assign_controller_indexes(ctx: BuildContext) -> None:
             known.append(c)
         if c.type == "usb":
             prev_usb = c
+
+
+def _multiple_roots(ctx: BuildContext) -> bool:
+    """pseries machines can have several pci-root controllers (PCI host bridges)."""
+    from . import arch_ppc
+    return arch_ppc.is_pseries(ctx)
 
 
 def _joins_previous_set(c: Controller, prev: Controller | None,
@@ -98,7 +105,7 @@ def validate_controllers(ctx: BuildContext) -> None:
         if c.type == "pci" and c.model in _EXPANDERS:
             _validate_expander_node(ctx, c)
         if c.type == "pci" and c.model in _ROOT_MODELS:
-            if c.index != 0:
+            if c.index != 0 and not _multiple_roots(ctx):
                 raise TranslationError(
                     "XML error: pci-root and pcie-root controllers should have index 0")
             if c.info.address is not None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Audio, Controller, Elem, Memballoon, Video
-from ..model.devices import Chardev, Device, Generic, Input
+from ..model import DriveAddress
+from ..model.devices import Chardev, Device, Generic, Hostdev, Input
 from .misc_devices import add_q35_itco_watchdog, apply_misc_defaults
 from .controllers import assign_controller_indexes, set_usb_companions, validate_controllers
 
@@ -69,6 +70,9 @@ def default_usb_model(ctx: BuildContext, auto_added: bool = True) -> str | None:
         return "ich9-ehci1" if ctx.has("ich9-usb-ehci1") else None
     if ctx.is_x86:
         return "piix3-uhci" if ctx.has("piix3-usb-uhci") else None
+    from . import arch_ppc
+    if arch_ppc.is_ppc(ctx):
+        return arch_ppc.default_usb_model(ctx, auto_added)
     return None
 
 
@@ -92,6 +96,18 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     assign_controller_indexes(ctx)
     set_usb_companions(ctx)
     validate_controllers(ctx)
+    if ctx.arch in ("s390x", "s390"):
+        from . import arch_s390
+        return arch_s390.add_implicit_controllers(ctx)
+    from . import arch_ppc
+    if arch_ppc.is_ppc(ctx):
+        return arch_ppc.add_implicit_controllers(ctx)
+    from . import arch_arm
+    if arch_arm.is_arm(ctx):
+        return arch_arm.apply_defaults(ctx)
+    from . import arch_riscv_loongarch
+    if arch_riscv_loongarch.handles(ctx):
+        return arch_riscv_loongarch.add_implicit_controllers(ctx)
     if not ctx.is_x86:
         return
     # root bus
@@ -134,6 +150,33 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
             c = _add_controller(ctx, ctype, idx, "lsilogic" if ctype == "scsi" else None,
                                 f"a {bus} disk needs a {ctype} controller")
             _ = c
+
+
+def _default_scsi_model(ctx: BuildContext) -> str:
+    if ctx.arch in ("s390x", "s390"):
+        return "virtio-scsi"
+    if (ctx.machine or "").startswith("pseries"):
+        return "ibmvscsi"
+    return "lsilogic"
+
+
+def add_hostdev_scsi_controllers(ctx: BuildContext) -> None:
+    """Every SCSI controller index up to the highest one a SCSI hostdev uses must exist;
+    the new ones copy the model of the controller the highest-indexed hostdev found."""
+    devs = ctx.domain.devices
+    highest, model = -1, None
+    for h in devs.items:
+        a = h.info.address
+        if isinstance(h, Hostdev) and h.type == "scsi" and isinstance(a, DriveAddress) \
+                and a.controller > highest:
+            highest = a.controller
+            found = devs.controller("scsi", a.controller)
+            if found is not None and found.model:
+                model = found.model
+    for index in range(highest + 1):
+        if devs.controller("scsi", index) is None:
+            _add_controller(ctx, "scsi", index, model or _default_scsi_model(ctx),
+                            "SCSI hostdevs need a SCSI controller")
 
 
 def assign_chardev_ports(ctx: BuildContext) -> None:

@@ -21,26 +21,36 @@ def memory_devices(ctx: BuildContext) -> list[Elem]:
     return [d.elem for d in ctx.domain.devices.items if d.family == "memory"]
 
 
-def module_size_kib(mem: Elem) -> int:
+def module_size_kib(mem: Elem, ctx: BuildContext | None = None) -> int:
     """A memory device's size after alignment (0 when it has none, e.g. sgx-epc in KiB)."""
     from ..parse import scaled_kib
+    from . import arch_ppc
 
     size = scaled_kib(mem.at("target", "size")) or 0
     if mem.get("model") in ("virtio-pmem",):
         return size
-    return round_up(size, MODULE_ALIGN_KIB)
+    ppc_align = arch_ppc.memory_align_kib(ctx) if ctx is not None else None
+    if ppc_align and mem.get("model") == "nvdimm":
+        return arch_ppc.nvdimm_size_kib(size, scaled_kib(mem.at("target", "label", "size")) or 0)
+    return round_up(size, ppc_align or MODULE_ALIGN_KIB)
 
 
 def align_memory(ctx: BuildContext) -> None:
     """Round NUMA cells, memory modules and the initial memory the way libvirt does."""
+    from ..parse import scaled_kib
+    from . import arch_ppc
+
     d = ctx.domain
+    align = arch_ppc.memory_align_kib(ctx) or RAM_ALIGN_KIB  # ppc64: 256 MiB
     for cell in d.numa_cells:
-        cell.memory_kib = round_up(cell.memory_kib, RAM_ALIGN_KIB)
-    hotplug = sum(module_size_kib(m) for m in memory_devices(ctx))
+        cell.memory_kib = round_up(cell.memory_kib, align)
+    hotplug = sum(module_size_kib(m, ctx) for m in memory_devices(ctx))
     if d.numa_cells:
         initial = sum(c.memory_kib for c in d.numa_cells)
     else:
-        initial = round_up(max(d.memory_kib - hotplug, 0), RAM_ALIGN_KIB)
+        # the initial memory is what the modules leave of <memory> before they are aligned
+        raw = sum(scaled_kib(m.at("target", "size")) or 0 for m in memory_devices(ctx))
+        initial = round_up(max(d.memory_kib - raw, 0), align)
     d.initial_memory_kib = initial
     d.memory_kib = initial + hotplug
 

@@ -328,7 +328,8 @@ PARSE_RULES: tuple[Rule, ...] = (
 
 def check_emulator_arch(ctx: BuildContext) -> None:
     arch = ctx.domain.os.arch
-    allowed = {ctx.caps.arch} | ({"i686"} if ctx.caps.arch == "x86_64" else set())
+    allowed = {ctx.caps.arch} | ({"i686"} if ctx.caps.arch == "x86_64" else set()) \
+        | ({"armv7l"} if ctx.caps.arch == "aarch64" else set())  # 32-bit guests on aarch64
     if arch and arch not in allowed:
         emulator = ctx.domain.devices.emulator or ctx.caps.emulator \
             or f"/usr/bin/qemu-system-{ctx.caps.arch}"
@@ -391,7 +392,10 @@ def check_memory(ctx: BuildContext) -> None:
         if kib is not None and -(-kib // 1024) * 1024 > MEMORY_LIMIT_KIB:
             raise _unsupported(f"memory size of NUMA node '{pos}' overflowed after alignment")
     mm = d.max_memory
-    if mm is not None and int(mm.get("slots", "0") or 0) > 0 and not cells:
+    from . import arch_ppc
+    # ppc64 guests need no NUMA node for memory hotplug (QEMU does not add one there)
+    if mm is not None and int(mm.get("slots", "0") or 0) > 0 and not cells and \
+            not arch_ppc.is_ppc64(ctx):
         raise _unsupported("At least one numa node has to be configured when enabling memory "
                            "hotplug")
 

@@ -1,0 +1,125 @@
+"""s390x command-line pieces: CCW `devno`, the zPCI companion device, -machine options.
+
+The builders of each device family stay generic; what is special about s390 is how a
+device is addressed (a CCW device number instead of bus/addr) and that every PCI
+device needs a `zpci` device announcing its uid/fid to the guest, right before it.
+"""
+
+from __future__ import annotations
+
+from ..cmdline import default_source
+from ..context import BuildContext
+from ..model import Device, GenericAddress, PciAddress
+from ..props import Props
+
+
+def ccw_devno(a: GenericAddress) -> str:
+    """QEMU's `devno` value: 'cssid.ssid.devno' in hex, devno on four digits."""
+    from ..prepare.arch_s390 import ccw_devno_string
+    return ccw_devno_string(a)
+
+
+def ccw_address_props(a: GenericAddress) -> Props:
+    p = Props()
+    if all(a.attrs.get(k) not in (None, "") for k in ("cssid", "ssid", "devno")):
+        p.add("devno", ccw_devno(a))
+    return p
+
+
+def zpci_props(a: PciAddress, target: str) -> Props:
+    return Props(("driver", "zpci"), ("uid", a.zpci_uid), ("fid", a.zpci_fid),
+                 ("target", target), ("id", f"zpci{a.zpci_uid}"))
+
+
+def emit_zpci(ctx: BuildContext, dev: Device | None, alias: str | None) -> None:
+    """The `zpci` device that precedes a PCI device on s390 (it names the device)."""
+    if dev is None or not alias:
+        return
+    a = dev.info.address
+    if not isinstance(a, PciAddress) or a.zpci_uid is None or a.zpci_fid is None:
+        return
+    if ctx.arch not in ("s390x", "s390"):
+        return
+    key = f"zpci-emitted:{a.zpci_uid}"
+    if ctx.counters.get(key):  # a device built as several -device items needs one zpci
+        return
+    ctx.counters[key] = 1
+    props = zpci_props(a, alias)
+    src = default_source("s390 PCI devices are announced by a zpci device (uid/fid)")
+    if ctx.has("device.json+hotplug"):
+        ctx.cmd.add_json("-device", props, src)
+    else:
+        ctx.cmd.add("-device", props.to_keyval(first_key="driver"), src, props)
+
+
+def s390_cpu(ctx: BuildContext) -> tuple[str | None, list[str]]:
+    """The -cpu model (and expanded features) of an s390 guest without a named model.
+
+    The machine type's default CPU applies: 'qemu' under TCG; under KVM it is 'host',
+    which libvirt turns into host-model when QEMU can expand the host CPU, and
+    host-model is the host CPU's base model with every feature QEMU reported for it.
+    """
+    d = ctx.domain
+    cpu = d.cpu
+    mode = cpu.get("mode", "custom") if cpu is not None else None
+    if mode not in (None, "custom", "host-model"):
+        return None, []
+    if mode != "host-model":
+        machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
+        if machine is None or not machine.default_cpu:
+            return None, []
+        name = ctx.caps.cpu_name_for_type(machine.default_cpu, d.virt_type)
+        if name != "host":
+            return name, []
+        if not d.virt_type == "kvm":
+            return None, []
+    return _host_model(ctx)
+
+
+def _host_model(ctx: BuildContext) -> tuple[str | None, list[str]]:
+    """host-model: the base model QEMU expanded for this host, with its features."""
+    model = ctx.caps.host_cpu_model
+    if not model:
+        return None, []
+    # (name, enabled) pairs in QEMU's order, when the capability data carries them
+    props: tuple[tuple[str, bool], ...] = getattr(ctx.caps, "host_cpu_props", ()) or ()
+    return model, [f"{n}={'on' if on else 'off'}" for n, on in props]
+
+
+def ccw_transport(dev: Device | None, props: Props) -> None:
+    """A virtio device on the channel subsystem is QEMU's '-ccw' variant of it.
+
+    libvirt names virtio devices by transport; builders written for PCI name the
+    '-pci' variant, so a CCW-addressed device swaps the suffix here.
+    """
+    if dev is None:
+        return
+    a = dev.info.address
+    driver = props.get("driver")
+    if isinstance(a, GenericAddress) and a.type == "ccw" and isinstance(driver, str) \
+            and driver.startswith(("virtio-", "vhost-")) and driver.endswith("-pci"):
+        props["driver"] = driver[: -len("-pci")] + "-ccw"  # keeps its place
+
+
+def keywrap_machine_parts(ctx: BuildContext) -> list[str]:
+    """<keywrap><cipher name='aes|dea' state=...>: the machine's key wrapping switches,
+    AES first whatever the XML order."""
+    kw = ctx.domain.keywrap
+    if kw is None:
+        return []
+    states = {c.get("name"): c.get("state") for c in kw.findall("cipher")}
+    return [f"{name}-key-wrap={states[name]}" for name in ("aes", "dea")
+            if states.get(name) in ("on", "off")]
+
+
+def loadparm_machine_parts(ctx: BuildContext) -> list[str]:
+    """Without per-device loadparm in QEMU, the first boot device's loadparm (disks,
+    then NICs, then hostdevs) goes on the machine."""
+    if ctx.has("virtio-ccw.loadparm"):
+        return []
+    for family in ("disk", "net", "hostdev"):
+        for d in ctx.domain.devices.of(family):
+            boot = d.elem.find("boot")
+            if d.info.boot_order == 1 and boot is not None and boot.get("loadparm"):
+                return [f"loadparm={boot.get('loadparm', '').upper()}"]
+    return []

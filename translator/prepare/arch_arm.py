@@ -1,0 +1,386 @@
+"""ARM preparation (aarch64, armv7l, armv6l): libvirt's defaults for ARM machine types.
+
+The `virt` machine is libvirt's modern ARM board: a PCIe root bus (pcie.0) whose devices
+go into auto-added pcie-root-ports exactly like on q35, a GIC interrupt controller whose
+version libvirt always makes explicit, and no implicit USB controller or memballoon.
+The older boards keep their historical defaults: `versatilepb` has a conventional PCI
+bus named plain `pci` (it has no multi-bus support) and, like the RealView boards, an
+OHCI USB controller; `vexpress-*` boards and a virt guest that already uses virtio-mmio
+put their virtio devices on virtio-mmio transports instead of PCI.
+"""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..errors import TranslationError
+from ..model import Controller, Disk, Elem, GenericAddress, PciAddress
+from ..model.devices import Input, Interface, Memballoon, Sound, Video
+
+ARM_ARCHES = frozenset({"armv6l", "armv7l", "armv7b", "aarch64"})
+
+# libvirt's USB model names -> the QEMU device (capability) each needs
+_USB_CAPS = {"qemu-xhci": "qemu-xhci", "nec-xhci": "nec-usb-xhci",
+             "piix3-uhci": "piix3-usb-uhci", "pci-ohci": "pci-ohci"}
+_VIRTIO_MODELS = frozenset({"virtio", "virtio-transitional", "virtio-non-transitional"})
+
+
+# --- machine facts ------------------------------------------------------------------------
+
+def is_arm(ctx: BuildContext) -> bool:
+    return ctx.arch in ARM_ARCHES
+
+
+def is_virt_machine(machine: str) -> bool:
+    """`virt` and its versioned types (virt-8.2, ...), but not e.g. `virt-foo` boards."""
+    return machine == "virt" or (machine.startswith("virt-") and machine[5:6].isdigit())
+
+
+def is_arm_virt(ctx: BuildContext) -> bool:
+    return is_arm(ctx) and is_virt_machine(ctx.machine)
+
+
+def _has_pci_root(machine: str) -> bool:
+    """The only board besides virt whose PCI bus libvirt models."""
+    return machine == "versatilepb"
+
+
+def _has_default_usb(machine: str) -> bool:
+    """Boards that historically got a USB controller from QEMU's -usb."""
+    return machine == "versatilepb" or machine.startswith("realview")
+
+
+def root_bus_alias(ctx: BuildContext, c: Controller) -> str | None:
+    """A pci-root is `pci` on boards without PCI multi-bus support (all but virt)."""
+    if is_arm(ctx) and c.type == "pci" and c.index == 0 and c.model == "pci-root" \
+            and not is_arm_virt(ctx):
+        return "pci"
+    return None
+
+
+# --- controllers --------------------------------------------------------------------------
+
+def _implicit_elem(tag: str, **attrs: str) -> Elem:
+    return Elem(tag=tag, attrs=attrs, path=f"(implicit {tag})")
+
+
+def _add_controller(ctx: BuildContext, type_: str, index: int, model: str | None,
+                    reason: str) -> Controller:
+    attrs = {"type": type_, "index": str(index)} | ({"model": model} if model else {})
+    c = Controller(elem=_implicit_elem("controller", **attrs), type=type_, index=index,
+                   model=model, implicit=reason)
+    ctx.domain.devices.items.append(c)
+    return c
+
+
+def _usb_model_if_available(ctx: BuildContext, *models: str) -> str | None:
+    return next((m for m in models if ctx.has(_USB_CAPS[m])), None)
+
+
+def default_usb_model(ctx: BuildContext, auto_added: bool) -> str | None:
+    """libvirt's USB model for an ARM controller written without one.
+
+    The controller libvirt adds itself to the historical boards is the OHCI they always
+    had; virt only takes XHCI; aarch64 prefers XHCI too, 32-bit ARM the older UHCI/OHCI.
+    """
+    if auto_added:
+        return _usb_model_if_available(ctx, "pci-ohci")
+    if is_arm_virt(ctx):
+        return _usb_model_if_available(ctx, "qemu-xhci", "nec-xhci")
+    if ctx.arch == "aarch64":
+        return _usb_model_if_available(ctx, "qemu-xhci", "nec-xhci", "piix3-uhci", "pci-ohci")
+    return _usb_model_if_available(ctx, "piix3-uhci", "pci-ohci")
+
+
+def _check_root_model(root: Controller, want: str) -> None:
+    if root.model is not None and root.model != want:
+        raise TranslationError(
+            f"XML error: The PCI controller with index='0' must be model='{want}' for this "
+            f"machine type, but model='{root.model}' was found instead")
+
+
+def add_implicit_controllers(ctx: BuildContext) -> None:
+    """Root bus, the historical boards' USB controller, and models left unspecified."""
+    devs = ctx.domain.devices
+    machine = ctx.machine
+    if _has_default_usb(machine) and not any(c.type == "usb" for c in devs.controllers):
+        model = default_usb_model(ctx, auto_added=True)
+        if model:
+            _add_controller(ctx, "usb", 0, model, "libvirt adds the board's USB controller")
+    want = "pcie-root" if is_arm_virt(ctx) else ("pci-root" if _has_pci_root(machine) else None)
+    if want is not None:
+        root = devs.controller("pci", 0)
+        if root is None:
+            _add_controller(ctx, "pci", 0, want, f"the {machine} machine has a {want} bus")
+        else:
+            _check_root_model(root, want)
+            root.model = root.model or want
+    for c in devs.controllers:
+        if c.type == "usb" and c.model is None:
+            c.model = default_usb_model(ctx, auto_added=c.implicit is not None)
+            if c.model is None:
+                raise TranslationError(
+                    "unsupported configuration: no model provided for USB controller")
+        if c.type == "scsi" and c.model in (None, "auto"):
+            c.model = "lsilogic"
+    _add_disk_controllers(ctx)
+
+
+def _add_disk_controllers(ctx: BuildContext) -> None:
+    """A disk on a SCSI/SATA/IDE bus without its controller gets one."""
+    devs = ctx.domain.devices
+    for d in devs.disks:
+        ctype = d.bus if d.bus in ("ide", "sata", "scsi") else None
+        if ctype is None:
+            continue
+        a = d.info.address
+        idx = getattr(a, "controller", 0) if a is not None else 0
+        if devs.controller(ctype, idx) is None:
+            _add_controller(ctx, ctype, idx, "lsilogic" if ctype == "scsi" else None,
+                            f"a {ctype} disk needs a {ctype} controller")
+
+
+# --- features and CPU ---------------------------------------------------------------------
+
+def default_gic_version(ctx: BuildContext) -> str:
+    """The GIC version libvirt makes explicit for virt guests.
+
+    libvirt picks the highest version the host supports (the kernel's for KVM, QEMU's
+    emulation otherwise), but never the emulated GICv3 for TCG (it lacks an MSI
+    controller), falling back to GICv2. QEMU for aarch64 hosts supports an in-kernel
+    GICv3; 32-bit ARM hosts have no in-kernel GIC libvirt can use.
+    """
+    if ctx.domain.virt_type == "qemu":
+        return "2"
+    if ctx.domain.virt_type == "kvm":
+        return "3" if ctx.caps.arch == "aarch64" else "2"
+    return "3"
+
+
+def apply_gic_default(ctx: BuildContext) -> None:
+    """virt always has a GIC: an absent or version-less <gic> gets a version."""
+    d = ctx.domain
+    gic = d.feature("gic")
+    if gic is None and not is_arm_virt(ctx):
+        return
+    if gic is not None and gic.get("version"):
+        return
+    version = default_gic_version(ctx)
+    features = d.features or _implicit_elem("features")
+    kids = tuple(c for c in features.children if c.tag != "gic")
+    new_gic = Elem(tag="gic", attrs={**(gic.attrs if gic is not None else {}),
+                                     "version": version},
+                   line=gic.line if gic is not None else features.line,
+                   path=f"{features.path}/gic")
+    d.features = Elem(tag=features.tag, attrs=dict(features.attrs), children=kids + (new_gic,),
+                      text=features.text, line=features.line, path=features.path)
+
+
+def default_cpu_model(ctx: BuildContext) -> str | None:
+    """The machine's default CPU, which libvirt only trusts for TCG guests on ARM."""
+    if ctx.domain.virt_type != "qemu":
+        return None
+    m = ctx.caps.find_machine(ctx.machine, ctx.domain.virt_type)
+    if m is None or not m.default_cpu:
+        return None
+    return ctx.caps.cpu_name_for_type(m.default_cpu, ctx.domain.virt_type)
+
+
+# --- virtio-mmio --------------------------------------------------------------------------
+
+def _wants_virtio_transport(dev: object) -> bool:
+    """Address-less virtio devices libvirt primes with the board's virtio transport."""
+    if isinstance(dev, Disk):
+        return dev.bus == "virtio"
+    if isinstance(dev, Interface):
+        return dev.type != "hostdev" and (dev.model or "") in _VIRTIO_MODELS
+    if isinstance(dev, Video):
+        return dev.model == "virtio"
+    if isinstance(dev, Input):
+        return dev.bus == "virtio"
+    if isinstance(dev, Controller):
+        return dev.type == "virtio-serial" or (dev.type == "scsi" and dev.model == "virtio-scsi")
+    if isinstance(dev, (Memballoon, Sound)):
+        return (dev.model or "") in _VIRTIO_MODELS
+    family = getattr(dev, "family", "")
+    if family == "rng":
+        return (getattr(dev, "elem").get("model") or "virtio") in _VIRTIO_MODELS
+    return False
+
+
+def _uses_virtio_mmio(ctx: BuildContext) -> bool:
+    """vexpress boards always; virt only when PCIe is unusable or one device asks for MMIO."""
+    if not ctx.has("virtio-mmio"):
+        return False
+    if ctx.machine.startswith("vexpress-"):
+        return True
+    if not is_arm_virt(ctx):
+        return False
+    root = ctx.domain.devices.controller("pci", 0)
+    pcie_ok = root is not None and root.model == "pcie-root" and \
+        (ctx.has("pcie-root-port") or ctx.has("ioh3420"))
+    any_mmio = any(isinstance(d.info.address, GenericAddress)
+                   and d.info.address.type == "virtio-mmio" for d in ctx.domain.devices.items)
+    return not pcie_ok or any_mmio
+
+
+def assign_virtio_mmio(ctx: BuildContext) -> None:
+    """Put the address-less virtio devices on virtio-mmio where libvirt does."""
+    if not is_arm(ctx) or not _uses_virtio_mmio(ctx):
+        return
+    for d in ctx.domain.devices.items:
+        if d.info.address is None and _wants_virtio_transport(d):
+            d.info.address = GenericAddress("virtio-mmio", {})
+
+
+# --- entry point for the generic defaults -------------------------------------------------
+
+def default_nic_model(ctx: BuildContext) -> str:
+    """virt NICs are virtio; versatilepb has an SMC91C111, other boards a LAN9118."""
+    if ctx.machine == "versatilepb":
+        return "smc91c111"
+    return "virtio" if is_arm_virt(ctx) else "lan9118"
+
+
+def _apply_device_models(ctx: BuildContext) -> None:
+    """NICs and panic devices written without a model get ARM's defaults."""
+    from ..model.misc_devices import Panic
+
+    for d in ctx.domain.devices.items:
+        if isinstance(d, Interface) and d.model is None and d.type not in ("hostdev",):
+            d.model = "virtio" if d.type in ("vdpa", "vhostuser") else default_nic_model(ctx)
+        elif isinstance(d, Panic) and d.model is None and is_arm_virt(ctx):
+            d.model = "pvpanic"
+
+
+def apply_defaults(ctx: BuildContext) -> None:
+    """ARM's post-parse defaults: GIC, root bus and USB controllers, device models."""
+    validate(ctx)
+    apply_gic_default(ctx)
+    add_implicit_controllers(ctx)
+    _apply_device_models(ctx)
+
+
+def prepare_pci_assignment(ctx: BuildContext) -> bool:
+    """Prime virtio-mmio devices; tell whether the generic PCI allocator has a bus to fill."""
+    assign_virtio_mmio(ctx)
+    for d in ctx.domain.devices.items:
+        a = d.info.address
+        if isinstance(a, PciAddress) and (a.domain, a.bus, a.slot, a.function) == (0, 0, 0, 0):
+            d.info.address = None  # <address type='pci'/> asks libvirt to pick the slot
+    return supports_pci(ctx) and ctx.domain.devices.controller("pci", 0) is not None
+
+
+# --- PCIe topology on virt ----------------------------------------------------------------
+
+def supports_pci(ctx: BuildContext) -> bool:
+    """Only versatilepb and virt have a PCI bus libvirt manages among the ARM boards."""
+    return ctx.machine == "versatilepb" or is_arm_virt(ctx)
+
+
+def _grow_plan(kinds: list[str], free_ports: int, free_pci_slots: int) -> list[str]:
+    """libvirt's dry run: the controllers it adds, in index order, so every device fits.
+
+    Each PCIe device takes a free root port or needs a new one; a conventional PCI device
+    takes a free slot of a PCI bus or needs a new root port plus a pcie-to-pci-bridge
+    in it (whose other 30 slots serve the next PCI devices).
+    """
+    plan: list[str] = []
+    for kind in kinds:
+        if kind == "pcie":
+            if free_ports:
+                free_ports -= 1
+            else:
+                plan.append("pcie-root-port")
+        elif kind == "pci":
+            if free_pci_slots:
+                free_pci_slots -= 1
+            else:
+                plan += ["pcie-root-port", "pcie-to-pci-bridge"]
+                free_pci_slots = 30
+    return plan
+
+
+def add_root_ports(ctx: BuildContext, alloc: object, pending: list[object]) -> None:
+    """Add the pcie-root-ports (and bridge) a virt guest's devices need, like libvirt.
+
+    The controllers are numbered in the order the dry run asked for them and get their
+    own slots in index order, so a bridge goes into the first root port still empty.
+    """
+    from . import addresses as A
+
+    assert isinstance(alloc, A.PciAllocator)
+    devs = ctx.domain.devices
+    kinds = [A.pci_connection(d, ctx) or "" for d in pending]  # type: ignore[arg-type]
+    free_ports = sum(1 for b in alloc.buses.values()
+                     if b.model in ("pcie-root-port", "pcie-switch-downstream-port")
+                     and b.is_free(0))
+    free_pci = sum(sum(1 for s in range(b.min_slot, b.max_slot + 1) if b.is_free(s))
+                   for b in alloc.buses.values() if b.accepts("pci"))
+    plan = _grow_plan(kinds, free_ports, free_pci)
+    has_ports = any(c.type == "pci" and c.index > 0 for c in devs.controllers)
+    if plan and not has_ports:
+        plan.append("pcie-root-port")  # one spare for hot-plug
+    index = max((c.index for c in devs.controllers if c.type == "pci"), default=0) + 1
+    pos = A._controller_insert_pos(ctx)
+    for model in plan:
+        if model == "pcie-root-port":
+            addr = A._next_root_port_slot(alloc)
+        else:
+            found = alloc.find_free("pcie-to-pci-bridge")
+            if found is None:
+                raise TranslationError(A._no_slot_for_controller(model))
+            alloc.buses[found.bus].reserve(found.slot, found.function)
+            addr = found
+        A._new_pci_controller(ctx, alloc, index, model, pos, addr)
+        index += 1
+        pos += 1
+
+
+# --- validation ---------------------------------------------------------------------------
+
+# CPU features libvirt's ARM CPU driver knows (its cpu map), beyond the SVE vector lengths
+_ARM_CPU_FEATURES = frozenset({"sve", "pauth", "pmu", "aarch64", "mte"})
+
+
+def _known_cpu_feature(name: str) -> bool:
+    if name in _ARM_CPU_FEATURES:
+        return True
+    bits = name[3:]
+    return name.startswith("sve") and bits.isdigit() and int(bits) % 128 == 0 \
+        and 128 <= int(bits) <= 2048
+
+
+def _has_uefi(ctx: BuildContext) -> bool:
+    fw = ctx.domain.os.resolved_fw
+    if ctx.domain.os.firmware == "efi":
+        return True
+    return fw is not None and fw.loader_type == "pflash"
+
+
+def validate(ctx: BuildContext) -> None:
+    """The refusals libvirt makes for ARM guests before building anything."""
+    d = ctx.domain
+    cpu = d.cpu
+    for f in cpu.findall("feature") if cpu is not None else ():
+        if not _known_cpu_feature(f.get("name", "")):
+            raise TranslationError(f"unsupported configuration: unknown CPU feature: "
+                                   f"{f.get('name', '')}")
+    if d.has_feature("acpi"):
+        m = ctx.caps.find_machine(ctx.machine, d.virt_type)
+        if m is not None and m.acpi is False:
+            raise TranslationError(f"unsupported configuration: machine type '{ctx.machine}' "
+                                   "does not support ACPI")
+        if ctx.arch == "aarch64" and not _has_uefi(ctx):
+            raise TranslationError(
+                "unsupported configuration: ACPI requires UEFI on this architecture")
+    from ..model.misc_devices import Panic, Tpm
+
+    for dev in d.devices.items:
+        if isinstance(dev, Panic) and dev.model == "pvpanic" and dev.info.address is not None \
+                and not isinstance(dev.info.address, PciAddress):
+            raise TranslationError(
+                "unsupported configuration: pvpanic is supported only with PCI address type")
+        if isinstance(dev, Tpm) and dev.backend is not None \
+                and dev.backend.get("version") == "1.2":
+            raise TranslationError("unsupported configuration: TPM 1.2 is not supported on "
+                                   f"architecture '{ctx.arch}'")

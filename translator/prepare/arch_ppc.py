@@ -1,0 +1,393 @@
+"""PowerPC guests (ppc64 pseries, Mac and e500 boards): libvirt's defaults and addresses.
+
+A pseries machine differs from a PC in three ways that show on the command line:
+
+- its PCI buses are PCI host bridges (PHBs): every `pci-root` controller is one, each
+  with a `target index`, and libvirt adds a new PHB (not a pci-bridge) when the slots
+  run out; no slot is reserved by a chipset, so devices start at slot 1 of each PHB;
+- paravirtual devices (vty console, vscsi, vlan, nvram, vTPM) sit on the spapr-vio bus
+  at a `reg` address: the first free one from a per-kind default, 0x1000 apart;
+- ppc64 picks its own default models (pci-ohci USB, ibmvscsi SCSI on pseries, tpm-spapr)
+  and rounds memory to 256 MiB.
+"""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..errors import TranslationError
+from ..model import Chardev, Controller, Device, Disk, Elem, GenericAddress, PciAddress
+from ..model.devices import Input, Interface
+
+PPC64_ARCHES = ("ppc64", "ppc64le")
+PPC_ARCHES = ("ppc", "ppcemb") + PPC64_ARCHES
+
+# QEMU's default spapr-vio `reg` of each kind of device (spapr_llan/vscsi/vty/nvram/tpm)
+VIO_NET = 0x1000
+VIO_SCSI = 0x2000
+VIO_NVRAM = 0x3000
+VIO_TPM = 0x4000
+VIO_SERIAL = 0x30000000
+VIO_STEP = 0x1000
+
+# QEMU accepts PHB target indexes 0..30 (index 0 is the machine's built-in PHB)
+MAX_PHB_TARGET_INDEX = 30
+PPC64_MEMORY_ALIGN_KIB = 256 * 1024
+
+
+# -- machine facts ----------------------------------------------------------------------
+
+def is_ppc(ctx: BuildContext) -> bool:
+    return ctx.arch in PPC_ARCHES
+
+
+def is_ppc64(ctx: BuildContext) -> bool:
+    return ctx.arch in PPC64_ARCHES
+
+
+def is_pseries(ctx: BuildContext) -> bool:
+    """libvirt's test: a ppc64 guest on 'pseries' or a versioned 'pseries-X.Y'."""
+    m = ctx.machine
+    return is_ppc64(ctx) and (m == "pseries" or m.startswith("pseries-"))
+
+
+def _implicit_elem(tag: str, **attrs: str) -> Elem:
+    return Elem(tag=tag, attrs=attrs, path=f"(implicit {tag})")
+
+
+# -- default models -----------------------------------------------------------------------
+
+def default_usb_model(ctx: BuildContext, auto_added: bool = True) -> str | None:
+    """The USB controller model libvirt picks on PowerPC, or None when none is available.
+
+    ppc64 keeps pci-ohci for ABI stability (xHCI is only chosen when libvirt may update
+    the ABI, which a plain start never does); 32-bit boards prefer PIIX3 UHCI like PCs
+    and fall back to xHCI, then OHCI.
+    """
+    _ = auto_added  # the same choice whether libvirt added the controller or not
+    if is_ppc64(ctx):
+        return "pci-ohci" if ctx.has("pci-ohci") else None
+    for flag, model in (("piix3-usb-uhci", "piix3-uhci"), ("qemu-xhci", "qemu-xhci"),
+                        ("nec-usb-xhci", "nec-xhci"), ("pci-ohci", "pci-ohci")):
+        if ctx.has(flag):
+            return model
+    return None
+
+
+def default_scsi_model(ctx: BuildContext) -> str:
+    """pseries guests get the paravirtual vSCSI adapter, other boards an LSI one."""
+    return "ibmvscsi" if is_pseries(ctx) else "lsilogic"
+
+
+def default_net_model(ctx: BuildContext) -> str:
+    """No arch-specific choice on PowerPC: the first NIC QEMU offers of a fixed list."""
+    for flag, model in (("rtl8139", "rtl8139"), ("e1000", "e1000"),
+                        ("virtio-net", "virtio")):
+        if ctx.has(flag):
+            return model
+    return "rtl8139"
+
+
+def _apply_model_defaults(ctx: BuildContext) -> None:
+    devs = ctx.domain.devices
+    for c in devs.controllers:
+        if c.type == "usb" and c.model is None:
+            c.model = default_usb_model(ctx, auto_added=c.implicit is not None)
+            if c.model is None:
+                raise TranslationError(
+                    "unsupported configuration: no model provided for USB controller")
+        elif c.type == "pci" and c.model is None and c.index == 0:
+            c.model = "pci-root"
+        elif c.type == "scsi" and c.model in (None, "auto"):
+            c.model = default_scsi_model(ctx)
+    for d in devs.items:
+        if isinstance(d, Interface) and d.model is None and d.type != "hostdev":
+            d.model = "virtio" if d.type in ("vdpa", "vhostuser") else default_net_model(ctx)
+        elif d.family == "panic" and getattr(d, "model", None) is None and is_pseries(ctx):
+            d.model = "pseries"  # type: ignore[attr-defined]  # the firmware's panic call
+        elif d.family == "tpm" and getattr(d, "model", None) is None:
+            d.model = "tpm-spapr" if is_ppc64(ctx) else "tpm-tis"  # type: ignore[attr-defined]
+
+
+# -- implicit controllers and devices ----------------------------------------------------
+
+def add_implicit_controllers(ctx: BuildContext) -> None:
+    """PowerPC machines have a PCI root bus and (unless disabled) a USB controller."""
+    from .defaults import _add_controller
+
+    devs = ctx.domain.devices
+    validate_phbs(ctx)
+    if devs.controller("usb", 0) is None:
+        model = default_usb_model(ctx)
+        if model:
+            _add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")
+    root = devs.controller("pci", 0)
+    if root is None:
+        _add_controller(ctx, "pci", 0, "pci-root", "PowerPC machines have a PCI root bus")
+    elif root.model not in (None, "pci-root"):
+        raise TranslationError(
+            "XML error: The PCI controller with index='0' must be model='pci-root' for this "
+            f"machine type, but model='{root.model}' was found instead")
+    _apply_model_defaults(ctx)
+    _add_disk_controllers(ctx)
+    add_usb_input_defaults(ctx)
+    validate(ctx)
+
+
+def _add_disk_controllers(ctx: BuildContext) -> None:
+    """A disk on an IDE/SATA/SCSI bus needs its controller; libvirt adds a missing one."""
+    from .defaults import _add_controller
+
+    devs = ctx.domain.devices
+    for d in devs.disks:
+        ctype = {"ide": "ide", "sata": "sata", "scsi": "scsi"}.get(d.bus or "")
+        if ctype is None:
+            continue
+        idx = getattr(d.info.address, "controller", 0) if d.info.address is not None else 0
+        if devs.controller(ctype, idx) is None:
+            _add_controller(ctx, ctype, idx, default_scsi_model(ctx) if ctype == "scsi" else None,
+                            f"a {d.bus} disk needs a {ctype} controller")
+
+
+def add_usb_input_defaults(ctx: BuildContext) -> None:
+    """A ppc64 guest with a display gets a USB keyboard and (without a tablet) a mouse."""
+    items = ctx.domain.devices.items
+    if not is_ppc64(ctx) or not any(d.family == "graphics" for d in items):
+        return
+    inputs = [d for d in items if isinstance(d, Input)]
+    has_tablet = any(i.type == "tablet" and i.bus == "usb" for i in inputs)
+    for kind in ("keyboard", "mouse"):
+        if kind == "mouse" and has_tablet:
+            continue
+        if any(i.type == kind and i.bus == "usb" for i in inputs):
+            continue
+        items.append(Input(elem=_implicit_elem("input", type=kind, bus="usb"), type=kind,
+                           bus="usb", implicit=f"ppc64 guests with graphics get a USB {kind}"))
+
+
+# -- PCI host bridges ----------------------------------------------------------------------
+
+def _phbs(ctx: BuildContext) -> list[Controller]:
+    return [c for c in ctx.domain.devices.controllers
+            if c.type == "pci" and c.model == "pci-root"]
+
+
+def _user_target_index(c: Controller) -> int | None:
+    value = c.target.get("index") if c.target is not None else None
+    return int(value, 0) if value not in (None, "") else None
+
+
+def phb_target_index(ctx: BuildContext, c: Controller) -> int:
+    """A PHB's target index: the user's, else the built-in PHB's 0, else the lowest
+    index no other PHB uses (in controller order)."""
+    explicit = _user_target_index(c)
+    if explicit is not None:
+        return explicit
+    if c.index == 0:
+        return 0
+    used = {t for o in _phbs(ctx) if (t := _user_target_index(o)) is not None} | {0}
+    for o in sorted(_phbs(ctx), key=lambda p: p.index):
+        if o.index == 0 or _user_target_index(o) is not None:
+            continue
+        n = 1
+        while n in used:
+            n += 1
+        if o is c:
+            return n
+        used.add(n)
+    return c.index
+
+
+def validate_phbs(ctx: BuildContext) -> None:
+    """The target index and NUMA node rules libvirt enforces on pseries PHBs."""
+    if not is_pseries(ctx):
+        return
+    for c in _phbs(ctx):
+        target = _user_target_index(c)
+        if target is not None and target > MAX_PHB_TARGET_INDEX:
+            raise TranslationError(
+                f"unsupported configuration: PCI controller target index '{target}' out of "
+                f"range - must be 0-{MAX_PHB_TARGET_INDEX}")
+        if target is not None and (target == 0) != (c.index == 0):
+            raise TranslationError("unsupported configuration: Only the PCI controller with "
+                                   "index 0 can have target index 0, and vice versa")
+        node = c.target.findtext("node") if c.target is not None else None
+        if c.index == 0 and node is not None and node.strip():
+            raise TranslationError("unsupported configuration: The PCI controller with "
+                                   "index=0 can't be associated with a NUMA node")
+
+
+def _new_phb(ctx: BuildContext, index: int, reason: str) -> Controller:
+    from .ports import insert_controller
+
+    c = Controller(elem=_implicit_elem("controller", type="pci", index=str(index),
+                                       model="pci-root"),
+                   type="pci", index=index, model="pci-root", implicit=reason)
+    c.info.alias = f"pci.{index}"
+    insert_controller(ctx, c)
+    return c
+
+
+def _fill_missing_buses(ctx: BuildContext) -> None:
+    """Every PCI bus index below the highest one must exist: pseries adds PHBs."""
+    devs = ctx.domain.devices
+    pci = {c.index for c in devs.controllers if c.type == "pci"}
+    top = max(pci, default=0)
+    if is_pseries(ctx):  # a device address on a later bus needs that PHB too
+        top = max([top] + [d.info.address.bus for d in devs.items
+                           if isinstance(d.info.address, PciAddress)])
+    model_reason = "every PCI bus index up to the highest one used must exist"
+    for idx in range(1, top + 1):
+        if idx not in pci and is_pseries(ctx):
+            _new_phb(ctx, idx, model_reason)
+
+
+# -- addresses ------------------------------------------------------------------------------
+
+def assign_addresses(ctx: BuildContext) -> None:
+    """PCI slots (first free slot from 1, a new PHB on pseries when all are full), then
+    spapr-vio registers."""
+    from .addresses import (PciAllocator, _claim_multifunction, _ordered_pci_devices,
+                            _shares_serial, pci_connection)
+
+    devs = ctx.domain.devices
+    _fill_missing_buses(ctx)
+    alloc = PciAllocator(ctx)
+    for d in devs.items:
+        if isinstance(d.info.address, PciAddress) and not _shares_serial(d):
+            alloc.reserve(d.info.address, d.alias or d.family)
+    pending = [d for d in _ordered_pci_devices(ctx)
+               if d.info.address is None and pci_connection(d, ctx)]
+    if pending and not alloc.buses:
+        raise TranslationError("XML error: No PCI buses available")
+    for d in pending:
+        kind = pci_connection(d, ctx) or "pci"
+        addr = alloc.take(kind)
+        if addr is None and is_pseries(ctx):
+            index = max(alloc.buses) + 1
+            alloc.add_bus(_new_phb(ctx, index, "libvirt adds a PHB when the PCI slots run out"))
+            addr = alloc.take(kind)
+        if addr is None:
+            raise TranslationError("No more available PCI slots")
+        d.info.address = addr
+    _claim_multifunction(ctx, alloc)
+    assign_spapr_vio_addresses(ctx)
+
+
+def _vio_reg(d: Device) -> int | None:
+    a = d.info.address
+    if isinstance(a, GenericAddress) and a.type == "spapr-vio" and a.attrs.get("reg"):
+        return int(a.attrs["reg"], 0)
+    return None
+
+
+def _vio_candidates(ctx: BuildContext) -> list[tuple[Device, int]]:
+    """The devices libvirt puts on spapr-vio, in its order, with their default `reg`."""
+    devs = ctx.domain.devices
+    out: list[tuple[Device, int]] = []
+    for d in devs.items:
+        if isinstance(d, Interface) and d.model == "spapr-vlan":
+            out.append((d, VIO_NET))
+    scsi = sorted((c for c in devs.controllers if c.type == "scsi"), key=lambda c: c.index)
+    out += [(c, VIO_SCSI) for c in scsi if c.model == "ibmvscsi"]
+    pseries = is_pseries(ctx)
+    for ch in devs.chardevs("serial"):
+        if pseries and ch.target_type in (None, "spapr-vio-serial", "isa-serial"):
+            out.append((ch, VIO_SERIAL))
+    if pseries:
+        out += [(d, VIO_NVRAM) for d in devs.items if d.family == "nvram"]
+    out += [(d, VIO_TPM) for d in devs.items
+            if d.family == "tpm" and getattr(d, "model", None) == "tpm-spapr"]
+    return out
+
+
+def assign_spapr_vio_addresses(ctx: BuildContext) -> None:
+    """Each spapr-vio device keeps its user `reg` (which must be unique) or takes the
+    first one free from its kind's default, in steps of 0x1000."""
+    devs = ctx.domain.devices
+    taken: dict[int, Device] = {}
+    for d in devs.items:
+        reg = _vio_reg(d)
+        if reg is not None and not (isinstance(d, Chardev) and d.kind == "console"):
+            taken.setdefault(reg, d)
+    for d, default in _vio_candidates(ctx):
+        reg = _vio_reg(d)
+        if reg is not None:
+            other = taken.get(reg)
+            if other is not None and other is not d:
+                raise TranslationError(f"XML error: spapr-vio address {reg:#x} already in use")
+            taken[reg] = d
+            continue
+        reg = default
+        while reg in taken:
+            reg += VIO_STEP
+        taken[reg] = d
+        d.info.address = GenericAddress("spapr-vio", {"reg": hex(reg)})
+
+
+# -- memory ---------------------------------------------------------------------------------
+
+def memory_align_kib(ctx: BuildContext) -> int | None:
+    """ppc64 rounds guest RAM, NUMA cells and memory modules to 256 MiB."""
+    return PPC64_MEMORY_ALIGN_KIB if is_ppc64(ctx) else None
+
+
+def nvdimm_size_kib(size_kib: int, label_kib: int) -> int:
+    """A ppc64 NVDIMM's guest area (size minus label) is rounded *down* to 256 MiB so
+    that QEMU never writes past the end of the backing file."""
+    area = size_kib - label_kib
+    if area < PPC64_MEMORY_ALIGN_KIB:
+        raise TranslationError("unsupported configuration: minimum target size for the NVDIMM "
+                               "must be 256MB plus the label size")
+    return area // PPC64_MEMORY_ALIGN_KIB * PPC64_MEMORY_ALIGN_KIB + label_kib
+
+
+def _disk_is_floppy(d: Device) -> bool:
+    return isinstance(d, Disk) and (d.device == "floppy" or d.bus == "fdc")
+
+
+def _check_tpm_count(ctx: BuildContext) -> None:
+    """At most one TPM proxy and one other TPM."""
+    tpms = [d for d in ctx.domain.devices.items if d.family == "tpm"]
+    proxies = [t for t in tpms if getattr(t, "model", None) == "spapr-tpm-proxy"]
+    if len(proxies) > 1:
+        raise TranslationError(
+            "unsupported configuration: only a single TPM Proxy device is supported")
+    if len(tpms) - len(proxies) > 1:
+        raise TranslationError(
+            "unsupported configuration: only a single TPM non-proxy device is supported")
+
+
+def _check_hotplug_granularity(ctx: BuildContext) -> None:
+    """ppc64 plugs vCPUs a whole core at a time: the online count must fill cores."""
+    d = ctx.domain
+    topo = d.cpu.find("topology") if d.cpu is not None else None
+    threads = int(topo.get("threads", "1") or 1) if topo is not None else 1
+    current = d.vcpu.current if d.vcpu.current is not None else d.vcpu.count
+    if is_ppc64(ctx) and threads > 1 and current != d.vcpu.count and current % threads:
+        raise TranslationError("unsupported configuration: vCPUs count must be a multiple of "
+                               f"the vCPU hotplug granularity ({threads})")
+
+
+def _check_panic(ctx: BuildContext) -> None:
+    """The pseries panic device is a firmware call: pseries only, and without address."""
+    for p in ctx.domain.devices.of("panic"):
+        if getattr(p, "model", None) != "pseries":
+            continue
+        if not is_pseries(ctx):
+            raise TranslationError("unsupported configuration: only pSeries guests support "
+                                   "panic device of model 'pseries'")
+        if p.info.address is not None:
+            raise TranslationError("unsupported configuration: setting the panic device "
+                                   "address is not supported for model 'pseries'")
+
+
+def validate(ctx: BuildContext) -> None:
+    """PowerPC refusals libvirt makes before building."""
+    _check_tpm_count(ctx)
+    _check_hotplug_granularity(ctx)
+    _check_panic(ctx)
+    if not is_pseries(ctx):
+        return
+    if any(_disk_is_floppy(d) for d in ctx.domain.devices.items):
+        raise TranslationError("unsupported configuration: PowerPC pseries machines do not "
+                               "support floppy device")

@@ -1,0 +1,313 @@
+"""s390x preparation: CCW device numbers, the s390 PCI bus (zPCI) and s390 defaults.
+
+An s390-ccw-virtio guest has no PCI bus by default; its virtio devices sit on the
+channel subsystem and get a CCW device number (`fe.0.0000` upward, libvirt's automatic
+channel subsystem id 0xfe) unless the user gave one. Devices that are PCI anyway (PCI
+hostdevs, USB controllers, devices written with a PCI address) go on the pci-root bus,
+and each one also carries a zPCI identity (uid from 1, fid from 0).
+"""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..errors import TranslationError
+from ..model import Controller, Device, Disk, GenericAddress, PciAddress
+from ..model.devices import Hostdev, Input, Interface, Memballoon, Video
+from ..model.elem import Elem
+from ..model.misc_devices import Vsock
+from . import addresses as pci
+
+AUTO_CSSID = 0xFE
+MAX_CSSID = 0xFE
+MAX_SSID = 3
+MAX_DEVNO = 0xFFFF
+MAX_ZPCI_UID = 0xFFFF
+MAX_ZPCI_FID = 0xFFFFFFFF
+
+VIRTIO_NET_MODELS = frozenset({"virtio", "virtio-transitional", "virtio-non-transitional"})
+
+# libvirt's device walk order (virDomainDeviceInfoIterate): it decides who gets the
+# lower automatic device numbers
+_WALK_ORDER = ("disk", "net", "sound", "hostdev", "video", "controller", "smartcard",
+               "chardev", "input", "filesystem", "watchdog", "memballoon", "rng", "nvram",
+               "hub", "shmem", "tpm", "panic", "memory", "redirdev", "vsock", "iommu",
+               "crypto")
+
+
+def is_s390(ctx: BuildContext) -> bool:
+    return ctx.arch in ("s390x", "s390")
+
+
+def is_s390_ccw(ctx: BuildContext) -> bool:
+    """The s390-ccw-virtio machine family (the one with a channel subsystem)."""
+    return ctx.canonical_machine.startswith("s390-ccw-virtio")
+
+
+def walk(ctx: BuildContext) -> list[Device]:
+    """Devices in libvirt's iteration order (per family, document order inside)."""
+    items = ctx.domain.devices.items
+    rank = {f: i for i, f in enumerate(_WALK_ORDER)}
+    return sorted(items, key=lambda d: rank.get(d.family, len(rank)))
+
+
+# --- CCW ------------------------------------------------------------------------------
+
+def _ccw(dev: Device) -> GenericAddress | None:
+    a = dev.info.address
+    return a if isinstance(a, GenericAddress) and a.type == "ccw" else None
+
+
+def _wants_ccw(ctx: BuildContext, dev: Device) -> bool:
+    """Address-less devices libvirt puts on the channel subsystem (virtio ones, vfio-ccw)."""
+    if isinstance(dev, Disk):
+        return dev.bus == "virtio"
+    if isinstance(dev, Interface):
+        return (dev.model or "virtio") in VIRTIO_NET_MODELS and dev.type != "hostdev"
+    if isinstance(dev, Video):
+        return dev.model == "virtio"
+    if isinstance(dev, Input):
+        return dev.bus == "virtio"
+    if isinstance(dev, Controller):
+        return dev.type in ("virtio-serial", "scsi")
+    if isinstance(dev, Hostdev):
+        if dev.mode == "subsystem" and dev.type == "scsi_host":
+            return True
+        return dev.type == "mdev" and dev.model == "vfio-ccw" and ctx.has("vfio-ccw")
+    if isinstance(dev, Memballoon):
+        return dev.model != "none"
+    if dev.family in ("rng", "crypto", "filesystem"):
+        return True
+    if isinstance(dev, Vsock) or dev.family == "vsock":
+        return True
+    if dev.family == "memory":
+        return dev.elem.get("model") in ("virtio-pmem", "virtio-mem")
+    return False
+
+
+_CCW_KEYS = ("cssid", "ssid", "devno")
+
+
+def c_uint(text: str | None) -> int:
+    """An unsigned number as libvirt reads it (base 0: 0x hex, leading 0 octal)."""
+    t = (text or "").strip()
+    try:
+        if t.lower().startswith("0x"):
+            return int(t[2:], 16)
+        if len(t) > 1 and t.startswith("0"):
+            return int(t[1:], 8)
+        return int(t, 10)
+    except ValueError:
+        raise TranslationError(f"XML error: Invalid value '{text}' in a CCW address") from None
+
+
+def ccw_key(a: GenericAddress) -> tuple[int, int, int]:
+    return (c_uint(a.attrs.get("cssid") or "0"), c_uint(a.attrs.get("ssid") or "0"),
+            c_uint(a.attrs.get("devno") or "0"))
+
+
+def ccw_devno_string(a: GenericAddress) -> str:
+    """QEMU's `devno` value: 'cssid.ssid.devno' in hex, devno on four digits."""
+    cssid, ssid, devno = ccw_key(a)
+    return f"{cssid:x}.{ssid:x}.{devno:04x}"
+
+
+def _is_complete(a: GenericAddress) -> bool:
+    return all(a.attrs.get(k) not in (None, "") for k in _CCW_KEYS)
+
+
+def validate_ccw_syntax(ctx: BuildContext) -> None:
+    """libvirt's parser checks: ids in range, and all three given or none."""
+    for d in ctx.domain.devices.items:
+        a = _ccw(d)
+        if a is None:
+            continue
+        cssid, ssid, devno = ccw_key(a)
+        if cssid > MAX_CSSID or ssid > MAX_SSID or devno > MAX_DEVNO:
+            raise TranslationError(
+                "internal error: Invalid specification for virtio ccw address: "
+                f"cssid='0x{cssid:x}' ssid='0x{ssid:x}' devno='0x{devno:04x}'")
+        given = [a.attrs.get(k) not in (None, "") for k in _CCW_KEYS]
+        if any(given) and not all(given):
+            raise TranslationError(
+                "internal error: Invalid partial specification for virtio ccw address")
+
+
+def assign_ccw_addresses(ctx: BuildContext) -> None:
+    """Prime address-less CCW devices, reserve the given numbers, then number the rest."""
+    for d in ctx.domain.devices.items:
+        if d.info.address is None and _wants_ccw(ctx, d):
+            d.info.address = GenericAddress("ccw", {})
+        elif isinstance(d, Hostdev) and d.type == "mdev" and d.model == "vfio-ap":
+            d.info.address = None  # an AP matrix device has no address at all
+    used: set[tuple[int, int, int]] = set()
+    for d in walk(ctx):
+        a = _ccw(d)
+        if a is None or not _is_complete(a):
+            continue
+        key = ccw_key(a)
+        if key in used:
+            raise TranslationError(
+                f"XML error: The CCW devno '{ccw_devno_string(a)}' is in use already")
+        used.add(key)
+    nxt = (AUTO_CSSID, 0, 0)
+    for d in walk(ctx):
+        a = _ccw(d)
+        if a is None or _is_complete(a):
+            continue
+        while nxt in used:
+            nxt = _increment(nxt)
+        used.add(nxt)
+        a.attrs.update(cssid=hex(nxt[0]), ssid=hex(nxt[1]), devno=f"0x{nxt[2]:04x}")
+
+
+def _increment(addr: tuple[int, int, int]) -> tuple[int, int, int]:
+    cssid, ssid, devno = addr
+    if devno >= MAX_DEVNO:
+        raise TranslationError("internal error: There are no more free CCW devnos.")
+    return cssid, ssid, devno + 1
+
+
+# --- PCI and zPCI -----------------------------------------------------------------------
+
+def _empty_pci(a: PciAddress) -> bool:
+    """`<address type='pci'/>` (maybe with only <zpci>) asks libvirt to pick the slot."""
+    return (a.domain, a.bus, a.slot, a.function) == (0, 0, 0, 0)
+
+
+def validate_zpci(ctx: BuildContext) -> None:
+    """libvirt's parser bounds for the zPCI ids a user wrote."""
+    for d in ctx.domain.devices.items:
+        a = d.info.address
+        if not isinstance(a, PciAddress):
+            continue
+        if a.zpci_uid is not None and not 0 < a.zpci_uid <= MAX_ZPCI_UID:
+            raise TranslationError(
+                f"XML error: Invalid PCI address uid='0x{a.zpci_uid:04x}', "
+                f"must be > 0x0000 and <= 0x{MAX_ZPCI_UID:04x}")
+        if a.zpci_fid is not None and not 0 <= a.zpci_fid <= MAX_ZPCI_FID:
+            raise TranslationError(
+                f"XML error: Invalid PCI address fid='0x{a.zpci_fid:08x}', "
+                f"must be >= 0x00000000 and <= 0x{MAX_ZPCI_FID:08x}")
+
+
+def assign_pci_addresses(ctx: BuildContext) -> None:
+    """Slots on the s390 pci-root bus with the generic allocator, then zPCI ids."""
+    devs = ctx.domain.devices.items
+    pending_zpci: dict[int, tuple[int | None, int | None]] = {}
+    explicit = [d for d in devs if isinstance(d.info.address, PciAddress)
+                and not _empty_pci(d.info.address)]
+    for d in devs:
+        a = d.info.address
+        if isinstance(a, PciAddress) and _empty_pci(a):
+            pending_zpci[id(d)] = (a.zpci_uid, a.zpci_fid)
+            d.info.address = None
+    needs_pci = explicit or pending_zpci or any(
+        d.info.address is None and pci.pci_connection(d, ctx) is not None for d in devs)
+    if not needs_pci or ctx.domain.devices.controller("pci", 0) is None:
+        return
+    before = {id(d) for d in devs if isinstance(d.info.address, PciAddress)}
+    _place_pci(ctx)
+    for d in ctx.domain.devices.items:
+        ids = pending_zpci.get(id(d))
+        if ids is not None and isinstance(d.info.address, PciAddress):
+            d.info.address.zpci_uid, d.info.address.zpci_fid = ids
+    _assign_zpci_ids(ctx, before)
+
+
+def _place_pci(ctx: BuildContext) -> None:
+    """The generic pci-root allocation (no chipset slots are reserved on s390)."""
+    pci._fill_missing_buses(ctx)
+    alloc = pci.PciAllocator(ctx)
+    for d in ctx.domain.devices.items:
+        if isinstance(d.info.address, PciAddress):
+            alloc.reserve(d.info.address, d.alias or d.family)
+    if alloc.buses:
+        pci._add_bridges_needed(ctx, alloc)
+    pci._place_devices(ctx, alloc)
+    pci._claim_multifunction(ctx, alloc)
+
+
+def _assign_zpci_ids(ctx: BuildContext, explicit: set[int]) -> None:
+    """Every PCI device gets a zPCI uid (from 1) and fid (from 0) not given elsewhere.
+
+    The ids written in the XML are reserved first; devices with a user-given slot then
+    take theirs in walk order, and the devices libvirt placed itself come last, PCI
+    controllers first (they were placed first).
+    """
+    on_pci = [d for d in ctx.domain.devices.items if isinstance(d.info.address, PciAddress)
+              and not (isinstance(d, Controller) and d.type == "pci" and d.index == 0)]
+    uids = {d.info.address.zpci_uid for d in on_pci if d.info.address.zpci_uid is not None}
+    fids = {d.info.address.zpci_fid for d in on_pci if d.info.address.zpci_fid is not None}
+    on_ids = {id(d) for d in on_pci}
+    given = [d for d in walk(ctx) if id(d) in on_ids and id(d) in explicit]
+    bridges = sorted((d for d in on_pci if isinstance(d, Controller) and d.type == "pci"
+                      and id(d) not in explicit), key=lambda c: c.index)
+    others = [d for d in pci._ordered_pci_devices(ctx) if id(d) in on_ids and id(d) not in explicit
+              and not (isinstance(d, Controller) and d.type == "pci")]
+    placed = bridges + others
+    for d in given + placed:
+        a = d.info.address
+        assert isinstance(a, PciAddress)
+        if a.zpci_uid is None:
+            a.zpci_uid = _first_free(uids, 1, MAX_ZPCI_UID, "uid")
+        if a.zpci_fid is None:
+            a.zpci_fid = _first_free(fids, 0, MAX_ZPCI_FID, "fid")
+
+
+def _first_free(used: set[int], lo: int, hi: int, name: str) -> int:
+    n = lo
+    while n in used:
+        if n == hi:
+            raise TranslationError(f"internal error: There is no more free {name}.")
+        n += 1
+    used.add(n)
+    return n
+
+
+# --- entry points ----------------------------------------------------------------------
+
+def assign_addresses(ctx: BuildContext) -> None:
+    """libvirt's s390 address pass: CCW numbers first, then PCI slots and zPCI ids."""
+    validate_zpci(ctx)
+    validate_ccw_syntax(ctx)
+    if is_s390_ccw(ctx):
+        assign_ccw_addresses(ctx)
+    assign_pci_addresses(ctx)
+    validate(ctx)
+
+
+def validate(ctx: BuildContext) -> None:
+    """libvirt's refusals for things an s390 guest cannot have."""
+    d = ctx.domain
+    for t in d.clock.findall("timer") if d.clock is not None else ():
+        if t.get("name") in ("tsc", "kvmclock", "hypervclock") and t.get("present") == "yes":
+            raise TranslationError(
+                f"unsupported configuration: Configuring the '{t.get('name')}' timer is not "
+                f"supported for virtType={d.virt_type} arch={ctx.arch} "
+                f"machine={d.os.machine} guests")
+    if d.devices.chardevs("parallel"):
+        raise TranslationError("unsupported configuration: parallel ports are not supported")
+    for p in d.devices.of("panic"):
+        model = getattr(p, "model", None) or p.elem.get("model")
+        if model == "s390" and p.elem.find("address") is not None:
+            raise TranslationError(
+                "unsupported configuration: setting the panic device address is not "
+                "supported for model 's390'")
+
+
+def add_implicit_controllers(ctx: BuildContext) -> None:
+    """An s390-ccw-virtio machine whose QEMU has zPCI has a pci-root bus; SCSI
+    controllers default to virtio-scsi (there is no LSI HBA on s390)."""
+    devs = ctx.domain.devices
+    if is_s390_ccw(ctx) and ctx.has("zpci") and devs.controller("pci", 0) is None:
+        c = Controller(elem=Elem("controller", {"type": "pci", "index": "0",
+                                                "model": "pci-root"},
+                                 path="(implicit controller)"),
+                       type="pci", index=0, model="pci-root",
+                       implicit="s390-ccw-virtio machines with zPCI have a PCI root bus")
+        devs.items.append(c)
+    for c in devs.controllers:
+        if c.type == "pci" and c.index == 0 and c.model is None:
+            c.model = "pci-root"
+        if c.type == "scsi" and c.model in (None, "auto"):
+            c.model = "virtio-scsi"
