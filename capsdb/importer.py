@@ -87,6 +87,8 @@ def caps_to_doc(caps: Caps, profile_version: str | None = None) -> dict[str, Any
         "cpus": {accel: [_cpu_row(c, caps.arch) for c in cs] for accel, cs in caps.cpus.items()},
         # only hosts with AMD SEV have these: absent keys keep the other files unchanged
         **{k: getattr(caps, k) for k in SEV_FIELDS if getattr(caps, k) is not None},
+        **({"host_cpu_props": [[n, v] for n, v in caps.host_cpu_props]}
+           if caps.host_cpu_props else {}),
     }
 
 
@@ -114,6 +116,7 @@ def doc_to_caps(doc: dict[str, Any]) -> Caps:
         package=doc["package"],
         emulator=doc["emulator"],
         **{k: doc[k] for k in SEV_FIELDS if k in doc},
+        host_cpu_props=tuple((str(n), bool(v)) for n, v in doc.get("host_cpu_props", ())),
     )
 
 

@@ -60,6 +60,10 @@ def parse_caps_xml(data: bytes, *, variant: str | None = None) -> Caps:
         ))
     host = root.find("hostCPU")
     sev = root.find("sev")
+    host_props = tuple(
+        (prop.get("name", ""), prop.get("value") == "true")
+        for prop in (host.iterfind("property") if host is not None else ())
+        if prop.get("type") == "boolean")
     return Caps(
         version=version,
         arch=arch,
@@ -67,6 +71,7 @@ def parse_caps_xml(data: bytes, *, variant: str | None = None) -> Caps:
         machines={k: tuple(v) for k, v in machines.items()},
         cpus={k: tuple(v) for k, v in cpus.items()},
         host_cpu_model=host.get("model") if host is not None else None,
+        host_cpu_props=host_props,
         variant=variant,
         package=root.findtext("package"),
         emulator=root.findtext("emulator"),

@@ -48,6 +48,9 @@ class Caps:
     machines: dict[str, tuple[Machine, ...]] = field(default_factory=dict)  # by 'kvm'/'tcg'
     cpus: dict[str, tuple[CpuModel, ...]] = field(default_factory=dict)
     host_cpu_model: str | None = None
+    # the boolean properties QEMU reported for the host CPU model (KVM), in file order;
+    # libvirt expands a host-model CPU into the model plus these features on some arches
+    host_cpu_props: tuple[tuple[str, bool], ...] = ()
     variant: str | None = None
     package: str | None = None
     emulator: str | None = None

@@ -62,11 +62,13 @@ def test_virt_devices_go_into_root_ports_with_a_bridge_for_pci_only_ones() -> No
                                   "<mac address='52:54:00:09:a4:37'/></interface><video/>"
                                   "<panic/>"))
     by_id = {d.get("id"): d for d in devs}
-    assert [d["driver"] for d in devs[:4]] == ["pcie-root-port"] * 3 + ["pcie-pci-bridge"]
-    assert by_id["pci.4"]["bus"] == "pci.1"
+    # the dry run asks for: a port (net), a port plus bridge (lsi), a port (video), a spare
+    assert [d["driver"] for d in devs[:5]] == ["pcie-root-port"] * 2 + ["pcie-pci-bridge"] + \
+        ["pcie-root-port"] * 2
+    assert by_id["pci.3"]["bus"] == "pci.1"  # the bridge takes the first empty port
     assert by_id["net0"]["driver"] == "virtio-net-pci" and by_id["net0"]["bus"] == "pci.2"
-    assert by_id["scsi0"]["bus"] == "pci.4"
-    assert by_id["video0"]["bus"] == "pci.5"
+    assert by_id["scsi0"]["bus"] == "pci.3"
+    assert by_id["video0"]["bus"] == "pci.4"
     panic = next(d for d in devs if d["driver"] == "pvpanic-pci")
     assert (panic["bus"], panic["addr"]) == ("pcie.0", "0x2")
 

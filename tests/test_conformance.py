@@ -85,6 +85,16 @@ def test_error_refusal_floor(report):
     assert summary["error_message_exact"] >= FLOOR.get("error_message_exact", 0)
 
 
+def test_other_architecture_floors(report):
+    """aarch64, s390x, ppc64, ... keep their own exact counts (not scored in the x86 groups)."""
+    tool = load_tool()
+    for arch, floor in sorted(FLOOR.get("other_arches", {}).items()):
+        summary = tool.run(CORPUS, arch).summary()
+        assert summary["exact"] >= floor["exact"], arch
+        assert summary["error_message_exact"] >= floor["error_message_exact"], arch
+        assert summary["crashes"] == 0, arch
+
+
 def test_error_message_scoring():
     """A refusal only counts as exact when its text is libvirt's, newline aside."""
     tool = load_tool()

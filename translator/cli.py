@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--profile", choices=("system", "libvirt-test"), default="system",
                     help="host environment: a standard qemu:///system host, or libvirt's "
                          "test harness")
+    ap.add_argument("--abi-update", action="store_true",
+                    help="apply the defaults libvirt uses when a domain is first defined "
+                         "(its ABI-update parse mode)")
     ap.add_argument("--format", choices=OUTPUT_FORMATS, default="args",
                     help="output format (html: a self-contained teaching page)")
     ap.add_argument("--list-qemu", action="store_true", help="list the embedded QEMU profiles")
@@ -150,7 +153,7 @@ def _run(argv: Sequence[str] | None) -> int:
                                           against_caps=other_caps, fmt=args.format))
             return 0
         inv = translate(data, caps, profile=args.profile, caps_add=args.add_cap,
-                        caps_del=args.del_cap)
+                        caps_del=args.del_cap, abi_update=args.abi_update)
         warnings = _analyse(inv)
         if args.aliases:
             from .explain import render_aliases

@@ -17,6 +17,9 @@ class BuildContext:
     caps: Caps
     host: HostProfile
     cmd: CommandLine = field(default_factory=CommandLine)
+    # libvirt's VIR_DOMAIN_DEF_PARSE_ABI_UPDATE: the domain is being defined anew, so
+    # defaults that would change an existing guest's ABI may be updated
+    abi_update: bool = False
     # counters shared by builders (libvirt numbers some objects per domain)
     counters: dict[str, int] = field(default_factory=dict)
 

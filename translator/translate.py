@@ -19,14 +19,14 @@ from .profiles import get_host_profile
 
 def translate(xml: str | bytes, caps: Caps, *, profile: str = "system",
               caps_add: Iterable[str] = (), caps_del: Iterable[str] = (),
-              namespace: bool = True) -> Invocation:
+              namespace: bool = True, abi_update: bool = False) -> Invocation:
     """Translate a domain XML into the QEMU invocation libvirt would start.
 
     Raises `TranslationError` (with libvirt's message) for anything libvirt would
     refuse; `XMLInputError`, a subclass, for malformed or unsafe XML.
     """
     try:
-        return _translate(xml, caps, profile, caps_add, caps_del, namespace)
+        return _translate(xml, caps, profile, caps_add, caps_del, namespace, abi_update)
     except TranslationError:
         raise
     except RecursionError:
@@ -38,14 +38,14 @@ def translate(xml: str | bytes, caps: Caps, *, profile: str = "system",
 
 
 def _translate(xml: str | bytes, caps: Caps, profile: str, caps_add: Iterable[str],
-               caps_del: Iterable[str], namespace: bool) -> Invocation:
+               caps_del: Iterable[str], namespace: bool, abi_update: bool) -> Invocation:
     host = get_host_profile(profile)
     domain = parse_domain(xml)
     if not namespace:
         # the same domain as if its qemu: elements were not there (for --diff)
         domain.qemu = QemuNamespace()
     eff = effective_caps(caps, domain.qemu, caps_add, caps_del)
-    ctx = BuildContext(domain=domain, caps=eff, host=host)
+    ctx = BuildContext(domain=domain, caps=eff, host=host, abi_update=abi_update)
     prepare(ctx)
     build(ctx)
     binary = domain.devices.emulator or caps.emulator or f"/usr/bin/qemu-system-{ctx.arch}"

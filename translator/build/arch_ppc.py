@@ -16,8 +16,8 @@ __all__ = ["is_ppc", "is_pseries", "cpu_model", "machine_feature_props", "machin
            "is_extra_phb", "phb_props", "pci_bus_name", "build_nvram", "build_tpm_proxy"]
 from ..props import Props
 
-# <features> of a pseries machine that QEMU takes as -machine capabilities:
-# (feature element, machine property, attribute holding the value)
+# <features> of a pseries machine that QEMU takes as -machine capabilities, as
+# (feature element, machine property): on/off switches (`state`), then values (`value`)
 _SPAPR_SWITCHES = (("htm", "cap-htm"), ("nested-hv", "cap-nested-hv"),
                    ("ccf-assist", "cap-ccf-assist"))
 _SPAPR_VALUES = (("cfpc", "cap-cfpc"), ("sbbc", "cap-sbbc"), ("ibs", "cap-ibs"))

@@ -153,6 +153,8 @@ def add_usb_input_defaults(ctx: BuildContext) -> None:
     items = ctx.domain.devices.items
     if not is_ppc64(ctx) or not any(d.family == "graphics" for d in items):
         return
+    if any(c.type == "usb" and c.model == "none" for c in ctx.domain.devices.controllers):
+        return  # USB is disabled: nothing to plug them into
     inputs = [d for d in items if isinstance(d, Input)]
     has_tablet = any(i.type == "tablet" and i.bus == "usb" for i in inputs)
     for kind in ("keyboard", "mouse"):
@@ -255,12 +257,15 @@ def assign_addresses(ctx: BuildContext) -> None:
     for d in devs.items:
         if isinstance(d.info.address, PciAddress) and not _shares_serial(d):
             alloc.reserve(d.info.address, d.alias or d.family)
-    pending = [d for d in _ordered_pci_devices(ctx)
-               if d.info.address is None and pci_connection(d, ctx)]
+    bridges = sorted((c for c in devs.controllers if c.type == "pci" and c.index > 0
+                      and c.model != "pci-root" and c.info.address is None),
+                     key=lambda c: c.index)  # PCI controllers are placed first
+    pending = bridges + [d for d in _ordered_pci_devices(ctx)
+                         if d.info.address is None and pci_connection(d, ctx)]
     if pending and not alloc.buses:
         raise TranslationError("XML error: No PCI buses available")
     for d in pending:
-        kind = pci_connection(d, ctx) or "pci"
+        kind = "pci-bridge" if d in bridges else (pci_connection(d, ctx) or "pci")
         addr = alloc.take(kind)
         if addr is None and is_pseries(ctx):
             index = max(alloc.buses) + 1

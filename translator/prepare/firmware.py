@@ -192,7 +192,7 @@ def _matches(ctx: BuildContext, kind: str, desc: Descriptor) -> bool:
         if secure is not None and secure != ("secure-boot" in features):
             return False
     if device == "flash":
-        if not _format_ok(loader, nvram, _executable(mapping)[1]):
+        if not _format_ok(loader, nvram, _executable(mapping)[1], ctx.abi_update):
             return False
         template = nvram.get("template") if nvram is not None else None
         if template and mapping.get("nvram-template", {}).get("filename") != template:
@@ -216,10 +216,14 @@ def _target_ok(ctx: BuildContext, desc: Descriptor) -> bool:
     return False
 
 
-def _format_ok(loader: Elem | None, nvram: Elem | None, exe_fmt: str) -> bool:
-    """An explicit loader format wins, then the NVRAM's; otherwise raw images are used."""
+def _format_ok(loader: Elem | None, nvram: Elem | None, exe_fmt: str,
+               abi_update: bool = False) -> bool:
+    """An explicit loader format wins, then the NVRAM's; otherwise an existing domain keeps
+    raw images, while a newly defined one (ABI update) may use any format."""
     wanted = (loader.get("format") if loader is not None else None) or \
-        (nvram.get("format") if nvram is not None else None) or "raw"
+        (nvram.get("format") if nvram is not None else None)
+    if wanted is None:
+        return abi_update or exe_fmt == "raw"
     return exe_fmt == wanted
 
 

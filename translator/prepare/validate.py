@@ -505,8 +505,20 @@ def check_host_numa_nodes(ctx: BuildContext) -> None:
                 raise _unsupported(f"NUMA node {node} is unavailable")
 
 
+def check_acpi_support(ctx: BuildContext) -> None:
+    """A newly defined domain may not ask for ACPI on a machine type without it; an
+    existing one keeps the (ignored) feature so that it still starts."""
+    d = ctx.domain
+    if not ctx.abi_update or not d.has_feature("acpi"):
+        return
+    m = ctx.caps.find_machine(ctx.machine, d.virt_type)
+    if m is not None and m.acpi is False:
+        raise TranslationError(f"unsupported configuration: machine type '{ctx.machine}' "
+                               "does not support ACPI")
+
+
 DOMAIN_RULES: tuple[Rule, ...] = (
-    check_emulator_arch, check_pseries_features, check_cpu, check_memory,
+    check_acpi_support, check_emulator_arch, check_pseries_features, check_cpu, check_memory,
     check_hugepages, check_numatune_modes,
 )
 
