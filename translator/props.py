@@ -7,12 +7,17 @@ order and the helpers mirror libvirt's "add only when set" conventions.
 
 from __future__ import annotations
 
+import builtins
 import json
-from typing import Any, Iterator
+from typing import Any, ItemsView, Iterator
 
 
 class Props:
-    """An insertion-ordered property map with libvirt's conditional-add helpers."""
+    """An insertion-ordered property map with libvirt's conditional-add helpers.
+
+    The `str` helper method shadows the builtin inside the class body, so later
+    annotations spell the type `builtins.str`.
+    """
 
     __slots__ = ("_d",)
 
@@ -34,70 +39,70 @@ class Props:
             self._d[key] = value
         return self
 
-    def int_nz(self, key: str, value: int | None) -> "Props":
+    def int_nz(self, key: builtins.str, value: int | None) -> "Props":
         """Integer, skipped when None or zero (libvirt's 'p'/'P' conventions)."""
         if value:
             self._d[key] = value
         return self
 
-    def bool_true(self, key: str, value: bool | None) -> "Props":
+    def bool_true(self, key: builtins.str, value: bool | None) -> "Props":
         """Boolean, emitted only when true."""
         if value:
             self._d[key] = True
         return self
 
-    def tristate(self, key: str, value: bool | None) -> "Props":
+    def tristate(self, key: builtins.str, value: bool | None) -> "Props":
         """Boolean, emitted when explicitly set either way."""
         if value is not None:
             self._d[key] = bool(value)
         return self
 
-    def onoff(self, key: str, value: bool | None) -> "Props":
+    def onoff(self, key: builtins.str, value: bool | None) -> "Props":
         if value is not None:
             self._d[key] = "on" if value else "off"
         return self
 
-    def update(self, other: "Props | dict[str, Any]") -> "Props":
+    def update(self, other: "Props | dict[builtins.str, Any]") -> "Props":
         for k, v in (other.items() if isinstance(other, (Props, dict)) else other):
             self.add(k, v)
         return self
 
     # -- mapping protocol -----------------------------------------------------------------
-    def remove(self, key: str) -> None:
+    def remove(self, key: builtins.str) -> None:
         self._d.pop(key, None)
 
-    def get(self, key: str, default: Any = None) -> Any:
+    def get(self, key: builtins.str, default: Any = None) -> Any:
         return self._d.get(key, default)
 
-    def __contains__(self, key: str) -> bool:
+    def __contains__(self, key: builtins.str) -> bool:
         return key in self._d
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: builtins.str) -> Any:
         return self._d[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: builtins.str, value: Any) -> None:
         self._d[key] = value
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[builtins.str]:
         return iter(self._d)
 
     def __len__(self) -> int:
         return len(self._d)
 
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self) -> ItemsView[builtins.str, Any]:
         return self._d.items()
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[builtins.str, Any]:
         return dict(self._d)
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> builtins.str:
         return f"Props({self._d!r})"
 
     # -- rendering ------------------------------------------------------------------------
-    def to_json(self) -> str:
+    def to_json(self) -> builtins.str:
         return to_json(self._d)
 
-    def to_keyval(self, first_key: str | None = None) -> str:
+    def to_keyval(self, first_key: builtins.str | None = None) -> builtins.str:
         """Legacy `k=v,k=v`; with `first_key` its value leads bare (e.g. the driver)."""
         parts: list[str] = []
         for k, v in self._d.items():

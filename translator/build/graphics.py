@@ -49,7 +49,7 @@ def _bracket(addr: str) -> str:
 # -- VNC ----------------------------------------------------------------------------------
 def _vnc_generated_socket(ctx: BuildContext, path: str | None) -> bool:
     """A socket path libvirt generated for an earlier run is dropped, not reused."""
-    return bool(path) and path.startswith(f"{ctx.host.lib_dir}/domain-")
+    return path is not None and path.startswith(f"{ctx.host.lib_dir}/domain-")
 
 
 def vnc_arg(ctx: BuildContext, g: Device) -> str:

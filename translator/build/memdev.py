@@ -82,7 +82,8 @@ def device_props(ctx: BuildContext, dev: Device, prealloc: bool) -> Props:
     model = e.get("model") or ""
     p = Props(("driver", _DRIVER.get(model, model)))
     if model not in ("virtio-pmem",):
-        p.add("node", _target_node(dev))
+        node = _target_node(dev)
+        p.add("node", node if node is not None else ctx.domain.default_memory_node)
     if model == "nvdimm":
         label = e.at("target", "label", "size")
         if label is not None:

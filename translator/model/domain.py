@@ -97,6 +97,9 @@ class Domain:
     genid: Elem | None = None
     throttlegroups: Elem | None = None
     numa_cells: tuple[NumaCell, ...] = ()
+    # memory modules without a <target><node> go to this guest node (set when libvirt
+    # adds the single NUMA node a new domain with memory hotplug needs)
+    default_memory_node: int | None = None
     # the memory QEMU's -m gets (without memory devices), computed by prepare/memory.py
     initial_memory_kib: int | None = None
     devices: Devices = field(default_factory=Devices)

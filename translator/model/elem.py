@@ -8,7 +8,7 @@ still carries the source line it came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, overload
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,13 @@ class Elem:
     text: str | None = None
     line: int | None = None
     path: str = ""
+
+    @overload
+    def get(self, name: str) -> str | None: ...
+    @overload
+    def get(self, name: str, default: str) -> str: ...
+    @overload
+    def get(self, name: str, default: str | None) -> str | None: ...
 
     def get(self, name: str, default: str | None = None) -> str | None:
         return self.attrs.get(name, default)
@@ -31,6 +38,13 @@ class Elem:
 
     def findall(self, tag: str) -> list["Elem"]:
         return [c for c in self.children if c.tag == tag]
+
+    @overload
+    def findtext(self, tag: str) -> str | None: ...
+    @overload
+    def findtext(self, tag: str, default: str) -> str: ...
+    @overload
+    def findtext(self, tag: str, default: str | None) -> str | None: ...
 
     def findtext(self, tag: str, default: str | None = None) -> str | None:
         c = self.find(tag)

@@ -64,6 +64,13 @@ def default_usb_model(ctx: BuildContext, auto_added: bool = True) -> str | None:
     and fall back to xHCI, then OHCI.
     """
     _ = auto_added  # the same choice whether libvirt added the controller or not
+    if is_ppc64(ctx) and ctx.abi_update:
+        # a newly defined guest gets USB3 where QEMU has it
+        for flag, model in (("qemu-xhci", "qemu-xhci"), ("nec-usb-xhci", "nec-xhci"),
+                            ("pci-ohci", "pci-ohci")):
+            if ctx.has(flag):
+                return model
+        return None
     if is_ppc64(ctx):
         return "pci-ohci" if ctx.has("pci-ohci") else None
     for flag, model in (("piix3-usb-uhci", "piix3-uhci"), ("qemu-xhci", "qemu-xhci"),

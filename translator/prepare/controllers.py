@@ -78,10 +78,13 @@ def set_usb_companions(ctx: BuildContext) -> None:
     for c in devs.controllers:
         if c.type == "usb" and c.master_startport is None and c.model in COMPANION_STARTPORT:
             c.master_startport = COMPANION_STARTPORT[c.model]
-    positions = [i for i, d in enumerate(devs.items)
-                 if isinstance(d, Controller) and d.type == "usb"]
-    usb = [devs.items[i] for i in positions]
-    ordered = sorted(usb, key=lambda d: (d.index, is_usb_companion(d)))  # type: ignore[attr-defined]
+    positions: list[int] = []
+    usb: list[Controller] = []
+    for i, d in enumerate(devs.items):
+        if isinstance(d, Controller) and d.type == "usb":
+            positions.append(i)
+            usb.append(d)
+    ordered = sorted(usb, key=lambda d: (d.index, is_usb_companion(d)))
     for i, d in zip(positions, ordered):
         devs.items[i] = d
 

@@ -6,13 +6,18 @@ libvirt default put it on the command line.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Audio, Controller, Elem, Memballoon, Video
+from ..model import Audio, Controller, Elem, Video
 from ..model import DriveAddress
-from ..model.devices import Chardev, Device, Generic, Hostdev, Input
+from ..model.devices import Chardev, Device, Hostdev, Input
 from .misc_devices import add_q35_itco_watchdog, apply_misc_defaults
 from .controllers import assign_controller_indexes, set_usb_companions, validate_controllers
+
+if TYPE_CHECKING:
+    from capsdb import Caps
 
 
 def _implicit_elem(tag: str, **attrs: str) -> Elem:
@@ -47,7 +52,7 @@ def _is_newest_profile(ctx: BuildContext) -> bool:
     return newest is None or ctx.caps.version >= newest.version
 
 
-def _newest_variant(arch: str, variant: str):  # type: ignore[no-untyped-def]
+def _newest_variant(arch: str, variant: str) -> Caps | None:
     import capsdb
 
     versions = [v for v, a in capsdb.profiles() if a == arch and v.endswith(f"+{variant}")]
@@ -216,8 +221,6 @@ def add_console_serial(ctx: BuildContext) -> None:
 
 
 def add_implicit_devices(ctx: BuildContext) -> None:
-    devs = ctx.domain.devices
-    items = devs.items
     # consoles without a serial port get one (x86: isa-serial)
     assign_chardev_ports(ctx)
     add_console_serial(ctx)
@@ -291,10 +294,10 @@ def add_display_defaults(ctx: BuildContext) -> None:
                 items.append(Input(elem=_implicit_elem("input", type=kind, bus="ps2"),
                                    type=kind, bus="ps2", implicit="x86 has built-in PS/2"))
     if not any(isinstance(d, Audio) for d in items):
-        kind = _default_audio_type(graphics)
-        if kind is not None:
-            items.append(Audio(elem=_implicit_elem("audio", id="1", type=kind), id=1, type=kind,
-                               implicit=f"libvirt adds a '{kind}' audio backend"))
+        audio = _default_audio_type(graphics)
+        if audio is not None:
+            items.append(Audio(elem=_implicit_elem("audio", id="1", type=audio), id=1, type=audio,
+                               implicit=f"libvirt adds a '{audio}' audio backend"))
 
 
 def apply_defaults(ctx: BuildContext) -> None:

@@ -110,7 +110,26 @@ def assign_orphan_vcpus(ctx: BuildContext) -> None:
         first.cpus = ",".join(ranges(sorted(set(parse_cpuset(first.cpus)) | set(orphans))))
 
 
+def add_numa_node_for_hotplug(ctx: BuildContext) -> None:
+    """A newly defined domain with memory hotplug but no NUMA topology gets one node
+    holding every vCPU and the initial memory (memory modules need a node to plug into)."""
+    from ..model.domain import NumaCell
+    from ..parse import scaled_kib
+
+    d = ctx.domain
+    if not ctx.abi_update or d.max_memory is None or d.numa_cells:
+        return
+    if not int(d.max_memory.get("slots") or 0):
+        return
+    raw = sum(scaled_kib(m.at("target", "size")) or 0 for m in memory_devices(ctx))
+    n = d.vcpu.count
+    d.numa_cells = (NumaCell(id=0, cpus="0" if n <= 1 else f"0-{n - 1}",
+                             memory_kib=max(d.memory_kib - raw, 0)),)
+    d.default_memory_node = 0
+
+
 def prepare_memory(ctx: BuildContext) -> None:
+    add_numa_node_for_hotplug(ctx)
     align_memory(ctx)
     assign_orphan_vcpus(ctx)
     if ctx.domain.max_memory is not None:

@@ -23,6 +23,7 @@ from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
+from ..model.device import Device
 from ..model.devices import Controller, Disk, Hostdev, Input, Video
 from ..model.elem import Elem
 
@@ -672,10 +673,10 @@ def check_drive_address_conflicts(ctx: BuildContext) -> None:
             if _key(h) == _key(a):
                 raise _unsupported(f"using disk target name '{a.dev}' conflicts with SCSI host "
                                    f"device address {_drive_text(h.info.address)[:-1]}")
-    for i, a in enumerate(scsi_hostdevs):
-        for b in scsi_hostdevs[i + 1:]:
-            if _key(a) == _key(b):
-                raise _unsupported(f"SCSI host address {_drive_text(a.info.address)} in use by "
+    for i, h in enumerate(scsi_hostdevs):
+        for other in scsi_hostdevs[i + 1:]:
+            if _key(h) == _key(other):
+                raise _unsupported(f"SCSI host address {_drive_text(h.info.address)} in use by "
                                    "another SCSI host device")
 
 
@@ -834,10 +835,9 @@ def check_usb_addresses(ctx: BuildContext) -> None:
             hubs[(bus, path)] = _HUB_PORTS
 
 
-def _usb_addressed(items: Iterable[object]) -> Iterator:  # type: ignore[type-arg]
+def _usb_addressed(items: Iterable[Device]) -> Iterator[Device]:
     for dev in items:
-        elem = getattr(dev, "elem", None)
-        addr = _explicit_address(elem) if elem is not None else None
+        addr = _explicit_address(dev.elem)
         if addr is not None and addr.get("type") == "usb":
             yield dev
 
