@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 
-from . import profiles as _profiles  # before `def profiles` below, which must win
+# Imported for its side effect only: loading the submodule now sets the package
+# attribute `profiles`, so `def profiles` below replaces it for good (a later first
+# import of the submodule would overwrite the function).
+from . import profiles as _profiles  # noqa: F401
 from .model import Caps, CapsFileError, CpuModel, Machine
 
 __all__ = ["Caps", "CapsFileError", "CpuModel", "Machine", "load", "get", "profiles"]

@@ -205,8 +205,9 @@ def diff_env(a: list[tuple[str, str | None, Source | None]],
                                  shadows=(earlier[1] or "") if earlier else None))
         elif (old[key][1] or "") != (value or ""):
             # a qemu:env that replaced libvirt's own variable keeps it in place
+            old_src = old[key][2]
             shadows = (old[key][1] or "") if src is not None and src.kind == "qemu" and \
-                (old[key][2] is None or old[key][2].kind != "qemu") else None
+                (old_src is None or old_src.kind != "qemu") else None
             out.append(EnvChange(name, "changed", old=old[key][1], new=value, source=src,
                                  shadows=shadows))
     return out
@@ -479,17 +480,20 @@ def report_toggles(setup: _Setup, main: "Invocation | None",
         main, main_error = _attempt(judged.translate)
     reports: list[ToggleReport] = []
     for _, action, n, t in domain:
-        without = lambda a=action, n=n: judged.translate(  # noqa: E731
-            xml=_drop_toggles(setup.xml, bad | {(a, n)}))
+        def without_toggle(a: str = action, n: int = n) -> Invocation:
+            return judged.translate(xml=_drop_toggles(setup.xml, bad | {(a, n)}))
         reports.append(_judge(judged, main, main_error, action, t.name, "domain", t.line,
-                              without, ns))
+                              without_toggle, ns))
     for action, names in (("add", setup.caps_add), ("del", setup.caps_del)):
         for n, name in enumerate(names):
             rest = [x for i, x in enumerate(names) if i != n and is_known(x)]
-            kw = {"caps_add": rest} if action == "add" else {"caps_del": rest}
-            without = lambda kw=kw: judged.translate(**kw)  # noqa: E731
+
+            def without_cli(is_add: bool = action == "add", rest: list[str] = rest) -> Invocation:
+                if is_add:
+                    return judged.translate(caps_add=rest)
+                return judged.translate(caps_del=rest)
             reports.append(_judge(judged, main, main_error, action, name, "cli", None,
-                                  without, ns))
+                                  without_cli, ns))
     return reports
 
 
@@ -622,6 +626,7 @@ def diff_report(xml: bytes, caps: Caps, *, profile: str = "system",
     caps_add, caps_del = list(caps_add or ()), list(caps_del or ())
     setup = _Setup(xml, caps, profile, caps_add, caps_del)
     desc = f"QEMU {caps.version_string}, profile {profile}"
+    make_old: Callable[[], Invocation]
     if against_caps is not None:
         mode = "qemu"
         other = _Setup(xml, against_caps, profile, caps_add, caps_del)
@@ -631,9 +636,9 @@ def diff_report(xml: bytes, caps: Caps, *, profile: str = "system",
         make_new = setup.translate
     elif caps_add or caps_del:
         mode = "caps"
-        toggles = [f"--add-cap {n}" for n in caps_add] + [f"--del-cap {n}" for n in caps_del]
+        flags = [f"--add-cap {n}" for n in caps_add] + [f"--del-cap {n}" for n in caps_del]
         old_label = f"as written ({desc})"
-        new_label = "with " + " ".join(toggles)
+        new_label = "with " + " ".join(flags)
         make_old = lambda: setup.translate(caps_add=[], caps_del=[])  # noqa: E731
         make_new = setup.translate
     else:

@@ -329,17 +329,17 @@ def wrap_item(tokens: tuple[str, ...], width: int) -> list[str]:
         indent = 4
     body_width = width - indent
     lines: list[str] = []
-    first = True
+    at_head = True
     for word in words[1:]:
         for seg in wrap_value(word, body_width):
-            if first and len(head) + 1 + len(seg) <= width:
+            if at_head and len(head) + 1 + len(seg) <= width:
                 lines.append(f"{head} {seg}")
-            elif first:
+            elif at_head:
                 lines.append(head)
                 lines.append(" " * indent + seg)
             else:
                 lines.append(" " * indent + seg)
-            first = False
+            at_head = False
     return lines
 
 

@@ -31,6 +31,7 @@ variable, a QemuOpts list with ``merge_lists``, or the machine option dict).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["QemuOption", "OPTIONS", "RemovedValue", "REMOVED_VALUES", "lookup", "Version"]
 
@@ -69,8 +70,8 @@ class RemovedValue:
     replacement: str
 
 
-def _o(name: str, arg: bool, repeat: str, **kw: object) -> QemuOption:
-    return QemuOption(name, arg, repeat, **kw)  # type: ignore[arg-type]
+def _o(name: str, arg: bool, repeat: str, **kw: Any) -> QemuOption:
+    return QemuOption(name, arg, repeat, **kw)
 
 
 _TABLE: tuple[QemuOption, ...] = (

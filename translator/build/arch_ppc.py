@@ -67,8 +67,9 @@ def machine_feature_props(ctx: BuildContext) -> list[str]:
         if hpt.get("resizing"):
             out.append(f"resize-hpt={hpt.get('resizing')}")
         page = hpt.find("maxpagesize")
-        if page is not None and (page.text or "").strip():
-            out.append(f"cap-hpt-max-page-size={_kib(page.text.strip(), page.get('unit'))}k")
+        size = (page.text or "").strip() if page is not None else ""
+        if page is not None and size:
+            out.append(f"cap-hpt-max-page-size={_kib(size, page.get('unit'))}k")
     for name, prop in _SPAPR_SWITCHES:
         f = d.feature(name)
         if f is not None and f.get("state") in ("on", "off"):

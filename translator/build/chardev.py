@@ -14,7 +14,7 @@ from typing import Any
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
-from ..model import Chardev, Elem
+from ..model import Chardev, Elem, GenericAddress
 from ..props import Props, escape_comma, to_json
 from .device import address_props, emit_device
 from .disks import boot_index
@@ -68,7 +68,9 @@ def _generated_path(ctx: BuildContext, ch: Chardev, path: str | None) -> bool:
 
 def _socket(ctx: BuildContext, ch: Chardev) -> _Socket:
     src = _source(ch)
-    get = (lambda a: src.get(a) if src is not None else None)
+
+    def get(a: str) -> str | None:
+        return src.get(a) if src is not None else None
     if ch.type == "unix":
         if ch.kind == "vhost-user":
             # QEMU is the server or the client of the vhost-user backend, on the path itself
@@ -172,7 +174,9 @@ def _legacy_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str 
                     log: str | None, sock: _Socket | None, tls_id: str | None) -> str:
     t = ch.type
     src = _source(ch)
-    get = (lambda a: (src.get(a) if src is not None else None) or "")
+
+    def get(a: str) -> str:
+        return (src.get(a) if src is not None else None) or ""
     parts: list[str]
     if t == "file":
         parts = ["file", f"id={chr_id}", f"path={file_path}", "append=on"]
@@ -231,7 +235,9 @@ def _json_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str | 
                   log: str | None, sock: _Socket | None, tls_id: str | None) -> dict[str, Any]:
     t = ch.type
     src = _source(ch)
-    get = (lambda a: (src.get(a) if src is not None else None) or "")
+
+    def get(a: str) -> str:
+        return (src.get(a) if src is not None else None) or ""
     data: dict[str, Any] = {}
     qtype = t
     if t == "file":
@@ -335,13 +341,13 @@ def _spapr_regs(ctx: BuildContext) -> dict[int, int]:
     """spapr-vio `reg` of each VIO serial: its address, else the next free from 0x30000000."""
     serials = ctx.domain.devices.chardevs("serial")
     used = {int(a.attrs["reg"], 0) for c in serials
-            if (a := c.info.address) is not None and "reg" in getattr(a, "attrs", {})}
+            if isinstance(a := c.info.address, GenericAddress) and "reg" in a.attrs}
     out: dict[int, int] = {}
     reg = 0x30000000
     for c in serials:
         a = c.info.address
-        if a is not None and "reg" in getattr(a, "attrs", {}):
-            out[id(c)] = int(a.attrs["reg"], 0)  # type: ignore[union-attr]
+        if isinstance(a, GenericAddress) and "reg" in a.attrs:
+            out[id(c)] = int(a.attrs["reg"], 0)
             continue
         while reg in used:
             reg += 0x1000

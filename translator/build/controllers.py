@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
-from ..model import Controller, Device, PciAddress
+from ..model import Controller, Device, Elem, PciAddress
 from ..props import Props
 from .device import address_props, emit_device
 
@@ -38,6 +38,10 @@ def _source(c: Controller) -> Source:
     return default_source(c.implicit) if c.implicit else xml_source(c.elem)
 
 
+def _target_attr(t: Elem | None, name: str) -> str | None:
+    return t.get(name) if t is not None else None
+
+
 def _pci_controller_props(ctx: BuildContext, c: Controller) -> Props | None:
     from . import arch_ppc
     if arch_ppc.is_extra_phb(ctx, c):
@@ -50,19 +54,20 @@ def _pci_controller_props(ctx: BuildContext, c: Controller) -> Props | None:
     t = c.target
     if model == "pcie-root-port":
         a = c.info.address
-        port = int(t.get("port"), 0) if t is not None and t.get("port") else \
+        port_s, chassis_s = _target_attr(t, "port"), _target_attr(t, "chassis")
+        port = int(port_s, 0) if port_s else \
             ((a.slot << 3) + a.function if isinstance(a, PciAddress) else 0)
-        chassis = int(t.get("chassis")) if t is not None and t.get("chassis") else c.index
+        chassis = int(chassis_s) if chassis_s else c.index
         p.add("port", port).add("chassis", chassis)
     elif model == "pci-bridge":
-        chassis = int(t.get("chassisNr")) if t is not None and t.get("chassisNr") else c.index
-        p.add("chassis_nr", chassis)
+        chassis_s = _target_attr(t, "chassisNr")
+        p.add("chassis_nr", int(chassis_s) if chassis_s else c.index)
         _mem_reserve(c, p)
     elif model == "pcie-switch-downstream-port":
         a = c.info.address
         slot = a.slot if isinstance(a, PciAddress) else 0  # the port number is its slot
-        port = t.get("port") if t is not None else None
-        p.add("port", int(port, 0) if port else slot)
+        port_s = _target_attr(t, "port")
+        p.add("port", int(port_s, 0) if port_s else slot)
         p.add("chassis", int(t.get("chassis", str(c.index))) if t is not None else c.index)
     elif model in ("pci-expander-bus", "pcie-expander-bus"):
         p.add("bus_nr", c.bus_nr if c.bus_nr is not None else 0)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from ..cmdline import xml_source
 from ..context import BuildContext
-from ..model import Disk, DriveAddress, Elem
+from ..model import Device, Disk, DriveAddress, Elem
 from ..props import Props, escape_comma
 from .device import address_props, drive_bus_props, emit_device
 from .misc import virtio_driver
 from .storage_drive import build_drive, drive_alias
 from .throttle import disk_filters, emit_filters
-from .storage_secrets import build_managed_pr, emit_unmanaged_pr, pr_manager_alias
+# build_managed_pr is re-exported: STAGES runs it as disks.build_managed_pr
+from .storage_secrets import build_managed_pr as build_managed_pr
+from .storage_secrets import emit_unmanaged_pr, pr_manager_alias
 from .storage_source import CACHE_MODES, Src, chain_list, disk_chain, storage_props
 
 
@@ -28,7 +30,7 @@ def _boot_indexes(ctx: BuildContext) -> dict[int, int]:
         return {id(d): d.info.boot_order for d in items if d.info.boot_order}
     # each <boot dev> is worth its position in the list, present or not
     for n, dev in enumerate(ctx.domain.os.boot_devs, start=1):
-        target = None
+        target: Device | None = None
         for d in items:
             if dev == "hd" and isinstance(d, Disk) and d.device in ("disk", "lun"):
                 target = d
@@ -46,11 +48,9 @@ def _boot_indexes(ctx: BuildContext) -> dict[int, int]:
 
 
 def boot_index(ctx: BuildContext, dev: object) -> int | None:
-    cache = ctx.counters.get("_boot_cache")  # type: ignore[assignment]
-    if cache is None:
-        ctx.counters["_boot_cache"] = _boot_indexes(ctx)  # type: ignore[assignment]
-        cache = ctx.counters["_boot_cache"]
-    return cache.get(id(dev))  # type: ignore[union-attr]
+    if ctx.boot_indexes is None:
+        ctx.boot_indexes = _boot_indexes(ctx)
+    return ctx.boot_indexes.get(id(dev))
 
 
 # -- driver attributes ---------------------------------------------------------------------
@@ -217,7 +217,9 @@ def _build_blockdev(ctx: BuildContext, d: Disk, top: Src) -> str:
                                             ("file", node), ("discard", "unmap")),
                          xml_source(d.driver))
         node = cor
-    return emit_filters(ctx, d, top.extra.get("filters", []), node)  # type: ignore[arg-type]
+    filters = top.extra.get("filters", [])  # set by disk_chains: the filters' node numbers
+    assert isinstance(filters, list)
+    return emit_filters(ctx, d, filters, node)
 
 
 # -- the frontend --------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def _build_legacy_pflash(ctx: BuildContext, fw: ResolvedFirmware, src: Source) -
     ctx.cmd.add("-drive", code + (f",readonly={flag}" if flag else ""), src)
     path = fw.nvram_path
     if path is None and fw.nvram_source is not None:
-        path = filename(None, Src(type=fw.nvram_type, format=fw.nvram_format,  # type: ignore[arg-type]
+        path = filename(None, Src(type=fw.nvram_type, format=fw.nvram_format,
                                   elem=fw.nvram_source, readonly=False), {})
     if path is None:
         return

@@ -178,11 +178,13 @@ def build_accel(ctx: BuildContext) -> None:
     accel = "kvm" if ctx.is_kvm else ("tcg" if d.virt_type == "qemu" else d.virt_type)
     parts = [accel]
     if accel == "kvm":
-        ring = d.feature("kvm").find("dirty-ring") if d.feature("kvm") is not None else None
+        kvm = d.feature("kvm")
+        ring = kvm.find("dirty-ring") if kvm is not None else None
         if ring is not None and ring.get("state") == "on" and ring.get("size"):
             parts.append(f"dirty-ring-size={ring.get('size')}")
     elif accel == "tcg":
-        tb = d.feature("tcg").find("tb-cache") if d.feature("tcg") is not None else None
+        tcg = d.feature("tcg")
+        tb = tcg.find("tb-cache") if tcg is not None else None
         if tb is not None and tb.text:
             parts.append(f"tb-size={(scaled_kib(tb) or 0) // 1024}")  # QEMU wants MiB
     ctx.cmd.add("-accel", ",".join(parts),

@@ -15,7 +15,10 @@ def _onoff(v: bool | None) -> str | None:
 
 def iommu_props(ctx: BuildContext, i: Iommu) -> Props | None:
     drv = i.elem.find("driver")
-    yes = (lambda a: drv.yes(a) if drv is not None else None)
+
+    def yes(a: str) -> bool | None:
+        return drv.yes(a) if drv is not None else None
+
     if i.model == "intel":
         p = Props(("driver", "intel-iommu"), ("id", i.alias))
         p.add("intremap", _onoff(yes("intremap")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..cmdline import xml_source
 from ..context import BuildContext
 from ..model import Device, GenericAddress
+from ..model.domain import NumaCell
 from ..parse import scaled_kib
 from ..prepare.memory import module_size_kib
 from ..props import Props
@@ -20,7 +21,7 @@ def _target_node(dev: Device) -> int | None:
     return int(text.text) if text is not None and text.text else None
 
 
-def _cell(ctx: BuildContext, node: int | None):  # type: ignore[no-untyped-def]
+def _cell(ctx: BuildContext, node: int | None) -> NumaCell | None:
     return next((c for c in ctx.domain.numa_cells if c.id == node), None)
 
 
@@ -35,6 +36,7 @@ def backend_spec(ctx: BuildContext, dev: Device) -> BackendSpec:
     if page is None and model in ("dimm", "virtio-mem"):
         page = hugepage_for_cell(ctx, node)
     mask = src.findtext("nodemask") if src is not None else None
+    policy: str | None
     if mask:
         nodes, policy = parse_cpuset(mask), "bind"
     else:

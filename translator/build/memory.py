@@ -279,8 +279,8 @@ def has_hmat(ctx: BuildContext) -> bool:
     numa = _numa_elem(ctx)
     if numa is None:
         return False
-    if numa.find("interconnects") is not None and \
-            numa.find("interconnects").children:  # type: ignore[union-attr]
+    interconnects = numa.find("interconnects")
+    if interconnects is not None and interconnects.children:
         return True
     return any(c.elem is not None and c.elem.find("cache") is not None
                for c in ctx.domain.numa_cells)

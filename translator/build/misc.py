@@ -168,8 +168,8 @@ def _shmem_doorbell(ctx: BuildContext, s: Shmem) -> None:
     chr_id = f"char{s.alias}"
     props = Props(("driver", "ivshmem-doorbell"), ("id", s.alias), ("chardev", chr_id))
     msi = s.elem.find("msi")
-    if msi is not None and msi.get("vectors"):
-        props.add("vectors", int(msi.get("vectors") or 0, 0))
+    if msi is not None and (vectors := msi.get("vectors")):
+        props.add("vectors", int(vectors, 0))
     ioeventfd = msi.yes("ioeventfd") if msi is not None else None
     props.add("ioeventfd", True if ioeventfd is None else ioeventfd)
     props.update(address_props(ctx, s))
@@ -185,8 +185,8 @@ def _shmem_doorbell(ctx: BuildContext, s: Shmem) -> None:
 def vsock_cid(ctx: BuildContext, v: Vsock) -> int:
     """The guest CID; an automatic one is what the host hands out (the harness: 42)."""
     cid = v.elem.find("cid")
-    if cid is not None and cid.get("address") and cid.get("auto") != "yes":
-        return int(cid.get("address") or 0, 0)
+    if cid is not None and (address := cid.get("address")) and cid.get("auto") != "yes":
+        return int(address, 0)
     return 42 if ctx.host.name == "libvirt-test" else 3
 
 

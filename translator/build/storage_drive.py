@@ -292,6 +292,7 @@ def drive_options(ctx: BuildContext, d: Disk, top: Src | None, cache: str | None
     parts: list[str] = []
     tray_open = d.tray == "open" and d.device in ("cdrom", "floppy")
     if top is not None and not tray_open:  # an open tray holds no medium for QEMU
+        assert d.alias is not None, "prepare/aliases names every disk"
         emit_unmanaged_pr(ctx, top, d.alias)
         ids = emit_source_secrets(ctx, d, top, legacy_alias=d.alias)
         parts += source_options(d, top, ids, modern, pr_manager_alias(top, d.alias))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 
-from ..cmdline import xml_source
+from ..cmdline import Source, xml_source
 from ..context import BuildContext
 from ..model import Disk, Elem
 from ..props import Props
@@ -83,13 +83,13 @@ def emit_source_secrets(ctx: BuildContext, d: Disk, src: Src,
     return ids
 
 
-def _emit_tls(ctx: BuildContext, base: str, ids: dict[str, str], where: object) -> None:
+def _emit_tls(ctx: BuildContext, base: str, ids: dict[str, str], where: Source) -> None:
     alias = f"obj{base}_tls0"
     secret_id = f"{alias}-secret0"
-    ctx.cmd.add_json("-object", secret_object(secret_id, STAND_IN_SECRET), where)  # type: ignore[arg-type]
+    ctx.cmd.add_json("-object", secret_object(secret_id, STAND_IN_SECRET), where)
     creds = Props(("qom-type", "tls-creds-x509"), ("id", alias), ("dir", NBD_TLS_DIR),
                   ("endpoint", "client"), ("verify-peer", True), ("passwordid", secret_id))
-    ctx.cmd.add_json("-object", creds, where)  # type: ignore[arg-type]
+    ctx.cmd.add_json("-object", creds, where)
     ids["tls"] = alias
 
 

@@ -285,7 +285,10 @@ def chardev_from(e: Elem) -> Chardev:
 
 def video_from(e: Elem) -> Video:
     m = e.find("model")
-    g = (lambda a: _int(m.get(a)) if m is not None else None)
+
+    def g(a: str) -> int | None:
+        return _int(m.get(a)) if m is not None else None
+
     return Video(
         elem=e, info=info_from_elem(e),
         model=m.get("type") if m is not None else None,

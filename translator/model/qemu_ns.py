@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
 

@@ -204,11 +204,11 @@ def _device_connection(dev: Device, ctx: BuildContext) -> str | None:
             return None
         return "pcie" if dev.model == "virtio" and not ctx.is_x86 else "pci"
     fam = dev.family
-    model = dev.elem.get("model")
+    elem_model = dev.elem.get("model")
     if fam == "rng":
-        return "pcie" if (model or "virtio").startswith("virtio") else None
+        return "pcie" if (elem_model or "virtio").startswith("virtio") else None
     if fam == "watchdog":
-        return "pci" if model == "i6300esb" else None
+        return "pci" if elem_model == "i6300esb" else None
     if fam == "filesystem":  # usb-mtp sits on USB
         return "pcie" if dev.elem.get("type", "mount") == "mount" and \
             dev.elem.attr_at("type", "driver") != "mtp" else None
@@ -221,7 +221,7 @@ def _device_connection(dev: Device, ctx: BuildContext) -> str | None:
     if fam == "hostdev":
         return "pcie" if getattr(dev, "on_pci", dev.elem.get("type") == "pci") else None
     if fam == "iommu":  # virtio-iommu must be an integrated device of the root bus
-        return "integrated" if model == "virtio" else None
+        return "integrated" if elem_model == "virtio" else None
     if fam == "crypto":
         return "pcie"
     if isinstance(dev, Chardev) and dev.kind == "serial" and dev.target_type == "pci-serial":
@@ -509,7 +509,7 @@ def _place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
         raise TranslationError("XML error: No PCI buses available")
     from . import arch_arm
     if arch_arm.is_arm(ctx):
-        arch_arm.add_root_ports(ctx, alloc, pending)  # type: ignore[arg-type]
+        arch_arm.add_root_ports(ctx, alloc, pending)
     elif pcie_root(ctx):
         _add_root_ports(ctx, alloc, pending)
     for d in pending:

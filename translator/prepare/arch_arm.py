@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Controller, Disk, Elem, GenericAddress, PciAddress
+from ..model import Controller, Device, Disk, Elem, GenericAddress, PciAddress
 from ..model.devices import Input, Interface, Memballoon, Sound, Video
 
 ARM_ARCHES = frozenset({"armv6l", "armv7l", "armv7b", "aarch64"})
@@ -300,7 +300,7 @@ def _grow_plan(kinds: list[str], free_ports: int, free_pci_slots: int) -> list[s
     return plan
 
 
-def add_root_ports(ctx: BuildContext, alloc: object, pending: list[object]) -> None:
+def add_root_ports(ctx: BuildContext, alloc: object, pending: list[Device]) -> None:
     """Add the pcie-root-ports (and bridge) a virt guest's devices need, like libvirt.
 
     The controllers are numbered in the order the dry run asked for them and get their
@@ -310,7 +310,7 @@ def add_root_ports(ctx: BuildContext, alloc: object, pending: list[object]) -> N
 
     assert isinstance(alloc, A.PciAllocator)
     devs = ctx.domain.devices
-    kinds = [A.pci_connection(d, ctx) or "" for d in pending]  # type: ignore[arg-type]
+    kinds = [A.pci_connection(d, ctx) or "" for d in pending]
     free_ports = sum(1 for b in alloc.buses.values()
                      if b.model in ("pcie-root-port", "pcie-switch-downstream-port")
                      and b.is_free(0))

@@ -236,8 +236,9 @@ def _assign_zpci_ids(ctx: BuildContext, explicit: set[int]) -> None:
     """
     on_pci = [d for d in ctx.domain.devices.items if isinstance(d.info.address, PciAddress)
               and not (isinstance(d, Controller) and d.type == "pci" and d.index == 0)]
-    uids = {d.info.address.zpci_uid for d in on_pci if d.info.address.zpci_uid is not None}
-    fids = {d.info.address.zpci_fid for d in on_pci if d.info.address.zpci_fid is not None}
+    pci_addrs = [a for d in on_pci if isinstance(a := d.info.address, PciAddress)]
+    uids = {a.zpci_uid for a in pci_addrs if a.zpci_uid is not None}
+    fids = {a.zpci_fid for a in pci_addrs if a.zpci_fid is not None}
     on_ids = {id(d) for d in on_pci}
     given = [d for d in walk(ctx) if id(d) in on_ids and id(d) in explicit]
     bridges = sorted((d for d in on_pci if isinstance(d, Controller) and d.type == "pci"

@@ -108,12 +108,13 @@ _SCALE = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024**2,
 
 
 def _bytes(e: Elem | None, default_unit: str = "b") -> int | None:
-    if e is None or not (e.text or "").strip():
+    text = (e.text or "").strip() if e is not None else ""
+    if e is None or not text:
         return None
     scale = _SCALE.get((e.get("unit") or default_unit).lower())
     if scale is None:
         return None
-    return int(e.text.strip(), 0) * scale  # type: ignore[union-attr]
+    return int(text, 0) * scale
 
 
 def _numa_cells(domain: Domain) -> list[Elem]:
