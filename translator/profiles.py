@@ -16,6 +16,11 @@ from dataclasses import dataclass
 _UUID_NAMESPACE = uuid.UUID("6b1d5f3e-1c1a-4e4e-9a3c-786d6c326172")
 
 
+# The first descriptor the `system` profile shows for a tap, vhost-net or vhost-scsi
+# device the daemon opens: a documented stand-in for the daemon's next free descriptor.
+SYSTEM_DAEMON_FD_BASE = 30
+
+
 def short_name(name: str) -> str:
     """libvirt's per-domain directories use the first 20 characters of the name."""
     return name[:20]
@@ -63,8 +68,21 @@ class HostProfile:
     vdpa_fd: int = 1732           # the opened vhost-vdpa character device
     vhost_scsi_fd: int = 3        # the opened /dev/vhost-scsi
     passt_dir: str = "/var/run/libvirt/qemu/passt"   # passt's vhost-user sockets
-    chardev_file_fd: int = 1750   # a chardev's output file, opened by libvirt
-    chardev_log_fd: int = 1751    # a chardev's log file
+    # descriptors libvirt prepares on the host before building (None: nothing is prepared,
+    # as in domxml-to-native's pretend mode, so QEMU is given the path itself)
+    chardev_socket_fd: int | None = 1729   # a listening UNIX chardev socket libvirt binds
+    chardev_file_fd: int | None = 1750     # a chardev's output file, opened by libvirt
+    chardev_log_fd: int | None = 1751      # a chardev's log file
+    vsock_fd: int = 6789          # the opened /dev/vhost-vsock (-1: not opened)
+    vsock_auto_cid: int | None = 42   # the CID handed out for <cid auto='yes'> (None: none
+                                      # acquired, so the given address or 0)
+    vhost_user_gpu_fd: int = 1729     # the vhost-user-gpu helper's socket (-1: not started)
+    # domxml-to-native rewrites every interface as a plain ethernet tap (prepare/pretend.py)
+    nets_as_ethernet: bool = False
+    # taps, vhost-net and vhost-scsi descriptors the daemon opens while building: None =
+    # the fixed numbers above; else consecutive numbers from here (the real ones are the
+    # daemon's next free descriptors, unknowable in advance)
+    daemon_fd_base: int | None = None
     chardev_tls_dir: str = "/etc/pki/libvirt-chardev"
     scsi_sg_name: str = "sg0"     # the SCSI generic node of a host SCSI device
 
@@ -94,6 +112,10 @@ PROFILES: dict[str, HostProfile] = {
         name="system", path_env="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         user=None, monitor_fd=None, passed_fd=1729, resolve_machine_alias=True,
         derive_missing_uuid=True,
+        # `virsh domxml-to-native` runs libvirt's pretend mode: the host is not prepared
+        chardev_socket_fd=None, chardev_file_fd=None, chardev_log_fd=None,
+        vsock_fd=-1, vsock_auto_cid=None, vhost_user_gpu_fd=-1,
+        nets_as_ethernet=True, daemon_fd_base=SYSTEM_DAEMON_FD_BASE,
     ),
 }
 

@@ -1,0 +1,81 @@
+"""libvirt's pretend mode: what `virsh domxml-to-native qemu-argv` does differently.
+
+domxml-to-native prepares the domain (defaults, aliases, addresses, master key) but never
+the host: no socket is bound, no file opened and no helper started before the command
+line is built, so those places print paths (or libvirt's "no descriptor" value, -1)
+instead of passed descriptors. Before preparing, it also rewrites every network
+interface as a plain `ethernet` one, since it cannot plug taps into bridges or networks;
+only the MAC, the model, the boot order, the driver tuning and the script survive, and
+the interface gets a fresh alias and PCI address. Taps and vhost-net devices are still
+opened while the command line is built, by the daemon, so their numbers are whatever the
+daemon's next free descriptors are (see `next_daemon_fd`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..context import BuildContext
+from ..model import Elem, Interface
+from ..model.device import DeviceInfo
+
+# what libvirt clears from an interface it rewrites (the connection and host-side setup)
+_CLEARED_CHILDREN = frozenset({
+    "source", "target", "virtualport", "vlan", "bandwidth", "filterref", "ip", "route",
+    "backend", "downscript", "guest", "address", "alias", "portForward",
+})
+
+
+def _ethernet_elem(e: Elem) -> Elem:
+    """The interface element as libvirt sees it after the rewrite (for builders that read
+    the XML directly): type ethernet, connection details and the ROM file gone."""
+    children: list[Elem] = []
+    for c in e.children:
+        if c.tag in _CLEARED_CHILDREN:
+            continue
+        if c.tag == "rom" and "file" in c.attrs:
+            c = replace(c, attrs={k: v for k, v in c.attrs.items() if k != "file"})
+        children.append(c)
+    attrs = {k: v for k, v in e.attrs.items() if k != "managed"}
+    attrs["type"] = "ethernet"
+    return replace(e, attrs=attrs, children=tuple(children))
+
+
+def _as_ethernet(net: Interface, index: int) -> Interface:
+    elem = _ethernet_elem(net.elem)
+    info = DeviceInfo(alias=f"net{index}", address=None, boot_order=net.info.boot_order,
+                      acpi_index=net.info.acpi_index, rom=elem.find("rom"))
+    return replace(net, elem=elem, info=info, type="ethernet", source=None, target_dev=None)
+
+
+def rewrite_interfaces(ctx: BuildContext) -> bool:
+    """Turn every interface into an unconnected `ethernet` one, as domxml-to-native does
+    after parsing; True when some interface lost its PCI address and needs a new one.
+
+    Interfaces of type 'hostdev' are modelled as host devices here and are left alone.
+    """
+    if not ctx.host.nets_as_ethernet:
+        return False
+    items = ctx.domain.devices.items
+    index = 0
+    readdress = False
+    for pos, dev in enumerate(items):
+        if not isinstance(dev, Interface):
+            continue
+        readdress = readdress or dev.info.address is not None
+        items[pos] = _as_ethernet(dev, index)
+        index += 1
+    return readdress
+
+
+def next_daemon_fd(ctx: BuildContext) -> int:
+    """The next descriptor the daemon opens while building the command line.
+
+    A real daemon hands out its lowest free descriptors, which nobody can know in
+    advance; the profile numbers them consecutively from `daemon_fd_base` instead, in the
+    order libvirt opens them (each interface's taps, then its vhost-net devices).
+    """
+    base = ctx.host.daemon_fd_base
+    if base is None:
+        raise ValueError("the host profile passes fixed descriptors")
+    return base + ctx.next("daemon-fd")
