@@ -15,6 +15,7 @@ from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Chardev, Elem, GenericAddress
+from ..profiles import short_name
 from ..props import Props, escape_comma, to_json
 from .device import address_props, emit_device
 from .disks import boot_index
@@ -66,6 +67,18 @@ def _generated_path(ctx: BuildContext, ch: Chardev, path: str | None) -> bool:
     return not path or path.startswith(f"{ctx.host.channel_dir}/domain-")
 
 
+def _channel_path(ctx: BuildContext, ch: Chardev) -> str:
+    """The socket libvirt makes up for a virtio channel, in its per-domain channel
+    directory: named after the channel, else after its virtio-serial port."""
+    target_dir = f"{ctx.host.channel_dir}/domain--1-{short_name(ctx.domain.name)}"
+    if ch.target_name:
+        return f"{target_dir}/{ch.target_name}"
+    addr = ch.info.address
+    port = [addr.int(k, 0) if isinstance(addr, GenericAddress) else 0
+            for k in ("controller", "bus", "port")]
+    return f"{target_dir}/vioser-{port[0]:02d}-{port[1]:02d}-{port[2]:02d}.sock"
+
+
 def _socket(ctx: BuildContext, ch: Chardev) -> _Socket:
     src = _source(ch)
 
@@ -81,9 +94,11 @@ def _socket(ctx: BuildContext, ch: Chardev) -> _Socket:
         if not get("path") and not generated:
             raise TranslationError("internal error: Missing source path attribute for char device")
         listen = generated or (get("mode") or "bind") == "bind"
-        # libvirt binds listening sockets itself and passes the descriptor
-        fd = ctx.host.passed_fd if listen else None
-        return _checked(_Socket(listen=listen, path=get("path"), fd=fd, reconnect=_reconnect(src)))
+        path = _channel_path(ctx, ch) if generated else get("path")
+        # libvirt binds listening sockets itself and passes the descriptor (not in
+        # domxml-to-native's pretend mode: then QEMU binds the path)
+        fd = ctx.host.chardev_socket_fd if listen else None
+        return _checked(_Socket(listen=listen, path=path, fd=fd, reconnect=_reconnect(src)))
     if ch.protocol not in (None, "raw", "telnet"):
         raise UnsupportedConfigError(f"unsupported configuration: tcp chardev protocol "
                                      f"'{ch.protocol}' not supported")
@@ -108,10 +123,27 @@ def _fdset(ctx: BuildContext, fd: int, opaque: str, source: Source) -> str:
     return f"/dev/fdset/{n}"
 
 
+def _opened_file(ctx: BuildContext, fd: int | None, path: str, opaque: str,
+                 source: Source) -> str:
+    """A file libvirt opens itself goes over as an fd set; when the host is not prepared
+    (the profile has no descriptor for it), QEMU is given the path."""
+    return path if fd is None else _fdset(ctx, fd, opaque, source)
+
+
+def _append_switch(fd: int | None, elem: Elem | None) -> bool | None:
+    """libvirt opens a passed file for appending itself; a bare path keeps the XML's
+    append switch (absent: not written, QEMU's default)."""
+    if fd is not None:
+        return True
+    value = elem.get("append") if elem is not None else None
+    return None if value is None else value == "on"
+
+
 def _log_path(ctx: BuildContext, ch: Chardev, dev_alias: str, source: Source) -> str | None:
     if ch.log is None or not ch.log.get("file"):
         return None
-    return _fdset(ctx, ctx.host.chardev_log_fd, f"{dev_alias}-log", source)
+    return _opened_file(ctx, ctx.host.chardev_log_fd, ch.log.get("file") or "",
+                        f"{dev_alias}-log", source)
 
 
 def _tls_object(ctx: BuildContext, chr_id: str, source: Source) -> str:
@@ -130,7 +162,9 @@ def chardev_backend(ctx: BuildContext, ch: Chardev, chr_id: str,
     dev_alias = chr_id[4:] if chr_id.startswith("char") else chr_id
     file_path = None
     if ch.type == "file":
-        file_path = _fdset(ctx, ctx.host.chardev_file_fd, f"{dev_alias}-source", source)
+        path = (_source(ch) or Elem("source")).get("path") or ""
+        file_path = _opened_file(ctx, ctx.host.chardev_file_fd, path, f"{dev_alias}-source",
+                                 source)
     log = _log_path(ctx, ch, dev_alias, source)
     sock = _socket(ctx, ch) if ch.type in ("unix", "tcp") else None
     tls_id = _tls_object(ctx, chr_id, source) if sock is not None and sock.tls else None
@@ -179,7 +213,8 @@ def _legacy_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str 
         return (src.get(a) if src is not None else None) or ""
     parts: list[str]
     if t == "file":
-        parts = ["file", f"id={chr_id}", f"path={file_path}", "append=on"]
+        parts = ["file", f"id={chr_id}", f"path={escape_comma(file_path or '')}"]
+        parts += _switch_part("append", _append_switch(ctx.host.chardev_file_fd, src))
     elif t in ("pipe", "dev"):
         parts = [_dev_kind(ch) if t == "dev" else "pipe", f"id={chr_id}",
                  f"path={escape_comma(get('path'))}"]
@@ -194,7 +229,8 @@ def _legacy_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str 
                 parts.append("telnet=on")
         if sock.listen:
             parts.append("server=on")
-            if sock.fd is not None or t == "tcp":
+            # only a vhost-user backend's socket makes QEMU wait for its peer
+            if sock.fd is not None or t == "tcp" or ch.kind != "vhost-user":
                 parts.append("wait=off")
         if sock.reconnect is not None and not sock.listen:
             k, v = _reconnect_key(ctx, sock.reconnect)
@@ -223,8 +259,13 @@ def _legacy_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str 
     else:  # pty, null, vc, stdio
         parts = [t, f"id={chr_id}"]
     if log:
-        parts += [f"logfile={log}", "logappend=on"]
+        parts.append(f"logfile={escape_comma(log)}")
+        parts += _switch_part("logappend", _append_switch(ctx.host.chardev_log_fd, ch.log))
     return ",".join(parts)
+
+
+def _switch_part(key: str, value: bool | None) -> list[str]:
+    return [] if value is None else [f"{key}={'on' if value else 'off'}"]
 
 
 def _inet(host: str | None, port: str | None) -> dict[str, Any]:
@@ -241,7 +282,10 @@ def _json_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str | 
     data: dict[str, Any] = {}
     qtype = t
     if t == "file":
-        data = {"out": file_path, "append": True}
+        data = {"out": file_path}
+        append = _append_switch(ctx.host.chardev_file_fd, src)
+        if append is not None:
+            data["append"] = append
     elif t in ("pipe", "dev"):
         qtype = _dev_kind(ch) if t == "dev" else "pipe"
         data = {"device": get("path")}
@@ -284,7 +328,9 @@ def _json_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str | 
             data["mouse"] = mouse
     if log:
         data["logfile"] = log
-        data["logappend"] = True
+        logappend = _append_switch(ctx.host.chardev_log_fd, ch.log)
+        if logappend is not None:
+            data["logappend"] = logappend
     return {"id": chr_id, "backend": {"type": qtype, "data": data}}
 
 

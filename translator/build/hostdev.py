@@ -92,10 +92,18 @@ def usb_props(ctx: BuildContext, h: Hostdev) -> Props:
     return p
 
 
+def _vhost_scsi_fd(ctx: BuildContext) -> int:
+    """/dev/vhost-scsi, opened by the daemon while the command line is built."""
+    if ctx.host.daemon_fd_base is not None:
+        from ..prepare.pretend import next_daemon_fd
+        return next_daemon_fd(ctx)
+    return ctx.host.vhost_scsi_fd
+
+
 def vhost_scsi_props(ctx: BuildContext, h: Hostdev) -> Props:
     p = Props(("driver", virtio_driver(h, "vhost-scsi", h.model)))
     p.add("wwpn", h.source.get("wwpn") if h.source is not None else None)
-    p.add("vhostfd", str(ctx.host.vhost_scsi_fd))
+    p.add("vhostfd", str(_vhost_scsi_fd(ctx)))
     p.add("id", h.alias)
     p.update(address_props(ctx, h))
     return p

@@ -183,11 +183,14 @@ def _shmem_doorbell(ctx: BuildContext, s: Shmem) -> None:
 # -- vsock -------------------------------------------------------------------------------
 
 def vsock_cid(ctx: BuildContext, v: Vsock) -> int:
-    """The guest CID; an automatic one is what the host hands out (the harness: 42)."""
+    """The guest CID; an automatic one is what the host hands out (the harness: 42), and
+    none is acquired when the host is not prepared (the given address, else 0)."""
     cid = v.elem.find("cid")
-    if cid is not None and (address := cid.get("address")) and cid.get("auto") != "yes":
-        return int(address, 0)
-    return 42 if ctx.host.name == "libvirt-test" else 3
+    address = cid.get("address") if cid is not None else None
+    auto = not address or (cid is not None and cid.get("auto") == "yes")
+    if auto and ctx.host.vsock_auto_cid is not None:
+        return ctx.host.vsock_auto_cid
+    return int(address, 0) if address else 0
 
 
 def build_vsock(ctx: BuildContext) -> None:
@@ -195,7 +198,7 @@ def build_vsock(ctx: BuildContext) -> None:
         props = virtio_props(v, "vhost-vsock", v.model)
         props.add("id", v.alias)
         props.add("guest-cid", vsock_cid(ctx, v))
-        props.add("vhostfd", "6789" if ctx.host.name == "libvirt-test" else str(ctx.host.passed_fd))
+        props.add("vhostfd", str(ctx.host.vsock_fd))
         props.update(address_props(ctx, v))
         emit_device(ctx, v, props, src(v))
 

@@ -56,11 +56,26 @@ def _tap_base(ctx: BuildContext, net: Interface) -> int:
     return ctx.host.tap_fd if net.type == "ethernet" else ctx.host.bridge_tap_fd
 
 
+def _opened_fds(ctx: BuildContext, base: int, count: int) -> list[str]:
+    """`count` descriptors the daemon opens: fixed numbers from `base` (the harness), or
+    its next free ones when the profile numbers them as it goes (pretend mode)."""
+    if ctx.host.daemon_fd_base is not None:
+        from ..prepare.pretend import next_daemon_fd
+        return [str(next_daemon_fd(ctx)) for _ in range(count)]
+    return [str(base + i) for i in range(count)]
+
+
+def _tap_fds(ctx: BuildContext, net: Interface) -> list[str]:
+    """Only virtio NICs are multiqueue; other models get a single tap queue."""
+    n = _queues(net) if _is_virtio(net, ctx) else 1
+    return _opened_fds(ctx, _tap_base(ctx, net), n)
+
+
 def _vhost_fds(ctx: BuildContext, net: Interface) -> list[str]:
     """vhost-net descriptors: virtio NICs on a tap, unless <driver name='qemu'>."""
     if net.type not in TAP_TYPES or not _is_virtio(net, ctx) or _drv(net, "name") == "qemu":
         return []
-    return [str(ctx.host.vhost_fd + i) for i in range(_queues(net))]
+    return _opened_fds(ctx, ctx.host.vhost_fd, _queues(net))
 
 
 def _fd_props(p: Props, key: str, fds: list[str]) -> None:
@@ -92,15 +107,12 @@ def _user_props(p: Props, net: Interface) -> None:
 
 
 def netdev_props(ctx: BuildContext, net: Interface, vhostfds: list[str],
-                 vdpa_path: str | None = None) -> Props:
+                 vdpa_path: str | None = None, tapfds: list[str] | None = None) -> Props:
     p = Props()
     t = net.type
     if t in TAP_TYPES:
         p.add("type", "tap")
-        base = _tap_base(ctx, net)
-        # only virtio NICs are multiqueue; other models get a single tap queue
-        n = _queues(net) if _is_virtio(net, ctx) else 1
-        _fd_props(p, "fd", [str(base + i) for i in range(n)])
+        _fd_props(p, "fd", tapfds if tapfds is not None else _tap_fds(ctx, net))
     elif t in ("client", "server", "mcast", "udp"):
         p.add("type", "socket")
         addr = _src_attr(net, "address") or ""
@@ -273,8 +285,10 @@ def _build_one(ctx: BuildContext, net: Interface) -> None:
         n = ctx.next("fdset")
         ctx.cmd.add("-add-fd", f"set={n},fd={ctx.host.vdpa_fd},opaque={net.alias}-vdpa", src)
         vdpa_path = f"/dev/fdset/{n}"
+    # libvirt opens an interface's taps before its vhost-net devices
+    tapfds = _tap_fds(ctx, net) if net.type in TAP_TYPES else None
     vhostfds = _vhost_fds(ctx, net)
-    netdev = netdev_props(ctx, net, vhostfds, vdpa_path)
+    netdev = netdev_props(ctx, net, vhostfds, vdpa_path, tapfds)
     if ctx.has("netdev.json"):
         ctx.cmd.add_json("-netdev", netdev, src)
     else:  # QEMU before 7.2 only takes the legacy key=value form of -netdev

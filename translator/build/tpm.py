@@ -20,6 +20,14 @@ def swtpm_socket(ctx: BuildContext) -> str:
     return f"{ctx.host.run_dir}/swtpm/-1-{ctx.domain.name}-swtpm.sock"
 
 
+def _tpm_fd(ctx: BuildContext, which: int) -> int:
+    """The host TPM (0) or its cancel file (1), opened while the command line is built."""
+    if ctx.host.daemon_fd_base is not None:
+        from ..prepare.pretend import next_daemon_fd
+        return next_daemon_fd(ctx)
+    return _HARNESS_TPM_FDS[which]
+
+
 def _add_fd(ctx: BuildContext, t: Tpm, fd: int, what: str) -> str:
     fdset = ctx.next("fdset")
     ctx.cmd.add("-add-fd", f"set={fdset},fd={fd},opaque={t.alias}-{what}", src(t))
@@ -30,8 +38,8 @@ def tpmdev_arg(ctx: BuildContext, t: Tpm) -> str:
     """Emit what the backend needs first (fds or a chardev), return the -tpmdev value."""
     tpmdev = f"tpm-{t.alias}"
     if t.backend_type == "passthrough":
-        path = _add_fd(ctx, t, _HARNESS_TPM_FDS[0], "tpm")
-        cancel = _add_fd(ctx, t, _HARNESS_TPM_FDS[1], "cancel")
+        path = _add_fd(ctx, t, _tpm_fd(ctx, 0), "tpm")
+        cancel = _add_fd(ctx, t, _tpm_fd(ctx, 1), "cancel")
         return f"passthrough,id={tpmdev},path={path},cancel-path={cancel}"
     if t.backend_type == "external":
         source = t.backend.find("source") if t.backend is not None else None

@@ -9,6 +9,7 @@ from .defaults import add_hostdev_scsi_controllers, apply_defaults
 from .machine import prepare_machine
 from .memory import prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
+from .pretend import rewrite_interfaces
 from .validate import validate, validate_parsed
 
 
@@ -22,5 +23,7 @@ def prepare(ctx: BuildContext) -> None:
     assign_aliases(ctx)
     validate(ctx)  # libvirt's validation; reads user-given PCI addresses only
     assign_pci_addresses(ctx)
+    if rewrite_interfaces(ctx):  # domxml-to-native: interfaces readdressed after the rest
+        assign_pci_addresses(ctx)
     assign_usb_ports(ctx)
     prepare_memory(ctx)
