@@ -29,11 +29,13 @@ import json
 import re
 import sys
 from dataclasses import fields
-from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .model import Caps, CpuModel, Machine
 from .names import is_known, is_retired
+
+if TYPE_CHECKING:  # pathlib only for the command-line tool: translations never need it
+    from pathlib import Path
 
 FORMAT_VERSION = 1
 
@@ -182,6 +184,7 @@ def run(src: Path, out: Path, *, prune: bool = False, stream=sys.stdout) -> list
 
 def main(argv: Iterable[str] | None = None) -> int:
     import argparse
+    from pathlib import Path
 
     parser = argparse.ArgumentParser(prog="python -m capsdb.importer", description=__doc__.split("\n")[0])
     parser.add_argument("src", type=Path, help="directory of libvirt caps_*.xml files")

@@ -32,6 +32,8 @@ class Machine:
 
 @dataclass(frozen=True)
 class CpuModel:
+    """One CPU model as QEMU reported it for one accelerator."""
+
     name: str
     typename: str | None = None
     usable: bool | None = None

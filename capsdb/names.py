@@ -52,6 +52,8 @@ SOURCE_COMMIT = "121fd199420e0f3f645177de78e285dfa3502935"
 
 @dataclass(frozen=True)
 class CapabilityInfo:
+    """One entry of libvirt's capability enum, with what xml2argv does with it."""
+
     name: str
     index: int  # position in libvirt's enum (also its bit in a status file)
     retired: bool

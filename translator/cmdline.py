@@ -16,6 +16,8 @@ from .props import Props
 
 @dataclass(frozen=True)
 class Source:
+    """Where a command-line item or property came from (for --explain and the analyser)."""
+
     kind: str                  # 'xml' | 'default' | 'qemu' | 'host'
     detail: str                # XPath of the element, or the default's name
     line: int | None = None
@@ -40,6 +42,8 @@ HOST = Source("host", "libvirt host environment")
 
 @dataclass
 class Item:
+    """One argument group (`-device ...`) with its source and, when built, its props."""
+
     tokens: tuple[str, ...]
     source: Source
     props: Props | None = None           # the structured value, when there is one
@@ -52,6 +56,8 @@ class Item:
 
 @dataclass
 class EnvVar:
+    """One environment variable QEMU is started with, and what it replaced."""
+
     name: str
     value: str | None
     source: Source

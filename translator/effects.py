@@ -14,7 +14,6 @@ How QEMU treats a repeated option comes from the project's own table
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -379,12 +378,13 @@ def check_duplicate_ids(occs: list[Occurrence]) -> list[EffectWarning]:
 # --- -set aimed at JSON options -------------------------------------------------------------
 
 def check_set(occs: list[Occurrence]) -> list[EffectWarning]:
-    from .overrides import infer_property, parse_set, xml_attr
-
     out: list[EffectWarning] = []
     for n, o in enumerate(occs):
         if not (o.appended and o.opt is not None and o.opt.name == "set" and o.value):
             continue
+        # imported only here: most domains append no -set, and the CLI analyses every call
+        from .overrides import infer_property, parse_set, xml_attr
+
         parsed = parse_set(o.value)
         if parsed is None:
             out.append(EffectWarning(
@@ -449,6 +449,8 @@ def check_overrides(inv: "Invocation", occs: list[Occurrence]) -> list[EffectWar
     for ov in ns.overrides:
         target = devices.get(ov.alias)
         if target is None:
+            import difflib  # only for this hint: not worth its import on every call
+
             close = difflib.get_close_matches(ov.alias, [d for d in devices if d], n=3)
             hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
             out.append(EffectWarning(

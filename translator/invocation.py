@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Invocation:
+    """The QEMU process libvirt would start: environment, binary and arguments."""
+
     env: list[tuple[str, str | None]]
     binary: str
     args: list[str]

@@ -71,6 +71,8 @@ def parse_value(option: str, value: str | None) -> dict[str, Any] | None:
 
 @dataclass
 class ItemView:
+    """One argument group parsed back into option, value and properties."""
+
     option: str
     value: str | None
     props: dict[str, Any] | None

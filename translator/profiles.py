@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from dataclasses import dataclass
 
 # A project-specific namespace so that derived UUIDs are stable across runs and releases.
-_UUID_NAMESPACE = uuid.UUID("6b1d5f3e-1c1a-4e4e-9a3c-786d6c326172")
+# (A string: the uuid module, which imports platform, loads only when a UUID is derived.)
+_UUID_NAMESPACE = "6b1d5f3e-1c1a-4e4e-9a3c-786d6c326172"
 
 
 # The first descriptor the `system` profile shows for a tap, vhost-net or vhost-scsi
@@ -28,6 +28,8 @@ def short_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class HostProfile:
+    """The facts of one host (paths, descriptors, clock) that show in the command line."""
+
     name: str
     path_env: str
     user: str | None              # USER/LOGNAME, or None to omit them
@@ -90,7 +92,9 @@ class HostProfile:
         return f"{self.lib_dir}/domain--1-{short_name(name)}"
 
     def uuid_for(self, name: str) -> str:
-        return str(uuid.uuid5(_UUID_NAMESPACE, name))
+        import uuid
+
+        return str(uuid.uuid5(uuid.UUID(_UUID_NAMESPACE), name))
 
     def firmware_dirs(self) -> list[str]:
         root = os.environ.get(self.firmware_root_env or "", "") or self.firmware_root

@@ -40,6 +40,8 @@ Version = tuple[int, int]
 
 @dataclass(frozen=True)
 class QemuOption:
+    """One QEMU command-line option: argument, repetition semantics, versions."""
+
     name: str                       # without the leading dash
     takes_arg: bool
     repeat: str                     # last | merge | fallback | repeat | keyed | flag

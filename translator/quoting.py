@@ -11,7 +11,8 @@ SHELL_SPECIAL = frozenset("\r\t\n !\"#$&'()*;<>?[\\]^`{|}~")
 
 
 def needs_quoting(value: str) -> bool:
-    return value == "" or any(c in SHELL_SPECIAL for c in value)
+    # isdisjoint scans in C: this runs for every token of every rendering
+    return value == "" or not SHELL_SPECIAL.isdisjoint(value)
 
 
 def shell_escape(value: str) -> str:

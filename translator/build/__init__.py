@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..arches import PPC64_ARCHES
 from ..context import BuildContext
 from ..namespace import build_compat, build_ns_args, build_ns_env
 from . import chardev, controllers, cpu, disks, display, general, memory, misc, net
@@ -12,9 +13,16 @@ from . import iothreads, memdev
 from . import hostdev
 from . import firmware, launch_security, sysinfo
 from . import throttle
-from . import arch_ppc
 
 Builder = Callable[[BuildContext], None]
+
+
+def build_nvram(ctx: BuildContext) -> None:
+    """pseries' spapr NVRAM; the ppc module is only loaded for ppc64 domains."""
+    if ctx.arch in PPC64_ARCHES:
+        from . import arch_ppc
+        arch_ppc.build_nvram(ctx)
+
 
 # The order of qemuBuildCommandLine in libvirt 11.x.
 STAGES: tuple[Builder, ...] = (
@@ -71,7 +79,7 @@ STAGES: tuple[Builder, ...] = (
     hostdev.build_hostdevs,
     misc.build_memballoon,
     rng.build_rngs,
-    arch_ppc.build_nvram,
+    build_nvram,
     misc.build_vmcoreinfo,
     launch_security.build_launch_security,
     build_ns_args,

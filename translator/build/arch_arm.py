@@ -15,7 +15,7 @@ from ..model.devices import Interface
 from ..prepare.arch_arm import default_cpu_model, is_arm, is_arm_virt
 
 __all__ = ["default_cpu_model", "is_arm", "is_arm_virt", "machine_feature_props",
-           "wants_acpi_prop", "cpu_model_suffix", "sve_feature_parts", "timer_parts",
+           "cpu_model_suffix", "sve_feature_parts", "timer_parts",
            "is_board_nic", "add_legacy_nic"]
 
 # NIC models that are on-board chips rather than -device frontends
@@ -49,11 +49,6 @@ def machine_feature_props(ctx: BuildContext) -> list[str]:
     if ras is not None:
         out.append(f"ras={ras}")
     return out
-
-
-def wants_acpi_prop(ctx: BuildContext) -> bool:
-    """ARM machines that support ACPI get an explicit acpi=on/off like x86 ones."""
-    return is_arm(ctx)
 
 
 # --- -cpu -------------------------------------------------------------------------------

@@ -12,12 +12,7 @@ from ..context import BuildContext
 from ..errors import TranslationError
 from ..prepare import arch_riscv_loongarch as prep
 
-__all__ = ["wants_acpi_prop", "machine_feature_props", "default_cpu_model"]
-
-
-def wants_acpi_prop(ctx: BuildContext) -> bool:
-    """These architectures follow QEMU's per-machine ACPI support, like x86."""
-    return prep.handles(ctx)
+__all__ = ["machine_feature_props", "default_cpu_model"]
 
 
 def machine_feature_props(ctx: BuildContext) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..arches import PPC64_ARCHES
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Controller, Device, Elem, PciAddress
@@ -43,9 +44,10 @@ def _target_attr(t: Elem | None, name: str) -> str | None:
 
 
 def _pci_controller_props(ctx: BuildContext, c: Controller) -> Props | None:
-    from . import arch_ppc
-    if arch_ppc.is_extra_phb(ctx, c):
-        return arch_ppc.phb_props(ctx, c)
+    if ctx.arch in PPC64_ARCHES:
+        from . import arch_ppc
+        if arch_ppc.is_extra_phb(ctx, c):
+            return arch_ppc.phb_props(ctx, c)
     model = c.model or ""
     driver = PCI_MODEL_DRIVER.get(model)
     if driver is None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
-from . import arch_arm
 from ..model.misc_devices import Panic
 
 _ON = ("require", "force")
@@ -152,25 +152,28 @@ def build_cpu(ctx: BuildContext) -> None:
         if mode in ("host-passthrough", "maximum"):
             passthrough = mode == "host-passthrough"
             model = "host" if passthrough else "max"
-            parts += arch_arm.cpu_model_suffix(ctx, passthrough)
+            if ctx.arch in ARM_ARCHES:
+                from . import arch_arm
+                parts += arch_arm.cpu_model_suffix(ctx, passthrough)
             if ctx.has("cpu.migratable") or ctx.has("cpu-migratable"):
                 parts.append(f"migratable={cpu.get('migratable', 'on')}")
             parts += _feature_parts(cpu)
         elif cpu.findtext("model"):
             model = cpu.findtext("model")
             parts += _feature_parts(cpu)
-    if arch_arm.is_arm(ctx):
+    if ctx.arch in ARM_ARCHES:
+        from . import arch_arm
         parts += arch_arm.sve_feature_parts(cpu) + arch_arm.timer_parts(ctx)
         if model is None:
             model = arch_arm.default_cpu_model(ctx)
-    from . import arch_ppc
-    if arch_ppc.is_ppc(ctx):
+    if ctx.arch in PPC_ARCHES:
+        from . import arch_ppc
         model = arch_ppc.cpu_model(ctx, model)
     if model is None and ctx.arch in ("s390x", "s390"):
         from .arch_s390 import s390_cpu
         model, s390_parts = s390_cpu(ctx)
         parts = s390_parts + parts
-    if model is None:
+    if model is None and ctx.arch in RISCV_LOONGARCH_ARCHES:
         from . import arch_riscv_loongarch
         model = arch_riscv_loongarch.default_cpu_model(ctx)
     if model is None:

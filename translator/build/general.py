@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from ..arches import ARM_ARCHES, PPC64_ARCHES, RISCV_LOONGARCH_ARCHES
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
@@ -94,17 +95,19 @@ def _machine_feature_props(ctx: BuildContext) -> list[str]:
     ioapic = ctx.domain.feature("ioapic")
     if ioapic is not None and ioapic.get("driver") in ("qemu", "kvm"):
         out.append("kernel_irqchip=" + ("split" if ioapic.get("driver") == "qemu" else "on"))
-    from . import arch_ppc
-    if arch_ppc.is_pseries(ctx):
-        out += arch_ppc.machine_feature_props(ctx)
+    if ctx.arch in PPC64_ARCHES:
+        from . import arch_ppc
+        if arch_ppc.is_pseries(ctx):
+            out += arch_ppc.machine_feature_props(ctx)
     ps2 = _feature_state(ctx, "ps2")
     if ps2 is not None:
         if not ctx.has("machine-i8042-opt"):
             raise TranslationError("unsupported configuration: ps2 feature state cannot be "
                                    "controlled with this QEMU binary")
         out.append(f"i8042={ps2}")
-    from . import arch_riscv_loongarch
-    out += arch_riscv_loongarch.machine_feature_props(ctx)
+    if ctx.domain.feature("aia") is not None:  # RISC-V's, but refused on any other arch
+        from . import arch_riscv_loongarch
+        out += arch_riscv_loongarch.machine_feature_props(ctx)
     return out
 
 
@@ -119,8 +122,9 @@ def build_machine(ctx: BuildContext) -> None:
     d = ctx.domain
     parts = [escape_comma(d.os.machine or ""), "usb=off"]
     parts += _machine_feature_props(ctx)
-    from . import arch_arm
-    parts += arch_arm.machine_feature_props(ctx)
+    if ctx.arch in ARM_ARCHES:
+        from . import arch_arm
+        parts += arch_arm.machine_feature_props(ctx)
     if ctx.arch in ("s390x", "s390"):
         from .arch_s390 import keywrap_machine_parts
         parts += keywrap_machine_parts(ctx)
@@ -131,8 +135,9 @@ def build_machine(ctx: BuildContext) -> None:
     machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
     if machine is not None and machine.default_ram_id and not has_numa(ctx):
         parts.append(f"memory-backend={machine.default_ram_id}")
-    from . import arch_ppc
-    parts += arch_ppc.machine_compat_props(ctx)
+    if ctx.arch in PPC64_ARCHES:
+        from . import arch_ppc
+        parts += arch_ppc.machine_compat_props(ctx)
     lsec = _launch_security_id(ctx)
     if lsec is not None:
         parts.append(f"confidential-guest-support={lsec}")
@@ -145,9 +150,9 @@ def build_machine(ctx: BuildContext) -> None:
         parts.append("hmat=on")  # QEMU builds the ACPI HMAT only when asked to
     parts += sgx_epc_machine_props(ctx)
     parts += [f"{k}={v}" for k, v in pflash_machine_props(ctx)]
-    from . import arch_riscv_loongarch
-    if (ctx.is_x86 or arch_arm.wants_acpi_prop(ctx) or arch_riscv_loongarch.wants_acpi_prop(ctx)) \
-            and machine is not None and machine.acpi:
+    # x86, ARM, RISC-V and LoongArch follow QEMU's per-machine ACPI support
+    acpi_arch = ctx.is_x86 or ctx.arch in ARM_ARCHES or ctx.arch in RISCV_LOONGARCH_ARCHES
+    if acpi_arch and machine is not None and machine.acpi:
         parts.append(f"acpi={'on' if d.has_feature('acpi') else 'off'}")
     if ctx.arch in ("s390x", "s390"):
         from .arch_s390 import loadparm_machine_parts

@@ -7,8 +7,6 @@ which libvirt puts right after the driver name.
 
 from __future__ import annotations
 
-import uuid
-
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Device, Elem, GenericAddress, Memballoon
@@ -117,6 +115,8 @@ def genid_guid(ctx: BuildContext) -> str:
     g = ctx.domain.genid
     if g is not None and g.text and g.text.strip():
         return g.text.strip()
+    import uuid  # rarely needed: keeps uuid (and platform) out of every CLI call
+
     if ctx.host.name == "libvirt-test":
         return str(uuid.UUID(bytes=bytes(range(16)), version=4))
     return str(uuid.uuid5(uuid.UUID(ctx.host.uuid_for(ctx.domain.name)), "genid"))

@@ -16,7 +16,6 @@ options flattened from the same property map -blockdev would use.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from ..cmdline import xml_source
 from ..context import BuildContext
@@ -106,6 +105,8 @@ def _host_port(host: Elem, protocol: str) -> str:
 
 def network_uri(src: Src) -> str:
     """`proto[+unix]://host:port/path[?query]`: nbd, gluster and the curl protocols."""
+    from urllib.parse import quote  # (and ipaddress): only network disks need it
+
     s = src.elem
     assert s is not None
     proto = src.protocol

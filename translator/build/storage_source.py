@@ -8,7 +8,6 @@ image's top node through `backing`. Nodes are named `libvirt-N-storage`/`libvirt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from ..model import Disk, Elem
 from ..props import Props
@@ -182,6 +181,8 @@ def _inet_or_unix(host: Elem, protocol: str, typed: bool = True) -> Props:
 
 
 def _url(src: Src, protocol: str) -> str:
+    from urllib.parse import quote  # (and ipaddress): only network disks need it
+
     host = _hosts(src)[0] if _hosts(src) else None
     name = src.elem.get("name", "") if src.elem is not None else ""
     hostpart = ""

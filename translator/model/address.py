@@ -15,6 +15,8 @@ def _int(v: str | None, default: int = 0) -> int:
 
 @dataclass
 class PciAddress:
+    """A PCI address (<address type='pci'>), plus s390's zPCI identity."""
+
     domain: int = 0
     bus: int = 0
     slot: int = 0
@@ -37,6 +39,8 @@ class PciAddress:
 
 @dataclass
 class DriveAddress:
+    """A disk's controller/bus/target/unit address (<address type='drive'>)."""
+
     controller: int = 0
     bus: int = 0
     target: int = 0

@@ -12,6 +12,8 @@ USER_ALIAS_PREFIX = "ua-"
 
 @dataclass
 class DeviceInfo:
+    """libvirt's per-device info: alias, address, boot order, ACPI index, ROM."""
+
     alias: str | None = None
     address: Address | None = None
     boot_order: int | None = None

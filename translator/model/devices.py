@@ -15,6 +15,8 @@ from .misc_devices import MISC_FACTORIES
 
 @dataclass
 class Disk(Device):
+    """A <disk>: the facts the storage builders decide on."""
+
     family: str = "disk"
     type: str = "file"            # file, block, dir, network, volume, nvme, vhostuser
     device: str = "disk"          # disk, cdrom, floppy, lun
@@ -48,6 +50,8 @@ class Disk(Device):
 
 @dataclass
 class Controller(Device):
+    """A <controller>; `index` and `model` may be filled in by prepare."""
+
     family: str = "controller"
     type: str = "pci"
     index: int = 0
@@ -62,6 +66,8 @@ class Controller(Device):
 
 @dataclass
 class Interface(Device):
+    """An <interface> (network device)."""
+
     family: str = "net"
     type: str = "user"
     mac: str | None = None
@@ -120,12 +126,16 @@ class Chardev(Device):
 
 @dataclass
 class Graphics(Device):
+    """A <graphics> display (vnc, spice, ...)."""
+
     family: str = "graphics"
     type: str = "vnc"
 
 
 @dataclass
 class Video(Device):
+    """A <video> adapter with its memory sizes."""
+
     family: str = "video"
     model: str | None = None
     primary: bool = False
@@ -140,6 +150,8 @@ class Video(Device):
 
 @dataclass
 class Audio(Device):
+    """An <audio> backend, referenced by id from sound devices and graphics."""
+
     family: str = "audio"
     id: int = 1
     type: str = "none"
@@ -147,12 +159,16 @@ class Audio(Device):
 
 @dataclass
 class Sound(Device):
+    """A <sound> device."""
+
     family: str = "sound"
     model: str = "ich6"
 
 
 @dataclass
 class Input(Device):
+    """An <input> device (mouse, tablet, keyboard, passthrough, evdev)."""
+
     family: str = "input"
     type: str = "mouse"
     bus: str | None = None
@@ -160,6 +176,8 @@ class Input(Device):
 
 @dataclass
 class Memballoon(Device):
+    """The <memballoon> device (libvirt adds a virtio one by default)."""
+
     family: str = "memballoon"
     model: str = "virtio"
 
@@ -331,6 +349,8 @@ def device_from(e: Elem) -> Device:
 
 @dataclass
 class Devices:
+    """The <devices> list, in document order, with typed views per family."""
+
     emulator: str | None = None
     items: list[Device] = field(default_factory=list)
 

@@ -11,6 +11,8 @@ from .qemu_ns import QemuNamespace
 
 @dataclass
 class OSConfig:
+    """The <os> element: machine, boot order, firmware and direct kernel boot."""
+
     type: str = "hvm"
     arch: str | None = None
     machine: str | None = None
@@ -48,6 +50,8 @@ class ResolvedFirmware:
 
 @dataclass
 class Vcpu:
+    """The <vcpu> element."""
+
     count: int = 1
     current: int | None = None
     placement: str | None = None
@@ -68,6 +72,8 @@ class NumaCell:
 
 @dataclass
 class Domain:
+    """The parsed domain: typed top-level facts plus the open-ended elements."""
+
     virt_type: str
     name: str
     uuid: str | None = None

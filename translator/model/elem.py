@@ -13,6 +13,8 @@ from typing import Iterator, overload
 
 @dataclass(frozen=True)
 class Elem:
+    """An immutable XML element: tag, attributes, children, text and source line."""
+
     tag: str
     attrs: dict[str, str] = field(default_factory=dict)
     children: tuple["Elem", ...] = ()

@@ -16,6 +16,8 @@ from .elem import Elem
 
 @dataclass
 class Tpm(Device):
+    """A <tpm> device and its backend."""
+
     family: str = "tpm"
     model: str | None = None          # tpm-tis, tpm-crb, tpm-spapr, spapr-tpm-proxy
     backend_type: str = "passthrough"  # passthrough | emulator | external
@@ -24,6 +26,8 @@ class Tpm(Device):
 
 @dataclass
 class Watchdog(Device):
+    """A <watchdog> device."""
+
     family: str = "watchdog"
     model: str | None = None
     action: str = "reset"
@@ -31,6 +35,8 @@ class Watchdog(Device):
 
 @dataclass
 class Rng(Device):
+    """An <rng> device and its backend."""
+
     family: str = "rng"
     model: str = "virtio"
     backend_model: str = "random"     # random | egd | builtin
@@ -39,6 +45,8 @@ class Rng(Device):
 
 @dataclass
 class Filesystem(Device):
+    """A <filesystem> shared with the guest (9p, virtiofs, ...)."""
+
     family: str = "filesystem"
     type: str = "mount"
     fsdriver: str | None = None       # driver/@type: path, handle, virtiofs, mtp, ...
@@ -50,18 +58,24 @@ class Filesystem(Device):
 
 @dataclass
 class Smartcard(Device):
+    """A <smartcard> device."""
+
     family: str = "smartcard"
     mode: str = "host"                # host | host-certificates | passthrough
 
 
 @dataclass
 class Panic(Device):
+    """A <panic> notifier device."""
+
     family: str = "panic"
     model: str | None = None
 
 
 @dataclass
 class Shmem(Device):
+    """A <shmem> shared memory device."""
+
     family: str = "shmem"
     name: str = ""
     model: str = "ivshmem-plain"
@@ -69,18 +83,24 @@ class Shmem(Device):
 
 @dataclass
 class Vsock(Device):
+    """A <vsock> device."""
+
     family: str = "vsock"
     model: str | None = None
 
 
 @dataclass
 class Iommu(Device):
+    """An <iommu> device."""
+
     family: str = "iommu"
     model: str = "intel"
 
 
 @dataclass
 class Crypto(Device):
+    """A <crypto> device."""
+
     family: str = "crypto"
     model: str = "virtio"
 

@@ -9,12 +9,16 @@ QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
 
 @dataclass(frozen=True)
 class NsArg:
+    """A <qemu:arg>, appended to the command line."""
+
     value: str
     line: int | None = None
 
 
 @dataclass(frozen=True)
 class NsEnv:
+    """A <qemu:env> variable."""
+
     name: str
     value: str | None
     line: int | None = None
@@ -22,6 +26,8 @@ class NsEnv:
 
 @dataclass(frozen=True)
 class NsProperty:
+    """A <qemu:property> of a <qemu:override> frontend."""
+
     name: str
     type: str            # string | signed | unsigned | bool | remove
     value: str | None
@@ -30,6 +36,8 @@ class NsProperty:
 
 @dataclass(frozen=True)
 class NsDeviceOverride:
+    """A <qemu:device> override: properties for the device with that alias."""
+
     alias: str
     frontend: tuple[NsProperty, ...]
     line: int | None = None
@@ -37,12 +45,16 @@ class NsDeviceOverride:
 
 @dataclass(frozen=True)
 class NsCapToggle:
+    """A <qemu:add> or <qemu:del> capability toggle."""
+
     name: str
     line: int | None = None
 
 
 @dataclass(frozen=True)
 class QemuNamespace:
+    """Everything the domain's qemu: namespace elements ask for."""
+
     args: tuple[NsArg, ...] = ()
     env: tuple[NsEnv, ...] = ()
     caps_add: tuple[NsCapToggle, ...] = ()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import (Chardev, Controller, Device, Disk, DriveAddress, Elem, GenericAddress,
@@ -46,6 +47,8 @@ _BUS_ACCEPTS: dict[str, tuple[frozenset[str], int, int]] = {
 
 @dataclass
 class Bus:
+    """A PCI bus being filled: its slot range and the functions taken."""
+
     index: int
     model: str
     min_slot: int
@@ -333,8 +336,7 @@ def _fill_missing_buses(ctx: BuildContext) -> None:
     if not pci:
         return
     top = max(pci)
-    from . import arch_arm
-    if not pcie_root(ctx) or arch_arm.is_arm(ctx):
+    if not pcie_root(ctx) or ctx.arch in ARM_ARCHES:
         top = max([top + 1] + [d.info.address.bus + 1 for d in devs.items
                                if isinstance(d.info.address, PciAddress)])
     model = "pcie-root-port" if pcie_root(ctx) else "pci-bridge"
@@ -405,16 +407,17 @@ def assign_pci_addresses(ctx: BuildContext) -> None:
     if ctx.arch in ("s390x", "s390"):
         from . import arch_s390
         return arch_s390.assign_addresses(ctx)
-    from . import arch_ppc
-    if arch_ppc.is_ppc(ctx):
+    if ctx.arch in PPC_ARCHES:
+        from . import arch_ppc
         return arch_ppc.assign_addresses(ctx)
-    from . import arch_riscv_loongarch
-    if arch_riscv_loongarch.handles(ctx):
+    if ctx.arch in RISCV_LOONGARCH_ARCHES:
+        from . import arch_riscv_loongarch
         return arch_riscv_loongarch.assign_addresses(ctx)
-    from . import arch_arm
-    if arch_arm.is_arm(ctx) and not arch_arm.prepare_pci_assignment(ctx):
-        return
-    if not ctx.is_x86 and not arch_arm.is_arm(ctx):
+    if ctx.arch in ARM_ARCHES:
+        from . import arch_arm
+        if not arch_arm.prepare_pci_assignment(ctx):
+            return
+    elif not ctx.is_x86:
         return
     devs = ctx.domain.devices
     _fill_missing_buses(ctx)
@@ -507,8 +510,8 @@ def _place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
                if d.info.address is None and pci_connection(d, ctx) is not None]
     if pending and not alloc.buses:
         raise TranslationError("XML error: No PCI buses available")
-    from . import arch_arm
-    if arch_arm.is_arm(ctx):
+    if ctx.arch in ARM_ARCHES:
+        from . import arch_arm
         arch_arm.add_root_ports(ctx, alloc, pending)
     elif pcie_root(ctx):
         _add_root_ports(ctx, alloc, pending)

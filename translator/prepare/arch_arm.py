@@ -11,12 +11,11 @@ put their virtio devices on virtio-mmio transports instead of PCI.
 
 from __future__ import annotations
 
+from ..arches import ARM_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Controller, Device, Disk, Elem, GenericAddress, PciAddress
 from ..model.devices import Input, Interface, Memballoon, Sound, Video
-
-ARM_ARCHES = frozenset({"armv6l", "armv7l", "armv7b", "aarch64"})
 
 # libvirt's USB model names -> the QEMU device (capability) each needs
 _USB_CAPS = {"qemu-xhci": "qemu-xhci", "nec-xhci": "nec-usb-xhci",

@@ -13,13 +13,11 @@ A pseries machine differs from a PC in three ways that show on the command line:
 
 from __future__ import annotations
 
+from ..arches import PPC64_ARCHES, PPC_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Chardev, Controller, Device, Disk, Elem, GenericAddress, PciAddress
 from ..model.devices import Input, Interface
-
-PPC64_ARCHES = ("ppc64", "ppc64le")
-PPC_ARCHES = ("ppc", "ppcemb") + PPC64_ARCHES
 
 # QEMU's default spapr-vio `reg` of each kind of device (spapr_llan/vscsi/vty/nvram/tpm)
 VIO_NET = 0x1000

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..arches import LOONGARCH_ARCHES, RISCV_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Controller, Device, Disk, Elem, GenericAddress, PciAddress
@@ -26,8 +27,6 @@ from ..model.devices import Hostdev, Input, Interface, Memballoon, Video
 from .addresses import _FAMILY_ORDER, _device_connection
 from .controllers import assign_expander_bus_numbers
 
-RISCV_ARCHES = frozenset({"riscv32", "riscv64"})
-LOONGARCH_ARCHES = frozenset({"loongarch64"})
 _VIRTIO_MODELS = frozenset({"virtio", "virtio-transitional", "virtio-non-transitional"})
 _USB_CAPS = {"qemu-xhci": "qemu-xhci", "nec-xhci": "nec-usb-xhci",
              "piix3-uhci": "piix3-usb-uhci", "pci-ohci": "pci-ohci"}
@@ -238,6 +237,8 @@ _AGGREGATE = frozenset({"pcie-root-port"})
 
 @dataclass
 class _Bus:
+    """A PCI bus of the dry run: which devices it accepts and the slots taken."""
+
     index: int
     model: str
     accepts: frozenset[str]

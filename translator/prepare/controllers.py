@@ -8,6 +8,7 @@ their master so that the master is emitted (and addressed) first.
 
 from __future__ import annotations
 
+from ..arches import PPC64_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Controller, PciAddress
@@ -57,6 +58,8 @@ def assign_controller_indexes(ctx: BuildContext) -> None:
 
 def _multiple_roots(ctx: BuildContext) -> bool:
     """pseries machines can have several pci-root controllers (PCI host bridges)."""
+    if ctx.arch not in PPC64_ARCHES:
+        return False
     from . import arch_ppc
     return arch_ppc.is_pseries(ctx)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Audio, Controller, Elem, Video
@@ -75,8 +76,8 @@ def default_usb_model(ctx: BuildContext, auto_added: bool = True) -> str | None:
         return "ich9-ehci1" if ctx.has("ich9-usb-ehci1") else None
     if ctx.is_x86:
         return "piix3-uhci" if ctx.has("piix3-usb-uhci") else None
-    from . import arch_ppc
-    if arch_ppc.is_ppc(ctx):
+    if ctx.arch in PPC_ARCHES:
+        from . import arch_ppc
         return arch_ppc.default_usb_model(ctx, auto_added)
     return None
 
@@ -104,14 +105,14 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     if ctx.arch in ("s390x", "s390"):
         from . import arch_s390
         return arch_s390.add_implicit_controllers(ctx)
-    from . import arch_ppc
-    if arch_ppc.is_ppc(ctx):
+    if ctx.arch in PPC_ARCHES:
+        from . import arch_ppc
         return arch_ppc.add_implicit_controllers(ctx)
-    from . import arch_arm
-    if arch_arm.is_arm(ctx):
+    if ctx.arch in ARM_ARCHES:
+        from . import arch_arm
         return arch_arm.apply_defaults(ctx)
-    from . import arch_riscv_loongarch
-    if arch_riscv_loongarch.handles(ctx):
+    if ctx.arch in RISCV_LOONGARCH_ARCHES:
+        from . import arch_riscv_loongarch
         return arch_riscv_loongarch.add_implicit_controllers(ctx)
     if not ctx.is_x86:
         return

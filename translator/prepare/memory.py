@@ -6,6 +6,7 @@ boundary first, so the command line never shows the raw XML values.
 
 from __future__ import annotations
 
+from ..arches import PPC64_ARCHES
 from ..context import BuildContext
 from ..model import Elem
 
@@ -21,16 +22,24 @@ def memory_devices(ctx: BuildContext) -> list[Elem]:
     return [d.elem for d in ctx.domain.devices.items if d.family == "memory"]
 
 
+def _ppc64_align_kib(ctx: BuildContext | None) -> int | None:
+    """ppc64's coarser memory alignment; None elsewhere (the ppc module stays unloaded)."""
+    if ctx is None or ctx.arch not in PPC64_ARCHES:
+        return None
+    from . import arch_ppc
+    return arch_ppc.memory_align_kib(ctx)
+
+
 def module_size_kib(mem: Elem, ctx: BuildContext | None = None) -> int:
     """A memory device's size after alignment (0 when it has none, e.g. sgx-epc in KiB)."""
     from ..parse import scaled_kib
-    from . import arch_ppc
 
     size = scaled_kib(mem.at("target", "size")) or 0
     if mem.get("model") in ("virtio-pmem",):
         return size
-    ppc_align = arch_ppc.memory_align_kib(ctx) if ctx is not None else None
+    ppc_align = _ppc64_align_kib(ctx)
     if ppc_align and mem.get("model") == "nvdimm":
+        from . import arch_ppc
         return arch_ppc.nvdimm_size_kib(size, scaled_kib(mem.at("target", "label", "size")) or 0)
     return round_up(size, ppc_align or MODULE_ALIGN_KIB)
 
@@ -38,10 +47,9 @@ def module_size_kib(mem: Elem, ctx: BuildContext | None = None) -> int:
 def align_memory(ctx: BuildContext) -> None:
     """Round NUMA cells, memory modules and the initial memory the way libvirt does."""
     from ..parse import scaled_kib
-    from . import arch_ppc
 
     d = ctx.domain
-    align = arch_ppc.memory_align_kib(ctx) or RAM_ALIGN_KIB  # ppc64: 256 MiB
+    align = _ppc64_align_kib(ctx) or RAM_ALIGN_KIB  # ppc64: 256 MiB
     for cell in d.numa_cells:
         cell.memory_kib = round_up(cell.memory_kib, align)
     hotplug = sum(module_size_kib(m, ctx) for m in memory_devices(ctx))

@@ -7,6 +7,7 @@ builds the command line; they live here so that builders only read them.
 
 from __future__ import annotations
 
+from ..arches import ARM_ARCHES, RISCV_LOONGARCH_ARCHES
 from ..context import BuildContext
 from ..model import Controller, Elem, GenericAddress, Memballoon
 from ..model.misc_devices import Iommu, Panic, Smartcard, Watchdog
@@ -21,12 +22,12 @@ def _implicit_elem(tag: str, **attrs: str) -> Elem:
 
 def add_default_memballoon(ctx: BuildContext) -> None:
     """libvirt gives every QEMU domain a virtio balloon unless one (or 'none') is defined."""
-    from . import arch_arm
-    if arch_arm.is_arm(ctx):
+    if ctx.arch in ARM_ARCHES:
         return  # ARM machine types never get a default balloon
-    from . import arch_riscv_loongarch
-    if arch_riscv_loongarch.skips_default_memballoon(ctx):
-        return
+    if ctx.arch in RISCV_LOONGARCH_ARCHES:
+        from . import arch_riscv_loongarch
+        if arch_riscv_loongarch.skips_default_memballoon(ctx):
+            return
     items = ctx.domain.devices.items
     if not any(isinstance(d, Memballoon) for d in items):
         items.append(Memballoon(elem=_implicit_elem("memballoon", model="virtio"),

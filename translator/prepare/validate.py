@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable, Iterator
 
+from ..arches import PPC64_ARCHES
 from ..build.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
@@ -394,10 +395,9 @@ def check_memory(ctx: BuildContext) -> None:
         if kib is not None and -(-kib // 1024) * 1024 > MEMORY_LIMIT_KIB:
             raise _unsupported(f"memory size of NUMA node '{pos}' overflowed after alignment")
     mm = d.max_memory
-    from . import arch_ppc
     # ppc64 guests need no NUMA node for memory hotplug (QEMU does not add one there)
     if mm is not None and int(mm.get("slots", "0") or 0) > 0 and not cells and \
-            not arch_ppc.is_ppc64(ctx):
+            ctx.arch not in PPC64_ARCHES:
         raise _unsupported("At least one numa node has to be configured when enabling memory "
                            "hotplug")
 

@@ -1,0 +1,59 @@
+"""What one CLI call imports: every module costs start-up time (tools/benchmark.py).
+
+An x86 domain must not load the other architectures' modules, nor modules only some
+domains need (qemu:override helpers, the uuid module, URL quoting); a domain that does
+need them still gets them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+LAZY = ("translator.prepare.arch_arm", "translator.build.arch_arm",
+        "translator.prepare.arch_ppc", "translator.build.arch_ppc",
+        "translator.prepare.arch_riscv_loongarch", "translator.build.arch_riscv_loongarch",
+        "translator.prepare.arch_s390", "translator.build.arch_s390",
+        "translator.overrides", "uuid", "urllib.parse", "difflib", "importlib.resources")
+
+_SNIPPET = """
+import json, sys
+import capsdb, translator
+from translator.effects import analyse
+inv = translator.translate(sys.stdin.buffer.read(), capsdb.get(None, sys.argv[1]))
+analyse(inv)
+print(json.dumps(sorted(m for m in {lazy!r} if m in sys.modules)))
+"""
+
+
+def _loaded_after(xml: str, arch: str = "x86_64") -> set[str]:
+    """The modules of LAZY that translating and analysing `xml` in a fresh interpreter loads."""
+    out = subprocess.run([sys.executable, "-c", _SNIPPET.format(lazy=LAZY), arch],
+                         input=xml.encode(), cwd=ROOT, capture_output=True, check=True).stdout
+    return set(json.loads(out))
+
+
+def _domain(arch: str, machine: str, devices: str = "") -> str:
+    return (f"<domain type='qemu'><name>d</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809"
+            f"</uuid><memory>219136</memory><vcpu>1</vcpu><os><type arch='{arch}' "
+            f"machine='{machine}'>hvm</type></os><devices>{devices}</devices></domain>")
+
+
+def test_x86_domain_loads_no_arch_or_optional_module() -> None:
+    assert _loaded_after(_domain("x86_64", "q35")) == set()
+
+
+def test_network_disk_loads_url_quoting() -> None:
+    disk = ("<disk type='network' device='disk'><source protocol='http' name='/a b.img'>"
+            "<host name='example.org'/></source><target dev='vda' bus='virtio'/></disk>")
+    assert "urllib.parse" in _loaded_after(_domain("x86_64", "q35", disk))
+
+
+def test_aarch64_domain_loads_only_arm_modules() -> None:
+    loaded = _loaded_after(_domain("aarch64", "virt"), arch="aarch64")
+    assert {"translator.prepare.arch_arm", "translator.build.arch_arm"} <= loaded
+    assert not any("ppc" in m or "riscv" in m or "s390" in m for m in loaded)
