@@ -8,7 +8,9 @@ device gets the first free compatible slot, family by family in libvirt's order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES
 from ..context import BuildContext
@@ -273,10 +275,14 @@ class PciAllocator:
         if bus is None:
             return
         if addr.function in bus.used.get(addr.slot, set()):
-            raise TranslationError(
-                f"XML error: Attempted double use of PCI Address {addr.domain:04x}:{addr.bus:02x}:"
-                f"{addr.slot:02x}.{addr.function}")
+            raise double_use_error(addr)
         bus.reserve(addr.slot, addr.function)
+
+    def reserve_given(self) -> None:
+        """Reserve the addresses the user wrote (a serial console shares its port's)."""
+        for d in self.ctx.domain.devices.items:
+            if isinstance(d.info.address, PciAddress) and not _shares_serial(d):
+                self.reserve(d.info.address, d.alias or d.family)
 
     def find_free(self, kind: str) -> PciAddress | None:
         for idx in sorted(self.buses):
@@ -317,6 +323,12 @@ class PciAllocator:
         return addr
 
 
+def double_use_error(addr: PciAddress) -> TranslationError:
+    return TranslationError(
+        f"XML error: Attempted double use of PCI Address {addr.domain:04x}:{addr.bus:02x}:"
+        f"{addr.slot:02x}.{addr.function}")
+
+
 def _ordered_pci_devices(ctx: BuildContext) -> list[Device]:
     devs = ctx.domain.devices.items
     out: list[Device] = []
@@ -325,7 +337,7 @@ def _ordered_pci_devices(ctx: BuildContext) -> list[Device]:
     return out
 
 
-def _fill_missing_buses(ctx: BuildContext) -> None:
+def fill_missing_buses(ctx: BuildContext) -> None:
     """A bus index used by a higher controller but never defined gets a default bridge.
 
     On a pci-root machine a device address on a bus beyond the last controller also
@@ -341,15 +353,9 @@ def _fill_missing_buses(ctx: BuildContext) -> None:
                                if isinstance(d.info.address, PciAddress)])
     model = "pcie-root-port" if pcie_root(ctx) else "pci-bridge"
     for idx in range(1, top):
-        if idx in pci:
-            continue
-        c = Controller(elem=Elem("controller", {"type": "pci", "model": model},
-                                 path="(implicit controller)"),
-                       type="pci", index=idx, model=model,
-                       implicit="every PCI bus index below the highest one must exist")
-        c.info.alias = f"pci.{idx}"
-        pos = _controller_insert_pos(ctx, before_index=idx)
-        devs.items.insert(pos, c)
+        if idx not in pci:
+            new_pci_controller(ctx, idx, model,
+                               "every PCI bus index below the highest one must exist")
 
 
 def _reserve_chipset(ctx: BuildContext, alloc: PciAllocator) -> None:
@@ -415,24 +421,20 @@ def assign_pci_addresses(ctx: BuildContext) -> None:
         return arch_riscv_loongarch.assign_addresses(ctx)
     if ctx.arch in ARM_ARCHES:
         from . import arch_arm
-        if not arch_arm.prepare_pci_assignment(ctx):
+        if not arch_arm.assign_addresses(ctx):
             return
     elif not ctx.is_x86:
         return
-    devs = ctx.domain.devices
-    _fill_missing_buses(ctx)
+    fill_missing_buses(ctx)
     alloc = PciAllocator(ctx)
-    # user-given addresses first
-    for d in devs.items:
-        if isinstance(d.info.address, PciAddress) and not _shares_serial(d):
-            alloc.reserve(d.info.address, d.alias or d.family)
+    alloc.reserve_given()  # user-given addresses first
     alloc.note_root_ports()
     _reserve_chipset(ctx, alloc)
     _place_primary_video(ctx, alloc)
     if not pcie_root(ctx) and alloc.buses:
         _add_bridges_needed(ctx, alloc)
     _place_devices(ctx, alloc)
-    _claim_multifunction(ctx, alloc)
+    claim_multifunction(ctx, alloc.buses)
     assign_expander_bus_numbers(ctx)
     assign_spapr_vio_addresses(ctx)
 
@@ -494,12 +496,9 @@ def _add_bridges_needed(ctx: BuildContext, alloc: PciAllocator) -> None:
     for index in new:
         if dry.take("pci-bridge") is None:
             raise TranslationError(_no_slot_for_controller("pci-bridge"))
-        c = Controller(elem=Elem("controller", {"type": "pci", "model": "pci-bridge"},
-                                 path="(implicit controller)"),
-                       type="pci", index=index, model="pci-bridge",
-                       implicit="libvirt adds a pci-bridge when the PCI slots run out")
-        c.info.alias = f"pci.{index}"
-        ctx.domain.devices.items.insert(_controller_insert_pos(ctx), c)
+        c = new_pci_controller(ctx, index, "pci-bridge",
+                               "libvirt adds a pci-bridge when the PCI slots run out",
+                               _controller_insert_pos(ctx))
         alloc.add_bus(c)
 
 
@@ -510,10 +509,7 @@ def _place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
                if d.info.address is None and pci_connection(d, ctx) is not None]
     if pending and not alloc.buses:
         raise TranslationError("XML error: No PCI buses available")
-    if ctx.arch in ARM_ARCHES:
-        from . import arch_arm
-        arch_arm.add_root_ports(ctx, alloc, pending)
-    elif pcie_root(ctx):
+    if pcie_root(ctx):
         _add_root_ports(ctx, alloc, pending)
     for d in pending:
         if d.info.address is not None:
@@ -582,13 +578,17 @@ def _no_slot_for_controller(model: str) -> str:
             "but none is available, and it cannot be automatically added")
 
 
-def _claim_multifunction(ctx: BuildContext, alloc: PciAllocator) -> None:
+class _SlotUse(Protocol):
+    used: dict[int, set[int]]  # slot -> functions taken
+
+
+def claim_multifunction(ctx: BuildContext, buses: Mapping[int, _SlotUse]) -> None:
     """Function 0 of a slot that holds several functions is marked multifunction."""
     for d in ctx.domain.devices.items:
         a = d.info.address
         if not isinstance(a, PciAddress) or a.function != 0 or a.multifunction is not None:
             continue
-        bus = alloc.buses.get(a.bus)
+        bus = buses.get(a.bus)
         if bus is not None and len(bus.used.get(a.slot, ())) > 1:
             a.multifunction = True
 
@@ -627,7 +627,7 @@ def _add_root_ports(ctx: BuildContext, alloc: PciAllocator, pending: list[Device
         next_index += 1
 
 
-_IMPLICIT_REASON = {
+IMPLICIT_REASON = {
     "pcie-root-port": "q35 devices are plugged into auto-added pcie-root-ports",
     "pcie-to-pci-bridge": "conventional PCI devices on q35 need a pcie-to-pci-bridge",
 }
@@ -636,14 +636,22 @@ _IMPLICIT_REASON = {
 def _new_pci_controller(ctx: BuildContext, alloc: PciAllocator, index: int, model: str,
                         pos: int, addr: PciAddress) -> Controller:
     """Add a PCI controller libvirt needs to give every device a slot."""
+    c = new_pci_controller(ctx, index, model,
+                           IMPLICIT_REASON.get(model, f"libvirt adds a {model}"), pos)
+    c.info.address = addr
+    alloc.add_bus(c)
+    return c
+
+
+def new_pci_controller(ctx: BuildContext, index: int, model: str, reason: str,
+                       pos: int | None = None) -> Controller:
+    """Insert a PCI controller libvirt adds itself, by default in index order."""
     c = Controller(elem=Elem("controller", {"type": "pci", "model": model},
                              path="(implicit controller)"),
-                   type="pci", index=index, model=model,
-                   implicit=_IMPLICIT_REASON.get(model, f"libvirt adds a {model}"))
-    c.info.address = addr
+                   type="pci", index=index, model=model, implicit=reason)
     c.info.alias = f"pci.{index}"
-    ctx.domain.devices.items.insert(pos, c)
-    alloc.add_bus(c)
+    at = _controller_insert_pos(ctx, before_index=index) if pos is None else pos
+    ctx.domain.devices.items.insert(at, c)
     return c
 
 

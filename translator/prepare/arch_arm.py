@@ -14,13 +14,12 @@ from __future__ import annotations
 from ..arches import ARM_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Controller, Device, Disk, Elem, GenericAddress, PciAddress
-from ..model.devices import Input, Interface, Memballoon, Sound, Video
-
-# libvirt's USB model names -> the QEMU device (capability) each needs
-_USB_CAPS = {"qemu-xhci": "qemu-xhci", "nec-xhci": "nec-usb-xhci",
-             "piix3-uhci": "piix3-usb-uhci", "pci-ohci": "pci-ohci"}
-_VIRTIO_MODELS = frozenset({"virtio", "virtio-transitional", "virtio-non-transitional"})
+from ..model import Controller, Device, Elem, PciAddress
+from ..model.devices import Interface, Memballoon, Sound
+from . import pcie_topology as topo
+from .addresses import fill_missing_buses
+from .defaults import (add_controller, add_disk_controllers, check_root_model, first_usb_model,
+                       implicit_elem, machine_default_cpu, required_usb_model)
 
 
 # --- machine facts ------------------------------------------------------------------------
@@ -58,23 +57,6 @@ def root_bus_alias(ctx: BuildContext, c: Controller) -> str | None:
 
 # --- controllers --------------------------------------------------------------------------
 
-def _implicit_elem(tag: str, **attrs: str) -> Elem:
-    return Elem(tag=tag, attrs=attrs, path=f"(implicit {tag})")
-
-
-def _add_controller(ctx: BuildContext, type_: str, index: int, model: str | None,
-                    reason: str) -> Controller:
-    attrs = {"type": type_, "index": str(index)} | ({"model": model} if model else {})
-    c = Controller(elem=_implicit_elem("controller", **attrs), type=type_, index=index,
-                   model=model, implicit=reason)
-    ctx.domain.devices.items.append(c)
-    return c
-
-
-def _usb_model_if_available(ctx: BuildContext, *models: str) -> str | None:
-    return next((m for m in models if ctx.has(_USB_CAPS[m])), None)
-
-
 def default_usb_model(ctx: BuildContext, auto_added: bool) -> str | None:
     """libvirt's USB model for an ARM controller written without one.
 
@@ -82,19 +64,12 @@ def default_usb_model(ctx: BuildContext, auto_added: bool) -> str | None:
     had; virt only takes XHCI; aarch64 prefers XHCI too, 32-bit ARM the older UHCI/OHCI.
     """
     if auto_added:
-        return _usb_model_if_available(ctx, "pci-ohci")
+        return first_usb_model(ctx, "pci-ohci")
     if is_arm_virt(ctx):
-        return _usb_model_if_available(ctx, "qemu-xhci", "nec-xhci")
+        return first_usb_model(ctx, "qemu-xhci", "nec-xhci")
     if ctx.arch == "aarch64":
-        return _usb_model_if_available(ctx, "qemu-xhci", "nec-xhci", "piix3-uhci", "pci-ohci")
-    return _usb_model_if_available(ctx, "piix3-uhci", "pci-ohci")
-
-
-def _check_root_model(root: Controller, want: str) -> None:
-    if root.model is not None and root.model != want:
-        raise TranslationError(
-            f"XML error: The PCI controller with index='0' must be model='{want}' for this "
-            f"machine type, but model='{root.model}' was found instead")
+        return first_usb_model(ctx, "qemu-xhci", "nec-xhci", "piix3-uhci", "pci-ohci")
+    return first_usb_model(ctx, "piix3-uhci", "pci-ohci")
 
 
 def add_implicit_controllers(ctx: BuildContext) -> None:
@@ -104,38 +79,22 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     if _has_default_usb(machine) and not any(c.type == "usb" for c in devs.controllers):
         model = default_usb_model(ctx, auto_added=True)
         if model:
-            _add_controller(ctx, "usb", 0, model, "libvirt adds the board's USB controller")
+            add_controller(ctx, "usb", 0, model, "libvirt adds the board's USB controller")
     want = "pcie-root" if is_arm_virt(ctx) else ("pci-root" if _has_pci_root(machine) else None)
     if want is not None:
         root = devs.controller("pci", 0)
         if root is None:
-            _add_controller(ctx, "pci", 0, want, f"the {machine} machine has a {want} bus")
+            add_controller(ctx, "pci", 0, want, f"the {machine} machine has a {want} bus")
         else:
-            _check_root_model(root, want)
+            check_root_model(root, want)
             root.model = root.model or want
     for c in devs.controllers:
         if c.type == "usb" and c.model is None:
-            c.model = default_usb_model(ctx, auto_added=c.implicit is not None)
-            if c.model is None:
-                raise TranslationError(
-                    "unsupported configuration: no model provided for USB controller")
+            c.model = required_usb_model(
+                default_usb_model(ctx, auto_added=c.implicit is not None))
         if c.type == "scsi" and c.model in (None, "auto"):
             c.model = "lsilogic"
-    _add_disk_controllers(ctx)
-
-
-def _add_disk_controllers(ctx: BuildContext) -> None:
-    """A disk on a SCSI/SATA/IDE bus without its controller gets one."""
-    devs = ctx.domain.devices
-    for d in devs.disks:
-        ctype = d.bus if d.bus in ("ide", "sata", "scsi") else None
-        if ctype is None:
-            continue
-        a = d.info.address
-        idx = getattr(a, "controller", 0) if a is not None else 0
-        if devs.controller(ctype, idx) is None:
-            _add_controller(ctx, ctype, idx, "lsilogic" if ctype == "scsi" else None,
-                            f"a {ctype} disk needs a {ctype} controller")
+    add_disk_controllers(ctx, "lsilogic")
 
 
 # --- features and CPU ---------------------------------------------------------------------
@@ -164,7 +123,7 @@ def apply_gic_default(ctx: BuildContext) -> None:
     if gic is not None and gic.get("version"):
         return
     version = default_gic_version(ctx)
-    features = d.features or _implicit_elem("features")
+    features = d.features or implicit_elem("features")
     kids = tuple(c for c in features.children if c.tag != "gic")
     new_gic = Elem(tag="gic", attrs={**(gic.attrs if gic is not None else {}),
                                      "version": version},
@@ -174,35 +133,23 @@ def apply_gic_default(ctx: BuildContext) -> None:
                       text=features.text, line=features.line, path=features.path)
 
 
-def default_cpu_model(ctx: BuildContext) -> str | None:
-    """The machine's default CPU, which libvirt only trusts for TCG guests on ARM."""
-    if ctx.domain.virt_type != "qemu":
-        return None
-    m = ctx.caps.find_machine(ctx.machine, ctx.domain.virt_type)
-    if m is None or not m.default_cpu:
-        return None
-    return ctx.caps.cpu_name_for_type(m.default_cpu, ctx.domain.virt_type)
+# the machine's default CPU, which libvirt only trusts for TCG guests on ARM
+default_cpu_model = machine_default_cpu
 
 
 # --- virtio-mmio --------------------------------------------------------------------------
 
-def _wants_virtio_transport(dev: object) -> bool:
+def _wants_virtio_transport(dev: Device) -> bool:
     """Address-less virtio devices libvirt primes with the board's virtio transport."""
-    if isinstance(dev, Disk):
-        return dev.bus == "virtio"
-    if isinstance(dev, Interface):
-        return dev.type != "hostdev" and (dev.model or "") in _VIRTIO_MODELS
-    if isinstance(dev, Video):
-        return dev.model == "virtio"
-    if isinstance(dev, Input):
-        return dev.bus == "virtio"
+    common = topo.common_virtio_transport(dev)
+    if common is not None:
+        return common
     if isinstance(dev, Controller):
         return dev.type == "virtio-serial" or (dev.type == "scsi" and dev.model == "virtio-scsi")
     if isinstance(dev, (Memballoon, Sound)):
-        return (dev.model or "") in _VIRTIO_MODELS
-    family = getattr(dev, "family", "")
-    if family == "rng":
-        return (getattr(dev, "elem").get("model") or "virtio") in _VIRTIO_MODELS
+        return (dev.model or "") in topo.VIRTIO_MODELS
+    if dev.family == "rng":
+        return (dev.elem.get("model") or "virtio") in topo.VIRTIO_MODELS
     return False
 
 
@@ -214,21 +161,13 @@ def _uses_virtio_mmio(ctx: BuildContext) -> bool:
         return True
     if not is_arm_virt(ctx):
         return False
-    root = ctx.domain.devices.controller("pci", 0)
-    pcie_ok = root is not None and root.model == "pcie-root" and \
-        (ctx.has("pcie-root-port") or ctx.has("ioh3420"))
-    any_mmio = any(isinstance(d.info.address, GenericAddress)
-                   and d.info.address.type == "virtio-mmio" for d in ctx.domain.devices.items)
-    return not pcie_ok or any_mmio
+    return not topo.pcie_usable(ctx) or topo.has_mmio_device(ctx)
 
 
 def assign_virtio_mmio(ctx: BuildContext) -> None:
     """Put the address-less virtio devices on virtio-mmio where libvirt does."""
-    if not is_arm(ctx) or not _uses_virtio_mmio(ctx):
-        return
-    for d in ctx.domain.devices.items:
-        if d.info.address is None and _wants_virtio_transport(d):
-            d.info.address = GenericAddress("virtio-mmio", {})
+    if is_arm(ctx) and _uses_virtio_mmio(ctx):
+        topo.prime_virtio_mmio(ctx, _wants_virtio_transport)
 
 
 # --- entry point for the generic defaults -------------------------------------------------
@@ -259,80 +198,28 @@ def apply_defaults(ctx: BuildContext) -> None:
     _apply_device_models(ctx)
 
 
-def prepare_pci_assignment(ctx: BuildContext) -> bool:
-    """Prime virtio-mmio devices; tell whether the generic PCI allocator has a bus to fill."""
+# --- addresses ----------------------------------------------------------------------------
+
+def assign_addresses(ctx: BuildContext) -> bool:
+    """Prime virtio-mmio devices and place virt's PCIe devices; tell whether the generic
+    (conventional PCI) allocator still has a bus to fill, as on versatilepb."""
     assign_virtio_mmio(ctx)
     for d in ctx.domain.devices.items:
         a = d.info.address
         if isinstance(a, PciAddress) and (a.domain, a.bus, a.slot, a.function) == (0, 0, 0, 0):
             d.info.address = None  # <address type='pci'/> asks libvirt to pick the slot
-    return supports_pci(ctx) and ctx.domain.devices.controller("pci", 0) is not None
+    if not supports_pci(ctx) or ctx.domain.devices.controller("pci", 0) is None:
+        return False
+    if not is_arm_virt(ctx):
+        return True
+    fill_missing_buses(ctx)
+    topo.assign_pcie_addresses(ctx)
+    return False
 
-
-# --- PCIe topology on virt ----------------------------------------------------------------
 
 def supports_pci(ctx: BuildContext) -> bool:
     """Only versatilepb and virt have a PCI bus libvirt manages among the ARM boards."""
     return ctx.machine == "versatilepb" or is_arm_virt(ctx)
-
-
-def _grow_plan(kinds: list[str], free_ports: int, free_pci_slots: int) -> list[str]:
-    """libvirt's dry run: the controllers it adds, in index order, so every device fits.
-
-    Each PCIe device takes a free root port or needs a new one; a conventional PCI device
-    takes a free slot of a PCI bus or needs a new root port plus a pcie-to-pci-bridge
-    in it (whose other 30 slots serve the next PCI devices).
-    """
-    plan: list[str] = []
-    for kind in kinds:
-        if kind == "pcie":
-            if free_ports:
-                free_ports -= 1
-            else:
-                plan.append("pcie-root-port")
-        elif kind == "pci":
-            if free_pci_slots:
-                free_pci_slots -= 1
-            else:
-                plan += ["pcie-root-port", "pcie-to-pci-bridge"]
-                free_pci_slots = 30
-    return plan
-
-
-def add_root_ports(ctx: BuildContext, alloc: object, pending: list[Device]) -> None:
-    """Add the pcie-root-ports (and bridge) a virt guest's devices need, like libvirt.
-
-    The controllers are numbered in the order the dry run asked for them and get their
-    own slots in index order, so a bridge goes into the first root port still empty.
-    """
-    from . import addresses as A
-
-    assert isinstance(alloc, A.PciAllocator)
-    devs = ctx.domain.devices
-    kinds = [A.pci_connection(d, ctx) or "" for d in pending]
-    free_ports = sum(1 for b in alloc.buses.values()
-                     if b.model in ("pcie-root-port", "pcie-switch-downstream-port")
-                     and b.is_free(0))
-    free_pci = sum(sum(1 for s in range(b.min_slot, b.max_slot + 1) if b.is_free(s))
-                   for b in alloc.buses.values() if b.accepts("pci"))
-    plan = _grow_plan(kinds, free_ports, free_pci)
-    has_ports = any(c.type == "pci" and c.index > 0 for c in devs.controllers)
-    if plan and not has_ports:
-        plan.append("pcie-root-port")  # one spare for hot-plug
-    index = max((c.index for c in devs.controllers if c.type == "pci"), default=0) + 1
-    pos = A._controller_insert_pos(ctx)
-    for model in plan:
-        if model == "pcie-root-port":
-            addr = A._next_root_port_slot(alloc)
-        else:
-            found = alloc.find_free("pcie-to-pci-bridge")
-            if found is None:
-                raise TranslationError(A._no_slot_for_controller(model))
-            alloc.buses[found.bus].reserve(found.slot, found.function)
-            addr = found
-        A._new_pci_controller(ctx, alloc, index, model, pos, addr)
-        index += 1
-        pos += 1
 
 
 # --- validation ---------------------------------------------------------------------------

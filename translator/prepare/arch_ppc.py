@@ -16,8 +16,10 @@ from __future__ import annotations
 from ..arches import PPC64_ARCHES, PPC_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Chardev, Controller, Device, Disk, Elem, GenericAddress, PciAddress
+from ..model import Chardev, Controller, Device, Disk, GenericAddress, PciAddress
 from ..model.devices import Input, Interface
+from .defaults import (add_controller, add_disk_controllers, check_root_model, implicit_elem,
+                       required_usb_model)
 
 # QEMU's default spapr-vio `reg` of each kind of device (spapr_llan/vscsi/vty/nvram/tpm)
 VIO_NET = 0x1000
@@ -46,10 +48,6 @@ def is_pseries(ctx: BuildContext) -> bool:
     """libvirt's test: a ppc64 guest on 'pseries' or a versioned 'pseries-X.Y'."""
     m = ctx.machine
     return is_ppc64(ctx) and (m == "pseries" or m.startswith("pseries-"))
-
-
-def _implicit_elem(tag: str, **attrs: str) -> Elem:
-    return Elem(tag=tag, attrs=attrs, path=f"(implicit {tag})")
 
 
 # -- default models -----------------------------------------------------------------------
@@ -96,10 +94,8 @@ def _apply_model_defaults(ctx: BuildContext) -> None:
     devs = ctx.domain.devices
     for c in devs.controllers:
         if c.type == "usb" and c.model is None:
-            c.model = default_usb_model(ctx, auto_added=c.implicit is not None)
-            if c.model is None:
-                raise TranslationError(
-                    "unsupported configuration: no model provided for USB controller")
+            c.model = required_usb_model(
+                default_usb_model(ctx, auto_added=c.implicit is not None))
         elif c.type == "pci" and c.model is None and c.index == 0:
             c.model = "pci-root"
         elif c.type == "scsi" and c.model in (None, "auto"):
@@ -117,40 +113,21 @@ def _apply_model_defaults(ctx: BuildContext) -> None:
 
 def add_implicit_controllers(ctx: BuildContext) -> None:
     """PowerPC machines have a PCI root bus and (unless disabled) a USB controller."""
-    from .defaults import _add_controller
-
     devs = ctx.domain.devices
     validate_phbs(ctx)
     if devs.controller("usb", 0) is None:
         model = default_usb_model(ctx)
         if model:
-            _add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")
+            add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")
     root = devs.controller("pci", 0)
     if root is None:
-        _add_controller(ctx, "pci", 0, "pci-root", "PowerPC machines have a PCI root bus")
-    elif root.model not in (None, "pci-root"):
-        raise TranslationError(
-            "XML error: The PCI controller with index='0' must be model='pci-root' for this "
-            f"machine type, but model='{root.model}' was found instead")
+        add_controller(ctx, "pci", 0, "pci-root", "PowerPC machines have a PCI root bus")
+    else:
+        check_root_model(root, "pci-root")
     _apply_model_defaults(ctx)
-    _add_disk_controllers(ctx)
+    add_disk_controllers(ctx, default_scsi_model(ctx))
     add_usb_input_defaults(ctx)
     validate(ctx)
-
-
-def _add_disk_controllers(ctx: BuildContext) -> None:
-    """A disk on an IDE/SATA/SCSI bus needs its controller; libvirt adds a missing one."""
-    from .defaults import _add_controller
-
-    devs = ctx.domain.devices
-    for d in devs.disks:
-        ctype = {"ide": "ide", "sata": "sata", "scsi": "scsi"}.get(d.bus or "")
-        if ctype is None:
-            continue
-        idx = getattr(d.info.address, "controller", 0) if d.info.address is not None else 0
-        if devs.controller(ctype, idx) is None:
-            _add_controller(ctx, ctype, idx, default_scsi_model(ctx) if ctype == "scsi" else None,
-                            f"a {d.bus} disk needs a {ctype} controller")
 
 
 def add_usb_input_defaults(ctx: BuildContext) -> None:
@@ -167,7 +144,7 @@ def add_usb_input_defaults(ctx: BuildContext) -> None:
             continue
         if any(i.type == kind and i.bus == "usb" for i in inputs):
             continue
-        items.append(Input(elem=_implicit_elem("input", type=kind, bus="usb"), type=kind,
+        items.append(Input(elem=implicit_elem("input", type=kind, bus="usb"), type=kind,
                            bus="usb", implicit=f"ppc64 guests with graphics get a USB {kind}"))
 
 
@@ -226,7 +203,7 @@ def validate_phbs(ctx: BuildContext) -> None:
 def _new_phb(ctx: BuildContext, index: int, reason: str) -> Controller:
     from .ports import insert_controller
 
-    c = Controller(elem=_implicit_elem("controller", type="pci", index=str(index),
+    c = Controller(elem=implicit_elem("controller", type="pci", index=str(index),
                                        model="pci-root"),
                    type="pci", index=index, model="pci-root", implicit=reason)
     c.info.alias = f"pci.{index}"
@@ -253,15 +230,13 @@ def _fill_missing_buses(ctx: BuildContext) -> None:
 def assign_addresses(ctx: BuildContext) -> None:
     """PCI slots (first free slot from 1, a new PHB on pseries when all are full), then
     spapr-vio registers."""
-    from .addresses import (PciAllocator, _claim_multifunction, _ordered_pci_devices,
-                            _shares_serial, pci_connection)
+    from .addresses import (PciAllocator, _ordered_pci_devices, claim_multifunction,
+                            pci_connection)
 
     devs = ctx.domain.devices
     _fill_missing_buses(ctx)
     alloc = PciAllocator(ctx)
-    for d in devs.items:
-        if isinstance(d.info.address, PciAddress) and not _shares_serial(d):
-            alloc.reserve(d.info.address, d.alias or d.family)
+    alloc.reserve_given()
     bridges = sorted((c for c in devs.controllers if c.type == "pci" and c.index > 0
                       and c.model != "pci-root" and c.info.address is None),
                      key=lambda c: c.index)  # PCI controllers are placed first
@@ -279,7 +254,7 @@ def assign_addresses(ctx: BuildContext) -> None:
         if addr is None:
             raise TranslationError("No more available PCI slots")
         d.info.address = addr
-    _claim_multifunction(ctx, alloc)
+    claim_multifunction(ctx, alloc.buses)
     assign_spapr_vio_addresses(ctx)
 
 

@@ -216,7 +216,7 @@ def assign_pci_addresses(ctx: BuildContext) -> None:
 
 def _place_pci(ctx: BuildContext) -> None:
     """The generic pci-root allocation (no chipset slots are reserved on s390)."""
-    pci._fill_missing_buses(ctx)
+    pci.fill_missing_buses(ctx)
     alloc = pci.PciAllocator(ctx)
     for d in ctx.domain.devices.items:
         if isinstance(d.info.address, PciAddress):
@@ -224,7 +224,7 @@ def _place_pci(ctx: BuildContext) -> None:
     if alloc.buses:
         pci._add_bridges_needed(ctx, alloc)
     pci._place_devices(ctx, alloc)
-    pci._claim_multifunction(ctx, alloc)
+    pci.claim_multifunction(ctx, alloc.buses)
 
 
 def _assign_zpci_ids(ctx: BuildContext, explicit: set[int]) -> None:

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from capsdb import Caps
 
 
-def _implicit_elem(tag: str, **attrs: str) -> Elem:
+def implicit_elem(tag: str, **attrs: str) -> Elem:
+    """The XML element of something libvirt adds itself (it has no source line)."""
     return Elem(tag=tag, attrs=attrs, path=f"(implicit {tag})")
 
 
@@ -82,12 +83,30 @@ def default_usb_model(ctx: BuildContext, auto_added: bool = True) -> str | None:
     return None
 
 
-def _add_controller(ctx: BuildContext, type_: str, index: int, model: str | None,
-                    reason: str, position: int | None = None) -> Controller:
+# libvirt's USB model names -> the QEMU device (capability) each needs
+USB_MODEL_CAPS = {"qemu-xhci": "qemu-xhci", "nec-xhci": "nec-usb-xhci",
+                  "piix3-uhci": "piix3-usb-uhci", "pci-ohci": "pci-ohci"}
+
+
+def first_usb_model(ctx: BuildContext, *models: str) -> str | None:
+    """The first of `models` (libvirt names) whose QEMU device is available."""
+    return next((m for m in models if ctx.has(USB_MODEL_CAPS[m])), None)
+
+
+def required_usb_model(model: str | None) -> str:
+    """libvirt refuses a USB controller it can find no model for."""
+    if model is None:
+        raise TranslationError("unsupported configuration: no model provided for USB controller")
+    return model
+
+
+def add_controller(ctx: BuildContext, type_: str, index: int, model: str | None,
+                   reason: str, position: int | None = None) -> Controller:
+    """Add a controller libvirt adds itself, `reason` saying why (for --explain)."""
     attrs = {"type": type_, "index": str(index)}
     if model:
         attrs["model"] = model
-    c = Controller(elem=_implicit_elem("controller", **attrs), type=type_, index=index,
+    c = Controller(elem=implicit_elem("controller", **attrs), type=type_, index=index,
                    model=model, implicit=reason)
     items = ctx.domain.devices.items
     if position is None:
@@ -119,14 +138,14 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     # root bus
     if ctx.is_q35:
         if devs.controller("pci", 0) is None:
-            _add_controller(ctx, "pci", 0, "pcie-root", "q35 machines have a PCIe root bus")
+            add_controller(ctx, "pci", 0, "pcie-root", "q35 machines have a PCIe root bus")
         if devs.controller("sata", 0) is None:
-            _add_controller(ctx, "sata", 0, None, "q35 machines have a built-in SATA controller")
+            add_controller(ctx, "sata", 0, None, "q35 machines have a built-in SATA controller")
     elif ctx.is_i440fx:
         if devs.controller("pci", 0) is None:
-            _add_controller(ctx, "pci", 0, "pci-root", "i440fx machines have a PCI root bus")
+            add_controller(ctx, "pci", 0, "pci-root", "i440fx machines have a PCI root bus")
         if devs.controller("ide", 0) is None:
-            _add_controller(ctx, "ide", 0, None, "i440fx machines have a built-in IDE controller")
+            add_controller(ctx, "ide", 0, None, "i440fx machines have a built-in IDE controller")
     # usb
     usb = devs.controller("usb", 0)
     # an ISA-only PC has no PCI bus for a default USB controller
@@ -134,28 +153,49 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
             ctx.machine != "isapc":
         model = default_usb_model(ctx)
         if model:
-            _add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")
+            add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")
     for c in devs.controllers:
         if c.type == "usb" and c.model is None:
-            c.model = default_usb_model(ctx, auto_added=c.implicit is not None)
-            if c.model is None:
-                raise TranslationError(
-                    "unsupported configuration: no model provided for USB controller")
+            c.model = required_usb_model(
+                default_usb_model(ctx, auto_added=c.implicit is not None))
         if c.type == "pci" and c.model is None and c.index == 0:
             c.model = "pcie-root" if ctx.is_q35 else "pci-root"
         if c.type == "scsi" and c.model in (None, "auto"):
             c.model = "lsilogic"
-    # implicit controllers a disk needs (ide/sata/scsi/fdc by bus)
+    add_disk_controllers(ctx, "lsilogic")
+
+
+def machine_default_cpu(ctx: BuildContext) -> str | None:
+    """The machine type's own default CPU, named as libvirt does; the boards that use it
+    (ARM, RISC-V, LoongArch) only trust it for TCG guests."""
+    if ctx.domain.virt_type != "qemu":
+        return None
+    m = ctx.caps.find_machine(ctx.machine, ctx.domain.virt_type)
+    if m is None or not m.default_cpu:
+        return None
+    return ctx.caps.cpu_name_for_type(m.default_cpu, ctx.domain.virt_type)
+
+
+def check_root_model(root: Controller, want: str) -> None:
+    """The index-0 PCI controller a user wrote must be the machine's root bus model."""
+    if root.model is not None and root.model != want:
+        raise TranslationError(
+            f"XML error: The PCI controller with index='0' must be model='{want}' for this "
+            f"machine type, but model='{root.model}' was found instead")
+
+
+def add_disk_controllers(ctx: BuildContext, scsi_model: str) -> None:
+    """A disk on an IDE/SATA/SCSI bus whose controller is missing gets one (a new SCSI
+    controller has the architecture's default `scsi_model`)."""
+    devs = ctx.domain.devices
     for d in devs.disks:
-        bus = d.bus
-        ctype = {"ide": "ide", "sata": "sata", "scsi": "scsi", "fdc": "fdc"}.get(bus or "")
+        ctype = d.bus if d.bus in ("ide", "sata", "scsi") else None
         if ctype is None:
             continue
         idx = getattr(d.info.address, "controller", 0) if d.info.address is not None else 0
-        if devs.controller(ctype, idx) is None and ctype != "fdc":
-            c = _add_controller(ctx, ctype, idx, "lsilogic" if ctype == "scsi" else None,
-                                f"a {bus} disk needs a {ctype} controller")
-            _ = c
+        if devs.controller(ctype, idx) is None:
+            add_controller(ctx, ctype, idx, scsi_model if ctype == "scsi" else None,
+                           f"a {ctype} disk needs a {ctype} controller")
 
 
 def _default_scsi_model(ctx: BuildContext) -> str:
@@ -181,7 +221,7 @@ def add_hostdev_scsi_controllers(ctx: BuildContext) -> None:
                 model = found.model
     for index in range(highest + 1):
         if devs.controller("scsi", index) is None:
-            _add_controller(ctx, "scsi", index, model or _default_scsi_model(ctx),
+            add_controller(ctx, "scsi", index, model or _default_scsi_model(ctx),
                             "SCSI hostdevs need a SCSI controller")
 
 
@@ -285,19 +325,19 @@ def add_display_defaults(ctx: BuildContext) -> None:
     graphics = [d for d in items if d.family == "graphics"]
     if graphics and not any(isinstance(d, Video) for d in items):
         model = default_video_model(ctx)
-        items.append(Video(elem=_implicit_elem("video"), model=model, primary=True,
+        items.append(Video(elem=implicit_elem("video"), model=model, primary=True,
                            implicit="graphics without a video device get a default one"))
     _put_primary_video_first(items)
     # implicit PS/2 input devices on x86 (not on the command line, but they exist)
     if ctx.is_x86 and graphics:
         for kind in ("mouse", "keyboard"):
             if not any(isinstance(d, Input) and d.type == kind and d.bus == "ps2" for d in items):
-                items.append(Input(elem=_implicit_elem("input", type=kind, bus="ps2"),
+                items.append(Input(elem=implicit_elem("input", type=kind, bus="ps2"),
                                    type=kind, bus="ps2", implicit="x86 has built-in PS/2"))
     if not any(isinstance(d, Audio) for d in items):
         audio = _default_audio_type(graphics)
         if audio is not None:
-            items.append(Audio(elem=_implicit_elem("audio", id="1", type=audio), id=1, type=audio,
+            items.append(Audio(elem=implicit_elem("audio", id="1", type=audio), id=1, type=audio,
                                implicit=f"libvirt adds a '{audio}' audio backend"))
 
 
