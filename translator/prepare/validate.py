@@ -50,6 +50,8 @@ def _root(ctx: BuildContext) -> Elem:
 
 # -- small parsers ------------------------------------------------------------------------
 
+_DIGITS = re.compile(r"[0-9]+")
+_WWN = re.compile(r"(0x)?[0-9a-fA-F]{16}")
 _BITMAP_ITEM = re.compile(r"^\s*(\^)?\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 
 
@@ -115,6 +117,9 @@ def _bytes(e: Elem | None, default_unit: str = "b") -> int | None:
     scale = _SCALE.get((e.get("unit") or default_unit).lower())
     if scale is None:
         return None
+    if not re.fullmatch(r"[0-9]+|0[xX][0-9a-fA-F]+", text):
+        raise TranslationError(f"{XML}Invalid value '{text}' for element or attribute "
+                               f"'{e.tag}'")
     return int(text, 0) * scale
 
 
@@ -182,6 +187,12 @@ def check_numa_cells(ctx: BuildContext) -> None:
                 f"{XML}Exactly one 'cell' element per guest NUMA cell allowed, non-contiguous "
                 "ranges or ranges not starting from 0 are not allowed")
         seen.add(cid)
+        if cell.get("cpus"):
+            _bitmap(cell.get("cpus", ""))
+        memory = cell.get("memory")
+        if memory is not None and not _DIGITS.fullmatch(memory.strip()):
+            raise TranslationError(f"{XML}Invalid value '{memory}' for element or attribute "
+                                   "'./@memory'")
         access = cell.get("memAccess")
         if access is not None and access not in ("shared", "private"):
             raise TranslationError(f"{XML}Invalid value for attribute 'memAccess' in element "
@@ -204,6 +215,9 @@ def check_numatune(ctx: BuildContext) -> None:
         raise _unsupported("nodeset for NUMA memory tuning must be set if 'placement' is "
                            "'static'")
     memnodes = tune.findall("memnode")
+    for e in [mem, *memnodes]:
+        if e is not None and e.get("nodeset") is not None:
+            _bitmap(e.get("nodeset", ""))
     if memnodes and not _numa_cells(ctx.domain):
         raise TranslationError(f"{XML}Element 'memnode' is invalid without any guest NUMA cells")
     auto = placement == "auto" or (
@@ -250,12 +264,51 @@ def check_disk_parse(ctx: BuildContext) -> None:
             raise _unsupported("disk vendor is more than 8 characters")
         if d.product is not None and len(d.product) > 16:
             raise _unsupported("disk product is more than 16 characters")
+        _check_iotune(d.elem.find("iotune"))
+        for cache in _descendants(d.elem, "max_size"):
+            if cache.text and not _DIGITS.fullmatch(cache.text.strip()):
+                raise TranslationError(f"{XML}Invalid value '{cache.text}' for element or "
+                                       "attribute './max_size'")
+        if d.wwn is not None and not _WWN.fullmatch(d.wwn):
+            raise TranslationError(f"{XML}Malformed wwn: {d.wwn}")
         src = d.source
         if src is None:
             continue
         for what in ("auth", "encryption"):
             if d.elem.find(what) is not None and src.find(what) is not None:
                 raise _unsupported(f"an <{what}> definition already found for disk source")
+
+
+def _descendants(e: Elem, tag: str) -> Iterator[Elem]:
+    for child in e.children:
+        if child.tag == tag:
+            yield child
+        yield from _descendants(child, tag)
+
+
+def check_hugepages_parse(ctx: BuildContext) -> None:
+    """Huge page sizes are scaled integers."""
+    backing = ctx.domain.memory_backing
+    pages = backing.find("hugepages") if backing is not None else None
+    for page in pages.findall("page") if pages is not None else ():
+        size = page.get("size")
+        if size is not None and not _DIGITS.fullmatch(size.strip()):
+            raise TranslationError(f"{XML}Invalid value '{size}' for element or attribute "
+                                   "'./@size'")
+
+
+def _check_iotune(e: Elem | None) -> None:
+    """<iotune> and <throttlegroup> limits are unsigned numbers (names and groups aside)."""
+    for field in e.children if e is not None else ():
+        if field.tag not in ("group_name", "group") and field.text is not None and \
+                not _DIGITS.fullmatch(field.text.strip()):
+            raise TranslationError(f"{XML}disk iotune field '{field.tag}' must be an integer")
+
+
+def check_throttle_groups(ctx: BuildContext) -> None:
+    groups = ctx.domain.throttlegroups
+    for group in groups.findall("throttlegroup") if groups is not None else ():
+        _check_iotune(group)
 
 
 def check_unsigned_attrs(ctx: BuildContext) -> None:
@@ -309,6 +362,40 @@ def check_tpm_backend(ctx: BuildContext) -> None:
             raise TranslationError(f"{XML}missing TPM device backend")
 
 
+def check_machine_max_vcpus(ctx: BuildContext) -> None:
+    """The machine type's CPU limit; checked early so no step iterates a huge vCPU count."""
+    virt, name = ctx.domain.virt_type, ctx.domain.os.machine
+    machine = ctx.caps.find_machine(name, virt) if name else ctx.caps.default_machine(virt)
+    if machine is not None and 0 < machine.max_cpus < ctx.domain.vcpu.count:
+        raise _unsupported(f"Maximum CPUs greater than specified machine type limit "
+                           f"{machine.max_cpus}")
+
+
+def check_memory_device_parse(ctx: BuildContext) -> None:
+    """A memory device's guest node is a number and its host nodemask a bitmap."""
+    for dev in ctx.domain.devices.of("memory"):
+        node = dev.elem.at("target", "node")
+        if node is not None and node.text and not _DIGITS.fullmatch(node.text.strip()):
+            raise TranslationError(f"{XML}invalid value of memory device node")
+        mask = dev.elem.at("source", "nodemask")
+        if mask is not None and mask.text is not None:
+            _bitmap(mask.text)
+
+
+def check_hpt_maxpagesize(ctx: BuildContext) -> None:
+    size = _root(ctx).at("features", "hpt", "maxpagesize")
+    if size is not None and size.text is not None and not _DIGITS.fullmatch(size.text.strip()):
+        raise TranslationError(f"{XML}Invalid value '{size.text}' for element or attribute "
+                               "'./maxpagesize'")
+
+
+def check_pci_controller_index(ctx: BuildContext) -> None:
+    """PCI buses are numbered 0..255; checked early so that no step adds buses up to it."""
+    for c in ctx.domain.devices.controllers:
+        if c.type == "pci" and c.index > 255:
+            raise _unsupported(f"PCI controller index {c.index} too high, maximum is 255")
+
+
 def check_shmem_parse(ctx: BuildContext) -> None:
     for dev in ctx.domain.devices.of("shmem"):
         if dev.elem.find("msi") is not None and dev.elem.find("server") is None:
@@ -323,7 +410,9 @@ PARSE_RULES: tuple[Rule, ...] = (
     check_memory_present, check_vcpu_cpuset, check_cputune, check_numa_cells,
     check_numatune, check_boot_menu, check_disk_parse,
     check_loadparm, check_unsigned_attrs, check_usb_port_syntax, check_usb_none_controllers,
-    check_controller_iothread, check_tpm_backend, check_shmem_parse,
+    check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
+    check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
+    check_hpt_maxpagesize, check_hugepages_parse,
 )
 
 
