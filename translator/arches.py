@@ -14,3 +14,4 @@ PPC_ARCHES = ("ppc", "ppcemb") + PPC64_ARCHES
 RISCV_ARCHES = frozenset({"riscv32", "riscv64"})
 LOONGARCH_ARCHES = frozenset({"loongarch64"})
 RISCV_LOONGARCH_ARCHES = RISCV_ARCHES | LOONGARCH_ARCHES
+S390_ARCHES = frozenset({"s390", "s390x"})

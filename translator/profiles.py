@@ -34,7 +34,6 @@ class HostProfile:
     path_env: str
     user: str | None              # USER/LOGNAME, or None to omit them
     monitor_fd: int | None        # pre-opened monitor socket fd, or None for a path
-    passed_fd: int                # any other pre-opened fd (the harness passes 1729)
     resolve_machine_alias: bool
     derive_missing_uuid: bool
     # libvirt's harness strips machine aliases only from the newest capability file of
@@ -103,7 +102,7 @@ class HostProfile:
 
 PROFILES: dict[str, HostProfile] = {
     "libvirt-test": HostProfile(
-        name="libvirt-test", path_env="/bin", user="test", monitor_fd=1729, passed_fd=1729,
+        name="libvirt-test", path_env="/bin", user="test", monitor_fd=1729,
         resolve_machine_alias=False, derive_missing_uuid=True, resolve_alias_unless_newest=True,
         firmware_subdirs=("home/user/.config/qemu/firmware", "etc/qemu/firmware",
                           "usr/share/qemu/firmware"),
@@ -114,7 +113,7 @@ PROFILES: dict[str, HostProfile] = {
     ),
     "system": HostProfile(
         name="system", path_env="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        user=None, monitor_fd=None, passed_fd=1729, resolve_machine_alias=True,
+        user=None, monitor_fd=None, resolve_machine_alias=True,
         derive_missing_uuid=True,
         # `virsh domxml-to-native` runs libvirt's pretend mode: the host is not prepared
         chardev_socket_fd=None, chardev_file_fd=None, chardev_log_fd=None,

@@ -11,6 +11,7 @@ from ..cmdline import default_source
 from ..context import BuildContext
 from ..model import Device, GenericAddress, PciAddress
 from ..props import Props
+from ..arches import S390_ARCHES
 
 
 def ccw_devno(a: GenericAddress) -> str:
@@ -38,7 +39,7 @@ def emit_zpci(ctx: BuildContext, dev: Device | None, alias: str | None) -> None:
     a = dev.info.address
     if not isinstance(a, PciAddress) or a.zpci_uid is None or a.zpci_fid is None:
         return
-    if ctx.arch not in ("s390x", "s390"):
+    if ctx.arch not in S390_ARCHES:
         return
     key = f"zpci-emitted:{a.zpci_uid}"
     if ctx.counters.get(key):  # a device built as several -device items needs one zpci

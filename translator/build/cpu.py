@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES
+from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES, S390_ARCHES
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
@@ -169,7 +169,7 @@ def build_cpu(ctx: BuildContext) -> None:
     if ctx.arch in PPC_ARCHES:
         from . import arch_ppc
         model = arch_ppc.cpu_model(ctx, model)
-    if model is None and ctx.arch in ("s390x", "s390"):
+    if model is None and ctx.arch in S390_ARCHES:
         from .arch_s390 import s390_cpu
         model, s390_parts = s390_cpu(ctx)
         parts = s390_parts + parts

@@ -14,6 +14,7 @@ from ..errors import TranslationError
 from ..model import Device, DriveAddress, GenericAddress, PciAddress
 from ..model.devices import Controller
 from ..props import Props
+from ..arches import S390_ARCHES
 
 
 def bus_alias_for_pci(ctx: BuildContext, bus_index: int) -> str:
@@ -106,7 +107,7 @@ def emit_device(ctx: BuildContext, dev: Device | None, props: Props, source: Sou
                 alias: str | None = None) -> Item:
     """Append `-device` for `props`, honouring qemu:override and the JSON capability."""
     prop_sources: dict[str, Source] = {}
-    if ctx.arch in ("s390x", "s390"):
+    if ctx.arch in S390_ARCHES:
         from .arch_s390 import ccw_transport, emit_zpci
         ccw_transport(dev, props)
         emit_zpci(ctx, dev, alias if alias is not None else (dev.alias if dev else None))

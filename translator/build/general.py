@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ..arches import ARM_ARCHES, PPC64_ARCHES, RISCV_LOONGARCH_ARCHES
+from ..arches import ARM_ARCHES, PPC64_ARCHES, RISCV_LOONGARCH_ARCHES, S390_ARCHES
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
@@ -125,7 +125,7 @@ def build_machine(ctx: BuildContext) -> None:
     if ctx.arch in ARM_ARCHES:
         from . import arch_arm
         parts += arch_arm.machine_feature_props(ctx)
-    if ctx.arch in ("s390x", "s390"):
+    if ctx.arch in S390_ARCHES:
         from .arch_s390 import keywrap_machine_parts
         parts += keywrap_machine_parts(ctx)
     core = d.root.attr_at("dumpCore", "memory") if d.root is not None else None
@@ -154,7 +154,7 @@ def build_machine(ctx: BuildContext) -> None:
     acpi_arch = ctx.is_x86 or ctx.arch in ARM_ARCHES or ctx.arch in RISCV_LOONGARCH_ARCHES
     if acpi_arch and machine is not None and machine.acpi:
         parts.append(f"acpi={'on' if d.has_feature('acpi') else 'off'}")
-    if ctx.arch in ("s390x", "s390"):
+    if ctx.arch in S390_ARCHES:
         from .arch_s390 import loadparm_machine_parts
         parts += loadparm_machine_parts(ctx)
     ctx.cmd.add("-machine", ",".join(parts), xml_source(d.os.elem.find("type") if d.os.elem else None))

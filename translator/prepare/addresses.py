@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES
+from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES, S390_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import (Chardev, Controller, Device, Disk, DriveAddress, Elem, GenericAddress,
@@ -410,7 +410,7 @@ def _ich9_address(bus: int, slot: int, c: Controller) -> PciAddress:
 
 
 def assign_pci_addresses(ctx: BuildContext) -> None:
-    if ctx.arch in ("s390x", "s390"):
+    if ctx.arch in S390_ARCHES:
         from . import arch_s390
         return arch_s390.assign_addresses(ctx)
     if ctx.arch in PPC_ARCHES:

@@ -16,6 +16,7 @@ from ..model.devices import Hostdev, Input, Interface, Memballoon, Video
 from ..model.elem import Elem
 from ..model.misc_devices import Vsock
 from . import addresses as pci
+from ..arches import S390_ARCHES
 
 AUTO_CSSID = 0xFE
 MAX_CSSID = 0xFE
@@ -35,7 +36,7 @@ _WALK_ORDER = ("disk", "net", "sound", "hostdev", "video", "controller", "smartc
 
 
 def is_s390(ctx: BuildContext) -> bool:
-    return ctx.arch in ("s390x", "s390")
+    return ctx.arch in S390_ARCHES
 
 
 def is_s390_ccw(ctx: BuildContext) -> bool:

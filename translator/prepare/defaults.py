@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES
+from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES, S390_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Audio, Controller, Elem, Video
@@ -121,7 +121,7 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     assign_controller_indexes(ctx)
     set_usb_companions(ctx)
     validate_controllers(ctx)
-    if ctx.arch in ("s390x", "s390"):
+    if ctx.arch in S390_ARCHES:
         from . import arch_s390
         return arch_s390.add_implicit_controllers(ctx)
     if ctx.arch in PPC_ARCHES:
@@ -199,7 +199,7 @@ def add_disk_controllers(ctx: BuildContext, scsi_model: str) -> None:
 
 
 def _default_scsi_model(ctx: BuildContext) -> str:
-    if ctx.arch in ("s390x", "s390"):
+    if ctx.arch in S390_ARCHES:
         return "virtio-scsi"
     if (ctx.machine or "").startswith("pseries"):
         return "ibmvscsi"
