@@ -6,7 +6,7 @@ import json
 
 import capsdb
 import translator
-from translator.build.aes import _encrypt_block, _expand_key
+from translator.command.aes import _encrypt_block, _expand_key
 
 DOMAIN = """<domain type='kvm'>
   <name>t</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>

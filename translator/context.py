@@ -22,7 +22,7 @@ class BuildContext:
     abi_update: bool = False
     # counters shared by builders (libvirt numbers some objects per domain)
     counters: dict[str, int] = field(default_factory=dict)
-    # id(device) -> boot index, computed once on first use (build/disks.py:boot_index)
+    # id(device) -> boot index, computed once on first use (command/disks.py:boot_index)
     boot_indexes: dict[int, int] | None = None
 
     # -- machine facts --------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from capsdb import Caps
 
-from .build import build
+from .command import build
 from .context import BuildContext
 from .errors import TranslationError
 from .invocation import Invocation

@@ -106,7 +106,7 @@ def assign_memory_aliases(ctx: BuildContext) -> None:
 
 def assign_orphan_vcpus(ctx: BuildContext) -> None:
     """vCPUs no NUMA cell lists join the first cell (QEMU would warn otherwise)."""
-    from ..build.memory import parse_cpuset, ranges
+    from ..command.memory import parse_cpuset, ranges
 
     cells = ctx.domain.numa_cells
     if not cells:

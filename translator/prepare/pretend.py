@@ -57,7 +57,7 @@ def rewrite_interfaces(ctx: BuildContext) -> bool:
     if not ctx.host.nets_as_ethernet:
         return False
     # libvirt validates the interfaces as written when it parses the XML, before rewriting
-    from ..build.net import validate_interface
+    from ..command.net import validate_interface
     for net in ctx.domain.devices.interfaces:
         validate_interface(ctx, net)
     items = ctx.domain.devices.items

@@ -19,7 +19,7 @@ import re
 from typing import Callable, Iterable, Iterator
 
 from ..arches import PPC64_ARCHES
-from ..build.memory import HUGEPAGE_MOUNTS
+from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain

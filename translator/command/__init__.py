@@ -1,4 +1,4 @@
-"""Build step: one builder per area, run in libvirt's command-line order."""
+"""Command step (qemu_command.c): one builder per area, run in libvirt's command-line order."""
 
 from __future__ import annotations
 
