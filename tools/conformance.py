@@ -1,11 +1,19 @@
 #!/usr/bin/env python3
-"""Score the translator against libvirt's own test data (../shared/corpus).
+"""Score the translator against every corpus of ../shared/corpus, per corpus, arch and group.
 
-For every case of the manifest (x86_64 by default) the translator runs with the case's
-capability file and toggles under the `libvirt-test` profile; `.args` cases are compared
-byte for byte and by line recall, `.err` cases by whether a refusal happened and whether
-its message is libvirt's (the `.err` text without its trailing newline).
-Prints per-group exact counts, overall exact %, average line recall, errors and crashes.
+Corpora (each a folder of ../shared/corpus):
+- `libvirt-11.3`: libvirt's own qemuxmlconftest cases (`.args` byte for byte, `.err` messages),
+  under the `libvirt-test` profile.
+- `generated-11.3`: generated domains answered by the same harness (same manifest format).
+- `native-11.3`: `virsh domxml-to-native` of a real daemon (profile `native`), one shell line.
+- `start-11.3`: the line a real daemon logs on `virsh create` (profile `host`), one shell line.
+- `libvirt-7.0-legacy-drive`: the legacy `-drive` form of disks (no manifest); only the `-drive`
+  arguments are compared, with the `blockdev` capability removed from the newest profile.
+
+One-line corpora are compared after masking what a running daemon draws at run time
+(descriptor numbers, the domain id in runtime paths, random secret data/iv, wall-clock
+`-rtc base=`), as their READMEs say. `.err` cases count as refused when the translator raises
+`TranslationError`, and as exact when the message is libvirt's. Anything else raised is a crash.
 """
 
 from __future__ import annotations
@@ -13,18 +21,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+DEFAULT_CORPUS = Path(os.environ.get("XML2ARGV_CORPUS", ROOT.parent / "shared" / "corpus"))
 FLOOR_FILE = ROOT / "tests" / "conformance_floor.json"
+CORPORA = ("libvirt-11.3", "generated-11.3", "native-11.3", "start-11.3",
+           "libvirt-7.0-legacy-drive")
+# the profile a manifest names -> the profile of this project that models it (first one known)
+PROFILE_FOR = {"system": ("native", "system"), "host": ("host", "system"),
+               None: ("libvirt-test",)}
 
 
 @dataclass
@@ -33,6 +48,7 @@ class CaseResult:
     name: str
     group: str
     expect: str
+    arch: str = "x86_64"
     exact: bool = False
     recall: float = 0.0
     status: str = "ok"         # ok | refused | crash
@@ -43,6 +59,10 @@ class CaseResult:
     @property
     def refused(self) -> bool:
         return self.status == "refused"
+
+    @property
+    def is_args(self) -> bool:
+        return self.expect != "error"
 
     @property
     def message_match(self) -> bool:
@@ -61,9 +81,9 @@ class Report:
     results: list[CaseResult] = field(default_factory=list)
 
     def args_cases(self, plain_only: bool = False) -> list[CaseResult]:
-        return [r for r in self.results if r.expect == "args" and (r.plain or not plain_only)]
+        return [r for r in self.results if r.is_args and (r.plain or not plain_only)]
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, Any]:
         args = self.args_cases()
         exact = sum(r.exact for r in args)
         recall = sum(r.recall for r in args) / len(args) if args else 0.0
@@ -84,6 +104,12 @@ class Report:
             "crashes": sum(r.status == "crash" for r in self.results),
         }
 
+    def by_arch(self) -> dict[str, "Report"]:
+        out: dict[str, Report] = defaultdict(Report)
+        for r in self.results:
+            out[r.arch].results.append(r)
+        return dict(sorted(out.items()))
+
 
 def group_of(name: str, groups: dict[str, list[str]]) -> str:
     best, best_len = "other", -1
@@ -94,33 +120,77 @@ def group_of(name: str, groups: dict[str, list[str]]) -> str:
     return best
 
 
-def line_recall(expected: str, actual: str) -> float:
-    exp = expected.splitlines()
-    act = actual.splitlines()
+def line_recall(expected: str, actual: str, split: str = "lines") -> float:
+    exp = _units(expected, split)
+    act = _units(actual, split)
     if not exp:
         return 1.0
     pool: dict[str, int] = defaultdict(int)
-    for line in act:
-        pool[line.rstrip(" \\")] += 1
+    for unit in act:
+        pool[unit] += 1
     hit = 0
-    for line in exp:
-        key = line.rstrip(" \\")
-        if pool[key] > 0:
-            pool[key] -= 1
+    for unit in exp:
+        if pool[unit] > 0:
+            pool[unit] -= 1
             hit += 1
     return hit / len(exp)
 
 
-def run(corpus: Path, arch: str | None = "x86_64", name_filter: str | None = None) -> Report:
+def _units(text: str, split: str) -> list[str]:
+    if split == "lines":
+        return [line.rstrip(" \\") for line in text.splitlines()]
+    # one-line corpora: an option with its value is one unit
+    return [u.strip() for u in re.split(r" (?=-[a-z])", text.strip()) if u.strip()]
+
+
+# -- masking what a running daemon hands out (README of native-11.3 / start-11.3) -----------
+_MASKS = (
+    (re.compile(r'"(fd|vhostfd|fdset)":"?\d+"?'), r'"\1":"N"'),
+    (re.compile(r'\b(fd|vhostfd|fds|vhostfds)=[\d:]+'), r"\1=N"),
+    (re.compile(r"/dev/fdset/\d+"), "/dev/fdset/N"),
+    (re.compile(r"-add-fd set=\d+,fd=\d+"), "-add-fd set=N,fd=N"),
+    (re.compile(r"(domain-|/)-?\d+-(?=[^/\s,'\"]+)"), r"\1ID-"),
+    (re.compile(r'"data":"[^"]*","keyid":"masterKey0","iv":"[^"]*"'),
+     '"data":"X","keyid":"masterKey0","iv":"X"'),
+    (re.compile(r"-rtc base=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"), "-rtc base=DATE"),
+)
+
+
+def mask_runtime(line: str) -> str:
+    """The line with every run-time value (descriptors, domain id, secrets, clock) masked."""
+    for pattern, repl in _MASKS:
+        line = pattern.sub(repl, line)
+    return line.strip()
+
+
+def _load_caps(path: Path, cache: dict[Path, Any]) -> Any:
     import capsdb
+    if path not in cache:
+        cache[path] = capsdb.load(path)
+    return cache[path]
+
+
+def _profile(name: str | None) -> str:
+    from translator.profiles import PROFILES
+    for candidate in PROFILE_FOR.get(name, (name or "libvirt-test",)):
+        if candidate in PROFILES:
+            return candidate
+    return "libvirt-test"
+
+
+def run(corpus: Path, arch: str | None = "x86_64", name_filter: str | None = None,
+        name: str = "libvirt-11.3") -> Report:
+    """Score one corpus (`name`, a folder of `corpus`) for one arch (None: every arch)."""
+    if name == "libvirt-7.0-legacy-drive":
+        return _run_legacy(corpus, arch, name_filter)
     import translator
 
-    base = corpus / "libvirt-11.3"
+    base = corpus / name
     # the harness' firmware descriptors stand in for /etc/qemu/firmware and friends
-    os.environ.setdefault("XML2ARGV_TEST_FIRMWARE_ROOT", str(base / "firmware"))
+    os.environ.setdefault("XML2ARGV_TEST_FIRMWARE_ROOT", str(corpus / "libvirt-11.3" / "firmware"))
     manifest = json.loads((base / "manifest.json").read_text())
     groups = json.loads((corpus / "groups.json").read_text())["groups"]
-    caps_cache: dict[str, object] = {}
+    caps_cache: dict[Path, Any] = {}
     report = Report()
     for case in manifest["cases"]:
         if arch and case["arch"] != arch:
@@ -128,89 +198,146 @@ def run(corpus: Path, arch: str | None = "x86_64", name_filter: str | None = Non
         if name_filter and name_filter not in case["id"]:
             continue
         res = CaseResult(case["id"], case["name"], group_of(case["name"], groups), case["expect"],
+                         arch=case["arch"],
                          plain=case.get("plain", True) and not case.get("harness_extra"))
-        caps = caps_cache.get(case["caps"])
-        if caps is None:
-            caps = caps_cache[case["caps"]] = capsdb.load(base / case["caps"])
+        caps = _load_caps((base / case["caps"]).resolve(), caps_cache)
         xml = (base / case["input"]).read_bytes()
+        one_line = case["expect"] in ("native", "start")
         try:
-            inv = translator.translate(xml, caps, profile="libvirt-test",
+            inv = translator.translate(xml, caps, profile=_profile(case.get("profile")),
                                        caps_add=case["caps_add"], caps_del=case["caps_del"],
                                        abi_update=bool(case.get("abi_update")))
-            out = inv.render("args")
+            out = inv.render("shell" if one_line else "args")
         except translator.TranslationError as exc:
             res.status, res.message, out = "refused", str(exc), ""
         except Exception as exc:  # noqa: BLE001 - a crash is what we are measuring
             res.status = "crash"
             res.message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             out = ""
-        if case["expect"] == "args":
-            expected = (base / case["expected"]).read_text()
-            res.exact = out == expected
-            res.recall = line_recall(expected, out)
-        elif case["expect"] == "error":
+        if case["expect"] == "error":
             res.expected_message = (base / case["expected"]).read_text().rstrip("\n")
+        else:
+            expected = (base / case["expected"]).read_text()
+            if one_line:
+                expected, out = mask_runtime(expected), mask_runtime(out)
+                res.exact = bool(out) and out == expected
+                res.recall = line_recall(expected, out, split="options")
+            else:
+                res.exact = out == expected
+                res.recall = line_recall(expected, out)
         report.results.append(res)
     return report
 
 
+def _legacy_drive_args(text: str) -> list[str]:
+    """The values of every `-drive` argument of an .args file (lines wrapped at ',\\' joined)."""
+    joined = text.replace(",\\\n", ",")
+    return [line[len("-drive "):].rstrip(" \\") for line in joined.splitlines()
+            if line.startswith("-drive ")]
+
+
+def _run_legacy(corpus: Path, arch: str | None, name_filter: str | None) -> Report:
+    """libvirt 7.0's legacy `-drive` disks: each expected `-drive` value must be printed by the
+    newest profile of the arch without `blockdev` (other options changed since 7.0)."""
+    import capsdb
+    import translator
+
+    base = corpus / "libvirt-7.0-legacy-drive"
+    report = Report()
+    known = {a for _, a in capsdb.profiles()}
+    for exp_path in sorted((base / "expected").glob("*.args")):
+        stem = exp_path.name[:-len(".args")]
+        case_name, _, suffix = stem.partition(".")
+        case_arch = suffix.split("-")[0] if suffix else _guess_arch(case_name)
+        if arch and case_arch != arch:
+            continue
+        if name_filter and name_filter not in stem:
+            continue
+        wanted = _legacy_drive_args(exp_path.read_text())
+        if not wanted:
+            continue
+        res = CaseResult(stem, case_name, "storage", "args", arch=case_arch)
+        inp = base / "inputs" / f"{case_name}.xml"
+        try:
+            if known and case_arch not in known:
+                raise LookupError(f"no embedded profile for {case_arch}")
+            caps = capsdb.get(None, case_arch)
+            inv = translator.translate(inp.read_bytes(), caps, profile="libvirt-test",
+                                       caps_del=["blockdev"])
+            got = _legacy_drive_args(inv.render("args"))
+        except translator.TranslationError as exc:
+            res.status, res.message, got = "refused", str(exc), []
+        except Exception as exc:  # noqa: BLE001
+            res.status = "crash"
+            res.message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            got = []
+        res.recall = sum(1 for w in wanted if w in got) / len(wanted)
+        res.exact = res.recall == 1.0
+        report.results.append(res)
+    return report
+
+
+def _guess_arch(name: str) -> str:
+    for prefix, arch in (("aarch64", "aarch64"), ("arm", "armv7l"), ("ppc64", "ppc64"),
+                         ("pseries", "ppc64"), ("s390", "s390x"), ("riscv", "riscv64")):
+        if name.startswith(prefix):
+            return arch
+    return "x86_64"
+
+
+def available(corpus: Path) -> list[str]:
+    return [c for c in CORPORA if (corpus / c).is_dir()]
+
+
+# -- the ratchet ---------------------------------------------------------------------------
 def _trunc2(value: object) -> float:
     return int(float(value) * 100) / 100  # type: ignore[arg-type]
 
 
-def arch_floor(summary: dict[str, object]) -> dict[str, int]:
-    """The per-architecture ratchet for the architectures other than x86_64."""
-    return {"exact": int(summary["exact"]),  # type: ignore[call-overload]
-            "error_message_exact": int(summary.get("error_message_exact", 0))}  # type: ignore[call-overload]
-
-
-def floors_from(summary: dict[str, object]) -> dict[str, object]:
-    """The ratchet's numbers: what tests/test_conformance.py must never see drop.
-
-    Percentages are truncated to two decimals so that re-measuring the same state
-    always passes.
-    """
-    groups = summary["groups"]
-    assert isinstance(groups, dict)
+def floor_entry(summary: dict[str, Any]) -> dict[str, Any]:
+    """What tests/test_conformance.py must never see drop for one corpus and arch."""
     return {
-        "arch": "x86_64",
-        "exact_pct": _trunc2(summary["exact_pct"]),
+        "exact": int(summary["exact"]),
         "avg_line_recall_pct": _trunc2(summary["avg_line_recall_pct"]),
-        "groups": {g: c["exact"] for g, c in sorted(groups.items())},
-        "error_cases_refused": int(summary.get("error_cases_refused", 0)),  # type: ignore[call-overload]
-        "error_message_exact": int(summary.get("error_message_exact", 0)),  # type: ignore[call-overload]
+        "groups": {g: c["exact"] for g, c in sorted(summary["groups"].items())},
+        "error_cases_refused": int(summary["error_cases_refused"]),
+        "error_message_exact": int(summary["error_message_exact"]),
     }
 
 
-def drops(old: dict[str, object], new: dict[str, object]) -> list[str]:
-    """Every floor that `new` would lower compared to `old` (human-readable)."""
-    out = [f"{k}: {old[k]} -> {new[k]}"
-           for k in ("exact_pct", "avg_line_recall_pct", "error_cases_refused",
-                     "error_message_exact")
-           if k in old and float(new[k]) < float(old[k])]  # type: ignore[arg-type]
-    old_arches = old.get("other_arches", {})
-    new_arches = new.get("other_arches", {})
-    assert isinstance(old_arches, dict) and isinstance(new_arches, dict)
-    for arch, counts in sorted(old_arches.items()):
-        for k, n in counts.items():
-            if new_arches.get(arch, {}).get(k, 0) < n:
-                out.append(f"{arch} {k}: {n} -> {new_arches.get(arch, {}).get(k, 0)}")
-    old_groups = old.get("groups", {})
-    new_groups = new["groups"]
-    assert isinstance(old_groups, dict) and isinstance(new_groups, dict)
-    out += [f"group {g}: {n} -> {new_groups.get(g, 0)}" for g, n in sorted(old_groups.items())
-            if new_groups.get(g, 0) < n]
+def measure_all(corpus: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """corpus -> arch -> summary, for every corpus present."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for name in available(corpus):
+        report = run(corpus, None, None, name)
+        out[name] = {a: r.summary() for a, r in report.by_arch().items()}
     return out
 
 
-def update_floor(summary: dict[str, object], allow_decrease: bool,
-                 path: Path = FLOOR_FILE,
-                 other_arches: dict[str, dict[str, object]] | None = None) -> int:
-    """Rewrite the floor file with the current numbers; refuse to lower any of them
-    unless `allow_decrease` (a ratchet only moves up by accident-proof default)."""
-    new = floors_from(summary)
-    if other_arches:
-        new["other_arches"] = {a: arch_floor(s) for a, s in sorted(other_arches.items())}
+def drops(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Every floor number that `new` would lower compared to `old` (human-readable)."""
+    out = []
+    for corpus, arches in sorted(old.get("corpora", {}).items()):
+        for arch, entry in sorted(arches.items()):
+            now = new.get("corpora", {}).get(corpus, {}).get(arch)
+            if now is None:
+                continue  # corpus or arch not measured here
+            for k in ("exact", "avg_line_recall_pct", "error_cases_refused",
+                      "error_message_exact"):
+                if float(now.get(k, 0)) < float(entry.get(k, 0)):
+                    out.append(f"{corpus} {arch} {k}: {entry[k]} -> {now.get(k, 0)}")
+            for g, n in sorted(entry.get("groups", {}).items()):
+                if now.get("groups", {}).get(g, 0) < n:
+                    out.append(f"{corpus} {arch} group {g}: {n} -> {now['groups'].get(g, 0)}")
+    return out
+
+
+def update_floor(measured: dict[str, dict[str, dict[str, Any]]], allow_decrease: bool,
+                 path: Path = FLOOR_FILE) -> int:
+    """Rewrite the floor file with the current numbers; refuse to lower any of them unless
+    `allow_decrease` (a ratchet only moves up by accident-proof default)."""
+    new = {"corpora": {c: {a: floor_entry(s) for a, s in arches.items()}
+                       for c, arches in measured.items()}}
     old = json.loads(path.read_text()) if path.exists() else {}
     lowered = drops(old, new)
     if lowered and not allow_decrease:
@@ -218,67 +345,84 @@ def update_floor(summary: dict[str, object], allow_decrease: bool,
         for line in lowered:
             print(f"  {line}", file=sys.stderr)
         return 1
-    path.write_text(json.dumps(new, indent=2) + "\n")
-    print(f"wrote {path.relative_to(ROOT)}: exact {new['exact_pct']}%, "
-          f"recall {new['avg_line_recall_pct']}%")
+    # keep corpora that are not present here
+    for c, arches in old.get("corpora", {}).items():
+        new["corpora"].setdefault(c, arches)
+    path.write_text(json.dumps(new, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}")
     return 0
+
+
+def _print_summary(title: str, summary: dict[str, Any], groups: bool) -> None:
+    print(f"{title}: {summary['exact']}/{summary['args_cases']} exact "
+          f"({summary['exact_pct']}%), recall {summary['avg_line_recall_pct']}%; "
+          f"refusals {summary['error_cases_refused']}/{summary['error_cases']} raised, "
+          f"{summary['error_message_exact']} with libvirt's message; "
+          f"crashes {summary['crashes']}")
+    if groups:
+        for g, c in summary["groups"].items():
+            print(f"    {g:12s} {c['exact']:4d}/{c['total']:<4d}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    ap.add_argument("--arch", default="x86_64", help="architecture to score ('all' for every one)")
+    ap.add_argument("--root", type=Path, default=DEFAULT_CORPUS,
+                    help="the folder holding the corpora (default ../shared/corpus)")
+    ap.add_argument("--corpus", default="libvirt-11.3",
+                    help=f"one of {', '.join(CORPORA)}, or 'all'")
+    ap.add_argument("--arch", default="all", help="architecture to score ('all' for every one)")
     ap.add_argument("--filter", help="only cases whose id contains this text")
-    ap.add_argument("--json", action="store_true", help="print the summary as JSON")
-    ap.add_argument("--list", choices=("fail", "exact", "crash", "refused", "errmsg"),
+    ap.add_argument("--json", action="store_true", help="print the summaries as JSON")
+    ap.add_argument("--groups", action="store_true", help="print per-group counts")
+    ap.add_argument("--list", choices=("fail", "exact", "crash", "refused", "errmsg", "accepted"),
                     help="list case ids with that outcome (errmsg: refused .err cases whose "
-                         "message differs from libvirt's)")
+                         "message differs from libvirt's; accepted: .err cases not refused)")
     ap.add_argument("--group", help="restrict --list to one group")
     ap.add_argument("--update-floor", action="store_true",
-                    help=f"record the current x86_64 numbers in {FLOOR_FILE.relative_to(ROOT)}")
+                    help=f"record every corpus's numbers in {FLOOR_FILE.relative_to(ROOT)}")
     ap.add_argument("--allow-decrease", action="store_true",
                     help="with --update-floor: also write numbers lower than the recorded ones")
     args = ap.parse_args(argv)
-    if args.update_floor and (args.arch != "x86_64" or args.filter):
-        ap.error("--update-floor measures the whole x86_64 corpus; drop --arch/--filter")
-    if not (args.corpus / "libvirt-11.3" / "manifest.json").exists():
-        print(f"corpus not found at {args.corpus}", file=sys.stderr)
+    present = available(args.root)
+    if not present:
+        print(f"no corpus found at {args.root}", file=sys.stderr)
         return 2
-    t0 = time.perf_counter()
-    report = run(args.corpus, None if args.arch == "all" else args.arch, args.filter)
-    elapsed = time.perf_counter() - t0
-    summary = report.summary()
     if args.update_floor:
-        arches = sorted({c["arch"] for c in json.loads(
-            (args.corpus / "libvirt-11.3" / "manifest.json").read_text())["cases"]} - {"x86_64"})
-        others = {a: run(args.corpus, a).summary() for a in arches}
-        return update_floor(summary, args.allow_decrease, other_arches=others)
-    if args.list == "errmsg":
-        for r in report.results:
-            if r.expect == "error" and r.refused and not r.message_match \
-                    and not (args.group and r.group != args.group):
-                print(f"{r.id}\n  expected: {r.expected_message}\n  got:      {r.message}")
-        return 0
+        if args.filter or args.arch != "all" or args.corpus not in ("all", "libvirt-11.3"):
+            ap.error("--update-floor measures every corpus and arch; drop --arch/--filter/--corpus")
+        return update_floor(measure_all(args.root), args.allow_decrease)
+    names = present if args.corpus == "all" else [args.corpus]
+    for n in names:
+        if n not in present:
+            ap.error(f"corpus {n!r} not found under {args.root}")
+    t0 = time.perf_counter()
+    reports = {n: run(args.root, None if args.arch == "all" else args.arch, args.filter, n)
+               for n in names}
+    elapsed = time.perf_counter() - t0
     if args.list:
-        for r in report.results:
-            if args.group and r.group != args.group:
-                continue
-            show = {"fail": r.expect == "args" and not r.exact, "exact": r.exact,
-                    "crash": r.status == "crash", "refused": r.status == "refused"}[args.list]
-            if show:
-                print(f"{r.id}\t{r.recall:.2f}\t{r.message[:150]}")
+        for report in reports.values():
+            for r in report.results:
+                if args.group and r.group != args.group:
+                    continue
+                if args.list == "errmsg":
+                    if r.expect == "error" and r.refused and not r.message_match:
+                        print(f"{r.id}\n  expected: {r.expected_message}\n  got:      {r.message}")
+                    continue
+                show = {"fail": r.is_args and not r.exact, "exact": r.exact,
+                        "crash": r.status == "crash", "refused": r.status == "refused",
+                        "accepted": r.expect == "error" and not r.refused}[args.list]
+                if show:
+                    print(f"{r.id}\t{r.recall:.2f}\t{r.message[:150]}")
         return 0
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print(json.dumps({n: {a: s.summary() for a, s in r.by_arch().items()}
+                          for n, r in reports.items()}, indent=2))
         return 0
-    print(f"{summary['exact']}/{summary['args_cases']} .args cases exact "
-          f"({summary['exact_pct']}%), average line recall {summary['avg_line_recall_pct']}%")
-    for g, c in summary["groups"].items():  # type: ignore[union-attr]
-        print(f"  {g:12s} {c['exact']:4d}/{c['total']:<4d}")
-    print(f"error cases refused: {summary['error_cases_refused']}/{summary['error_cases']}, "
-          f"message exact: {summary['error_message_exact']} "
-          f"(contains: {summary['error_message_contains']}); "
-          f"crashes: {summary['crashes']}; {elapsed:.2f}s")
+    for n, report in reports.items():
+        _print_summary(n, report.summary(), False)
+        for a, r in report.by_arch().items():
+            _print_summary(f"  {a}", r.summary(), args.groups)
+    print(f"{elapsed:.2f}s")
     return 0
 
 
