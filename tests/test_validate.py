@@ -1,4 +1,4 @@
-"""libvirt's refusals (translator/prepare/validate.py): each rule refuses with libvirt's
+"""libvirt's refusals (translator/validate/): each rule refuses with libvirt's
 exact message, and the neighbouring valid configuration is still accepted."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 
 import capsdb
 import translator
-from translator.prepare.validate import disk_name_index, libvirt_disk_order, parse_bitmap
+from translator.validate import disk_name_index, libvirt_disk_order, parse_bitmap
 
 
 def _xml(devices: str = "", *, head: str = "", os_extra: str = "", cpu: str = "",

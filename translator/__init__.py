@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from .errors import InvalidCapabilityError, TranslationError, UnsupportedConfigError, XMLInputError
+from .errors import (ErrorCode, InternalError, InvalidCapabilityError, TranslationError,
+                     UnsupportedConfigError, XMLInputError)
 from .invocation import Invocation
 from .translate import translate
 
-__all__ = ["Invocation", "InvalidCapabilityError", "TranslationError", "UnsupportedConfigError",
+__all__ = ["ErrorCode", "InternalError", "Invocation", "InvalidCapabilityError", "TranslationError",
+           "UnsupportedConfigError",
            "XMLInputError", "translate"]

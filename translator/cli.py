@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Sequence
 if TYPE_CHECKING:
     from .invocation import Invocation
 
-from .errors import TranslationError
+from .errors import InternalError, TranslationError
 from .render import FORMATS
+
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in xml2argv, never a libvirt refusal
 
 OUTPUT_FORMATS = FORMATS + ("html",)
 
@@ -98,6 +100,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, never a traceback
+        detail = exc.args[0] if isinstance(exc, InternalError) and exc.args else \
+            f"{type(exc).__name__}: {exc}"
+        print(f"internal error (a bug in xml2argv): {' '.join(str(detail).split())}",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def _run(argv: Sequence[str] | None) -> int:

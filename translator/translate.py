@@ -8,7 +8,7 @@ from capsdb import Caps
 
 from .command import build
 from .context import BuildContext
-from .errors import TranslationError
+from .errors import InternalError, TranslationError, XMLInputError
 from .invocation import Invocation
 from .model import QemuNamespace
 from .namespace import effective_caps
@@ -22,19 +22,18 @@ def translate(xml: str | bytes, caps: Caps, *, profile: str = "system",
               namespace: bool = True, abi_update: bool = False) -> Invocation:
     """Translate a domain XML into the QEMU invocation libvirt would start.
 
-    Raises `TranslationError` (with libvirt's message) for anything libvirt would
-    refuse; `XMLInputError`, a subclass, for malformed or unsafe XML.
+    Raises `TranslationError` (with libvirt's code and message) for anything libvirt would
+    refuse; `XMLInputError`, a subclass, for malformed or unsafe XML; `InternalError` (not a
+    `TranslationError`) when xml2argv itself fails, which is a bug and never a refusal.
     """
     try:
         return _translate(xml, caps, profile, caps_add, caps_del, namespace, abi_update)
     except TranslationError:
         raise
     except RecursionError:
-        raise TranslationError("XML document is nested too deeply") from None
-    except (ValueError, KeyError, AttributeError, TypeError, IndexError, AssertionError,
-            NameError, LookupError, ArithmeticError) as exc:
-        # An input the simulator does not model: report it as a refusal, never a traceback.
-        raise TranslationError(f"unsupported configuration: {type(exc).__name__}: {exc}") from exc
+        raise XMLInputError("XML document is nested too deeply") from None
+    except Exception as exc:  # noqa: BLE001 - anything else is a bug, never a refusal
+        raise InternalError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _translate(xml: str | bytes, caps: Caps, profile: str, caps_add: Iterable[str],

@@ -10,7 +10,7 @@ from .machine import prepare_machine
 from .memory import prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 from .pretend import rewrite_interfaces
-from .validate import validate, validate_parsed
+from ..validate import validate, validate_parsed
 
 
 def prepare(ctx: BuildContext) -> None:

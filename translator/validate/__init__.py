@@ -1,0 +1,24 @@
+"""Every refusal of libvirt, in libvirt's order, with libvirt's error code and message.
+
+libvirt refuses a domain at these moments, and each has its home here (the docstring of a
+rule names the libvirt function it comes from):
+
+* parse-time checks of `domain_conf.c` (`virDomainDefParseXML` and the device parsers) that
+  `parse.py` does not already make while building the model: `validate_parsed`;
+* post-parse (`domain_postparse.c`, `qemu_postparse.c`) and address assignment
+  (`domain_addr.c`, `qemu_domain_address.c`);
+* generic validation (`domain_validate.c`: `virDomainDefValidate`, then every device through
+  `virDomainDeviceDefValidate`) and the QEMU driver's (`qemu_validate.c`:
+  `qemuValidateDomainDef`, `qemuValidateDomainDeviceDef`): `validate`;
+* what the QEMU driver refuses while preparing to start and building the command line
+  (`qemuProcessPrepareDomain`, `qemu_command.c`).
+
+The command builders never refuse: whatever they would refuse is checked here first.
+"""
+
+from __future__ import annotations
+
+from .checks import disk_name_index, libvirt_disk_order, parse_bitmap, validate, validate_parsed
+
+__all__ = ["validate_parsed", "validate", "parse_bitmap", "disk_name_index",
+           "libvirt_disk_order"]
