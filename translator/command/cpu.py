@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from capsdb import flags
+
 from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES, S390_ARCHES
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext
@@ -155,7 +157,7 @@ def build_cpu(ctx: BuildContext) -> None:
             if ctx.arch in ARM_ARCHES:
                 from . import arch_arm
                 parts += arch_arm.cpu_model_suffix(ctx, passthrough)
-            if ctx.has("cpu.migratable") or ctx.has("cpu-migratable"):
+            if ctx.has(flags.CPU_MIGRATABLE):
                 parts.append(f"migratable={cpu.get('migratable', 'on')}")
             parts += _feature_parts(cpu)
         elif cpu.findtext("model"):
