@@ -133,7 +133,8 @@ def test_vsock_and_crypto() -> None:
 
 def test_intel_iommu_options_and_eim_autoadd() -> None:
     args = _args("<iommu model='intel'><driver intremap='on' caching_mode='on' aw_bits='48'/>"
-                 "</iommu>", machine="q35")
+                 "</iommu>", machine="q35",
+                 extra="<features><acpi/><ioapic driver='qemu'/></features>")
     assert _driver(args, "intel-iommu") == {"driver": "intel-iommu", "id": "iommu0",
                                             "intremap": "on", "caching-mode": True,
                                             "aw-bits": 48}

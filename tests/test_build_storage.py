@@ -90,9 +90,12 @@ def test_iscsi_auth_secret_object() -> None:
 
 
 def test_floppy_boot_index_goes_to_controller_global() -> None:
-    lines = run("""
+    # per-device <boot order> excludes <os><boot dev>
+    xml = DOMAIN.replace("<boot dev='hd'/>", "").format(disks="""
       <disk type='file' device='floppy'><source file='/f.img'/>
         <target dev='fdb' bus='fdc'/><boot order='1'/></disk>""")
+    lines = translator.translate(xml, capsdb.get(), profile="libvirt-test").render(
+        "args").splitlines()
     assert "-global isa-fdc.bootindexB=1 \\" in lines
     dev = [d for d in objs(lines, "-device") if d["driver"] == "floppy"][0]
     assert dev["unit"] == 1 and "bootindex" not in dev

@@ -128,10 +128,10 @@ def test_old_machine_with_host_binding_still_needs_backends() -> None:
 
 def test_hmat_initiators_latencies_and_caches() -> None:
     lines = _args(extra="""<cpu><numa>
-        <cell id='0' cpus='0-1' memory='109550' unit='KiB'>
+        <cell id='0' cpus='0-1' memory='109550' unit='KiB'/>
+        <cell id='1' memory='109550' unit='KiB'>
           <cache level='1' associativity='direct' policy='writeback'>
             <size value='10' unit='KiB'/><line value='8' unit='B'/></cache></cell>
-        <cell id='1' memory='109550' unit='KiB'/>
         <interconnects>
           <latency initiator='0' target='1' cache='1' type='read' value='5'/>
           <bandwidth initiator='0' target='0' type='access' value='200' unit='MiB'/>
@@ -145,7 +145,7 @@ def test_hmat_initiators_latencies_and_caches() -> None:
         "latency=5",
         "-numa hmat-lb,initiator=0,target=0,hierarchy=memory,data-type=access-bandwidth,"
         "bandwidth=204800K",
-        "-numa hmat-cache,node-id=0,size=10K,level=1,associativity=direct,policy=writeback,"
+        "-numa hmat-cache,node-id=1,size=10K,level=1,associativity=direct,policy=writeback,"
         "line=8"]
 
 

@@ -30,6 +30,7 @@ class ErrorCode(enum.Enum):
     NO_SUPPORT = ("VIR_ERR_NO_SUPPORT",
                   "this function is not supported by the connection driver: ")
     CPU_INCOMPATIBLE = ("VIR_ERR_CPU_INCOMPATIBLE", "the CPU is incompatible with host CPU: ")
+    OVERFLOW = ("VIR_ERR_OVERFLOW", "value too large: ")
     # codes whose text is the message alone (the caller's format is the whole message)
     NO_SOURCE = ("VIR_ERR_NO_SOURCE", "")
     NO_TARGET = ("VIR_ERR_NO_TARGET", "")

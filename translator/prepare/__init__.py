@@ -11,12 +11,14 @@ from .memory import prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 from .pretend import rewrite_interfaces
 from ..validate import validate, validate_parsed
+from ..validate.postparse import validate_postparse
 
 
 def prepare(ctx: BuildContext) -> None:
     validate_parsed(ctx)  # libvirt's XML parser refusals come before anything else
     prepare_machine(ctx)
     apply_defaults(ctx)
+    validate_postparse(ctx)  # libvirt's post-parse refusals, once the defaults are in
     assign_drive_addresses(ctx)
     add_hostdev_scsi_controllers(ctx)
     assign_virtio_serial(ctx)

@@ -18,15 +18,17 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable, Iterator
 
-from ..arches import PPC64_ARCHES
 from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
-from ..model.devices import Controller, Disk, Hostdev, Input, Video
+from ..model.devices import Controller, Disk, Hostdev, Input
 from ..model.elem import Elem
+from . import numa_conf
+from .bitmaps import bitmap, parse_bitmap
+from .domain_validate import validate_definition
 
 XML = "XML error: "
 UNSUPPORTED = "unsupported configuration: "
@@ -52,34 +54,8 @@ def _root(ctx: BuildContext) -> Elem:
 
 _DIGITS = re.compile(r"[0-9]+")
 _WWN = re.compile(r"(0x)?[0-9a-fA-F]{16}")
-_BITMAP_ITEM = re.compile(r"^\s*(\^)?\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
-
-
-def parse_bitmap(text: str) -> set[int]:
-    """libvirt's bitmap syntax ('0-3,^2,8'); `ValueError` when it is not one."""
-    on: set[int] = set()
-    off: set[int] = set()
-    if not text.strip():
-        raise ValueError(text)
-    for item in text.split(","):
-        m = _BITMAP_ITEM.match(item)
-        if m is None:
-            raise ValueError(text)
-        neg, lo, hi = m.group(1), int(m.group(2)), m.group(3)
-        if neg and hi is not None:
-            raise ValueError(text)
-        top = int(hi) if hi is not None else lo
-        if top < lo:
-            raise ValueError(text)
-        (off if neg else on).update(range(lo, top + 1))
-    return on - off
-
-
 def _bitmap(text: str) -> set[int]:
-    try:
-        return parse_bitmap(text)
-    except ValueError:
-        raise TranslationError(f"{INVALID_ARG}Failed to parse bitmap '{text}'") from None
+    return bitmap(text)
 
 
 _DISK_PREFIXES = ("fd", "hd", "vd", "sd", "xvd", "ubd")
@@ -134,19 +110,6 @@ def _explicit_address(e: Elem) -> Elem | None:
 
 # -- parse-time checks --------------------------------------------------------------------
 
-def check_boot_menu(ctx: BuildContext) -> None:
-    menu = ctx.domain.os.bootmenu
-    timeout = menu.get("timeout") if menu is not None else None
-    if timeout is None:
-        return
-    try:
-        ok = 0 <= int(timeout) <= 65535
-    except ValueError:
-        ok = False
-    if not ok:
-        raise _unsupported("invalid value for boot menu timeout, must be in range [0,65535]")
-
-
 def check_loadparm(ctx: BuildContext) -> None:
     """<boot loadparm=...>: up to 8 characters of [A-Za-z0-9.] and blanks (uppercased)."""
     for dev in ctx.domain.devices.items:
@@ -167,64 +130,6 @@ def check_loadparm(ctx: BuildContext) -> None:
 def check_vcpu_cpuset(ctx: BuildContext) -> None:
     if ctx.domain.vcpu.cpuset is not None:
         _bitmap(ctx.domain.vcpu.cpuset)
-
-
-def check_memory_present(ctx: BuildContext) -> None:
-    d = ctx.domain
-    if _root(ctx).find("memory") is None and not _numa_cells(d):
-        raise TranslationError(f"{XML}Memory size must be specified via <memory> or in the "
-                               "<numa> configuration")
-
-
-def check_numa_cells(ctx: BuildContext) -> None:
-    """Cell ids 0..n-1, each once; distances only name existing cells; memAccess values."""
-    cells = _numa_cells(ctx.domain)
-    seen: set[int] = set()
-    for pos, cell in enumerate(cells):
-        cid = int(cell.get("id", str(pos)) or pos)
-        if cid >= len(cells) or cid in seen:
-            raise TranslationError(
-                f"{XML}Exactly one 'cell' element per guest NUMA cell allowed, non-contiguous "
-                "ranges or ranges not starting from 0 are not allowed")
-        seen.add(cid)
-        if cell.get("cpus"):
-            _bitmap(cell.get("cpus", ""))
-        memory = cell.get("memory")
-        if memory is not None and not _DIGITS.fullmatch(memory.strip()):
-            raise TranslationError(f"{XML}Invalid value '{memory}' for element or attribute "
-                                   "'./@memory'")
-        access = cell.get("memAccess")
-        if access is not None and access not in ("shared", "private"):
-            raise TranslationError(f"{XML}Invalid value for attribute 'memAccess' in element "
-                                   f"'cell': '{access}'.")
-        dist = cell.find("distances")
-        for sib in dist.findall("sibling") if dist is not None else []:
-            sid = int(sib.get("id", "0") or 0)
-            if sid >= len(cells):
-                raise TranslationError(f"{XML}'sibling_id {sid}' does not refer to a valid cell "
-                                       f"within NUMA 'cell id {cid}'")
-
-
-def check_numatune(ctx: BuildContext) -> None:
-    tune = ctx.domain.numatune
-    if tune is None:
-        return
-    mem = tune.find("memory")
-    placement = mem.get("placement") if mem is not None else None
-    if mem is not None and placement == "static" and mem.get("nodeset") is None:
-        raise _unsupported("nodeset for NUMA memory tuning must be set if 'placement' is "
-                           "'static'")
-    memnodes = tune.findall("memnode")
-    for e in [mem, *memnodes]:
-        if e is not None and e.get("nodeset") is not None:
-            _bitmap(e.get("nodeset", ""))
-    if memnodes and not _numa_cells(ctx.domain):
-        raise TranslationError(f"{XML}Element 'memnode' is invalid without any guest NUMA cells")
-    auto = placement == "auto" or (
-        placement is None and mem is not None and mem.get("nodeset") is None
-        and ctx.domain.vcpu.placement == "auto")
-    if memnodes and auto:
-        raise _unsupported("Per-node binding is not compatible with automatic NUMA placement.")
 
 
 def check_cputune(ctx: BuildContext) -> None:
@@ -260,10 +165,6 @@ def _iothread_ids(domain: Domain) -> set[int]:
 def check_disk_parse(ctx: BuildContext) -> None:
     """Per-disk facts libvirt's parser checks: VPD lengths, a single auth/encryption."""
     for d in ctx.domain.devices.disks:
-        if d.vendor is not None and len(d.vendor) > 8:
-            raise _unsupported("disk vendor is more than 8 characters")
-        if d.product is not None and len(d.product) > 16:
-            raise _unsupported("disk product is more than 16 characters")
         _check_iotune(d.elem.find("iotune"))
         for cache in _descendants(d.elem, "max_size"):
             if cache.text and not _DIGITS.fullmatch(cache.text.strip()):
@@ -407,8 +308,8 @@ def check_shmem_parse(ctx: BuildContext) -> None:
 
 
 PARSE_RULES: tuple[Rule, ...] = (
-    check_memory_present, check_vcpu_cpuset, check_cputune, check_numa_cells,
-    check_numatune, check_boot_menu, check_disk_parse,
+    check_vcpu_cpuset, check_cputune, numa_conf.check_numa_parse,
+    numa_conf.check_numatune_parse, check_disk_parse,
     check_loadparm, check_unsigned_attrs, check_usb_port_syntax, check_usb_none_controllers,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
@@ -483,12 +384,6 @@ def check_memory(ctx: BuildContext) -> None:
         kib = _kib(cell)
         if kib is not None and -(-kib // 1024) * 1024 > MEMORY_LIMIT_KIB:
             raise _unsupported(f"memory size of NUMA node '{pos}' overflowed after alignment")
-    mm = d.max_memory
-    # ppc64 guests need no NUMA node for memory hotplug (QEMU does not add one there)
-    if mm is not None and int(mm.get("slots", "0") or 0) > 0 and not cells and \
-            ctx.arch not in PPC64_ARCHES:
-        raise _unsupported("At least one numa node has to be configured when enabling memory "
-                           "hotplug")
 
 
 def _kib(cell: Elem) -> int | None:
@@ -499,49 +394,6 @@ def _kib(cell: Elem) -> int | None:
     return -(-int(mem) * scale // 1024)
 
 
-def check_memory_devices(ctx: BuildContext) -> None:
-    ncells = len(_numa_cells(ctx.domain))
-    ranges: list[tuple[int, int]] = []
-    for dev in ctx.domain.devices.of("memory"):
-        target = dev.elem.find("target")
-        if target is None:
-            continue
-        node = target.findtext("node")
-        if node is not None and ncells and int(node) >= ncells:
-            raise TranslationError(f"can't add memory backend for guest node '{node}' as the "
-                                   f"guest has only '{ncells}' NUMA nodes configured")
-        base = target.attr_at("base", "address")
-        size = _bytes(target.find("size"), "kib")
-        if base is not None and size:
-            ranges.append((int(base, 0), int(base, 0) + size))
-    for i, (start, end) in enumerate(ranges):
-        for other, _ in ranges[i + 1:]:
-            if start <= other < end:
-                raise _unsupported(f"memory device address [0x{start:x}:0x{end:x}] overlaps "
-                                   f"with other memory device (0x{other:x})")
-
-
-def check_hugepages(ctx: BuildContext) -> None:
-    backing = ctx.domain.memory_backing
-    huge = backing.find("hugepages") if backing is not None else None
-    if huge is None:
-        return
-    ncells = len(_numa_cells(ctx.domain))
-    master: int | None = None
-    for page in huge.findall("page"):
-        kib = _page_kib(page)
-        nodeset = page.get("nodeset")
-        nodes = _bitmap(nodeset) if nodeset is not None else set()
-        for node in sorted(nodes):
-            if node >= max(ncells, 1):
-                raise TranslationError(f"hugepages: node {node} not found")
-        if nodeset is None or (not ncells and 0 in nodes):
-            if master is not None:
-                raise TranslationError(f"two master hugepages detected: {kib} and {master}")
-            master = kib
-
-
-# the host's base page size: asking for it means no huge pages at all
 SYSTEM_PAGE_KIB = 4
 
 
@@ -562,23 +414,6 @@ def _page_kib(page: Elem) -> int:
     return int(page.get("size", "0") or 0) * scale // 1024
 
 
-def check_numatune_modes(ctx: BuildContext) -> None:
-    tune = ctx.domain.numatune
-    if tune is None:
-        return
-    mem = tune.find("memory")
-    mode = (mem.get("mode") if mem is not None else None) or "strict"
-    for memnode in tune.findall("memnode"):
-        node_mode = memnode.get("mode") or "strict"
-        if mode == "restrictive" and node_mode != "restrictive":
-            raise TranslationError(f"{XML}'restrictive' mode is required in memnode element "
-                                   "when mode is 'restrictive' in memory element")
-        if node_mode == "restrictive" and mode != "restrictive":
-            raise TranslationError(f"{XML}'restrictive' mode is required in memory element "
-                                   "when mode is 'restrictive' in memnode element")
-
-
-# libvirt's test harness fakes a host with NUMA nodes 0-3
 _HOST_NUMA_NODES = {"libvirt-test": 4}
 
 
@@ -610,7 +445,6 @@ def check_acpi_support(ctx: BuildContext) -> None:
 
 DOMAIN_RULES: tuple[Rule, ...] = (
     check_acpi_support, check_emulator_arch, check_pseries_features, check_cpu, check_memory,
-    check_hugepages, check_numatune_modes,
 )
 
 
@@ -625,28 +459,12 @@ _UNSUPPORTED_FORMATS = {
 }
 
 
-def check_disk_addresses_compatible(ctx: BuildContext) -> None:
-    """ide/fdc/scsi/sata disks sit on a drive address, usb disks on a USB port."""
-    for d in ctx.domain.devices.disks:
-        addr = _explicit_address(d.elem)
-        atype = addr.get("type") if addr is not None else None
-        if atype is None:
-            continue
-        if (d.bus in _DRIVE_BUSES and atype != "drive") or (d.bus == "usb" and atype != "usb"):
-            raise _unsupported(f"Invalid address type '{atype}' for the disk '{d.dev}' with the "
-                               f"bus type '{d.bus}'")
-
-
 def check_disk_targets(ctx: BuildContext) -> None:
+    """virDomainDiskDefAssignAddress (post-parse): a disk without an address needs a target
+    name that gives its index."""
     for d in ctx.domain.devices.disks:
-        if _explicit_address(d.elem) is None and disk_name_index(d.dev) is None:
+        if d.dev and _explicit_address(d.elem) is None and disk_name_index(d.dev) is None:
             raise TranslationError(f"{XML}Unknown disk name '{d.dev}' and no address specified")
-    disks = libvirt_disk_order(ctx.domain.devices.disks)
-    for i, a in enumerate(disks):
-        for b in disks[i + 1:]:
-            if a.dev == b.dev:
-                raise TranslationError(f"{XML}target '{a.dev}' duplicated for disk sources "
-                                       f"'{_disk_source(a)}' and '{_disk_source(b)}'")
 
 
 def libvirt_disk_order(disks: Iterable[Disk]) -> list[Disk]:
@@ -680,10 +498,10 @@ def _disk_source(d: Disk) -> str:
 
 def check_disk_frontend(ctx: BuildContext) -> None:
     for d in ctx.domain.devices.disks:
-        if d.bus != "scsi":
-            for what, value in (("vendor", d.vendor), ("product", d.product)):
-                if value is not None:
-                    raise _unsupported(f"Only scsi disk supports '{what}'")
+        if d.vendor is not None and d.bus != "scsi":
+            raise _unsupported("Only scsi disk supports 'vendor'")
+        if d.product is not None and d.bus not in ("ide", "sata", "scsi"):
+            raise _unsupported("Only ide, sata and scsi disk supports 'product'")
         if d.bus == "usb" and d.empty:
             raise _unsupported(f"'{d.bus}' disk must not be empty")
         if d.device == "lun":
@@ -691,83 +509,35 @@ def check_disk_frontend(ctx: BuildContext) -> None:
 
 
 def _check_lun(ctx: BuildContext, d: Disk) -> None:
-    if d.type not in ("block", "network", "volume"):
-        raise _unsupported("disk device='lun' is only valid for block type disk source")
     if d.bus == "virtio" and not ctx.has("virtio-blk-pci.scsi"):
         raise _unsupported("This QEMU doesn't support SCSI emulation with 'virtio-blk' device")
 
 
 def check_disk_source(ctx: BuildContext) -> None:
+    """Refusals of the QEMU driver for a disk's source that are not the storage source
+    validation (validate/storage_source.py): shared images need raw (qemuValidateDomainDeviceDefDisk);
+    an iSCSI source has one host (qemuBlockStorageSourceGetISCSIProps)."""
     for d in ctx.domain.devices.disks:
-        fmt = d.format
-        if fmt in _UNSUPPORTED_FORMATS:
-            raise _unsupported(_UNSUPPORTED_FORMATS[fmt])
-        if d.shareable and not d.readonly and fmt not in (None, "raw"):
+        if d.shareable and not d.readonly and d.format not in (None, "raw"):
             raise _unsupported(f"shared access for disk '{d.dev}' requires use of supported "
                                "storage format")
-        _check_encryption(ctx, d)
-        _check_network_source(ctx, d)
-        if d.elem.find("iotune") is not None and d.elem.find("throttlefilters") is not None:
-            raise TranslationError(f"{OP_UNSUPPORTED}block 'throttlefilters' can't be used "
-                                   f"together with 'iotune' for disk '{d.dev}'")
-
-
-def _encryption(d: Disk) -> Elem | None:
-    enc = d.source.find("encryption") if d.source is not None else None
-    return enc if enc is not None else d.elem.find("encryption")
-
-
-def _check_encryption(ctx: BuildContext, d: Disk) -> None:
-    enc = _encryption(d)
-    if enc is None:
-        return
-    if enc.get("engine") == "librbd":
-        if enc.get("format") == "luks-any" and not ctx.has("rbd-encryption-luks-any"):
-            raise _unsupported("luks-any encryption is not supported by this QEMU binary")
-        if len(enc.findall("secret")) > 1 and not ctx.has("rbd-encryption-layering"):
-            raise _unsupported("librbd encryption layering is not supported by this QEMU binary")
-        return
-    if enc.get("format") in ("luks", "luks2") and d.format not in (None, "raw", "qcow2"):
-        raise _unsupported("encryption is supported only with 'raw' and 'qcow2' image format")
-
-
-def _check_network_source(ctx: BuildContext, d: Disk) -> None:
-    src = d.source
-    if d.type != "network" or src is None:
-        return
-    proto = src.get("protocol")
-    if proto == "iscsi" and len(src.findall("host")) != 1:
-        raise TranslationError(f"{INTERNAL}iSCSI protocol accepts only one host")
-    if proto == "nbd" and src.get("tlsHostname") and not ctx.has("blockdev.nbd.tls-hostname"):
-        raise _unsupported("'tlsHostname' field is not supported by this QEMU")
-    auth = src.find("auth")
-    if auth is None:
-        auth = d.elem.find("auth")
-    secret = auth.find("secret") if auth is not None else None
-    if secret is not None and secret.get("type") is None:
-        raise _unsupported("unknown secret type '<null>'")
+        src = d.source
+        if d.type == "network" and src is not None and src.get("protocol") == "iscsi" \
+                and len(src.findall("host")) != 1:
+            raise TranslationError(f"{INTERNAL}iSCSI protocol accepts only one host")
 
 
 def check_drive_address_conflicts(ctx: BuildContext) -> None:
-    """No two disks on one bus share a drive address; SCSI hostdevs count as SCSI disks."""
+    """A disk's drive address may not be a SCSI host device's (virDomainDiskDefAssignAddress)."""
     devs = ctx.domain.devices
     disks = [d for d in devs.disks if isinstance(d.info.address, DriveAddress)]
     scsi_hostdevs = [h for h in devs.items if isinstance(h, Hostdev) and h.type == "scsi"
                      and isinstance(h.info.address, DriveAddress)]
-    for i, a in enumerate(disks):
-        for b in disks[i + 1:]:
-            if a.bus == b.bus and _key(a) == _key(b):
-                raise _unsupported(f"Found duplicate drive address for disk with target name "
-                                   f"'{a.dev}' {_drive_text(a.info.address)}")
+    for a in disks:
         for h in scsi_hostdevs if a.bus == "scsi" else []:
             if _key(h) == _key(a):
                 raise _unsupported(f"using disk target name '{a.dev}' conflicts with SCSI host "
                                    f"device address {_drive_text(h.info.address)[:-1]}")
-    for i, h in enumerate(scsi_hostdevs):
-        for other in scsi_hostdevs[i + 1:]:
-            if _key(h) == _key(other):
-                raise _unsupported(f"SCSI host address {_drive_text(h.info.address)} in use by "
-                                   "another SCSI host device")
 
 
 def _key(dev: Disk | Hostdev) -> tuple[int, int, int, int]:
@@ -779,15 +549,6 @@ def _key(dev: Disk | Hostdev) -> tuple[int, int, int, int]:
 def _drive_text(a: object) -> str:
     assert isinstance(a, DriveAddress)
     return f"controller='{a.controller}' bus='{a.bus}' target='{a.target}' unit='{a.unit}'"
-
-
-def check_video(ctx: BuildContext) -> None:
-    videos = [v for v in ctx.domain.devices.items if isinstance(v, Video)]
-    if sum(v.primary for v in videos) > 1:
-        raise _unsupported("Only one primary video device is supported")
-    for v in videos:
-        if v.model == "ramfb" and _explicit_address(v.elem) is not None:
-            raise _unsupported("address not supported for video type ramfb")
 
 
 def check_graphics(ctx: BuildContext) -> None:
@@ -835,10 +596,6 @@ def check_iommu(ctx: BuildContext) -> None:
     for dev in ctx.domain.devices.of("iommu"):
         if (dev.elem.get("model") or "intel") != "virtio":
             continue
-        drv = dev.elem.find("driver")
-        if drv is not None and drv.attrs:
-            raise TranslationError(f"{XML}iommu model 'virtio' doesn't support additional "
-                                   "attributes")
         if not ctx.is_q35 and not ctx.machine.startswith("virt"):
             raise _unsupported("IOMMU device: 'virtio' is only supported with Q35 and ARM Virt "
                                "machines")
@@ -939,12 +696,15 @@ def _controller_ports(c: Controller) -> int | None:
 
 
 DEVICE_RULES: tuple[Rule, ...] = (
-    check_disk_addresses_compatible, check_disk_targets, check_disk_frontend,
+    check_disk_targets, check_disk_frontend,
     check_disk_source, check_drive_address_conflicts, check_controller_placement,
-    check_pci_expander_nodes, check_video, check_graphics, check_serial_targets,
+    check_pci_expander_nodes, check_graphics, check_serial_targets,
     check_inputs, check_shmem, check_iommu, check_usb_addresses,
-    check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts,
 )
+
+# what the QEMU driver refuses after validation, while preparing the host and building the
+# command line (qemuBuildNumaCommandLine's host nodes, qemuGetDomainHupageMemPath)
+PREPARE_RULES: tuple[Rule, ...] = (check_host_numa_nodes, check_hugetlbfs_mounts)
 
 
 def validate_parsed(ctx: BuildContext) -> None:
@@ -956,7 +716,8 @@ def validate_parsed(ctx: BuildContext) -> None:
 def validate(ctx: BuildContext) -> None:
     """libvirt's validation of the completed definition (before PCI addresses are assigned:
     the checks here read user-given PCI addresses only)."""
-    for rule in DOMAIN_RULES + DEVICE_RULES:
+    validate_definition(ctx, DOMAIN_RULES, DEVICE_RULES)
+    for rule in PREPARE_RULES:
         rule(ctx)
 
 

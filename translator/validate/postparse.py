@@ -1,0 +1,284 @@
+"""libvirt's post-parse refusals (domain_postparse.c, qemu_postparse.c): what it rejects while
+completing a parsed definition, before validation.
+
+`validate_postparse` runs them in libvirt's order: the QEMU driver's domain callback
+(vCPUs, CPU features), the ISA serial ports, each device's callbacks (controllers, shared
+memory, character devices, host devices), then the common domain steps (vCPU hotplug,
+memory sizes, boot order, timers).
+"""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..errors import ErrorCode, refuse
+from ..model.address import DriveAddress
+from ..model.devices import Chardev, Controller, Hostdev
+from ..model.elem import Elem
+from .numa_conf import cells
+from .values import SCALE, number, size_kib
+
+MAX_ISA_SERIAL_PORTS = 4
+_X86 = ("x86_64", "i686")
+
+
+def validate_postparse(ctx: BuildContext) -> None:
+    """virDomainDefPostParse's refusals, in its order."""
+    _qemu_vcpus(ctx)
+    _qemu_cpu_sve(ctx)
+    _isa_serial_ports(ctx)
+    for dev in ctx.domain.devices.items:
+        if isinstance(dev, Controller):
+            _qemu_controller(ctx, dev)
+        elif dev.elem.tag == "shmem":
+            _qemu_shmem(dev.elem)
+        elif isinstance(dev, Chardev):
+            _chr(ctx, dev)
+        elif isinstance(dev, Hostdev):
+            _hostdev(ctx, dev)
+    _vcpu_hotplug(ctx)
+    _memory(ctx)
+    _cpu_check(ctx)
+    _boot_order(ctx)
+    _timers(ctx)
+
+
+class _Vcpu:
+    def __init__(self, online: bool, hotpluggable: bool | None, order: int) -> None:
+        self.online = online
+        self.hotpluggable = hotpluggable
+        self.order = order
+
+
+def _vcpus(ctx: BuildContext) -> list[_Vcpu]:
+    """The vCPU list as libvirt parses it: the first `current` online, <vcpus> overrides."""
+    vcpu = ctx.domain.vcpu
+    current = vcpu.current if vcpu.current is not None else vcpu.count
+    out = [_Vcpu(i < current, None, 0) for i in range(vcpu.count)]
+    listed = ctx.domain.vcpus
+    for e in listed.findall("vcpu") if listed is not None else []:
+        idx = number(e.get("id"))
+        if idx is None or not 0 <= idx < len(out):
+            continue
+        enabled = e.yes("enabled")
+        out[idx] = _Vcpu(out[idx].online if enabled is None else enabled,
+                         e.yes("hotpluggable"), number(e.get("order")) or 0)
+    return out
+
+
+def _qemu_vcpus(ctx: BuildContext) -> None:
+    """qemuDomainDefVcpusPostParse: vCPU 0 comes first and stays; orders are consistent."""
+    vcpus = _vcpus(ctx)
+    if not vcpus:
+        return
+    first = vcpus[0]
+    if not first.online:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "vcpu 0 can't be offline")
+    if first.hotpluggable is True:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "vcpu0 can't be hotpluggable")
+    if first.order not in (0, 1):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "vcpu0 must be enabled first")
+    has_order = first.order != 0
+    prev = first
+    for vcpu in vcpus[1:]:
+        if vcpu.online and (vcpu.order != 0) != has_order:
+            refuse(ErrorCode.CONFIG_UNSUPPORTED, "all vcpus must have either set or unset order")
+        if vcpu.hotpluggable is False:
+            if prev.hotpluggable is True:
+                refuse(ErrorCode.CONFIG_UNSUPPORTED, "online non-hotpluggable vcpus need to be "
+                       "ordered prior to hotpluggable vcpus")
+            if prev.order > vcpu.order:
+                refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                       "online non-hotpluggable vcpus must be ordered in ascending order")
+        prev = vcpu
+
+
+def _vcpu_hotplug(ctx: BuildContext) -> None:
+    """virDomainVcpuDefPostParse: an offline vCPU must be hotpluggable."""
+    for i, vcpu in enumerate(_vcpus(ctx)):
+        if vcpu.hotpluggable is False and not vcpu.online:
+            refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                   f"vcpu '{i}' is both offline and not hotpluggable")
+
+
+def _qemu_cpu_sve(ctx: BuildContext) -> None:
+    """qemuDomainDefCPUPostParse: SVE vector lengths need SVE."""
+    cpu = ctx.domain.cpu
+    features = cpu.findall("feature") if cpu is not None else []
+    sve = next((f for f in features if f.get("name") == "sve"), None)
+    lengths = any((f.get("name") or "").startswith("sve") and f.get("name") != "sve"
+                  for f in features)
+    if lengths and sve is not None and sve.get("policy") in ("disable", "forbid"):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "SVE disabled, but SVE vector lengths provided")
+
+
+def _cpu_check(ctx: BuildContext) -> None:
+    """virDomainDefPostParseCPU: check= needs a CPU model."""
+    cpu = ctx.domain.cpu
+    if cpu is None:
+        return
+    if (cpu.get("mode") or "custom") == "custom" and not cpu.findtext("model") and \
+            cpu.get("check") not in (None, "default"):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "check attribute specified for CPU with no model")
+
+
+def _isa_serial_ports(ctx: BuildContext) -> None:
+    """virDomainChrIsaSerialDefPostParse: at most four ISA serial ports, each port once (it
+    runs before the device defaults, so only an explicit <target type='isa-serial'> counts)."""
+    used: set[int] = set()
+    count = 0
+    for c in ctx.domain.devices.chardevs("serial"):
+        if c.target_type != "isa-serial":
+            continue
+        port = c.target_port
+        count += 1
+        if count > MAX_ISA_SERIAL_PORTS or (port is not None and port >= MAX_ISA_SERIAL_PORTS):
+            refuse(ErrorCode.INTERNAL_ERROR, "Maximum supported number of ISA serial ports is "
+                   f"'{MAX_ISA_SERIAL_PORTS}'")
+        if port is not None:
+            if port in used:
+                refuse(ErrorCode.INTERNAL_ERROR, f"target port '{port}' already allocated")
+            used.add(port)
+
+
+def _chr(ctx: BuildContext, c: Chardev) -> None:
+    """virDomainChrDefPostParse: the ISA debug console is an x86 device."""
+    if c.kind == "serial" and c.target_type == "isa-debug" and ctx.arch not in _X86:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "isa-debug serial type only valid on x86 "
+               "architecture")
+
+
+def _qemu_controller(ctx: BuildContext, c: Controller) -> None:
+    """qemuDomainControllerDefPostParse: expander buses need their machine type."""
+    if c.type != "pci":
+        return
+    if c.model == "pci-expander-bus" and not ctx.is_i440fx:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "pci-expander-bus controllers are only supported "
+               "on 440fx-based machinetypes")
+    if c.model == "pcie-expander-bus" and not (ctx.is_q35 or _is_arm_virt(ctx)):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED,
+               "pcie-expander-bus controllers are not supported with this machine type")
+
+
+def _is_arm_virt(ctx: BuildContext) -> bool:
+    return ctx.arch in ("aarch64", "armv7l") and ctx.canonical_machine.startswith("virt")
+
+
+def _qemu_shmem(e: Elem) -> None:
+    """qemuDomainShmemDefPostParse: doorbell shmem needs a server, plain shmem none."""
+    model = (e.attr_at("type", "model")) or "ivshmem"
+    if model == "ivshmem":
+        return
+    server = e.find("server") is not None
+    if not server and model == "ivshmem-doorbell":
+        refuse(ErrorCode.CONFIG_UNSUPPORTED,
+               f"shmem model '{model}' is supported only with server option enabled")
+    if server:
+        if model == "ivshmem-plain":
+            refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                   f"shmem model '{model}' is supported only with server option disabled")
+        if size_kib(e.find("size"), "B"):
+            refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                   f"shmem model '{model}' does not support size setting")
+
+
+def _hostdev(ctx: BuildContext, h: Hostdev) -> None:
+    """virDomainHostdevDefPostParse: a SCSI host device's drive address is not a disk's."""
+    if h.mode != "subsystem" or h.type != "scsi" or h.elem.find("address") is None:
+        return
+    a = h.info.address
+    if not isinstance(a, DriveAddress):
+        return
+    for d in ctx.domain.devices.disks:
+        da = d.info.address
+        if d.bus == "scsi" and isinstance(da, DriveAddress) and \
+                (da.controller, da.bus, da.target, da.unit) == \
+                (a.controller, a.bus, a.target, a.unit):
+            refuse(ErrorCode.XML_ERROR, f"SCSI host address controller='{a.controller}' "
+                   f"bus='{a.bus}' target='{a.target}' unit='{a.unit}' in use by a SCSI disk")
+
+
+def _memory(ctx: BuildContext) -> None:
+    """virDomainDefPostParseMemory: memory sizes add up (sizes in KiB)."""
+    d = ctx.domain
+    root = d.root
+    total = (size_kib(root.find("memory")) if root is not None else None) or 0
+    numa_total = sum(size_kib_attr(c) for c in cells(d)) if not total or ctx.abi_update else 0
+    modules = sum(size_kib(dev.elem.at("target", "size")) or 0
+                  for dev in d.devices.of("memory"))
+    if numa_total:
+        total = numa_total + modules
+    elif modules > total:
+        refuse(ErrorCode.XML_ERROR, "Total size of memory devices exceeds the total memory size")
+    if total - modules == 0:
+        refuse(ErrorCode.XML_ERROR, "Memory size must be specified via <memory> or in the "
+               "<numa> configuration")
+    mm = d.max_memory
+    max_kib = (size_kib(mm) if mm is not None else None) or 0
+    if not max_kib and mm is not None and number(mm.get("slots")):
+        refuse(ErrorCode.XML_ERROR, "maximum memory size must be specified when specifying "
+               "number of memory slots")
+    if max_kib and max_kib < total:
+        refuse(ErrorCode.XML_ERROR,
+               "maximum memory size must be equal or greater than the actual memory size")
+
+
+def size_kib_attr(cell: Elem) -> int:
+    """A NUMA cell's memory (memory='...' unit='...') in KiB."""
+    value = number(cell.get("memory"))
+    scale = SCALE.get((cell.get("unit") or "KiB").lower())
+    if value is None or scale is None:
+        return 0
+    return -(-value * scale // 1024)
+
+
+def _boot_order(ctx: BuildContext) -> None:
+    """virDomainDefBootOrderPostParse: boot orders are unique and exclude <os><boot>."""
+    if ctx.domain.os.type != "hvm":
+        return
+    from .domain_validate import devices_in_libvirt_order
+
+    seen: set[int] = set()
+    visited: set[int] = set()
+    for dev in devices_in_libvirt_order(ctx):
+        if id(dev) in visited:
+            continue
+        visited.add(id(dev))
+        order = number(dev.elem.attr_at("order", "boot"))
+        if not order:
+            continue
+        if order in seen:
+            refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                   f"boot order '{order}' used for more than one device")
+        seen.add(order)
+    if seen and ctx.domain.os.boot_devs:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "per-device boot elements cannot be used together "
+               "with os/boot elements")
+
+
+def _timers(ctx: BuildContext) -> None:
+    """virDomainDefPostParseTimer: which timer takes which setting."""
+    clock = ctx.domain.clock
+    for timer in clock.findall("timer") if clock is not None else []:
+        name = timer.get("name") or ""
+        policy = timer.get("tickpolicy")
+        if name in ("kvmclock", "hypervclock") and policy:
+            refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                   f"timer {name} doesn't support setting of timer tickpolicy")
+        catchup = timer.find("catchup")
+        if policy != "catchup" and catchup is not None and any(
+                number(catchup.get(a)) for a in ("threshold", "slew", "limit")):
+            refuse(ErrorCode.XML_ERROR, "setting of timer catchup policies is only supported "
+                   "with tickpolicy='catchup'")
+        if name != "tsc":
+            if number(timer.get("frequency")):
+                refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                       f"timer {name} doesn't support setting of timer frequency")
+            if timer.get("mode"):
+                refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                       f"timer {name} doesn't support setting of timer mode")
+        if name not in ("platform", "rtc") and timer.get("track"):
+            refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                   f"timer {name} doesn't support setting of timer track")
+
+
+__all__ = ["validate_postparse"]
