@@ -7,7 +7,6 @@ devices and are built by the hostdev stage.
 
 from __future__ import annotations
 
-from ..arches import ARM_ARCHES
 from ..cmdline import Source, xml_source
 from ..context import BuildContext
 from ..errors import UnsupportedConfigError
@@ -295,8 +294,6 @@ def _build_one(ctx: BuildContext, net: Interface) -> None:
     else:  # QEMU before 7.2 only takes the legacy key=value form of -netdev
         ctx.cmd.add("-netdev", netdev.to_keyval(first_key="type"), src, netdev)
     queues = len(vhostfds) if vhostfds else (_queues(net) if net.type == "vhostuser" else 1)
-    if ctx.arch in ARM_ARCHES:
-        from . import arch_arm
-        if arch_arm.is_board_nic(net):
-            return arch_arm.add_legacy_nic(ctx, net, src)  # an on-board chip: -net nic
+    if ctx.policy.emit_board_nic(ctx, net, src):  # an on-board chip: -net nic
+        return
     emit_device(ctx, net, nic_props(ctx, net, queues), src)

@@ -6,7 +6,7 @@ boundary first, so the command line never shows the raw XML values.
 
 from __future__ import annotations
 
-from ..arches import PPC64_ARCHES
+from ..bitmap import parse_cpuset, ranges
 from ..context import BuildContext
 from ..model import Elem
 
@@ -22,12 +22,9 @@ def memory_devices(ctx: BuildContext) -> list[Elem]:
     return [d.elem for d in ctx.domain.devices.items if d.family == "memory"]
 
 
-def _ppc64_align_kib(ctx: BuildContext | None) -> int | None:
-    """ppc64's coarser memory alignment; None elsewhere (the ppc module stays unloaded)."""
-    if ctx is None or ctx.arch not in PPC64_ARCHES:
-        return None
-    from . import arch_ppc
-    return arch_ppc.memory_align_kib(ctx)
+def _machine_align_kib(ctx: BuildContext | None) -> int | None:
+    """The machine's coarser memory alignment (ppc64's 256 MiB), if it has one."""
+    return ctx.policy.memory_align_kib(ctx) if ctx is not None else None
 
 
 def module_size_kib(mem: Elem, ctx: BuildContext | None = None) -> int:
@@ -37,11 +34,12 @@ def module_size_kib(mem: Elem, ctx: BuildContext | None = None) -> int:
     size = scaled_kib(mem.at("target", "size")) or 0
     if mem.get("model") in ("virtio-pmem",):
         return size
-    ppc_align = _ppc64_align_kib(ctx)
-    if ppc_align and mem.get("model") == "nvdimm":
-        from . import arch_ppc
-        return arch_ppc.nvdimm_size_kib(size, scaled_kib(mem.at("target", "label", "size")) or 0)
-    return round_up(size, ppc_align or MODULE_ALIGN_KIB)
+    if ctx is not None and mem.get("model") == "nvdimm":
+        label = scaled_kib(mem.at("target", "label", "size")) or 0
+        nvdimm = ctx.policy.nvdimm_size_kib(size, label)
+        if nvdimm is not None:
+            return nvdimm
+    return round_up(size, _machine_align_kib(ctx) or MODULE_ALIGN_KIB)
 
 
 def align_memory(ctx: BuildContext) -> None:
@@ -49,7 +47,7 @@ def align_memory(ctx: BuildContext) -> None:
     from ..parse import scaled_kib
 
     d = ctx.domain
-    align = _ppc64_align_kib(ctx) or RAM_ALIGN_KIB  # ppc64: 256 MiB
+    align = _machine_align_kib(ctx) or RAM_ALIGN_KIB  # ppc64: 256 MiB
     for cell in d.numa_cells:
         cell.memory_kib = round_up(cell.memory_kib, align)
     hotplug = sum(module_size_kib(m, ctx) for m in memory_devices(ctx))
@@ -106,7 +104,6 @@ def assign_memory_aliases(ctx: BuildContext) -> None:
 
 def assign_orphan_vcpus(ctx: BuildContext) -> None:
     """vCPUs no NUMA cell lists join the first cell (QEMU would warn otherwise)."""
-    from ..command.memory import parse_cpuset, ranges
 
     cells = ctx.domain.numa_cells
     if not cells:
