@@ -80,6 +80,18 @@ class BuildContext:
         self.counters[counter] = n + 1
         return n
 
+    def next_daemon_fd(self) -> int:
+        """The next descriptor the daemon opens while building the command line.
+
+        A real daemon hands out its lowest free descriptors, which nobody can know in
+        advance; the profile numbers them consecutively from `daemon_fd_base` instead, in
+        the order libvirt opens them (each interface's taps, then its vhost-net devices).
+        """
+        base = self.host.daemon_fd_base
+        if base is None:
+            raise ValueError("the host profile passes fixed descriptors")
+        return base + self.next("daemon-fd")
+
     @property
     def domain_dir(self) -> str:
         return self.host.domain_dir(self.domain.name)

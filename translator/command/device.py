@@ -11,9 +11,9 @@ from __future__ import annotations
 from ..cmdline import Item, Source
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Device, DriveAddress, GenericAddress, PciAddress
+from ..model import Device, DriveAddress, Elem, GenericAddress, PciAddress
 from ..model.devices import Controller
-from ..prepare.ccw import ccw_address_props
+from ..ccw import ccw_address_props
 from ..props import Props
 
 
@@ -63,6 +63,14 @@ def address_props(ctx: BuildContext, dev: Device) -> Props:
             if "irq" in a.attrs:
                 p.add("irq", a.attrs["irq"])
     return p
+
+
+def loadparm(ctx: BuildContext, dev_elem: Elem) -> str | None:
+    """s390 boot loader parameter of a bootable CCW device (<boot loadparm=...>)."""
+    value = dev_elem.attr_at("loadparm", "boot")
+    if not value or not ctx.has("virtio-ccw.loadparm"):
+        return None
+    return value.upper()
 
 
 def apply_override(ctx: BuildContext, alias: str | None, props: Props,

@@ -15,6 +15,7 @@ from ..context import BuildContext
 from ..model import Elem
 from ..model.domain import NumaCell
 from ..parse import scaled_kib
+from ..prepare.memory import MODULE_ALIGN_KIB, round_up
 from ..props import Props
 
 # The test harness' hugetlbfs mounts; the first one is the default huge page size.
@@ -42,7 +43,6 @@ def hugepage_path(ctx: BuildContext, page_kib: int) -> str:
 
 
 def _page_kib(page: Elem) -> int:
-    from ..parse import scaled_kib
 
     return scaled_kib(Elem(tag="page", attrs={"unit": page.get("unit") or "kib"},
                            text=page.get("size"))) or 0
@@ -211,8 +211,6 @@ def build_memory(ctx: BuildContext) -> None:
     mem_kib = d.initial_memory_kib if d.initial_memory_kib is not None else d.memory_kib
     value = f"size={mem_kib}k"
     if d.max_memory is not None:
-        from ..parse import scaled_kib
-        from ..prepare.memory import MODULE_ALIGN_KIB, round_up
 
         slots = d.max_memory.get("slots")
         maxk = scaled_kib(d.max_memory)

@@ -13,7 +13,7 @@ from ..errors import UnsupportedConfigError
 from ..model import Chardev, Elem, Interface
 from ..props import Props
 from .chardev import emit_chardev
-from .device import address_props, emit_device
+from .device import address_props, emit_device, loadparm
 from .disks import boot_index
 from .misc import virtio_driver, virtio_options
 
@@ -60,8 +60,7 @@ def _opened_fds(ctx: BuildContext, base: int, count: int) -> list[str]:
     """`count` descriptors the daemon opens: fixed numbers from `base` (the harness), or
     its next free ones when the profile numbers them as it goes (pretend mode)."""
     if ctx.host.daemon_fd_base is not None:
-        from ..prepare.pretend import next_daemon_fd
-        return [str(next_daemon_fd(ctx)) for _ in range(count)]
+        return [str(ctx.next_daemon_fd()) for _ in range(count)]
     return [str(base + i) for i in range(count)]
 
 
@@ -192,14 +191,6 @@ def derived_mac(ctx: BuildContext, net: Interface) -> str:
     it from the domain name and NIC alias so that the output stays reproducible."""
     tail = ctx.host.uuid_for(f"{ctx.domain.name}/{net.alias}").replace("-", "")[:6]
     return "52:54:00:" + ":".join(tail[i:i + 2] for i in range(0, 6, 2))
-
-
-def loadparm(ctx: BuildContext, dev_elem: Elem) -> str | None:
-    """s390 boot loader parameter of a bootable CCW device (<boot loadparm=...>)."""
-    value = dev_elem.attr_at("loadparm", "boot")
-    if not value or not ctx.has("virtio-ccw.loadparm"):
-        return None
-    return value.upper()
 
 
 def rom_props(dev_elem: Elem) -> Props:

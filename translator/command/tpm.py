@@ -23,8 +23,7 @@ def swtpm_socket(ctx: BuildContext) -> str:
 def _tpm_fd(ctx: BuildContext, which: int) -> int:
     """The host TPM (0) or its cancel file (1), opened while the command line is built."""
     if ctx.host.daemon_fd_base is not None:
-        from ..prepare.pretend import next_daemon_fd
-        return next_daemon_fd(ctx)
+        return ctx.next_daemon_fd()
     return _HARNESS_TPM_FDS[which]
 
 

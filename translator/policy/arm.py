@@ -16,6 +16,7 @@ from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Controller, Device, Elem, PciAddress
 from ..model.devices import Interface, Memballoon, Sound
+from ..model.misc_devices import Panic, Tpm
 from ..prepare import pcie_topology as topo
 from ..prepare.addresses import assign_pci_root_addresses, fill_missing_buses
 from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
@@ -171,8 +172,6 @@ def default_nic_model(ctx: BuildContext) -> str:
 
 def _apply_device_models(ctx: BuildContext) -> None:
     """NICs and panic devices written without a model get ARM's defaults."""
-    from ..model.misc_devices import Panic
-
     for d in ctx.domain.devices.items:
         if isinstance(d, Interface) and d.model is None and d.type not in ("hostdev",):
             d.model = "virtio" if d.type in ("vdpa", "vhostuser") else default_nic_model(ctx)
@@ -249,8 +248,6 @@ def validate(ctx: BuildContext) -> None:
         if ctx.arch == "aarch64" and not _has_uefi(ctx):
             raise TranslationError(
                 "unsupported configuration: ACPI requires UEFI on this architecture")
-    from ..model.misc_devices import Panic, Tpm
-
     for dev in d.devices.items:
         if isinstance(dev, Panic) and dev.model == "pvpanic" and dev.info.address is not None \
                 and not isinstance(dev.info.address, PciAddress):

@@ -17,7 +17,7 @@ from ..model import Controller, Device, Disk, Elem, GenericAddress, PciAddress
 from ..model.devices import Hostdev, Input, Interface, Memballoon, Video
 from ..model.misc_devices import Vsock
 from ..prepare import addresses as pci
-from ..prepare.ccw import ccw_devno_string, ccw_key, is_complete as _is_complete
+from ..ccw import ccw_devno_string, ccw_key, is_complete as _is_complete
 from ..props import Props
 from . import s390_command as command
 from .base import MachinePolicy

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import capsdb
+
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Audio, Video
@@ -40,7 +42,6 @@ def apply_machine_default(ctx: BuildContext) -> None:
 
 def _is_newest_profile(ctx: BuildContext) -> bool:
     """Whether the caps in use are the newest embedded ones for their arch and variant."""
-    import capsdb
 
     try:
         newest = capsdb.get(None, ctx.caps.arch) if ctx.caps.variant is None else \
@@ -51,7 +52,6 @@ def _is_newest_profile(ctx: BuildContext) -> bool:
 
 
 def _newest_variant(arch: str, variant: str) -> Caps | None:
-    import capsdb
 
     versions = [v for v, a in capsdb.profiles() if a == arch and v.endswith(f"+{variant}")]
     if not versions:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from ..bitmap import parse_cpuset, ranges
 from ..context import BuildContext
-from ..model import Elem
+from ..model import Elem, GenericAddress
+from ..model.domain import NumaCell
+from ..parse import scaled_kib
 
 RAM_ALIGN_KIB = 1024        # guest RAM and NUMA cells: 1 MiB on x86
 MODULE_ALIGN_KIB = 2048     # DIMM-like modules and maxMemory: 2 MiB on x86
@@ -29,7 +31,6 @@ def _machine_align_kib(ctx: BuildContext | None) -> int | None:
 
 def module_size_kib(mem: Elem, ctx: BuildContext | None = None) -> int:
     """A memory device's size after alignment (0 when it has none, e.g. sgx-epc in KiB)."""
-    from ..parse import scaled_kib
 
     size = scaled_kib(mem.at("target", "size")) or 0
     if mem.get("model") in ("virtio-pmem",):
@@ -44,7 +45,6 @@ def module_size_kib(mem: Elem, ctx: BuildContext | None = None) -> int:
 
 def align_memory(ctx: BuildContext) -> None:
     """Round NUMA cells, memory modules and the initial memory the way libvirt does."""
-    from ..parse import scaled_kib
 
     d = ctx.domain
     align = _machine_align_kib(ctx) or RAM_ALIGN_KIB  # ppc64: 256 MiB
@@ -68,7 +68,6 @@ _SLOTTED = ("dimm", "nvdimm")
 
 def assign_memory_slots(ctx: BuildContext) -> None:
     """DIMM-like modules without an address take the lowest free hotplug slot."""
-    from ..model import GenericAddress
 
     devs = [d for d in ctx.domain.devices.items if d.family == "memory"
             and d.elem.get("model") in _SLOTTED]
@@ -86,7 +85,6 @@ def assign_memory_slots(ctx: BuildContext) -> None:
 
 def assign_memory_aliases(ctx: BuildContext) -> None:
     """Slotted modules are named after their slot, the others count up per model."""
-    from ..model import GenericAddress
 
     taken: dict[str, int] = {}
     for d in ctx.domain.devices.items:
@@ -118,8 +116,6 @@ def assign_orphan_vcpus(ctx: BuildContext) -> None:
 def add_numa_node_for_hotplug(ctx: BuildContext) -> None:
     """A newly defined domain with memory hotplug but no NUMA topology gets one node
     holding every vCPU and the initial memory (memory modules need a node to plug into)."""
-    from ..model.domain import NumaCell
-    from ..parse import scaled_kib
 
     d = ctx.domain
     if not ctx.abi_update or d.max_memory is None or d.numa_cells:

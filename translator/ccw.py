@@ -6,9 +6,9 @@ A CCW address is `cssid.ssid.devno`; libvirt reads each part as a C unsigned num
 
 from __future__ import annotations
 
-from ..errors import TranslationError
-from ..model import GenericAddress
-from ..props import Props
+from .errors import TranslationError
+from .model import GenericAddress
+from .props import Props
 
 CCW_KEYS = ("cssid", "ssid", "devno")
 
