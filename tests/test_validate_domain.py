@@ -189,9 +189,9 @@ CASES = [
      ErrorCode.CONFIG_UNSUPPORTED,
      "Value of cputune 'period' must be in range [1000, 1000000]",
      _xml(head="<cputune><period>1000</period></cputune>")),
-    (_xml(os_extra="<bios useserial='yes' rebootTimeout='70000'/>"),
+    (_xml(os_extra="<bios rebootTimeout='70000'/>"),
      ErrorCode.CONFIG_UNSUPPORTED, "invalid value for rebootTimeout, must be in range [-1,65535]",
-     _xml(os_extra="<bios useserial='yes' rebootTimeout='-1'/>")),
+     _xml(os_extra="<bios rebootTimeout='-1'/>")),
     (_xml(head="<blkiotune><device><path>/dev/sda</path><weight>100</weight></device>"
                "<device><path>/dev/sda</path><weight>200</weight></device></blkiotune>"),
      ErrorCode.CONFIG_UNSUPPORTED, "duplicate blkio device path '/dev/sda'",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable, Iterator
 
+from ..bitmap import parse_bitmap
 from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
@@ -27,7 +28,8 @@ from ..model.device import Device
 from ..model.devices import Controller, Disk, Hostdev, Input
 from ..model.elem import Elem
 from . import numa_conf
-from .bitmaps import bitmap, parse_bitmap
+from .disk_names import disk_name_index, libvirt_disk_order
+from .values import bitmap
 from .domain_validate import validate_definition
 
 XML = "XML error: "
@@ -54,31 +56,10 @@ def _root(ctx: BuildContext) -> Elem:
 
 _DIGITS = re.compile(r"[0-9]+")
 _WWN = re.compile(r"(0x)?[0-9a-fA-F]{16}")
+
+
 def _bitmap(text: str) -> set[int]:
     return bitmap(text)
-
-
-_DISK_PREFIXES = ("fd", "hd", "vd", "sd", "xvd", "ubd")
-_INT_MAX = (1 << 31) - 1
-
-
-def disk_name_index(name: str) -> int | None:
-    """The drive index libvirt derives from a target name ('sdb' -> 1), None if invalid."""
-    for prefix in _DISK_PREFIXES:
-        if name.startswith(prefix):
-            rest = name[len(prefix):]
-            break
-    else:
-        return None
-    m = re.match(r"^([a-z]+)(\d*)$", rest)
-    if m is None:
-        return None
-    idx = 0
-    for ch in m.group(1):
-        if idx > (_INT_MAX - 26) // 26:
-            return None
-        idx = idx * 26 + (ord(ch) - ord("a") + 1)
-    return idx - 1
 
 
 _SCALE = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024**2,
@@ -319,44 +300,11 @@ PARSE_RULES: tuple[Rule, ...] = (
 
 # -- domain-wide validation ---------------------------------------------------------------
 
-def check_emulator_arch(ctx: BuildContext) -> None:
-    arch = ctx.domain.os.arch
-    allowed = {ctx.caps.arch} | ({"i686"} if ctx.caps.arch == "x86_64" else set()) \
-        | ({"armv7l"} if ctx.caps.arch == "aarch64" else set())  # 32-bit guests on aarch64
-    if arch and arch not in allowed:
-        emulator = ctx.domain.devices.emulator or ctx.caps.emulator \
-            or f"/usr/bin/qemu-system-{ctx.caps.arch}"
-        raise _unsupported(f"Emulator '{emulator}' does not support arch '{arch}'")
-
-
-_PSERIES_FEATURES = ("hpt", "htm", "nested-hv", "ccf-assist", "cfpc", "sbbc", "ibs")
-
-
-def _machine_as_written(ctx: BuildContext) -> str:
-    return _root(ctx).attr_at("machine", "os", "type") or ctx.machine
-
-
-def check_pseries_features(ctx: BuildContext) -> None:
-    if ctx.arch.startswith("ppc64"):
-        return
-    for name in _PSERIES_FEATURES:
-        if ctx.domain.feature(name) is not None:
-            raise _unsupported(f"The '{name}' feature is not supported for architecture "
-                               f"'{ctx.arch}' or machine type '{_machine_as_written(ctx)}'")
-
-
 def check_cpu(ctx: BuildContext) -> None:
     cpu = ctx.domain.cpu
     if cpu is None:
         return
-    mode = cpu.get("mode") or "custom"
-    _check_cpu_mode_supported(ctx, mode)
-    addr = cpu.find("maxphysaddr")
-    if addr is not None and addr.get("mode") == "passthrough" and addr.get("bits") is not None:
-        raise _unsupported("CPU maximum physical address bits number specification cannot be "
-                           "used with mode='passthrough'")
-    for cache in cpu.findall("cache"):
-        _check_cpu_cache(mode, cache)
+    _check_cpu_mode_supported(ctx, cpu.get("mode") or "custom")
 
 
 def _check_cpu_mode_supported(ctx: BuildContext, mode: str) -> None:
@@ -364,17 +312,6 @@ def _check_cpu_mode_supported(ctx: BuildContext, mode: str) -> None:
     if mode == "host-passthrough" and ctx.domain.virt_type == "qemu":
         raise _unsupported(f"CPU mode '{mode}' for {ctx.arch} {ctx.domain.virt_type} domain on "
                            f"{ctx.caps.arch} host is not supported by hypervisor")
-
-
-def _check_cpu_cache(cpu_mode: str, cache: Elem) -> None:
-    mode, level = cache.get("mode"), cache.get("level")
-    if mode == "emulate" and level != "3":
-        raise _unsupported(f"CPU cache mode '{mode}' can only be used with level='3'")
-    if mode == "passthrough" and cpu_mode not in ("host-passthrough", "maximum"):
-        raise _unsupported(f"CPU cache mode '{mode}' can only be used with 'host-passthrough' "
-                           "/ 'maximum' CPUs")
-    if mode in ("passthrough", "disable") and level is not None:
-        raise _unsupported(f"unsupported CPU cache level for mode '{mode}'")
 
 
 def check_memory(ctx: BuildContext) -> None:
@@ -431,20 +368,8 @@ def check_host_numa_nodes(ctx: BuildContext) -> None:
                 raise _unsupported(f"NUMA node {node} is unavailable")
 
 
-def check_acpi_support(ctx: BuildContext) -> None:
-    """A newly defined domain may not ask for ACPI on a machine type without it; an
-    existing one keeps the (ignored) feature so that it still starts."""
-    d = ctx.domain
-    if not ctx.abi_update or not d.has_feature("acpi"):
-        return
-    m = ctx.caps.find_machine(ctx.machine, d.virt_type)
-    if m is not None and m.acpi is False:
-        raise TranslationError(f"unsupported configuration: machine type '{ctx.machine}' "
-                               "does not support ACPI")
-
-
 DOMAIN_RULES: tuple[Rule, ...] = (
-    check_acpi_support, check_emulator_arch, check_pseries_features, check_cpu, check_memory,
+    check_cpu, check_memory,
 )
 
 
@@ -465,25 +390,6 @@ def check_disk_targets(ctx: BuildContext) -> None:
     for d in ctx.domain.devices.disks:
         if d.dev and _explicit_address(d.elem) is None and disk_name_index(d.dev) is None:
             raise TranslationError(f"{XML}Unknown disk name '{d.dev}' and no address specified")
-
-
-def libvirt_disk_order(disks: Iterable[Disk]) -> list[Disk]:
-    """The order libvirt keeps disks in: each one follows the last disk on its bus with a
-    lower drive index (else goes last)."""
-    out: list[Disk] = []
-    for disk in disks:
-        idx = disk_name_index(disk.dev)
-        at = -1
-        for i in range(len(out) - 1, -1, -1):
-            if out[i].bus != disk.bus:
-                continue
-            other = disk_name_index(out[i].dev)
-            if other is not None and idx is not None and other > idx:
-                at = i
-            elif at == -1:
-                at = i + 1
-        out.insert(at if at >= 0 else len(out), disk)
-    return out
 
 
 def _disk_source(d: Disk) -> str:

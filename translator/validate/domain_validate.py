@@ -12,6 +12,7 @@ import base64
 import binascii
 from typing import Callable, Iterator, Sequence
 
+from ..bitmap import parse_bitmap
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.address import DriveAddress
@@ -20,8 +21,8 @@ from ..model.devices import Disk, Hostdev, Video
 from ..model.elem import Elem
 from . import numa_conf, qemu_validate
 from .domain_validate_devices import validate_device
+from .disk_names import libvirt_disk_order
 from .domain_validate_disk import validate_iotune
-from .memory_hotplug import validate_memory_hotplug
 from .storage_source import validate_disk_sources
 from .values import number
 
@@ -52,7 +53,6 @@ def validate_definition(ctx: BuildContext, pending_domain_rules: Sequence[Rule] 
     for rule in pending_domain_rules:
         rule(ctx)
     qemu_validate.validate_domain_def(ctx)
-    validate_memory_hotplug(ctx)  # called by qemuValidateDomainDef
     for dev in devices_in_libvirt_order(ctx):
         validate_device(ctx, dev)
         qemu_validate.validate_device(ctx, dev)
@@ -108,8 +108,6 @@ def _disk_source_name(d: Disk) -> str:
 
 def _validate_duplicate_disk_targets(ctx: BuildContext) -> None:
     """virDomainDefDuplicateDiskInfoValidate: every disk target is unique."""
-    from .checks import libvirt_disk_order  # the disk list in libvirt's order
-
     disks = libvirt_disk_order(ctx.domain.devices.disks)
     for i, a in enumerate(disks):
         for b in disks[i + 1:]:
@@ -272,8 +270,6 @@ def _validate_lifecycle(ctx: BuildContext) -> None:
 def _validate_memtune(ctx: BuildContext) -> None:
     """virDomainDefMemtuneValidate: huge page nodesets are disjoint, one default size, and
     name existing guest NUMA nodes."""
-    from .checks import parse_bitmap
-
     backing = ctx.domain.memory_backing
     huge = backing.find("hugepages") if backing is not None else None
     if huge is None:

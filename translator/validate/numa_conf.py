@@ -8,8 +8,7 @@ from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model import Domain
 from ..model.elem import Elem
-from .bitmaps import bitmap
-from .values import number
+from .values import bitmap, number
 
 LOCAL_DISTANCE = 10
 UNREACHABLE = 255
