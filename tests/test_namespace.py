@@ -86,7 +86,7 @@ def test_invalid_env_names(name, message):
     with pytest.raises(TranslationError) as exc:
         translate(domain(f"<qemu:commandline><qemu:env name='{name}' value='v'/>"
                          "</qemu:commandline>"))
-    assert str(exc.value) == message
+    assert str(exc.value) == "internal error: " + message
 
 
 def test_valid_env_names():
@@ -162,7 +162,7 @@ def test_unknown_capability_is_refused(op):
     with pytest.raises(InvalidCapabilityError) as exc:
         translate(domain(f"<qemu:capabilities><qemu:{op} capability='frobnicate'/>"
                          "</qemu:capabilities>"))
-    assert str(exc.value) == "invalid qemu namespace capability 'frobnicate'"
+    assert str(exc.value) == "internal error: invalid qemu namespace capability 'frobnicate'"
 
 
 def test_unknown_capability_from_the_api_is_refused():
@@ -246,9 +246,57 @@ def test_no_compat_without_a_deprecation_behavior(ns):
     assert "-compat" not in translate(domain(ns)).args
 
 
-def test_invalid_deprecation_behavior_is_refused():
-    with pytest.raises(TranslationError):
-        translate(domain("<qemu:deprecation behavior='explode'/>"))
+def test_unknown_deprecation_behavior_is_ignored():
+    """libvirt only logs a warning for an unknown behaviour and emits no -compat."""
+    inv = translate(domain("<qemu:deprecation behavior='explode'/>"))
+    assert "-compat" not in inv.args
+
+
+@pytest.mark.parametrize("xml, message", [
+    ("<qemu:commandline><qemu:arg/></qemu:commandline>",
+     "internal error: No qemu command-line argument specified"),
+    ("<qemu:commandline><qemu:env value='v'/></qemu:commandline>",
+     "internal error: No qemu environment name specified"),
+    ("<qemu:capabilities><qemu:add/></qemu:capabilities>",
+     "internal error: missing capability name"),
+    ("<qemu:override><qemu:device><qemu:frontend/></qemu:device></qemu:override>",
+     "XML error: missing 'alias' attribute for qemu:device"),
+    ("<qemu:override><qemu:device alias='ua-x'><qemu:frontend>"
+     "<qemu:property name='id' type='string' value='y'/></qemu:frontend></qemu:device>"
+     "</qemu:override>", "XML error: property with name 'id' can't be overridden"),
+    ("<qemu:override><qemu:device alias='ua-x'><qemu:frontend>"
+     "<qemu:property name='p' value='y'/></qemu:frontend></qemu:device></qemu:override>",
+     "XML error: Missing required attribute 'type' in element 'property'"),
+    ("<qemu:override><qemu:device alias='ua-x'><qemu:frontend>"
+     "<qemu:property name='p' type='float' value='1'/></qemu:frontend></qemu:device>"
+     "</qemu:override>", "XML error: Invalid value for attribute 'type' in element 'property': "
+     "'float'."),
+    ("<qemu:override><qemu:device alias='ua-x'><qemu:frontend>"
+     "<qemu:property name='p' type='bool'/></qemu:frontend></qemu:device></qemu:override>",
+     "XML error: missing 'value' attribute for 'qemu:property'"),
+    ("<qemu:override><qemu:device alias='ua-x'><qemu:frontend>"
+     "<qemu:property name='p' type='unsigned' value='-1'/></qemu:frontend></qemu:device>"
+     "</qemu:override>", "XML error: invalid value '-1' of 'value' attribute of 'qemu:property'"),
+    ("<qemu:override><qemu:device alias='ua-x'><qemu:frontend>"
+     "<qemu:property name='p' type='bool' value='yes'/></qemu:frontend></qemu:device>"
+     "</qemu:override>", "XML error: invalid value 'yes' of 'value' attribute of 'qemu:property'"),
+    ("<qemu:override><qemu:device alias='ua-x'><qemu:frontend>"
+     "<qemu:property name='p' type='remove' value='1'/></qemu:frontend></qemu:device>"
+     "</qemu:override>", "XML error: setting 'value' attribute of 'qemu:property' doesn't make "
+     "sense with 'remove' type"),
+])
+def test_namespace_refusals(xml, message):
+    with pytest.raises(TranslationError) as exc:
+        translate(domain(xml))
+    assert str(exc.value) == message
+
+
+@pytest.mark.parametrize("ptype, value", [("signed", "-5"), ("unsigned", "7"),
+                                          ("bool", "false"), ("string", "")])
+def test_valid_override_values_are_accepted(ptype, value):
+    translate(domain("<qemu:override><qemu:device alias='ua-x'><qemu:frontend>"
+                     f"<qemu:property name='p' type='{ptype}' value='{value}'/>"
+                     "</qemu:frontend></qemu:device></qemu:override>"))
 
 
 def test_json_rendering_keeps_namespace_sources():

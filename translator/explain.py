@@ -451,7 +451,7 @@ def namespace_summary(inv: "Invocation", effects: list[CapEffect] | None = None)
                 f"{'property' if count == 1 else 'properties'} of {target}", ov.line)
     if ns.deprecation:
         say(f"<qemu:deprecation behavior='{ns.deprecation}'> "
-            + ("emits nothing" if ns.deprecation == "none" else "adds -compat"),
+            + ("adds -compat" if ns.deprecation in ("omit", "reject", "crash") else "emits nothing"),
             ns.deprecation_line)
     return out
 

@@ -185,57 +185,40 @@ def _check_numbers(e: Elem, parent: str = "") -> None:
 
 
 def _parse_qemu_ns(root: etree._Element) -> QemuNamespace:
+    """The qemu: namespace elements, refused with libvirt's messages and in its order
+    (validate/qemu_namespace.py)."""
+    # imported here: the validate package reaches the command builders, which read parse.py
+    from .validate import qemu_namespace
+
     ns = {"q": QEMU_NS}
-    args = tuple(NsArg(a.get("value", ""), a.sourceline)
-                 for a in root.xpath("./q:commandline/q:arg", namespaces=ns))
-    env: list[NsEnv] = []
-    for e in root.xpath("./q:commandline/q:env", namespaces=ns):
-        name = e.get("name")
-        if name is None:
-            raise TranslationError("No qemu environment name specified")
-        if name == "":
-            raise TranslationError("Empty qemu environment name specified")
-        if not (name[0].isascii() and (name[0].isalpha() or name[0] == "_")):
-            raise TranslationError(
-                "Invalid environment name, it must begin with a letter or underscore")
-        if not all(c.isascii() and (c.isalnum() or c == "_") for c in name):
-            raise TranslationError(
-                "Invalid environment name, it must contain only alphanumerics and underscore")
-        env.append(NsEnv(name, e.get("value"), e.sourceline))
-    adds = tuple(NsCapToggle(c.get("capability", ""), c.sourceline)
-                 for c in root.xpath("./q:capabilities/q:add", namespaces=ns))
-    dels = tuple(NsCapToggle(c.get("capability", ""), c.sourceline)
-                 for c in root.xpath("./q:capabilities/q:del", namespaces=ns))
+    arg_nodes = root.xpath("./q:commandline/q:arg", namespaces=ns)
+    env_nodes = root.xpath("./q:commandline/q:env", namespaces=ns)
+    device_nodes = root.xpath("./q:override/q:device", namespaces=ns)
+    add_nodes = root.xpath("./q:capabilities/q:add", namespaces=ns)
+    del_nodes = root.xpath("./q:capabilities/q:del", namespaces=ns)
+    qemu_namespace.check_args(arg_nodes)
+    qemu_namespace.check_env(env_nodes)
     overrides: list[NsDeviceOverride] = []
-    for dev in root.xpath("./q:override/q:device", namespaces=ns):
-        alias = dev.get("alias")
-        if not alias:
-            raise TranslationError("missing 'alias' attribute for qemu:device override")
+    for dev in device_nodes:
+        qemu_namespace.check_override_device(dev)
         props: list[NsProperty] = []
         for p in dev.xpath("./q:frontend/q:property", namespaces=ns):
-            pname = p.get("name")
-            if not pname:
-                raise TranslationError("missing 'name' attribute for qemu:property")
-            ptype = p.get("type")
-            if ptype not in ("string", "signed", "unsigned", "bool", "remove"):
-                raise TranslationError(
-                    f"invalid value '{ptype}' for attribute 'type' of element 'property'"
-                    if ptype else "missing 'type' attribute for qemu:property")
-            value = p.get("value")
-            if ptype != "remove" and value is None:
-                raise TranslationError(
-                    f"missing 'value' attribute for 'qemu:property' of type '{ptype}'")
-            props.append(NsProperty(pname, ptype, value, p.sourceline))
-        overrides.append(NsDeviceOverride(alias, tuple(props), dev.sourceline))
+            qemu_namespace.check_override_property(p)
+            props.append(NsProperty(p.get("name") or "", p.get("type") or "", p.get("value"),
+                                     p.sourceline))
+        overrides.append(NsDeviceOverride(dev.get("alias") or "", tuple(props), dev.sourceline))
+    qemu_namespace.check_capability_toggles([*add_nodes, *del_nodes])
+    args = tuple(NsArg(a.get("value") or "", a.sourceline) for a in arg_nodes)
+    env = tuple(NsEnv(e.get("name") or "", e.get("value"), e.sourceline) for e in env_nodes)
+    adds = tuple(NsCapToggle(c.get("capability") or "", c.sourceline) for c in add_nodes)
+    dels = tuple(NsCapToggle(c.get("capability") or "", c.sourceline) for c in del_nodes)
     deprecation = None
     dep_line = None
     for d in root.xpath("./q:deprecation", namespaces=ns):
-        behavior = d.get("behavior")
-        if behavior not in ("none", "omit", "reject", "crash"):
-            raise TranslationError(
-                f"invalid value '{behavior}' for attribute 'behavior' of element 'deprecation'")
-        deprecation, dep_line = behavior, d.sourceline
-    return QemuNamespace(args=args, env=tuple(env), caps_add=adds, caps_del=dels,
+        if d.get("behavior"):  # an empty or missing behaviour is qemu.conf's default
+            deprecation, dep_line = d.get("behavior"), d.sourceline
+        break
+    return QemuNamespace(args=args, env=env, caps_add=adds, caps_del=dels,
                          overrides=tuple(overrides), deprecation=deprecation,
                          deprecation_line=dep_line)
 

@@ -27,7 +27,8 @@ from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
 from ..model.devices import Controller, Disk, Hostdev, Input
 from ..model.elem import Elem
-from . import numa_conf
+from ..namespace import known_capability
+from . import numa_conf, qemu_namespace
 from .disk_names import disk_name_index, libvirt_disk_order
 from .values import bitmap
 from .domain_validate import validate_definition
@@ -623,6 +624,9 @@ def validate(ctx: BuildContext) -> None:
     """libvirt's validation of the completed definition (before PCI addresses are assigned:
     the checks here read user-given PCI addresses only)."""
     validate_definition(ctx, DOMAIN_RULES, DEVICE_RULES)
+    qemu_namespace.check_capability_names(
+        [t.name for t in (*ctx.domain.qemu.caps_add, *ctx.domain.qemu.caps_del)],
+        known_capability)  # qemuProcessPrepareQEMUCaps, when the process is prepared
     for rule in PREPARE_RULES:
         rule(ctx)
 

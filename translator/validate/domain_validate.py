@@ -194,19 +194,19 @@ def _validate_duplicate_drive_addresses(ctx: BuildContext) -> None:
     for i, h in enumerate(scsi):
         addr = _drive(h)
         assert addr is not None
-        text = (f"controller='{addr.bus}' bus='{addr.controller}' target='{addr.target}' "
-                f"unit='{addr.unit}'")
         for peer in scsi[i + 1:]:
             other_addr = _drive(peer)
             if other_addr is not None and _drive_key(addr) == _drive_key(other_addr):
-                refuse(ErrorCode.CONFIG_UNSUPPORTED,
-                       f"SCSI host address {text} in use by another SCSI host device")
+                refuse(ErrorCode.CONFIG_UNSUPPORTED, f"SCSI host address controller='{addr.bus}' "
+                       f"bus='{addr.controller}' target='{addr.target}' unit='{addr.unit}' in "
+                       "use by another SCSI host device")
         for d in disks:
             disk_addr = _drive(d)
             if d.bus == "scsi" and disk_addr is not None and \
                     _drive_key(disk_addr) == _drive_key(addr):
-                refuse(ErrorCode.CONFIG_UNSUPPORTED,
-                       f"SCSI host address {text} in use by another SCSI disk")
+                refuse(ErrorCode.CONFIG_UNSUPPORTED, f"SCSI host address controller='{addr.bus}' "
+                       f"bus='{addr.controller}' target='{addr.target}' unit='{addr.unit}' in "
+                       "use by another SCSI disk")
 
 
 def _validate_vcpu_topology(ctx: BuildContext) -> None:

@@ -140,8 +140,12 @@ def _validate_smartcard(ctx: BuildContext, dev: Device) -> None:
 
 # -- controllers, host devices ------------------------------------------------------------
 
-_PCI_RANGES = (("chassisNr", 1, 255, "chassisNr"), ("chassis", 0, 255, "chassis"),
-               ("port", 0, 255, "port"), ("busNr", 1, 254, "busNr"))
+_PCI_RANGES = (
+    ("chassisNr", 1, 255, "PCI controller chassisNr '{}' out of range - must be 1-255"),
+    ("chassis", 0, 255, "PCI controller chassis '{}' out of range - must be 0-255"),
+    ("port", 0, 255, "PCI controller port '{}' out of range - must be 0-255"),
+    ("busNr", 1, 254, "PCI controller busNr '{}' out of range - must be 1-254"),
+)
 _VIRTIO_SCSI = (None, "virtio-scsi", "virtio-transitional", "virtio-non-transitional")
 
 
@@ -162,11 +166,10 @@ def _validate_controller(ctx: BuildContext, dev: Device) -> None:
             if (dev.index == 0) != (index == 0):
                 refuse(ErrorCode.CONFIG_UNSUPPORTED, "Only the PCI controller with index 0 can "
                        "have target index 0, and vice versa")
-        for attr, low, high, what in _PCI_RANGES:
+        for attr, low, high, message in _PCI_RANGES:
             value = number(target.get(attr)) if target is not None else None
             if value is not None and value != -1 and not low <= value <= high:
-                refuse(ErrorCode.CONFIG_UNSUPPORTED, f"PCI controller {what} '{value}' out of "
-                       f"range - must be {low}-{high}")
+                refuse(ErrorCode.CONFIG_UNSUPPORTED, message.format(value))
         node = number(target.findtext("node")) if target is not None else None
         if node is not None and node >= 0 and dev.index == 0:
             refuse(ErrorCode.CONFIG_UNSUPPORTED,
@@ -239,10 +242,11 @@ def _validate_video(ctx: BuildContext, dev: Device) -> None:
     if res is not None and (number(res.get("x")) == 0 or number(res.get("y")) == 0):
         refuse(ErrorCode.CONFIG_UNSUPPORTED, "video resolution values must be greater than 0")
     if dev.model != "qxl":
-        for attr, value in (("ram", dev.ram), ("vram64", dev.vram64), ("vgamem", dev.vgamem)):
+        for value, message in ((dev.ram, "ram attribute only supported for video type qxl"),
+                               (dev.vram64, "vram64 attribute only supported for video type qxl"),
+                               (dev.vgamem, "vgamem attribute only supported for video type qxl")):
             if value:
-                refuse(ErrorCode.CONFIG_UNSUPPORTED,
-                       f"{attr} attribute only supported for video type qxl")
+                refuse(ErrorCode.CONFIG_UNSUPPORTED, message)
     if dev.model == "ramfb" and address_type(dev) is not None:
         refuse(ErrorCode.CONFIG_UNSUPPORTED, "address not supported for video type ramfb")
     if dev.model != "virtio":
@@ -282,9 +286,12 @@ def _validate_graphics(ctx: BuildContext, dev: Device) -> None:
             if ltype == "network" and not listen.get("network"):
                 refuse(ErrorCode.XML_ERROR,
                        "'network' attribute is required for listen type 'network'")
-            if ltype in ("socket", "none") and dev.type not in ("vnc", "spice"):
-                refuse(ErrorCode.CONFIG_UNSUPPORTED, f"listen type '{ltype}' is not available "
-                       f"for graphics type '{dev.type}'")
+            if ltype == "socket" and dev.type not in ("vnc", "spice"):
+                refuse(ErrorCode.CONFIG_UNSUPPORTED, "listen type 'socket' is not available for "
+                       f"graphics type '{dev.type}'")
+            if ltype == "none" and dev.type not in ("vnc", "spice"):
+                refuse(ErrorCode.CONFIG_UNSUPPORTED, "listen type 'none' is not available for "
+                       f"graphics type '{dev.type}'")
     if dev.type == "vnc":
         _ensure_audio_id(ctx, number(dev.elem.attr_at("id", "audio")))
     elif dev.type == "dbus" and dev.elem.yes("p2p") and dev.elem.get("address"):
@@ -483,8 +490,10 @@ def _validate_shmem(ctx: BuildContext, dev: Device) -> None:
     name = dev.elem.get("name") or ""
     if "/" in name:
         refuse(ErrorCode.CONFIG_UNSUPPORTED, "shmem name cannot include '/' character")
-    if name in (".", ".."):
-        refuse(ErrorCode.CONFIG_UNSUPPORTED, f"shmem name cannot be equal to '{name}'")
+    if name == ".":
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "shmem name cannot be equal to '.'")
+    if name == "..":
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "shmem name cannot be equal to '..'")
 
 
 def _fs_target(e: Elem) -> str | None:
@@ -542,11 +551,10 @@ def _validate_tpm(ctx: BuildContext, dev: Device) -> None:
     btype = backend.get("type")
     if btype == "emulator":
         version = backend.get("version") or tpm_default_version(ctx, dev)
-        for tag in ("active_pcr_banks", "profile"):
-            present = backend.find(tag) is not None and (
-                tag != "profile" or backend.attr_at("source", tag) is not None)
-            if present and version != "2.0":
-                refuse(ErrorCode.XML_ERROR, f"<{tag}/> requires TPM version '2.0'")
+        if backend.find("active_pcr_banks") is not None and version != "2.0":
+            refuse(ErrorCode.XML_ERROR, "<active_pcr_banks/> requires TPM version '2.0'")
+        if backend.attr_at("source", "profile") is not None and version != "2.0":
+            refuse(ErrorCode.XML_ERROR, "<profile/> requires TPM version '2.0'")
     elif btype == "external":
         src = backend.find("source")
         if src is None or (src.get("type") or "unix") != "unix":

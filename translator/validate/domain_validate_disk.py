@@ -168,14 +168,21 @@ def validate_disk(ctx: BuildContext, disk: Disk) -> None:
     _validate_throttle_filters(ctx, disk)
 
 
+_VIRTIO_ONLY_OPTIONS = (
+    ("iommu", "iommu driver option is only supported for virtio devices"),
+    ("ats", "ats driver option is only supported for virtio devices"),
+    ("packed", "packed driver option is only supported for virtio devices"),
+    ("page_per_vq", "page_per_vq option is only supported for virtio devices"),
+)
+
+
 def check_virtio_options_absent(driver: Elem | None) -> None:
     """virDomainCheckVirtioOptionsAreAbsent: virtio-only <driver> options elsewhere."""
     if driver is None:
         return
-    for attr, what in (("iommu", "iommu driver option"), ("ats", "ats driver option"),
-                       ("packed", "packed driver option"), ("page_per_vq", "page_per_vq option")):
+    for attr, message in _VIRTIO_ONLY_OPTIONS:
         if driver.get(attr) is not None:
-            refuse(ErrorCode.CONFIG_UNSUPPORTED, f"{what} is only supported for virtio devices")
+            refuse(ErrorCode.CONFIG_UNSUPPORTED, message)
 
 
 def check_device_seclabels(ctx: BuildContext, seclabels: list[Elem]) -> None:
@@ -256,12 +263,16 @@ def _validate_lun_source(top: SourceLayer) -> None:
         refuse(ErrorCode.CONFIG_UNSUPPORTED, "disk device 'lun' doesn't support encryption")
 
 
-_IOTUNE_PAIRS = (("bytes_sec", "total_bytes_sec", "read_bytes_sec", "write_bytes_sec"),
-                 ("iops_sec", "total_iops_sec", "read_iops_sec", "write_iops_sec"),
-                 ("bytes_sec_max", "total_bytes_sec_max", "read_bytes_sec_max",
-                  "write_bytes_sec_max"),
-                 ("iops_sec_max", "total_iops_sec_max", "read_iops_sec_max",
-                  "write_iops_sec_max"))
+_IOTUNE_PAIRS = (
+    ("total_bytes_sec", "read_bytes_sec", "write_bytes_sec",
+     "total and read/write bytes_sec cannot be set at the same time"),
+    ("total_iops_sec", "read_iops_sec", "write_iops_sec",
+     "total and read/write iops_sec cannot be set at the same time"),
+    ("total_bytes_sec_max", "read_bytes_sec_max", "write_bytes_sec_max",
+     "total and read/write bytes_sec_max cannot be set at the same time"),
+    ("total_iops_sec_max", "read_iops_sec_max", "write_iops_sec_max",
+     "total and read/write iops_sec_max cannot be set at the same time"),
+)
 
 
 def validate_iotune(iotune: Elem | None) -> None:
@@ -272,10 +283,9 @@ def validate_iotune(iotune: Elem | None) -> None:
     def value(tag: str) -> int:
         return number(iotune.findtext(tag)) or 0
 
-    for what, total, read, write in _IOTUNE_PAIRS:
+    for total, read, write, message in _IOTUNE_PAIRS:
         if value(total) and (value(read) or value(write)):
-            refuse(ErrorCode.XML_ERROR,
-                   f"total and read/write {what} cannot be set at the same time")
+            refuse(ErrorCode.XML_ERROR, message)
 
 
 def iotune_has_any(iotune: Elem | None) -> bool:
@@ -285,48 +295,60 @@ def iotune_has_any(iotune: Elem | None) -> bool:
     return any(c.tag == "group_name" or number(c.text) for c in iotune.children)
 
 
-_VHOSTUSER_DRIVER_ATTRS = (("cache", "cache"), ("error_policy", "error_policy"),
-                           ("rerror_policy", "error_policy"), ("io", "io"),
-                           ("ioeventfd", "ioeventfd"), ("copy_on_read", "copy_on_read"),
-                           ("discard", "discard"), ("iothread", "iothread"),
-                           ("detect_zeroes", "detect_zeroes"))
+_VHOSTUSER_DRIVER_ATTRS = (
+    ("cache", "cache is not supported with vhostuser disk"),
+    ("error_policy", "error_policy is not supported with vhostuser disk"),
+    ("rerror_policy", "error_policy is not supported with vhostuser disk"),
+    ("io", "io is not supported with vhostuser disk"),
+    ("ioeventfd", "ioeventfd is not supported with vhostuser disk"),
+    ("copy_on_read", "copy_on_read is not supported with vhostuser disk"),
+    ("discard", "discard is not supported with vhostuser disk"),
+    ("iothread", "iothread is not supported with vhostuser disk"),
+    ("detect_zeroes", "detect_zeroes is not supported with vhostuser disk"),
+)
 
 
 def _validate_vhostuser(disk: Disk, top: SourceLayer) -> None:
     """virDomainDiskVhostUserValidate: a vhost-user disk is a virtio socket, nothing more."""
-    def no(what: str) -> None:
-        refuse(ErrorCode.CONFIG_UNSUPPORTED, f"{what} is not supported with vhostuser disk")
+    def no(message: str) -> None:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, message)
 
     if disk.bus != "virtio":
-        refuse(ErrorCode.CONFIG_UNSUPPORTED, "vhostuser disk supports only virtio bus")
+        no("vhostuser disk supports only virtio bus")
     if disk.elem.get("snapshot") not in (None, "no"):
-        refuse(ErrorCode.CONFIG_UNSUPPORTED, "only snapshot=no is supported with vhostuser disk")
+        no("only snapshot=no is supported with vhostuser disk")
     drv = disk.driver
-    for attr, what in _VHOSTUSER_DRIVER_ATTRS:
+    for attr, message in _VHOSTUSER_DRIVER_ATTRS:
         if drv is not None and drv.get(attr) not in (None, "default"):
-            no(what)
+            no(message)
     if drv is not None and (size_kib(drv.at("metadata_cache", "max_size"), "B") or 0) > 0:
-        no("metadata_cache")
+        no("metadata_cache is not supported with vhostuser disk")
     if iotune_has_any(disk.elem.find("iotune")):
-        no("iotune")
+        no("iotune is not supported with vhostuser disk")
     if disk.elem.attr_at("type", "backingStore"):
-        no("backingStore")
-    checks = (("encryption", top.encryption is not None), ("readonly", disk.readonly),
-              ("shareable", disk.shareable), ("transient", disk.transient),
-              ("serial", disk.serial is not None), ("wwn", disk.wwn is not None),
-              ("vendor", disk.vendor is not None), ("product", disk.product is not None),
-              ("auth", top.auth is not None))
-    for what, present in checks:
+        no("backingStore is not supported with vhostuser disk")
+    checks = (
+        (top.encryption is not None, "encryption is not supported with vhostuser disk"),
+        (disk.readonly, "readonly is not supported with vhostuser disk"),
+        (disk.shareable, "shareable is not supported with vhostuser disk"),
+        (disk.transient, "transient is not supported with vhostuser disk"),
+        (disk.serial is not None, "serial is not supported with vhostuser disk"),
+        (disk.wwn is not None, "wwn is not supported with vhostuser disk"),
+        (disk.vendor is not None, "vendor is not supported with vhostuser disk"),
+        (disk.product is not None, "product is not supported with vhostuser disk"),
+        (top.auth is not None, "auth is not supported with vhostuser disk"),
+    )
+    for present, message in checks:
         if present:
-            no(what)
+            no(message)
     geometry = disk.elem.find("geometry")
     if geometry is not None and (any(number(geometry.get(a)) for a in ("cyls", "heads", "secs"))
                                  or geometry.get("trans") not in (None, "default")):
-        no("geometry")
+        no("geometry is not supported with vhostuser disk")
     blockio = disk.elem.find("blockio")
     if blockio is not None and any(number(blockio.get(a)) for a in (
             "logical_block_size", "physical_block_size", "discard_granularity")):
-        no("blockio")
+        no("blockio is not supported with vhostuser disk")
 
 
 def _validate_vpd(disk: Disk) -> None:
