@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..arches import PPC64_ARCHES
 from ..bitmap import parse_bitmap
+from ..disk_names import disk_name_index, libvirt_disk_order
 from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
@@ -60,29 +61,6 @@ def _bitmap(text: str) -> set[int]:
         return parse_bitmap(text)
     except ValueError:
         raise TranslationError(f"{INVALID_ARG}Failed to parse bitmap '{text}'") from None
-
-
-_DISK_PREFIXES = ("fd", "hd", "vd", "sd", "xvd", "ubd")
-_INT_MAX = (1 << 31) - 1
-
-
-def disk_name_index(name: str) -> int | None:
-    """The drive index libvirt derives from a target name ('sdb' -> 1), None if invalid."""
-    for prefix in _DISK_PREFIXES:
-        if name.startswith(prefix):
-            rest = name[len(prefix):]
-            break
-    else:
-        return None
-    m = re.match(r"^([a-z]+)(\d*)$", rest)
-    if m is None:
-        return None
-    idx = 0
-    for ch in m.group(1):
-        if idx > (_INT_MAX - 26) // 26:
-            return None
-        idx = idx * 26 + (ord(ch) - ord("a") + 1)
-    return idx - 1
 
 
 _SCALE = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024**2,
@@ -622,30 +600,16 @@ def check_disk_targets(ctx: BuildContext) -> None:
         if _explicit_address(d.elem) is None and disk_name_index(d.dev) is None:
             raise TranslationError(f"{XML}Unknown disk name '{d.dev}' and no address specified")
     disks = libvirt_disk_order(ctx.domain.devices.disks)
-    for i, a in enumerate(disks):
-        for b in disks[i + 1:]:
-            if a.dev == b.dev:
-                raise TranslationError(f"{XML}target '{a.dev}' duplicated for disk sources "
-                                       f"'{_disk_source(a)}' and '{_disk_source(b)}'")
-
-
-def libvirt_disk_order(disks: Iterable[Disk]) -> list[Disk]:
-    """The order libvirt keeps disks in: each one follows the last disk on its bus with a
-    lower drive index (else goes last)."""
-    out: list[Disk] = []
-    for disk in disks:
-        idx = disk_name_index(disk.dev)
-        at = -1
-        for i in range(len(out) - 1, -1, -1):
-            if out[i].bus != disk.bus:
-                continue
-            other = disk_name_index(out[i].dev)
-            if other is not None and idx is not None and other > idx:
-                at = i
-            elif at == -1:
-                at = i + 1
-        out.insert(at if at >= 0 else len(out), disk)
-    return out
+    first: dict[str, int] = {}
+    pair: tuple[int, int] | None = None  # libvirt names the duplicate whose first use is first
+    for j, d in enumerate(disks):
+        i = first.setdefault(d.dev, j)
+        if i != j and (pair is None or i < pair[0]):
+            pair = (i, j)
+    if pair is not None:
+        a, b = disks[pair[0]], disks[pair[1]]
+        raise TranslationError(f"{XML}target '{a.dev}' duplicated for disk sources "
+                               f"'{_disk_source(a)}' and '{_disk_source(b)}'")
 
 
 def _disk_source(d: Disk) -> str:
