@@ -6,6 +6,8 @@ from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES, S390_ARCHES
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
+from ..cpu import guest as guest_cpu
+from ..cpu import x86
 from ..model.misc_devices import Panic
 
 _ON = ("require", "force")
@@ -141,6 +143,30 @@ def _physaddr_parts(cpu: Elem) -> list[str]:
     return []
 
 
+def _x86_model_parts(ctx: BuildContext, cpu: Elem) -> tuple[str | None, list[str]]:
+    """qemuBuildCpuModelArgStr on x86: the updated guest CPU's model (or host/max), vendor
+    and features, in QEMU's spelling; a disabled feature QEMU does not know is left out."""
+    resolved = guest_cpu.resolve_x86(cpu, ctx.caps, ctx.domain.virt_type)
+    parts: list[str] = []
+    if resolved.mode in ("host-passthrough", "maximum"):
+        model: str | None = "host" if resolved.mode == "host-passthrough" else "max"
+        if ctx.has("cpu.migratable") or ctx.has("cpu-migratable"):
+            parts.append(f"migratable={cpu.get('migratable', 'on')}")
+    elif resolved.mode == "custom":
+        model = resolved.model
+    else:  # host-model libvirt could not expand: it fails the start (validate's business)
+        model = None
+    if resolved.vendor_id:
+        parts.append(f"vendor={resolved.vendor_id}")
+    known = guest_cpu.known_features(ctx.caps, ctx.domain.virt_type)
+    for name, policy in resolved.features:
+        if policy in _ON:
+            parts.append(f"{x86.feature_to_qemu(name)}=on")
+        elif policy in _OFF and (known is None or name in known):
+            parts.append(f"{x86.feature_to_qemu(name)}=off")
+    return model, parts
+
+
 def build_cpu(ctx: BuildContext) -> None:
     d = ctx.domain
     cpu = d.cpu
@@ -149,8 +175,10 @@ def build_cpu(ctx: BuildContext) -> None:
     passthrough = False
     if cpu is not None:
         mode = cpu.get("mode", "custom")
-        if mode in ("host-passthrough", "maximum"):
-            passthrough = mode == "host-passthrough"
+        passthrough = mode == "host-passthrough"
+        if ctx.is_x86 and (mode != "custom" or cpu.findtext("model")):
+            model, parts = _x86_model_parts(ctx, cpu)
+        elif mode in ("host-passthrough", "maximum"):
             model = "host" if passthrough else "max"
             if ctx.arch in ARM_ARCHES:
                 from . import arch_arm
