@@ -22,6 +22,8 @@ def from_xml(cpu: Elem) -> CpuDef:
     """virCPUDefParseXML's view of a guest `<cpu>` (defaults: custom, exact, allow)."""
     model = cpu.find("model")
     mode = cpu.get("mode", "custom")
+    # the parser reads fallback and vendor_id only for CPUs that are not the host's own
+    tunable = model if mode not in ("host-passthrough", "maximum") else None
     features = []
     for f in cpu.findall("feature"):
         policy = f.get("policy", REQUIRE)
@@ -29,15 +31,15 @@ def from_xml(cpu: Elem) -> CpuDef:
     return CpuDef(
         mode=mode,
         match=cpu.get("match", "exact"),
-        fallback=(model.get("fallback", "allow") if model is not None else "allow"),
+        fallback=tunable.get("fallback", "allow") if tunable is not None else "allow",
         check=cpu.get("check"),
         model=(model.text or "").strip() or None if model is not None else None,
         vendor=cpu.findtext("vendor"),
-        vendor_id=model.get("vendor_id") if model is not None else None,
+        vendor_id=tunable.get("vendor_id") if tunable is not None else None,
         features=features)
 
 
-def _relative(cpu: CpuDef) -> bool:
+def needs_host(cpu: CpuDef) -> bool:
     """virCPUUpdate: host-model, match='minimum' and optional features need the host CPU."""
     if cpu.mode == "host-model":
         return True
@@ -52,7 +54,7 @@ def resolve_x86(cpu: Elem, caps: Caps, virt_type: str) -> CpuDef:
     if guest.mode not in ("host-passthrough", "maximum"):
         updated = guest.copy()
         host = x86.host_model(caps, virt_type)
-        if x86.update(updated, host, _relative(updated), "disable"):
+        if x86.update(updated, host, needs_host(updated), "disable"):
             allowed = x86.allowed_models(caps, virt_type)
             if (allowed is None or updated.model in allowed
                     or (updated.fallback == "allow" and x86.translate(updated, allowed))):

@@ -27,6 +27,7 @@ from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
 from ..model.devices import Controller, Disk, Hostdev, Input, Video
 from ..model.elem import Elem
+from . import cpu
 
 XML = "XML error: "
 UNSUPPORTED = "unsupported configuration: "
@@ -407,7 +408,7 @@ def check_shmem_parse(ctx: BuildContext) -> None:
 
 
 PARSE_RULES: tuple[Rule, ...] = (
-    check_memory_present, check_vcpu_cpuset, check_cputune, check_numa_cells,
+    check_memory_present, check_vcpu_cpuset, check_cputune, *cpu.PARSE_RULES, check_numa_cells,
     check_numatune, check_boot_menu, check_disk_parse,
     check_loadparm, check_unsigned_attrs, check_usb_port_syntax, check_usb_none_controllers,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
@@ -956,7 +957,7 @@ def validate_parsed(ctx: BuildContext) -> None:
 def validate(ctx: BuildContext) -> None:
     """libvirt's validation of the completed definition (before PCI addresses are assigned:
     the checks here read user-given PCI addresses only)."""
-    for rule in DOMAIN_RULES + DEVICE_RULES:
+    for rule in DOMAIN_RULES + DEVICE_RULES + cpu.START_RULES:
         rule(ctx)
 
 
