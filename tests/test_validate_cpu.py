@@ -108,3 +108,43 @@ def test_model_qemu_does_not_offer_with_fallback_forbid() -> None:
     assert _refusal("<cpu><model fallback='forbid'>Opteron_G2</model></cpu>", few) == \
         "unsupported configuration: CPU model Opteron_G2 is not supported by hypervisor"
     assert _ok("<cpu><model fallback='allow'>Opteron_G2</model></cpu>", few)
+
+
+def _vcpus(count: int, cpu: str, machine: str = "pc", devices: str = "",
+           caps: Caps | None = None) -> str:
+    xml = f"""<domain type='kvm'><name>t</name><memory>262144</memory><vcpu>{count}</vcpu>
+      <os><type arch='x86_64' machine='{machine}'>hvm</type></os>{cpu}
+      <features><ioapic driver='qemu'/></features>
+      <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>{devices}</devices></domain>"""
+    try:
+        inv = translator.translate(xml, caps or _caps(), profile="libvirt-test")
+    except translator.TranslationError as exc:
+        return str(exc)
+    return next(line for line in inv.render("args").splitlines() if line.startswith("-smp"))
+
+
+def test_topology_must_match_the_maximum_vcpu_count() -> None:
+    topo = "<cpu><topology sockets='2' dies='1' cores='2' threads='1'/></cpu>"
+    assert _vcpus(6, topo) == \
+        "unsupported configuration: CPU topology doesn't match maximum vcpu count"
+    assert _vcpus(4, topo).startswith("-smp 4,sockets=2,dies=1,")
+
+
+def test_dies_and_clusters_need_qemu_support() -> None:
+    topo = "<cpu><topology sockets='1' dies='2' cores='1' threads='1'/></cpu>"
+    no_dies = _caps().with_changes(remove=("smp-dies",))
+    assert _vcpus(2, topo, caps=no_dies) == \
+        "unsupported configuration: Only 1 die per socket is supported"
+    assert "dies=2" in _vcpus(2, topo)
+    clusters = "<cpu><topology sockets='1' clusters='2' cores='1' threads='1'/></cpu>"
+    assert _vcpus(2, clusters, caps=_caps().with_changes(remove=("smp-clusters",))) == \
+        "unsupported configuration: Only 1 cluster per die is supported"
+
+
+def test_more_than_255_vcpus_need_q35_and_eim() -> None:
+    # (pc machine types stop at 255 vCPUs before this check)
+    assert _vcpus(288, "", machine="q35") == (
+        "unsupported configuration: more than 255 vCPUs require extended interrupt mode "
+        "enabled on the iommu device")
+    eim = "<iommu model='intel'><driver intremap='on' eim='on'/></iommu>"
+    assert _vcpus(288, "", machine="q35", devices=eim).startswith("-smp 288")

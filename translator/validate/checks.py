@@ -611,7 +611,7 @@ def check_acpi_support(ctx: BuildContext) -> None:
 
 DOMAIN_RULES: tuple[Rule, ...] = (
     check_acpi_support, check_emulator_arch, check_pseries_features, check_cpu, check_memory,
-    check_hugepages, check_numatune_modes,
+    check_hugepages, check_numatune_modes, *cpu.DOMAIN_RULES,
 )
 
 

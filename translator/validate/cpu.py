@@ -10,6 +10,7 @@ from ..cpu import x86
 from ..errors import ErrorCode, refuse
 
 _HOST_CPU_MODES = ("host-passthrough", "maximum")
+_MAX_VCPUS_WITHOUT_EIM = 255  # QEMU_MAX_VCPUS_WITHOUT_EIM
 
 
 def check_cpu_parse(ctx: BuildContext) -> None:
@@ -37,6 +38,48 @@ def check_cpu_parse(ctx: BuildContext) -> None:
     if addr is not None and addr.get("limit") and addr.get("mode") != "passthrough":
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                "attribute 'limit' is only supported for maxphysaddr mode 'passthrough'")
+
+
+def _topology(ctx: BuildContext) -> dict[str, int] | None:
+    topo = ctx.domain.cpu.find("topology") if ctx.domain.cpu is not None else None
+    if topo is None:
+        return None
+    return {k: int(topo.get(k, "1") or 1) for k in ("sockets", "dies", "clusters", "cores",
+                                                     "threads")}
+
+
+def check_vcpu_topology(ctx: BuildContext) -> None:
+    """qemuValidateDomainVCpuTopology: the topology must multiply out to the maximum vCPU
+    count; more than 255 x86 vCPUs need q35 and an IOMMU with extended interrupt mode."""
+    d = ctx.domain
+    topo = _topology(ctx)
+    if topo is not None:
+        total = 1
+        for value in topo.values():
+            total *= value
+        if total != d.vcpu.count:
+            refuse(ErrorCode.CONFIG_UNSUPPORTED, "CPU topology doesn't match maximum vcpu count")
+    if ctx.is_x86 and d.vcpu.count > _MAX_VCPUS_WITHOUT_EIM:
+        if not ctx.is_q35:
+            refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                   f"more than {_MAX_VCPUS_WITHOUT_EIM} vCPUs are only supported on "
+                   "q35-based machine types")
+        drivers = [dev.elem.find("driver") for dev in d.devices.of("iommu")]
+        if not any(drv is not None and drv.get("eim") == "on" for drv in drivers[:1]):
+            refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                   f"more than {_MAX_VCPUS_WITHOUT_EIM} vCPUs require extended interrupt "
+                   "mode enabled on the iommu device")
+
+
+def check_smp_topology_caps(ctx: BuildContext) -> None:
+    """qemuBuildSmpCommandLine: dies and clusters other than one need QEMU to know them."""
+    topo = _topology(ctx)
+    if topo is None:
+        return
+    if topo["dies"] != 1 and not ctx.has("smp-dies"):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "Only 1 die per socket is supported")
+    if topo["clusters"] != 1 and not ctx.has("smp-clusters"):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "Only 1 cluster per die is supported")
 
 
 def _mode_supported(ctx: BuildContext, mode: str) -> bool:
@@ -90,4 +133,5 @@ def check_guest_cpu_update(ctx: BuildContext) -> None:
 
 
 PARSE_RULES = (check_cpu_parse,)
-START_RULES = (check_guest_cpu_update,)
+DOMAIN_RULES = (check_vcpu_topology,)
+START_RULES = (check_guest_cpu_update, check_smp_topology_caps)
