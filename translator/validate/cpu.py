@@ -8,9 +8,9 @@ from ..context import BuildContext
 from ..cpu import guest as guest_cpu
 from ..cpu import x86
 from ..errors import ErrorCode, refuse
+from ..prepare.misc_devices import MAX_VCPUS_WITHOUT_EIM
 
 _HOST_CPU_MODES = ("host-passthrough", "maximum")
-_MAX_VCPUS_WITHOUT_EIM = 255  # QEMU_MAX_VCPUS_WITHOUT_EIM
 
 
 def check_cpu_parse(ctx: BuildContext) -> None:
@@ -59,15 +59,15 @@ def check_vcpu_topology(ctx: BuildContext) -> None:
             total *= value
         if total != d.vcpu.count:
             refuse(ErrorCode.CONFIG_UNSUPPORTED, "CPU topology doesn't match maximum vcpu count")
-    if ctx.is_x86 and d.vcpu.count > _MAX_VCPUS_WITHOUT_EIM:
+    if ctx.is_x86 and d.vcpu.count > MAX_VCPUS_WITHOUT_EIM:
         if not ctx.is_q35:
             refuse(ErrorCode.CONFIG_UNSUPPORTED,
-                   f"more than {_MAX_VCPUS_WITHOUT_EIM} vCPUs are only supported on "
+                   f"more than {MAX_VCPUS_WITHOUT_EIM} vCPUs are only supported on "
                    "q35-based machine types")
         drivers = [dev.elem.find("driver") for dev in d.devices.of("iommu")]
         if not any(drv is not None and drv.get("eim") == "on" for drv in drivers[:1]):
             refuse(ErrorCode.CONFIG_UNSUPPORTED,
-                   f"more than {_MAX_VCPUS_WITHOUT_EIM} vCPUs require extended interrupt "
+                   f"more than {MAX_VCPUS_WITHOUT_EIM} vCPUs require extended interrupt "
                    "mode enabled on the iommu device")
 
 
