@@ -8,7 +8,6 @@ from ..context import BuildContext
 from ..cpu import guest as guest_cpu
 from ..cpu import x86
 from ..errors import ErrorCode, refuse
-from ..prepare.misc_devices import MAX_VCPUS_WITHOUT_EIM
 
 _HOST_CPU_MODES = ("host-passthrough", "maximum")
 
@@ -46,29 +45,6 @@ def _topology(ctx: BuildContext) -> dict[str, int] | None:
         return None
     return {k: int(topo.get(k, "1") or 1) for k in ("sockets", "dies", "clusters", "cores",
                                                      "threads")}
-
-
-def check_vcpu_topology(ctx: BuildContext) -> None:
-    """qemuValidateDomainVCpuTopology: the topology must multiply out to the maximum vCPU
-    count; more than 255 x86 vCPUs need q35 and an IOMMU with extended interrupt mode."""
-    d = ctx.domain
-    topo = _topology(ctx)
-    if topo is not None:
-        total = 1
-        for value in topo.values():
-            total *= value
-        if total != d.vcpu.count:
-            refuse(ErrorCode.CONFIG_UNSUPPORTED, "CPU topology doesn't match maximum vcpu count")
-    if ctx.is_x86 and d.vcpu.count > MAX_VCPUS_WITHOUT_EIM:
-        if not ctx.is_q35:
-            refuse(ErrorCode.CONFIG_UNSUPPORTED,
-                   f"more than {MAX_VCPUS_WITHOUT_EIM} vCPUs are only supported on "
-                   "q35-based machine types")
-        drivers = [dev.elem.find("driver") for dev in d.devices.of("iommu")]
-        if not any(drv is not None and drv.get("eim") == "on" for drv in drivers[:1]):
-            refuse(ErrorCode.CONFIG_UNSUPPORTED,
-                   f"more than {MAX_VCPUS_WITHOUT_EIM} vCPUs require extended interrupt "
-                   "mode enabled on the iommu device")
 
 
 def check_smp_topology_caps(ctx: BuildContext) -> None:
@@ -133,5 +109,4 @@ def check_guest_cpu_update(ctx: BuildContext) -> None:
 
 
 PARSE_RULES = (check_cpu_parse,)
-DOMAIN_RULES = (check_vcpu_topology,)
 START_RULES = (check_guest_cpu_update, check_smp_topology_caps)
