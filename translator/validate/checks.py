@@ -30,6 +30,7 @@ from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
 from ..model.devices import Disk, Hostdev, Input, Video
 from ..model.elem import Elem
+from . import cpu
 from .domain_validate import validate_definition
 
 XML = "XML error: "
@@ -367,7 +368,7 @@ def check_shmem_parse(ctx: BuildContext) -> None:
 
 
 PARSE_RULES: tuple[Rule, ...] = (
-    check_memory_present, check_vcpu_cpuset, check_cputune, check_numa_cells,
+    check_memory_present, check_vcpu_cpuset, check_cputune, *cpu.PARSE_RULES, check_numa_cells,
     check_numatune, check_boot_menu, check_disk_parse,
     check_loadparm, check_unsigned_attrs, check_usb_port_syntax, check_usb_none_controllers,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
@@ -835,7 +836,7 @@ def validate(ctx: BuildContext) -> None:
     """libvirt's validation of the completed definition (before PCI addresses are assigned:
     the checks here read user-given PCI addresses only)."""
     validate_definition(ctx)
-    for rule in DOMAIN_RULES + DEVICE_RULES:
+    for rule in DOMAIN_RULES + DEVICE_RULES + cpu.START_RULES:
         rule(ctx)
 
 
