@@ -206,21 +206,26 @@ def _default_scsi_model(ctx: BuildContext) -> str:
     return "lsilogic"
 
 
+_INT_LIMIT = 1 << 31
+
+
 def add_hostdev_scsi_controllers(ctx: BuildContext) -> None:
     """Every SCSI controller index up to the highest one a SCSI hostdev uses must exist;
     the new ones copy the model of the controller the highest-indexed hostdev found."""
     devs = ctx.domain.devices
+    existing = {c.index: c for c in devs.controllers if c.type == "scsi"}
     highest, model = -1, None
     for h in devs.items:
         a = h.info.address
+        # libvirt compares the index as a signed int: one of 2^31 or more counts as -1
         if isinstance(h, Hostdev) and h.type == "scsi" and isinstance(a, DriveAddress) \
-                and a.controller > highest:
+                and highest < a.controller < _INT_LIMIT:
             highest = a.controller
-            found = devs.controller("scsi", a.controller)
+            found = existing.get(a.controller)
             if found is not None and found.model:
                 model = found.model
     for index in range(highest + 1):
-        if devs.controller("scsi", index) is None:
+        if index not in existing:
             add_controller(ctx, "scsi", index, model or _default_scsi_model(ctx),
                             "SCSI hostdevs need a SCSI controller")
 
