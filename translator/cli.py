@@ -377,11 +377,11 @@ def _translate_one(path: str, s: Settings) -> Outcome:
 
         inv = translate(data, s.caps, profile=a.profile, caps_add=a.add_cap,
                         caps_del=a.del_cap, abi_update=a.abi_update)
-        warnings = inv.warnings
+        warnings = [] if a.no_warnings else inv.warnings  # analysed only when shown
         return Outcome(path, "ok", "" if a.check else _render(inv, s), warnings=warnings,
                        invocation=inv)
     except TranslationError as exc:
-        return Outcome(path, "refused", error=" ".join(str(exc).split("\n")))
+        return Outcome(path, "refused", error=str(exc))
     except InternalError as exc:
         return Outcome(path, "internal-error", error=_one_line(exc))
     except MemoryError:
@@ -398,7 +398,6 @@ def _one_line(exc: BaseException) -> str:
 
 def _render(inv: "Invocation", s: Settings) -> str:
     a = s.args
-    texts = [_warning_text(w) for w in inv.warnings]
     if a.aliases:
         from .explain import render_aliases
 
@@ -410,11 +409,11 @@ def _render(inv: "Invocation", s: Settings) -> str:
     if s.fmt == "html":
         from .html import render_html
 
-        return render_html(inv, texts)
+        return render_html(inv, [_warning_text(w) for w in inv.warnings])
     if a.explain:
         from .explain import render_explain
 
-        return render_explain(inv, fmt=s.fmt, warnings=texts)
+        return render_explain(inv, fmt=s.fmt, warnings=[_warning_text(w) for w in inv.warnings])
     return inv.render(s.fmt)
 
 

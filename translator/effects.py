@@ -406,12 +406,16 @@ def check_duplicate_ids(occs: list[Occurrence]) -> list[EffectWarning]:
 def check_set(occs: list[Occurrence]) -> list[EffectWarning]:
     out: list[EffectWarning] = []
     by_target: dict[tuple[str, str | None], list[int]] | None = None
-    for n, o in enumerate(occs):
-        if not (o.appended and o.opt is not None and o.opt.name == "set" and o.value):
-            continue
-        # imported only here: most domains append no -set, and the CLI analyses every call
-        from .overrides import infer_property, parse_set, xml_attr
+    sets = [n for n, o in enumerate(occs)
+            if o.appended and o.opt is not None and o.opt.name == "set" and o.value]
+    if not sets:
+        return out
+    # imported only here: most domains append no -set, and the CLI analyses every call
+    from .overrides import infer_property, parse_set, xml_attr
 
+    for n in sets:
+        o = occs[n]
+        assert o.value is not None
         parsed = parse_set(o.value)
         if parsed is None:
             out.append(EffectWarning(

@@ -30,6 +30,10 @@ def _to_elem(node: etree._Element, path: str) -> Elem:
         if not isinstance(tag, str):
             continue
         n = counts[tag] = counts.get(tag, 0) + 1
+        if tag[0] == "{":  # another namespace (qemu:, metadata): read from lxml where needed
+            children.append(Elem(tag=tag, attrs=dict(child.attrib), line=child.sourceline,
+                                 path=f"{path}/{tag}[{n}]"))
+            continue
         children.append(_to_elem(child, f"{path}/{tag}[{n}]"))
     text = node.text if node.text and node.text.strip() else None  # libvirt keeps inner spaces
     return Elem(tag=node.tag, attrs=dict(node.attrib), children=tuple(children), text=text,

@@ -13,6 +13,7 @@ from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Audio, Controller, Elem, Video
 from ..model import DriveAddress
+from ..validate.limits import INT_LIMIT
 from ..model.devices import Chardev, Device, Hostdev, Input
 from .misc_devices import add_q35_itco_watchdog, apply_misc_defaults
 from .controllers import assign_controller_indexes, set_usb_companions, validate_controllers
@@ -206,9 +207,6 @@ def _default_scsi_model(ctx: BuildContext) -> str:
     return "lsilogic"
 
 
-_INT_LIMIT = 1 << 31
-
-
 def add_hostdev_scsi_controllers(ctx: BuildContext) -> None:
     """Every SCSI controller index up to the highest one a SCSI hostdev uses must exist;
     the new ones copy the model of the controller the highest-indexed hostdev found."""
@@ -219,7 +217,7 @@ def add_hostdev_scsi_controllers(ctx: BuildContext) -> None:
         a = h.info.address
         # libvirt compares the index as a signed int: one of 2^31 or more counts as -1
         if isinstance(h, Hostdev) and h.type == "scsi" and isinstance(a, DriveAddress) \
-                and highest < a.controller < _INT_LIMIT:
+                and highest < a.controller < INT_LIMIT:
             highest = a.controller
             found = existing.get(a.controller)
             if found is not None and found.model:
