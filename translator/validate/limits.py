@@ -1,7 +1,7 @@
 """Bounds on counts in the input that multiply the work or the output.
 
 libvirt itself bounds most numbers while parsing (bitmaps by VIR_DOMAIN_CPUMASK_LEN, see
-`checks.parse_bitmap`; unsigned attributes by their C type). A few counts are only bounded by
+`translator.bitmap.parse_bitmap`; unsigned attributes by their C type). A few counts are only bounded by
 what happens when they are used, and xml2argv refuses those before doing any work
 proportional to them:
 
