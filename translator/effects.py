@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .cmdline import Item
+from .invocation import register_analyser
 from .itemview import parse_value
 from .qemu_options import REMOVED_VALUES, QemuOption, Version, format_version, lookup
 
@@ -849,3 +850,6 @@ def analyse_source(data: bytes) -> list[EffectWarning]:
 def _ordered(ws: Iterable[EffectWarning]) -> list[EffectWarning]:
     unique = list(dict.fromkeys(ws))
     return sorted(unique, key=lambda w: (w.line is None, w.line or 0))
+
+
+register_analyser(analyse)

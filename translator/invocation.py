@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .cmdline import EnvVar, Item
 from .errors import TranslationError
@@ -37,12 +37,10 @@ class Invocation:
 
     @property
     def warnings(self) -> "list[EffectWarning]":
-        """The effect analysis of this translation (`translator.effects`), computed once:
-        objects with `code`, `severity`, `line` and `message` (and `as_dict()`)."""
+        """The effect analysis of this translation (`translator.effects.analyse`), computed
+        once: objects with `code`, `severity`, `line` and `message` (and `as_dict()`)."""
         if self._findings is None:
-            from .effects import analyse
-
-            self._findings = analyse(self)
+            self._findings = _ANALYSER[0](self) if _ANALYSER else []
         return self._findings
 
     def render(self, fmt: str = "args") -> str:
@@ -51,3 +49,12 @@ class Invocation:
         except KeyError:
             raise TranslationError(
                 f"unknown output format '{fmt}' (choose from {', '.join(FORMATS)})") from None
+
+
+# The effect analysis registers itself here when `translator` is imported: it reads
+# translations (and translates again), so this module cannot import it without a cycle.
+_ANALYSER: "list[Callable[[Invocation], list[EffectWarning]]]" = []
+
+
+def register_analyser(analyse: "Callable[[Invocation], list[EffectWarning]]") -> None:
+    _ANALYSER[:] = [analyse]
