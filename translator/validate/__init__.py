@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..bitmap import parse_bitmap
 from .checks import validate, validate_parsed
-from .disk_names import disk_name_index, libvirt_disk_order
+from ..disk_names import disk_name_index, libvirt_disk_order
 
 __all__ = ["validate_parsed", "validate", "parse_bitmap", "disk_name_index",
            "libvirt_disk_order"]

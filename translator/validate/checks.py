@@ -19,17 +19,18 @@ import re
 from typing import Callable, Iterable, Iterator
 
 from ..bitmap import parse_bitmap
+from ..disk_names import disk_name_index, libvirt_disk_order
+from ..usb import HUB_PORTS, controller_ports
 from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
-from ..model.devices import Controller, Disk, Hostdev, Input
+from ..model.devices import Disk, Hostdev, Input
 from ..model.elem import Elem
 from ..namespace import known_capability
-from . import numa_conf, qemu_namespace
-from .disk_names import disk_name_index, libvirt_disk_order
+from . import cpu, numa_conf, qemu_namespace
 from .values import bitmap
 from .domain_validate import validate_definition
 
@@ -290,7 +291,7 @@ def check_shmem_parse(ctx: BuildContext) -> None:
 
 
 PARSE_RULES: tuple[Rule, ...] = (
-    check_vcpu_cpuset, check_cputune, numa_conf.check_numa_parse,
+    check_vcpu_cpuset, check_cputune, *cpu.PARSE_RULES, numa_conf.check_numa_parse,
     numa_conf.check_numatune_parse, check_disk_parse,
     check_loadparm, check_unsigned_attrs, check_usb_port_syntax, check_usb_none_controllers,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
@@ -551,11 +552,6 @@ def check_controller_placement(ctx: BuildContext) -> None:
                 f"{c.model}.")
 
 
-# ports of each USB controller model (libvirt's table); xhci controllers honour ports=
-_USB_PORTS = {"piix3-uhci": 2, "piix4-uhci": 2, "vt82c686b-uhci": 2, "ich9-uhci1": 2,
-              "ich9-uhci2": 2, "ich9-uhci3": 2, "ich9-ehci1": 6, "usb-ehci": 6, "pci-ohci": 3,
-              "nec-xhci": 4, "qemu-xhci": 4}
-_HUB_PORTS = 8
 
 
 def check_usb_addresses(ctx: BuildContext) -> None:
@@ -581,12 +577,12 @@ def check_usb_addresses(ctx: BuildContext) -> None:
             if (bus, path[:depth]) not in hubs:
                 raise TranslationError(f"{XML}there is no hub at port {path[depth - 1]} in USB "
                                        f"address bus: {bus} port: {port}")
-        limit = hubs[(bus, path[:-1])] if len(path) > 1 else _controller_ports(ctrl)
+        limit = hubs[(bus, path[:-1])] if len(path) > 1 else controller_ports(ctrl)
         if limit is not None and path[-1] > limit:
             raise TranslationError(f"{XML}requested USB port {port} not present on USB bus "
                                    f"{bus}")
         if dev.family == "hub":
-            hubs[(bus, path)] = _HUB_PORTS
+            hubs[(bus, path)] = HUB_PORTS
 
 
 def _usb_addressed(items: Iterable[Device]) -> Iterator[Device]:
@@ -594,12 +590,6 @@ def _usb_addressed(items: Iterable[Device]) -> Iterator[Device]:
         addr = _explicit_address(dev.elem)
         if addr is not None and addr.get("type") == "usb":
             yield dev
-
-
-def _controller_ports(c: Controller) -> int | None:
-    if c.ports is not None:
-        return c.ports
-    return _USB_PORTS.get(c.model) if c.model else None
 
 
 DEVICE_RULES: tuple[Rule, ...] = (
@@ -627,7 +617,7 @@ def validate(ctx: BuildContext) -> None:
     qemu_namespace.check_capability_names(
         [t.name for t in (*ctx.domain.qemu.caps_add, *ctx.domain.qemu.caps_del)],
         known_capability)  # qemuProcessPrepareQEMUCaps, when the process is prepared
-    for rule in PREPARE_RULES:
+    for rule in cpu.START_RULES + PREPARE_RULES:
         rule(ctx)
 
 

@@ -21,7 +21,7 @@ from ..model.devices import Disk, Hostdev, Video
 from ..model.elem import Elem
 from . import numa_conf, qemu_validate
 from .domain_validate_devices import validate_device
-from .disk_names import libvirt_disk_order
+from ..disk_names import libvirt_disk_order
 from .domain_validate_disk import validate_iotune
 from .storage_source import validate_disk_sources
 from .values import number
