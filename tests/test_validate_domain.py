@@ -93,10 +93,16 @@ CASES = [
      ErrorCode.XML_ERROR, "total and read/write bytes_sec cannot be set at the same time",
      _xml(_disk("<driver name='qemu' type='qcow2'/><source file='/a.img'/><target dev='vda'/>"
                 "<iotune><total_bytes_sec>10</total_bytes_sec></iotune>"))),
-    (_xml(_disk("<source file='/a.img'/><target dev='vda'/>", type_="dir")
-          .replace("file='/a.img'", "dir='/d'")),
+    (_xml(_disk("<driver name='qemu' type='fat'/><source dir='/d'/><target dev='vda'/>",
+                type_="dir")),
      ErrorCode.CONFIG_UNSUPPORTED, "virtual FAT storage can't be accessed in read-write mode",
-     _xml(_disk("<source dir='/d'/><target dev='vda'/><readonly/>", type_="dir"))),
+     _xml(_disk("<driver name='qemu' type='fat'/><source dir='/d'/><target dev='vda'/>"
+                "<readonly/>", type_="dir"))),
+    (_xml(_disk("<source dir='/d'/><target dev='vda'/><readonly/>", type_="dir")
+          .replace("<source", "<driver name='qemu' type='raw'/><source")),
+     ErrorCode.CONFIG_UNSUPPORTED, "storage type 'dir' requires use of storage format 'fat'",
+     _xml(_disk("<driver name='qemu' type='fat'/><source dir='/d'/><target dev='vda'/>"
+                "<readonly/>", type_="dir"))),
     # -- controllers, host devices --
     (_xml("<controller type='pci' index='1' model='pci-bridge'><target chassisNr='0'/>"
           "</controller>"),
@@ -221,6 +227,12 @@ CASES = [
      _xml(cpu="<cpu><numa><cell id='0' cpus='0' memory='131072'><distances>"
               "<sibling id='0' value='10'/></distances></cell>"
               "<cell id='1' cpus='1' memory='131072'/></numa></cpu>")),
+    (_xml(cpu=NUMA2, vcpu="<vcpu placement='auto'>2</vcpu>",
+          head="<numatune><memnode cellid='0' mode='strict' nodeset='0'/></numatune>"),
+     ErrorCode.CONFIG_UNSUPPORTED,
+     "Per-node binding is not compatible with automatic NUMA placement.",
+     _xml(cpu=NUMA2, head="<numatune><memnode cellid='0' mode='strict' nodeset='0'/>"
+                          "</numatune>")),
     # -- post-parse (domain_postparse.c, qemu_postparse.c) --
     (_xml(_disk(FILE_SRC + "<target dev='vda'/><boot order='1'/>")
           + _disk("<source file='/b.img'/><target dev='vdb'/><boot order='1'/>")),

@@ -56,10 +56,10 @@ def validate_definition(ctx: BuildContext, pending_domain_rules: Sequence[Rule] 
     for dev in devices_in_libvirt_order(ctx):
         validate_device(ctx, dev)
         qemu_validate.validate_device(ctx, dev)
-        if isinstance(dev, Disk):  # the end of qemuValidateDomainDeviceDefDisk
-            validate_disk_sources(ctx, dev)
     for rule in pending_device_rules:
         rule(ctx)
+    for disk in ctx.domain.devices.disks:  # the end of qemuValidateDomainDeviceDefDisk
+        validate_disk_sources(ctx, disk)
     validate_def_internal(ctx)
 
 

@@ -112,8 +112,10 @@ def check_numatune_parse(ctx: BuildContext) -> None:
     memnodes = tune.findall("memnode")
     if not memnodes:
         return
+    # without <memory placement>, the placement follows <vcpu placement='auto'> unless a
+    # nodeset pins it (virDomainNumatuneParseXML, virDomainNumatuneSet)
     auto = placement == "auto" or (
-        placement is None and mem is not None and mem.get("nodeset") is None
+        placement is None and (mem is None or mem.get("nodeset") is None)
         and ctx.domain.vcpu.placement == "auto")
     if auto:
         refuse(ErrorCode.CONFIG_UNSUPPORTED,

@@ -19,6 +19,8 @@ _HTTP_FTP = ("http", "https", "ftp", "ftps")
 def validate_disk_sources(ctx: BuildContext, disk: Disk) -> None:
     """qemuDomainValidateStorageSource for the disk's source and each backing layer."""
     for depth, layer in enumerate(source_chain(disk)):
+        if depth == 0 and layer.format is None and layer.type != "volume":
+            layer.format = "raw"  # qemuDomainDeviceDiskDefPostParse's default format
         validate_storage_source(ctx, layer, disk.readonly if depth == 0 else True,
                                 disk if depth == 0 else None)
 
