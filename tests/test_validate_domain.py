@@ -145,6 +145,27 @@ CASES = [
     (_xml("<graphics type='vnc'><listen type='network'/></graphics>"),
      ErrorCode.XML_ERROR, "'network' attribute is required for listen type 'network'",
      _xml("<graphics type='vnc'><listen type='address' address='127.0.0.1'/></graphics>")),
+    # -- interfaces once connected (qemuDomainValidateActualNetDef) --
+    (_xml("<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/>"
+          "<vlan><tag id='42'/></vlan></interface>"),
+     ErrorCode.CONFIG_UNSUPPORTED,
+     "interface 52:54:00:00:00:01 - vlan tag not supported for this connection type",
+     _xml("<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/>"
+          "</interface>")),
+    (_xml("<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/>"
+          "<driver queues='4'/></interface>"),
+     ErrorCode.CONFIG_UNSUPPORTED,
+     "interface 52:54:00:00:00:01 - multiqueue is not supported for network interfaces of "
+     "type user",
+     _xml("<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/>"
+          "<driver queues='1'/></interface>")),
+    (_xml("<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/>"
+          "<backend tap='/dev/net/tun'/></interface>"),
+     ErrorCode.CONFIG_UNSUPPORTED,
+     "interface 52:54:00:00:00:01 - custom tap device path is not supported for network "
+     "interfaces of type user",
+     _xml("<interface type='ethernet'><mac address='52:54:00:00:00:01'/>"
+          "<model type='virtio'/><backend tap='/dev/net/tun'/></interface>")),
     # -- character devices --
     (_xml("<serial type='file'><target port='0'/></serial>"),
      ErrorCode.INTERNAL_ERROR, "Missing source path attribute for char device",

@@ -271,10 +271,6 @@ def validate_hostdevs(ctx: BuildContext, hostdevs: list[Hostdev]) -> None:
                 not 0 < int(zpci.get("uid") or "0", 0) <= 0xFFFF:
             raise TranslationError(f"XML error: Invalid PCI address uid='{zpci.get('uid')}', "
                                    "must be > 0x0000 and <= 0xffff")
-        if h.interface and h.elem.attr_at("tap", "backend"):
-            raise UnsupportedConfigError(
-                f"unsupported configuration: interface {h.elem.attr_at('address', 'mac')} - "
-                "custom tap device path is not supported for network interfaces of type hostdev")
 
 
 def build_hostdevs(ctx: BuildContext) -> None:

@@ -252,10 +252,6 @@ def _shared_memory(ctx: BuildContext) -> bool:
 def validate_interface(ctx: BuildContext, net: Interface) -> None:
     """The libvirt checks that refuse an interface before QEMU is started."""
     if net.type == "vhostuser":
-        if net.elem.attr_at("tap", "backend"):
-            raise UnsupportedConfigError(
-                f"unsupported configuration: interface {net.mac} - custom tap device path is "
-                "not supported for network interfaces of type vhostuser")
         if not _shared_memory(ctx):
             raise UnsupportedConfigError("unsupported configuration: 'interface' requires "
                                          "shared memory")

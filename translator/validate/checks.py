@@ -32,6 +32,7 @@ from ..model.elem import Elem
 from ..namespace import known_capability
 from . import cpu, numa_conf, qemu_namespace
 from .values import bitmap
+from .actual_net import validate_actual_nets
 from .domain_validate import validate_definition
 
 XML = "XML error: "
@@ -619,6 +620,7 @@ def validate(ctx: BuildContext) -> None:
         known_capability)  # qemuProcessPrepareQEMUCaps, when the process is prepared
     for rule in cpu.START_RULES + PREPARE_RULES:
         rule(ctx)
+    validate_actual_nets(ctx)  # qemuBuildInterfaceCommandLine's first step
 
 
 __all__ = ["validate_parsed", "validate", "parse_bitmap", "disk_name_index",
