@@ -66,12 +66,15 @@ def validate_definition(ctx: BuildContext, pending_domain_rules: Sequence[Rule] 
 def devices_in_libvirt_order(ctx: BuildContext) -> Iterator[Device]:
     """The devices in the order libvirt's device iterator visits them (by list, each list in
     document order; a hostdev <interface> is in both the interface and the hostdev list)."""
-    items = ctx.domain.devices.items
+    lists: dict[str, list[Device]] = {tag: [] for tag in _ITERATION_ORDER}
+    for dev in ctx.domain.devices.items:
+        tag = dev.elem.tag
+        if tag in lists:
+            lists[tag].append(dev)
+        if tag == "interface" and isinstance(dev, Hostdev):
+            lists["hostdev"].append(dev)
     for tag in _ITERATION_ORDER:
-        for dev in items:
-            if dev.elem.tag == tag or (tag == "hostdev" and isinstance(dev, Hostdev)
-                                       and dev.elem.tag == "interface"):
-                yield dev
+        yield from lists[tag]
 
 
 def validate_def_internal(ctx: BuildContext) -> None:
