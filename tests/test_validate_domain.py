@@ -103,6 +103,25 @@ CASES = [
      ErrorCode.CONFIG_UNSUPPORTED, "storage type 'dir' requires use of storage format 'fat'",
      _xml(_disk("<driver name='qemu' type='fat'/><source dir='/d'/><target dev='vda'/>"
                 "<readonly/>", type_="dir"))),
+    (_xml(_disk("<source protocol='iscsi' name='iqn.x/1'><host name='h'/></source>"
+                "<auth username='u'/><target dev='vda'/>", type_="network")),
+     ErrorCode.XML_ERROR, "Missing <secret> element in auth",
+     _xml(_disk("<source protocol='iscsi' name='iqn.x/1'><host name='h'/></source>"
+                "<auth username='u'><secret type='iscsi' usage='x'/></auth><target dev='vda'/>",
+                type_="network"))),
+    (_xml(_disk("<source dev='/dev/sdb'><reservations managed='no'/></source>"
+                "<target dev='sda' bus='scsi'/>", type_="block", device="lun")),
+     ErrorCode.XML_ERROR, "missing connection type for <reservations/>",
+     _xml(_disk("<source dev='/dev/sdb'><reservations managed='no'><source type='unix' "
+                "path='/run/pr.sock' mode='client'/></reservations></source>"
+                "<target dev='sda' bus='scsi'/>", type_="block", device="lun"))),
+    (_xml(_disk("<source protocol='https' name='/f'><host name='h'/><cookies>"
+                "<cookie name='a b'>v</cookie></cookies></source><target dev='vda'/>",
+                type_="network")),
+     ErrorCode.XML_ERROR, "cookie name 'a b' contains invalid characters",
+     _xml(_disk("<source protocol='https' name='/f'><host name='h'/><cookies>"
+                "<cookie name='ab'>v</cookie></cookies></source><target dev='vda'/>",
+                type_="network"))),
     # -- controllers, host devices --
     (_xml("<controller type='pci' index='1' model='pci-bridge'><target chassisNr='0'/>"
           "</controller>"),

@@ -34,6 +34,7 @@ from . import cpu, numa_conf, qemu_namespace
 from .values import bitmap
 from .actual_net import validate_actual_nets
 from .domain_validate import validate_definition
+from .storage_source_conf import check_storage_parse
 
 XML = "XML error: "
 UNSUPPORTED = "unsupported configuration: "
@@ -293,7 +294,7 @@ def check_shmem_parse(ctx: BuildContext) -> None:
 
 PARSE_RULES: tuple[Rule, ...] = (
     check_vcpu_cpuset, check_cputune, *cpu.PARSE_RULES, numa_conf.check_numa_parse,
-    numa_conf.check_numatune_parse, check_disk_parse,
+    numa_conf.check_numatune_parse, check_disk_parse, check_storage_parse,
     check_loadparm, check_unsigned_attrs, check_usb_port_syntax, check_usb_none_controllers,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,

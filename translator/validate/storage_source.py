@@ -10,6 +10,7 @@ from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.devices import Disk
 from .domain_validate_disk import SourceLayer, source_chain
+from .storage_source_conf import check_cookies
 from .values import number, size_kib
 
 _HTTP = ("http", "https")
@@ -56,9 +57,11 @@ def validate_storage_source(ctx: BuildContext, layer: SourceLayer, readonly: boo
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                "ssl verification is supported only with HTTPS/FTPS protocol")
     cookies = layer.child("cookies")
-    if cookies is not None and cookies.findall("cookie") and not (net and proto in _HTTP):
-        refuse(ErrorCode.CONFIG_UNSUPPORTED,
-               "http cookies are supported only with HTTP(S) protocol")
+    if cookies is not None and cookies.findall("cookie"):
+        if not (net and proto in _HTTP):
+            refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                   "http cookies are supported only with HTTP(S) protocol")
+        check_cookies(cookies)
     readahead = layer.child("readahead")
     if readahead is not None and (number(readahead.get("size")) or 0) > 0 and \
             not (net and proto in _HTTP_FTP):
