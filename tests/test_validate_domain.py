@@ -273,6 +273,10 @@ CASES = [
      "Per-node binding is not compatible with automatic NUMA placement.",
      _xml(cpu=NUMA2, head="<numatune><memnode cellid='0' mode='strict' nodeset='0'/>"
                           "</numatune>")),
+    (_xml(cpu=NUMA2, head="<numatune><memory nodeset='0'/></numatune>"
+                          "<numatune><memory nodeset='0'/></numatune>"),
+     ErrorCode.XML_ERROR, "only one numatune is supported",
+     _xml(cpu=NUMA2, head="<numatune><memory nodeset='0'/></numatune>")),
     # -- post-parse (domain_postparse.c, qemu_postparse.c) --
     (_xml(_disk(FILE_SRC + "<target dev='vda'/><boot order='1'/>")
           + _disk("<source file='/b.img'/><target dev='vdb'/><boot order='1'/>")),
@@ -293,6 +297,27 @@ CASES = [
     (_xml("<shmem name='s'><model type='ivshmem-doorbell'/></shmem>"),
      ErrorCode.CONFIG_UNSUPPORTED,
      "shmem model 'ivshmem-doorbell' is supported only with server option enabled",
+     _xml("<shmem name='s'><model type='ivshmem-doorbell'/>"
+          "<server path='/tmp/s.sock'/></shmem>")),
+    (_xml("<panic model='isa'/><panic/>"),
+     ErrorCode.XML_ERROR, "Multiple panic devices with model 'isa'",
+     _xml("<panic model='isa'/><panic model='hyperv'/>")),
+    (_xml("<controller type='usb' index='0' model='qusb1'/>"),
+     ErrorCode.CONFIG_UNSUPPORTED,
+     "USB controller model type 'qusb1' or 'qusb2' is not supported in qemu",
+     _xml("<controller type='usb' index='0' model='qemu-xhci'/>")),
+    (_xml(machine="q35", head="<features><smm state='on'><tseg unit='KiB'>1536</tseg></smm>"
+                             "</features>"),
+     ErrorCode.CONFIG_UNSUPPORTED, "SMM TSEG size must be divisible by 1 MiB",
+     _xml(machine="q35", head="<features><smm state='on'><tseg unit='MiB'>48</tseg></smm>"
+                             "</features>")),
+    (_xml().replace("<name>t</name>", "<name>a/b</name>"),
+     ErrorCode.XML_ERROR, "name a/b cannot contain '/'",
+     _xml().replace("<name>t</name>", "<name>a-b</name>")),
+    (_xml("<shmem name='s'><model type='ivshmem-plain'/>"
+          "<server path='/tmp/s.sock'/></shmem>"),
+     ErrorCode.CONFIG_UNSUPPORTED,
+     "shmem model 'ivshmem-plain' is supported only with server option disabled",
      _xml("<shmem name='s'><model type='ivshmem-doorbell'/>"
           "<server path='/tmp/s.sock'/></shmem>")),
     (_xml("<memory model='dimm'><target><size unit='KiB'>524288</size><node>0</node>"

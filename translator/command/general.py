@@ -155,14 +155,8 @@ def build_tseg(ctx: BuildContext) -> None:
     tseg = smm.find("tseg") if smm is not None else None
     if tseg is None or tseg.text is None:
         return
-    if not ctx.is_q35:
-        raise TranslationError("unsupported configuration: SMM TSEG is only supported with "
-                               "q35 machine type")
-    size = scaled_kib(tseg, "mib") or 0
-    if size % 1024:
-        raise TranslationError("unsupported configuration: SMM TSEG size must be divisible "
-                               "by 1 MiB")
-    if ctx.has("mch.extended-tseg-mbytes"):
+    size = scaled_kib(tseg, "mib") or 0  # validate/postparse.py refused the sizes QEMU lacks
+    if ctx.is_q35 and ctx.has("mch.extended-tseg-mbytes"):
         ctx.cmd.add("-global", f"mch.extended-tseg-mbytes={size // 1024}", xml_source(tseg))
 
 

@@ -91,6 +91,9 @@ def _check_distances(cell: Elem, cid: int, count: int) -> None:
 
 def check_numatune_parse(ctx: BuildContext) -> None:
     """virDomainNumatuneParseXML and virDomainNumatuneNodeParseXML."""
+    root = ctx.domain.root
+    if root is not None and len(root.findall("numatune")) > 1:
+        refuse(ErrorCode.XML_ERROR, "only one numatune is supported")
     tune = ctx.domain.numatune
     if tune is None:
         return

@@ -9,12 +9,15 @@ memory sizes, boot order, timers).
 
 from __future__ import annotations
 
+from capsdb import flags
+
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.address import DriveAddress
 from ..model.devices import Chardev, Controller, Hostdev
 from ..model.elem import Elem
 from .numa_conf import cells
+from .qemu_def import default_panic_model
 from .values import SCALE, number, size_kib
 
 MAX_ISA_SERIAL_PORTS = 4
@@ -23,6 +26,7 @@ _X86 = ("x86_64", "i686")
 
 def validate_postparse(ctx: BuildContext) -> None:
     """virDomainDefPostParse's refusals, in its order."""
+    _qemu_tseg(ctx)
     _qemu_vcpus(ctx)
     _qemu_cpu_sve(ctx)
     _isa_serial_ports(ctx)
@@ -38,8 +42,10 @@ def validate_postparse(ctx: BuildContext) -> None:
     _vcpu_hotplug(ctx)
     _memory(ctx)
     _cpu_check(ctx)
+    _duplicate_panics(ctx)
     _boot_order(ctx)
     _timers(ctx)
+    _check_features(ctx)
 
 
 class _Vcpu:
@@ -63,6 +69,21 @@ def _vcpus(ctx: BuildContext) -> list[_Vcpu]:
         out[idx] = _Vcpu(out[idx].online if enabled is None else enabled,
                          e.yes("hotpluggable"), number(e.get("order")) or 0)
     return out
+
+
+def _qemu_tseg(ctx: BuildContext) -> None:
+    """qemuDomainDefTsegPostParse: an SMM TSEG size needs q35, QEMU's support, whole MiB."""
+    smm = ctx.domain.feature("smm")
+    tseg = smm.find("tseg") if smm is not None and smm.get("state") == "on" else None
+    if tseg is None:
+        return
+    if not ctx.is_q35:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "SMM TSEG is only supported with q35 machine type")
+    if not ctx.has(flags.MCH_EXTENDED_TSEG_MBYTES):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED,
+               "Setting TSEG size is not supported with this QEMU binary")
+    if (size_kib(tseg, "MiB") or 0) % 1024:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "SMM TSEG size must be divisible by 1 MiB")
 
 
 def _qemu_vcpus(ctx: BuildContext) -> None:
@@ -148,7 +169,11 @@ def _chr(ctx: BuildContext, c: Chardev) -> None:
 
 
 def _qemu_controller(ctx: BuildContext, c: Controller) -> None:
-    """qemuDomainControllerDefPostParse: expander buses need their machine type."""
+    """qemuDomainControllerDefPostParse: no Xen USB controllers, expander buses need their
+    machine type."""
+    if c.type == "usb" and c.model in ("qusb1", "qusb2"):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "USB controller model type 'qusb1' or 'qusb2' is "
+               f"not supported in {ctx.domain.virt_type}")
     if c.type != "pci":
         return
     if c.model == "pci-expander-bus" and not ctx.is_i440fx:
@@ -161,6 +186,24 @@ def _qemu_controller(ctx: BuildContext, c: Controller) -> None:
 
 def _is_arm_virt(ctx: BuildContext) -> bool:
     return ctx.arch in ("aarch64", "armv7l") and ctx.canonical_machine.startswith("virt")
+
+
+def _duplicate_panics(ctx: BuildContext) -> None:
+    """virDomainDefRejectDuplicatePanics: one panic device per model (after the driver gave
+    each its default model)."""
+    seen: set[str] = set()
+    for dev in ctx.domain.devices.of("panic"):
+        model = dev.elem.get("model") or default_panic_model(ctx) or "default"
+        if model in seen:
+            refuse(ErrorCode.XML_ERROR, f"Multiple panic devices with model '{model}'")
+        seen.add(model)
+
+
+def _check_features(ctx: BuildContext) -> None:
+    """virDomainDefPostParseCheckFeatures: the QEMU driver keeps domain names free of '/'
+    (they name files)."""
+    if "/" in ctx.domain.name:
+        refuse(ErrorCode.XML_ERROR, f"name {ctx.domain.name} cannot contain '/'")
 
 
 def _qemu_shmem(e: Elem) -> None:
