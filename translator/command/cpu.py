@@ -18,7 +18,7 @@ Branches ([x] implemented, [ ] not):
         dropped without `cpu-unavailable-features`), vendor_id and guest features on top
   - [x] host-model ppc64: `host` with the compat model (policy/ppc_command); s390: the expanded
         host model (policy/s390_command)
-  - [ ] host-model on an arch without a host model (aarch64, ...): libvirt's refusal
+  - [x] host-model on an arch without a host model (ARM): libvirt's refusal (validate/cpu.py)
   - [x] host-passthrough / maximum: `host` / `max`, `aarch64=off` for armv7l on aarch64,
         `migratable=` with the `cpu-migratable` capability
 - features
