@@ -4,6 +4,7 @@ virCPUUpdate, virCPUTranslate)."""
 
 from __future__ import annotations
 
+from ..arches import S390_ARCHES
 from ..context import BuildContext
 from ..cpu import guest as guest_cpu
 from ..cpu import x86
@@ -65,6 +66,8 @@ def _mode_supported(ctx: BuildContext, mode: str) -> bool:
     if mode == "host-model":
         if ctx.is_x86:
             return x86.host_model(ctx.caps, virt) is not None
+        if ctx.arch in S390_ARCHES:
+            return ctx.caps.host_cpu(virt) is not None
         return not ctx.caps.arch.startswith(("aarch64", "arm"))
     if mode == "custom":
         return bool(ctx.caps.cpu_models(virt))
@@ -88,6 +91,8 @@ def check_guest_cpu_update(ctx: BuildContext) -> None:
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                f"CPU mode '{guest.mode}' for {ctx.arch} {d.virt_type} domain on "
                f"{ctx.caps.arch} host is not supported by hypervisor")
+    if ctx.arch in S390_ARCHES and guest.mode == "custom" and guest_cpu.needs_host(guest):
+        _s390_relative_custom(guest.match)
     if not ctx.is_x86 or guest.mode in _HOST_CPU_MODES:
         return
     m = x86.x86_map()
@@ -106,6 +111,13 @@ def check_guest_cpu_update(ctx: BuildContext) -> None:
             and updated.model not in allowed and guest.fallback != "allow"):
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                f"CPU model {updated.model} is not supported by hypervisor")
+
+
+def _s390_relative_custom(match: str) -> None:
+    """virCPUs390Update: a custom CPU cannot be relative to the host on s390."""
+    if match == "minimum":
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "match mode minimum not supported")
+    refuse(ErrorCode.CONFIG_UNSUPPORTED, "optional CPU features are not supported")
 
 
 PARSE_RULES = (check_cpu_parse,)
