@@ -185,3 +185,21 @@ def test_s390_host_model_needs_the_host_cpu_and_keeps_guest_features() -> None:
     assert _s390("<cpu mode='host-model'/>", no_host) == (
         "unsupported configuration: CPU mode 'host-model' for s390x kvm domain on s390x host "
         "is not supported by hypervisor")
+
+
+def test_unusable_model_is_compared_with_the_reported_host_cpu() -> None:
+    # EPYC-Milan-v1 has no compat check: libvirt compares it with QEMU's report
+    caps = _caps()
+    model = next(c for c in caps.cpu_models("kvm") if c.name == "EPYC-Milan-v1")
+    assert not model.usable and model.blockers
+    assert _refusal("<cpu><model>EPYC-Milan-v1</model></cpu>") == (
+        "the CPU is incompatible with host CPU: Host CPU does not provide required features: "
+        + ", ".join(model.blockers))
+    disabled = "".join(f"<feature policy='disable' name='{b}'/>" for b in model.blockers)
+    assert _ok(f"<cpu><model>EPYC-Milan-v1</model>{disabled}</cpu>").startswith(
+        "-cpu EPYC-Milan-v1,")
+    assert _refusal(f"<cpu><model>EPYC-Milan-v1</model>{disabled}"
+                    "<feature name='avx512f'/></cpu>").endswith("features: avx512f")
+    # TCG domains skip the check by default; check='none' skips it too
+    assert _ok("<cpu><model>EPYC-Milan-v1</model></cpu>", virt="qemu")
+    assert _ok("<cpu check='none'><model>EPYC-Milan-v1</model></cpu>")

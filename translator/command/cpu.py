@@ -27,8 +27,10 @@ Branches ([x] implemented, [ ] not):
   - [x] x86 spelling table (virQEMUCapsCPUFeaturesX86); other arches pass names unchanged
   - [x] features libvirt never passes (cmt, mbm_*, osxsave, ospke, vmx-ept-uc/wb, ...)
   - [x] `vendor=` from `<model vendor_id=...>`
-  - [ ] check='partial'/'full' comparisons with the host CPU and forbidden host features
-        (refusals: validate's business)
+  - [x] check='partial' of a model QEMU reports unusable, compared with QEMU's report
+        (models without `<check partial='compat'/>`; refusal in validate/cpu.py)
+  - [ ] comparisons with the host's own CPUID (compat models, check='full', forbidden
+        host features): they need the host, not the capabilities
 - flags after the model
   - [x] timers (kvmclock, hypervclock, tsc frequency, armvtimer), APIC EOI, pvspinlock
   - [x] Hyper-V (passthrough, each enlightenment, stimer direct, tlbflush direct/extended,

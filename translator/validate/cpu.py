@@ -8,6 +8,7 @@ from ..arches import S390_ARCHES
 from ..context import BuildContext
 from ..cpu import guest as guest_cpu
 from ..cpu import x86
+from ..cpu.definition import DISABLE, REQUIRE, CpuDef
 from ..errors import ErrorCode, refuse
 
 _HOST_CPU_MODES = ("host-passthrough", "maximum")
@@ -99,6 +100,8 @@ def check_guest_cpu_update(ctx: BuildContext) -> None:
     check = guest.check or ("none" if guest.mode == "custom" and d.virt_type == "qemu"
                             else "partial")
     compared = check == "partial" and guest.mode != "custom"  # a custom model is usable
+    if check == "partial" and guest.mode == "custom":
+        _check_unusable_model(ctx, guest)
     if guest.model is not None and m.model(guest.model) is None and (
             compared or guest.mode == "custom"):
         refuse(ErrorCode.INTERNAL_ERROR, f"Unknown CPU model {guest.model}")
@@ -111,6 +114,36 @@ def check_guest_cpu_update(ctx: BuildContext) -> None:
             and updated.model not in allowed and guest.fallback != "allow"):
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                f"CPU model {updated.model} is not supported by hypervisor")
+
+
+def _check_unusable_model(ctx: BuildContext, guest: CpuDef) -> None:
+    """qemuDomainCheckCPU for a custom model on x86 when libvirt compares it with what QEMU
+    reported rather than with the host's own CPU (the model's map entry has no
+    `<check partial='compat'/>`): QEMU's blockers the guest does not disable and required
+    features the reported host CPU lacks refuse the start (virCPUCompareUnusable).  A model
+    QEMU finds usable with no feature enabled passes; the comparison with the host's CPUID
+    (compat models) needs the host itself and is not modelled."""
+    virt = ctx.domain.virt_type
+    offered = {c.name: c for c in ctx.caps.cpu_models(virt)}
+    model = offered.get(guest.model or "")
+    if model is None:
+        return
+    if model.usable and all(p == DISABLE for _, p in guest.features):
+        return
+    reported = x86.host_model(ctx.caps, virt, migratable=False)
+    if reported is None:
+        return
+    entry = x86.x86_map().model(model.name)
+    if entry is None:
+        refuse(ErrorCode.INVALID_ARG, f"unknown CPU model {model.name}")
+    if entry.compat_check:
+        return
+    missing = [b for b in model.blockers if guest.policy_of(b) != DISABLE]
+    provided = x86.provided_features(reported)
+    missing += [n for n, p in guest.features if p == REQUIRE and n not in provided]
+    if missing:
+        refuse(ErrorCode.CPU_INCOMPATIBLE,
+               f"Host CPU does not provide required features: {', '.join(missing)}")
 
 
 def _s390_relative_custom(match: str) -> None:
