@@ -12,7 +12,7 @@ import capsdb
 import translator
 from translator.profiles import PROFILES
 
-BASE = PROFILES["system"].daemon_fd_base
+BASE = PROFILES["native"].daemon_fd_base
 assert BASE is not None
 
 DOMAIN = """<domain type='kvm'>
@@ -75,7 +75,7 @@ def test_unix_bind_channel_is_bound_by_qemu() -> None:
     system = _values(_args(CHANNELS, "system"), "-chardev")
     assert "socket,id=charchannel0,path=/tmp/ch.sock,server=on,wait=off" in system
     # a virtio channel without a path gets one in libvirt's per-domain channel directory
-    assert ("socket,id=charchannel1,path=/var/lib/libvirt/qemu/channel/target/domain--1-demo/"
+    assert ("socket,id=charchannel1,path=/run/libvirt/qemu/channel/-1-demo/"
             "org.qemu.guest_agent.0,server=on,wait=off") in system
     harness = _values(_args(CHANNELS, "libvirt-test"), "-chardev")
     assert "socket,id=charchannel0,fd=1729,server=on,wait=off" in harness

@@ -11,7 +11,10 @@ if TYPE_CHECKING:
     from .invocation import Invocation
 
 from .errors import InternalError, TranslationError
+from .profiles import ALIASES, DEFAULT_PROFILE, PROFILES
 from .render import FORMATS
+
+PROFILE_CHOICES = (*PROFILES, *ALIASES)
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in xml2argv, never a libvirt refusal
 
@@ -33,9 +36,10 @@ def _parser() -> argparse.ArgumentParser:
                     help="turn a capability on (like <qemu:add>); repeatable")
     ap.add_argument("--del-cap", action="append", default=[], metavar="NAME",
                     help="turn a capability off (like <qemu:del>); repeatable")
-    ap.add_argument("--profile", choices=("system", "libvirt-test"), default="system",
-                    help="host environment: a standard qemu:///system host, or libvirt's "
-                         "test harness")
+    ap.add_argument("--profile", choices=PROFILE_CHOICES, default=DEFAULT_PROFILE,
+                    help="host environment: host = `virsh start` on a standard qemu:///system "
+                         "host (default); native = `virsh domxml-to-native` there (system is "
+                         "an alias); libvirt-test = libvirt's test harness")
     ap.add_argument("--abi-update", action="store_true",
                     help="apply the defaults libvirt uses when a domain is first defined "
                          "(its ABI-update parse mode)")

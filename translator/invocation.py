@@ -30,7 +30,7 @@ class Invocation:
     # and the input document itself
     domain: "Domain | None" = field(default=None, repr=False)
     caps: "Caps | None" = field(default=None, repr=False)
-    profile: str = "system"
+    profile: str = "host"
     source_xml: bytes | None = field(default=None, repr=False)
 
     def render(self, fmt: str = "args") -> str:

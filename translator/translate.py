@@ -14,10 +14,10 @@ from .model import QemuNamespace
 from .namespace import effective_caps
 from .parse import parse_domain
 from .prepare import prepare
-from .profiles import get_host_profile
+from .profiles import DEFAULT_PROFILE, get_host_profile
 
 
-def translate(xml: str | bytes, caps: Caps, *, profile: str = "system",
+def translate(xml: str | bytes, caps: Caps, *, profile: str = DEFAULT_PROFILE,
               caps_add: Iterable[str] = (), caps_del: Iterable[str] = (),
               namespace: bool = True, abi_update: bool = False) -> Invocation:
     """Translate a domain XML into the QEMU invocation libvirt would start.
@@ -56,6 +56,6 @@ def _translate(xml: str | bytes, caps: Caps, profile: str, caps_add: Iterable[st
         env_vars=ctx.cmd.env,
         domain=domain,
         caps=eff,
-        profile=profile,
+        profile=host.name,
         source_xml=xml.encode("utf-8") if isinstance(xml, str) else xml,
     )

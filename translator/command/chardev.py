@@ -15,7 +15,8 @@ from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Chardev, Elem, GenericAddress
-from ..profiles import short_name
+import re
+
 from ..props import Props, escape_comma, to_json
 from .device import address_props, emit_device
 from .disks import boot_index
@@ -60,17 +61,25 @@ def _reconnect(src: Elem | None) -> int | None:
 
 
 def _generated_path(ctx: BuildContext, ch: Chardev, path: str | None) -> bool:
-    """A virtio channel's socket path libvirt makes up itself: none given, or one it
-    generated earlier under its channel directory (which it then regenerates)."""
+    """A virtio channel's socket path libvirt makes up itself: none given, or one a
+    libvirt version generated earlier (qemuDomainChrDefDropDefaultPath), regenerated."""
     if ch.kind != "channel" or ch.target_type != "virtio":
         return False
-    return not path or path.startswith(f"{ctx.host.channel_dir}/domain-")
+    if not path:
+        return True
+    if not ch.target_name:
+        return False
+    host = ctx.host
+    layouts = r"/(target/)?(([^/]+\.)|(domain-[^/]+/)|([0-9]+-[^/]+/))"
+    tail = layouts + re.escape(ch.target_name) + "$"
+    bases = (host.channel_dir, f"{host.lib_dir}/channel", f"{host.cfg_dir}/channel")
+    return any(re.match("^" + re.escape(base) + tail, path) for base in bases)
 
 
 def _channel_path(ctx: BuildContext, ch: Chardev) -> str:
     """The socket libvirt makes up for a virtio channel, in its per-domain channel
     directory: named after the channel, else after its virtio-serial port."""
-    target_dir = f"{ctx.host.channel_dir}/domain--1-{short_name(ctx.domain.name)}"
+    target_dir = ctx.host.channel_target_dir(ctx.domain.name)
     if ch.target_name:
         return f"{target_dir}/{ch.target_name}"
     addr = ch.info.address

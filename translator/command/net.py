@@ -73,8 +73,11 @@ def _tap_fds(ctx: BuildContext, net: Interface) -> list[str]:
 
 
 def _vhost_fds(ctx: BuildContext, net: Interface) -> list[str]:
-    """vhost-net descriptors: virtio NICs on a tap, unless <driver name='qemu'>."""
+    """vhost-net descriptors: virtio NICs on a tap, unless <driver name='qemu'> or the
+    host has no /dev/vhost-net (libvirt then falls back to QEMU's userspace virtio)."""
     if net.type not in TAP_TYPES or not _is_virtio(net, ctx) or _drv(net, "name") == "qemu":
+        return []
+    if not ctx.host.vhost_net:
         return []
     return _opened_fds(ctx, ctx.host.vhost_fd, _queues(net))
 
@@ -237,7 +240,8 @@ def nic_props(ctx: BuildContext, net: Interface, queues: int) -> Props:
 
 def _vhostuser_chardev(ctx: BuildContext, net: Interface, source: Source) -> None:
     if _is_passt(net):
-        path = f"{ctx.host.passt_dir}/-1-{ctx.domain.name}-{net.alias}.socket"
+        short = ctx.host.short_domain_name(ctx.domain.name)
+        path = f"{ctx.host.passt_dir}/{short}-{net.alias}.socket"
         src = Elem("source", {"type": "unix", "path": path, "mode": "client"},
                    (Elem("reconnect", {"enabled": "yes", "timeout": "5"}),))
     else:

@@ -9,15 +9,11 @@ from ..props import Props, escape_comma
 from .device import address_props, emit_device
 from .misc import src
 
-# descriptors the test harness pre-opens for the host TPM and its cancel file
-_HARNESS_TPM_FDS = (1730, 1731)
-
-
 def swtpm_socket(ctx: BuildContext) -> str:
-    """Where libvirt's swtpm listens (the test harness fixes it to /dev/test)."""
-    if ctx.host.name == "libvirt-test":
-        return "/dev/test"
-    return f"{ctx.host.run_dir}/swtpm/-1-{ctx.domain.name}-swtpm.sock"
+    """Where libvirt's swtpm listens (a profile may fix it, as the test harness does)."""
+    if ctx.host.swtpm_socket is not None:
+        return ctx.host.swtpm_socket
+    return f"{ctx.host.run_dir}/swtpm/{ctx.host.short_domain_name(ctx.domain.name)}-swtpm.sock"
 
 
 def _tpm_fd(ctx: BuildContext, which: int) -> int:
@@ -25,7 +21,7 @@ def _tpm_fd(ctx: BuildContext, which: int) -> int:
     if ctx.host.daemon_fd_base is not None:
         from ..prepare.pretend import next_daemon_fd
         return next_daemon_fd(ctx)
-    return _HARNESS_TPM_FDS[which]
+    return ctx.host.tpm_passthrough_fds[which]
 
 
 def _add_fd(ctx: BuildContext, t: Tpm, fd: int, what: str) -> str:
