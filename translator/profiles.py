@@ -140,8 +140,10 @@ class HostProfile:
     host_numa_nodes: int | None = None
     host_cpus_per_node: int = 4
     numad_nodes: tuple[int, ...] = (0,)
-    # /dev/vhost-net can be opened: virtio NICs on a tap get vhost-net descriptors
+    # /dev/vhost-net can be opened: virtio NICs on a tap of a KVM domain get vhost-net
+    # descriptors (qemuInterfaceOpenVhostNet); the harness opens them for TCG domains too
     vhost_net: bool = True
+    vhost_net_without_kvm: bool = False
     # block devices the host reports as CD-ROM drives (QEMU's host_cdrom driver); libvirt
     # asks only on a real start (the harness mocks /dev/cdrom as one)
     cdrom_devices: frozenset[str] = frozenset()
@@ -229,6 +231,7 @@ LIBVIRT_TEST = HostProfile(
         hugetlbfs_mount=((2048, "/dev/hugepages2M"), (1048576, "/dev/hugepages1G")),
     ),
     host_numa_nodes=4, host_cpus_per_node=4, numad_nodes=(0, 1, 2, 3),
+    vhost_net_without_kvm=True,
     cdrom_devices=frozenset({"/dev/cdrom"}),
     allocates_display_ports=False,
     drm_render_node="/dev/dri/foo", pipewire_runtime_dir="/run/user/1000",

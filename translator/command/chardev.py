@@ -20,6 +20,7 @@ import re
 from ..props import Props, escape_comma, to_json
 from .device import address_props, emit_device
 from .disks import boot_index
+from .misc import reconnect_key
 
 # the spice channel a spicevmc chardev connects to, by the device using it
 _SPICEVMC_NAME = {"redirdev": "usbredir", "smartcard": "smartcard"}
@@ -207,12 +208,6 @@ def _vdagent_opts(ch: Chardev) -> tuple[bool | None, bool | None]:
             None if mouse is None else mouse == "client")
 
 
-def _reconnect_key(ctx: BuildContext, seconds: int) -> tuple[str, int]:
-    if ctx.has("chardev-reconnect-miliseconds"):
-        return "reconnect-ms", seconds * 1000
-    return "reconnect", seconds
-
-
 def _legacy_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str | None,
                     log: str | None, sock: _Socket | None, tls_id: str | None) -> str:
     t = ch.type
@@ -242,7 +237,7 @@ def _legacy_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str 
             if sock.fd is not None or t == "tcp" or ch.kind != "vhost-user":
                 parts.append("wait=off")
         if sock.reconnect is not None and not sock.listen:
-            k, v = _reconnect_key(ctx, sock.reconnect)
+            k, v = reconnect_key(ctx, sock.reconnect)
             parts.append(f"{k}={v}")
         if tls_id:
             parts.append(f"tls-creds={tls_id}")
@@ -312,7 +307,7 @@ def _json_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str | 
         if sock.listen:
             data["wait"] = False
         if sock.reconnect is not None and not sock.listen:
-            k, v = _reconnect_key(ctx, sock.reconnect)
+            k, v = reconnect_key(ctx, sock.reconnect)
             data[k] = v
         if tls_id:
             data["tls-creds"] = tls_id

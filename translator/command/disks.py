@@ -13,7 +13,7 @@ from ..context import BuildContext
 from ..model import Device, Disk, DriveAddress, Elem
 from ..props import Props, escape_comma
 from .device import address_props, drive_bus_props, emit_device
-from .misc import virtio_driver
+from .misc import reconnect_key, virtio_driver
 from .storage_drive import build_drive, drive_alias
 from .throttle import disk_filters, emit_filters
 # build_managed_pr is re-exported: STAGES runs it as disks.build_managed_pr
@@ -400,7 +400,8 @@ def _build_vhost_user_chardev(ctx: BuildContext, d: Disk) -> str:
         parts.append(f"path={escape_comma(s.get('path') or '')}")
     rec = s.find("reconnect") if s is not None else None
     if rec is not None and rec.get("enabled") == "yes" and rec.get("timeout"):
-        parts.append(f"reconnect-ms={int(rec.get('timeout') or 0) * 1000}")
+        key, value = reconnect_key(ctx, int(rec.get("timeout") or 0))
+        parts.append(f"{key}={value}")
     ctx.cmd.add("-chardev", ",".join(parts), xml_source(s or d.elem))
     return chr_id
 

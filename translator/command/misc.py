@@ -107,6 +107,13 @@ def build_panic(ctx: BuildContext) -> None:
             emit_device(ctx, p, props, src(p), alias="")
 
 
+def reconnect_key(ctx: BuildContext, seconds: int) -> tuple[str, int]:
+    """QEMU 9.2 replaced the seconds of `reconnect` by the milliseconds of `reconnect-ms`."""
+    if ctx.has("chardev-reconnect-miliseconds"):
+        return "reconnect-ms", seconds * 1000
+    return "reconnect", seconds
+
+
 # -- VM generation id, vmcoreinfo --------------------------------------------------------
 
 def genid_guid(ctx: BuildContext) -> str:
