@@ -207,7 +207,8 @@ def capability_effects(inv: "Invocation") -> list[CapEffect]:
         undone = (inv.caps.with_changes(remove=[t.name]) if kind == "add"
                   else inv.caps.with_changes(add=[t.name]))
         try:
-            other = translate(inv.source_xml, undone, profile=inv.profile, namespace=False)
+            other = translate(inv.source_xml, undone, profile=inv.host or inv.profile,
+                              namespace=False)
         except TranslationError as exc:
             eff.status = f"effective: without it libvirt refuses the domain ({exc})"
             continue

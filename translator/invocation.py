@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from capsdb import Caps
 
     from .model import Domain
+    from .profiles import HostProfile
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Invocation:
     domain: "Domain | None" = field(default=None, repr=False)
     caps: "Caps | None" = field(default=None, repr=False)
     profile: str = "host"
+    host: "HostProfile | None" = field(default=None, repr=False)
     source_xml: bytes | None = field(default=None, repr=False)
 
     def render(self, fmt: str = "args") -> str:

@@ -40,6 +40,9 @@ def tpmdev_arg(ctx: BuildContext, t: Tpm) -> str:
     if t.backend_type == "external":
         source = t.backend.find("source") if t.backend is not None else None
         sock = (source.get("path") if source is not None else None) or ""
+    elif not ctx.host.starts_swtpm:
+        ctx.cmd.add("-chardev", "null,id=chrtpm", src(t))
+        return f"emulator,id={tpmdev},chardev=chrtpm"
     else:
         sock = swtpm_socket(ctx)
     ctx.cmd.add("-chardev", f"socket,id=chrtpm,path={escape_comma(sock)}", src(t))

@@ -483,9 +483,10 @@ def check_memory(ctx: BuildContext) -> None:
         if kib is not None and -(-kib // 1024) * 1024 > MEMORY_LIMIT_KIB:
             raise _unsupported(f"memory size of NUMA node '{pos}' overflowed after alignment")
     mm = d.max_memory
-    # ppc64 guests need no NUMA node for memory hotplug (QEMU does not add one there)
+    # ppc64 guests need no NUMA node for memory hotplug (QEMU does not add one there);
+    # a new definition got one node added while preparing (qemuDomainDefNumaAutoAdd)
     if mm is not None and int(mm.get("slots", "0") or 0) > 0 and not cells and \
-            ctx.arch not in PPC64_ARCHES:
+            not d.numa_cells and ctx.arch not in PPC64_ARCHES:
         raise _unsupported("At least one numa node has to be configured when enabling memory "
                            "hotplug")
 
