@@ -29,9 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("domain", nargs="?", help="domain XML file, or '-' for standard input")
     ap.add_argument("--qemu", metavar="VERSION", help="QEMU version of an embedded profile "
                     "(default: the newest)")
-    ap.add_argument("--arch", default="x86_64", help="guest architecture profile (default x86_64)")
+    ap.add_argument("--arch", help="guest architecture profile (default: the domain's "
+                    "<os><type arch>, else x86_64)")
     ap.add_argument("--caps", metavar="FILE", help="a libvirt capability file (<qemuCaps> XML) "
-                    "instead of an embedded profile")
+                    "instead of an embedded profile; 'auto': this host's libvirt cache "
+                    "for the domain's emulator")
     ap.add_argument("--add-cap", action="append", default=[], metavar="NAME",
                     help="turn a capability on (like <qemu:add>); repeatable")
     ap.add_argument("--del-cap", action="append", default=[], metavar="NAME",
@@ -138,20 +140,19 @@ def _run(argv: Sequence[str] | None) -> int:
         ap.error("--against-qemu goes with --diff")
     import capsdb
     from . import translate
+    from .hostcaps import HostCapsError, effective_arch, select_caps
 
-    try:
-        if args.caps:
-            caps = capsdb.load(args.caps)
-        else:
-            caps = capsdb.get(args.qemu, args.arch)
-        other_caps = capsdb.get(args.against_qemu, args.arch) if args.against_qemu else None
-    except (LookupError, ValueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     try:
         data = _read_input(args.domain)
     except OSError as exc:
         print(f"error: cannot read {args.domain}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        caps = select_caps(args.caps, args.qemu, args.arch, data)
+        other_caps = capsdb.get(args.against_qemu, effective_arch(args.arch, data)) \
+            if args.against_qemu else None
+    except (LookupError, ValueError, OSError, HostCapsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
         if args.suggest_override:

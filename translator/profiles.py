@@ -35,10 +35,6 @@ class QemuConf:
     """The settings of /etc/libvirt/qemu.conf that show in the command line, with the
     defaults of libvirt's virQEMUDriverConfigNew (qemu_conf.c) and qemu.conf.in."""
 
-    def spice_tls_for(self, tls_port: int) -> bool:
-        """spice_tls as seen by a SPICE display with this tlsPort attribute."""
-        return tls_port > 0 if self.spice_tls is None else self.spice_tls
-
     vnc_listen: str = "127.0.0.1"            # vnc_listen
     vnc_auto_unix_socket: bool = False       # vnc_auto_unix_socket
     vnc_password: str | None = None          # vnc_password: `password=on` on every VNC
@@ -65,6 +61,10 @@ class QemuConf:
     # libvirt's own detection (the host's mounts)
     hugetlbfs_mount: tuple[tuple[int, str], ...] = ()
 
+    def spice_tls_for(self, tls_port: int) -> bool:
+        """spice_tls as seen by a SPICE display with this tlsPort attribute."""
+        return tls_port > 0 if self.spice_tls is None else self.spice_tls
+
 
 @dataclass(frozen=True)
 class HostProfile:
@@ -77,6 +77,8 @@ class HostProfile:
     monitor_fd: int | None        # pre-opened monitor socket fd, or None for a path
     resolve_machine_alias: bool
     derive_missing_uuid: bool
+    summary: str = ""             # what the profile models, for --explain and the page
+    pretend_mode: bool = False    # libvirt's pretend mode (domxml-to-native): host untouched
     # libvirt's harness strips machine aliases only from the newest capability file of
     # each arch, so older QEMU versions show the versioned machine type there
     resolve_alias_unless_newest: bool = False
@@ -203,7 +205,9 @@ _SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 # `virsh start` on a standard qemu:///system host, default qemu.conf
 HOST = HostProfile(
-    name="host", path_env=_SYSTEM_PATH, user=None, monitor_fd=SYSTEM_DAEMON_FD_BASE - 1,
+    name="host", summary="the command line `virsh start` makes libvirt 11.3 run on a "
+    "standard qemu:///system host with the default qemu.conf",
+    path_env=_SYSTEM_PATH, user=None, monitor_fd=SYSTEM_DAEMON_FD_BASE - 1,
     resolve_machine_alias=True, derive_missing_uuid=True, domain_id=1,
     daemon_fd_base=SYSTEM_DAEMON_FD_BASE, vsock_auto_cid=3,
     probes_images=True, passt_dir="/run/libvirt/qemu/passt",
@@ -211,7 +215,9 @@ HOST = HostProfile(
 
 # `virsh domxml-to-native`: libvirt's pretend mode prepares the domain, not the host
 NATIVE = replace(
-    HOST, name="native", monitor_fd=None, domain_id=-1,
+    HOST, name="native", summary="what `virsh domxml-to-native qemu-argv` of libvirt 11.3 "
+    "prints on that host (libvirt's pretend mode)",
+    monitor_fd=None, domain_id=-1, pretend_mode=True,
     chardev_socket_fd=None, chardev_file_fd=None, chardev_log_fd=None,
     vsock_fd=-1, vsock_auto_cid=None, vhost_user_gpu_fd=-1, starts_swtpm=False,
     nets_as_ethernet=True, parses_as_new_definition=True, probes_images=False, allocates_display_ports=False,
@@ -219,7 +225,8 @@ NATIVE = replace(
 
 # libvirt's qemuxmlconftest harness: its qemu.conf overrides and mocked host
 LIBVIRT_TEST = HostProfile(
-    name="libvirt-test", path_env="/bin", user="test", monitor_fd=1729,
+    name="libvirt-test", summary="libvirt 11.3's own test harness (qemuxmlconftest)",
+    path_env="/bin", user="test", monitor_fd=1729,
     resolve_machine_alias=False, derive_missing_uuid=True, resolve_alias_unless_newest=True,
     firmware_subdirs=("home/user/.config/qemu/firmware", "etc/qemu/firmware",
                       "usr/share/qemu/firmware"),
