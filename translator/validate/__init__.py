@@ -18,9 +18,9 @@ The command builders never refuse: whatever they would refuse is checked here fi
 
 from __future__ import annotations
 
-from ..bitmap import parse_bitmap
-from .checks import validate, validate_parsed
 from ..disk_names import disk_name_index, libvirt_disk_order
+from .checks import validate, validate_parsed
+from .conf.bitmap import parse_bitmap
 
 __all__ = ["validate_parsed", "validate", "parse_bitmap", "disk_name_index",
            "libvirt_disk_order"]

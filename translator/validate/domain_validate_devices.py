@@ -20,6 +20,7 @@ from ..model.elem import Elem
 from .domain_validate_disk import check_device_seclabels, check_virtio_options_absent, \
     validate_disk
 from .domain_validate_net import validate_net
+from .numa_conf import cell_count
 from .values import address_type, is_pow2, number, size_kib
 
 # the guest's base page size and transparent huge page size (libvirt asks the host; every
@@ -342,8 +343,7 @@ def _validate_input(ctx: BuildContext, dev: Device) -> None:
 # -- memory devices -----------------------------------------------------------------------
 
 def numa_node_count(ctx: BuildContext) -> int:
-    numa = ctx.domain.cpu.find("numa") if ctx.domain.cpu is not None else None
-    return len(numa.findall("cell")) if numa is not None else 0
+    return cell_count(ctx.domain)
 
 
 class MemoryDevice:

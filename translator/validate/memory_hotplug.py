@@ -66,6 +66,7 @@ def _validate_device(ctx: BuildContext, dev: Device, model: str, slots: int) -> 
     elif atype not in (None, "pci", "ccw"):
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                f"only 'pci' and 'ccw' addresses are supported for the {model} device")
-    if cell_count(ctx.domain) and dev.elem.at("target", "node") is None:
+    if cell_count(ctx.domain) and dev.elem.at("target", "node") is None and \
+            ctx.domain.default_memory_node is None:
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                "target NUMA node needs to be specified for memory device")

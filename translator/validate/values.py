@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from ..bitmap import parse_bitmap
-from ..errors import ErrorCode, refuse
 from ..model.device import Device
 from ..model.elem import Elem
 
@@ -74,10 +72,3 @@ def is_pow2(value: int) -> bool:
     """VIR_IS_POW2: a power of two (0 included, as libvirt's macro has it)."""
     return value & (value - 1) == 0
 
-
-def bitmap(text: str) -> set[int]:
-    """A bitmap ('0-3,^2'), refusing with virBitmapParse's message when it is not one."""
-    try:
-        return parse_bitmap(text)
-    except ValueError:
-        refuse(ErrorCode.INVALID_ARG, f"Failed to parse bitmap '{text}'")
