@@ -352,3 +352,21 @@ def test_sheepdog_is_gone() -> None:
                      "<target dev='vda'/>", type_="network"))
     assert _refusal(xml).message == \
         "'sheepdog' protocol is no longer supported by any hypervisor driver"
+
+
+def _chain(depth: int) -> str:
+    inner = ""
+    for i in range(depth, 0, -1):
+        inner = (f"<backingStore type='file'><format type='qcow2'/><source file='/b{i}'/>"
+                 f"{inner}</backingStore>")
+    return _xml(_disk("<driver name='qemu' type='qcow2'/><source file='/top'/>" + inner
+                      + "<target dev='vda'/>"))
+
+
+def test_backing_chain_depth() -> None:
+    """qemuDomainStorageSourceValidateDepth: 200 layers, the disk's own source included."""
+    err = _refusal(_chain(200))
+    assert (err.code, err.message) == (
+        ErrorCode.OPERATION_UNSUPPORTED,
+        "backing chains more than 200 layers deep are not supported for disk 'vda'")
+    _translate(_chain(199))

@@ -32,6 +32,7 @@ from . import cpu, numa_conf, qemu_namespace
 from .actual_net import validate_actual_nets
 from .conf.bitmap import parse_bitmap
 from .domain_validate import validate_definition
+from .storage_source import validate_chain_depths
 from .storage_source_conf import check_storage_parse
 
 XML = "XML error: "
@@ -600,7 +601,7 @@ def validate(ctx: BuildContext) -> None:
     qemu_namespace.check_capability_names(
         [t.name for t in (*ctx.domain.qemu.caps_add, *ctx.domain.qemu.caps_del)],
         known_capability)  # qemuProcessPrepareQEMUCaps, when the process is prepared
-    for rule in cpu.START_RULES + PREPARE_RULES:
+    for rule in (*cpu.START_RULES, validate_chain_depths, *PREPARE_RULES):
         rule(ctx)
     validate_actual_nets(ctx)  # qemuBuildInterfaceCommandLine's first step
 

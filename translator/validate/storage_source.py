@@ -9,7 +9,7 @@ from capsdb import flags
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.devices import Disk
-from .domain_validate_disk import SourceLayer, source_chain
+from .domain_validate_disk import SourceLayer, is_empty, source_chain
 from .storage_source_conf import check_cookies
 from .values import number, size_kib
 
@@ -24,6 +24,19 @@ def validate_disk_sources(ctx: BuildContext, disk: Disk) -> None:
             layer.format = "raw"  # qemuDomainDeviceDiskDefPostParse's default format
         validate_storage_source(ctx, layer, disk.readonly if depth == 0 else True,
                                 disk if depth == 0 else None)
+
+
+CHAIN_MAX_DEPTH = 200  # QEMU_DOMAIN_STORAGE_SOURCE_CHAIN_MAX_DEPTH
+
+
+def validate_chain_depths(ctx: BuildContext) -> None:
+    """qemuDomainStorageSourceValidateDepth, when libvirt determines each disk's chain at
+    start: at most 200 layers (an empty source counts none)."""
+    for disk in ctx.domain.devices.disks:
+        layers = sum(1 for layer in source_chain(disk) if not is_empty(layer))
+        if layers > CHAIN_MAX_DEPTH:
+            refuse(ErrorCode.OPERATION_UNSUPPORTED, "backing chains more than 200 layers deep "
+                   f"are not supported for disk '{disk.dev}'")
 
 
 def validate_storage_source(ctx: BuildContext, layer: SourceLayer, readonly: bool,
