@@ -569,7 +569,8 @@ def _ich9_group_address(ctx: BuildContext, alloc: PciAllocator, c: Controller,
     """ICH9 USB controllers of one index share a slot, one function per model."""
     for o in ctx.domain.devices.controllers:
         a = o.info.address
-        if o is not c and o.type == "usb" and o.index == c.index and isinstance(a, PciAddress):
+        if o is not c and o.type == "usb" and o.index == c.index and \
+                o.model in ICH9_FUNCTION and isinstance(a, PciAddress):
             addr = _ich9_address(a.bus, a.slot, c)
             alloc.reserve(addr, c.alias or "usb")
             return addr

@@ -144,8 +144,6 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     elif ctx.is_i440fx:
         if devs.controller("pci", 0) is None:
             add_controller(ctx, "pci", 0, "pci-root", "i440fx machines have a PCI root bus")
-        if devs.controller("ide", 0) is None:
-            add_controller(ctx, "ide", 0, None, "i440fx machines have a built-in IDE controller")
     # usb
     usb = devs.controller("usb", 0)
     # an ISA-only PC has no PCI bus for a default USB controller

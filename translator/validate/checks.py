@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Iterator
 from ..arches import PPC64_ARCHES
 from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
+from .controller_checks import check_ide_controllers
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
@@ -943,7 +944,7 @@ DEVICE_RULES: tuple[Rule, ...] = (
     check_disk_source, check_drive_address_conflicts, check_controller_placement,
     check_pci_expander_nodes, check_video, check_graphics, check_serial_targets,
     check_inputs, check_shmem, check_iommu, check_usb_addresses,
-    check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts,
+    check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts, check_ide_controllers,
 )
 
 
