@@ -91,3 +91,24 @@ def test_ide_controllers(machine: str, index: int, message: str) -> None:
 
 def test_builtin_ide_controller_accepted() -> None:
     _args(_xml("<controller type='ide' index='0'/>", machine="pc"))
+
+
+def test_default_usb_controller_added_beside_other_indexes() -> None:
+    """qemuDomainDefAddDefaultDevices adds USB index 0 whenever no USB controller has it."""
+    args = _args(_xml("<controller type='usb' index='2' model='piix3-uhci'/>", machine="pc"))
+    assert '"id":"usb","bus":"pci.0","addr":"0x1.0x2"' in args
+    assert '"id":"usb2"' in args
+
+
+def test_pci_hostdev_without_source_address_is_all_zeros() -> None:
+    args = _args(_xml("<hostdev mode='subsystem' type='pci'><source/></hostdev>",
+                      machine="pc"))
+    assert '"host":"0000:00:00.0"' in _device(args, "vfio-pci")
+
+
+@pytest.mark.parametrize("fmt,driver", [("raw", "host_cdrom"), ("qcow2", "host_device")])
+def test_host_cdrom_only_for_raw_media(fmt: str, driver: str) -> None:
+    args = _args(_xml(f"<disk type='block' device='cdrom'><driver name='qemu' type='{fmt}'/>"
+                      "<source dev='/dev/cdrom'/><target dev='hdc' bus='ide'/></disk>",
+                      machine="pc"))
+    assert f'"driver":"{driver}","filename":"/dev/cdrom"' in args

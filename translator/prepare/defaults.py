@@ -147,8 +147,7 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     # usb
     usb = devs.controller("usb", 0)
     # an ISA-only PC has no PCI bus for a default USB controller
-    if usb is None and not any(c.type == "usb" for c in devs.controllers) and \
-            ctx.machine != "isapc":
+    if usb is None and ctx.machine != "isapc":
         model = default_usb_model(ctx)
         if model:
             add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")
