@@ -112,3 +112,15 @@ def test_host_cdrom_only_for_raw_media(fmt: str, driver: str) -> None:
                       "<source dev='/dev/cdrom'/><target dev='hdc' bus='ide'/></disk>",
                       machine="pc"))
     assert f'"driver":"{driver}","filename":"/dev/cdrom"' in args
+
+
+def test_controllers_ordered_as_libvirt_inserts_them() -> None:
+    """A controller without an index in the XML goes right after the last one of its type
+    (its index, the lowest free one, comes later); an added one goes among those of its
+    type by index. PCI slots follow that list."""
+    args = _args(_xml("<controller type='scsi' index='0' model='lsilogic'/>"
+                      "<controller type='usb' index='3' model='pci-ohci'/>"
+                      "<controller type='usb' model='pci-ohci'/>", machine="pc"))
+    order = re.findall(r'"id":"(usb\d*|scsi\d*)","bus":"pci.0","addr":"(0x[0-9a-f.x]+)"', args)
+    assert sorted(order, key=lambda o: o[1]) == [("scsi0", "0x2"), ("usb3", "0x3"),
+                                                 ("usb", "0x4")]

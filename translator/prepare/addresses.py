@@ -93,6 +93,52 @@ def _sort_disks(ctx: BuildContext) -> None:
         items[i] = d
 
 
+def _controller_insert_at(order: list[Controller], c: Controller, index: int) -> int:
+    """Where virDomainControllerInsertPreAlloced puts `c` (index -1: not given yet)."""
+    at = -1
+    for i in range(len(order) - 1, -1, -1):
+        cur = order[i]
+        if cur.type != c.type:
+            continue
+        if index == -1:
+            return i + 1
+        if cur.index > index:
+            at = i
+        elif c.master_startport is None and cur.master_startport is not None and \
+                cur.index == index:
+            at = i  # a master goes before its companions
+        elif at == -1:
+            at = i + 1
+    return len(order) if at == -1 else at
+
+
+def sort_controllers(ctx: BuildContext) -> None:
+    """Reorder controllers as libvirt's list holds them: each parsed one, then each one
+    libvirt adds, is inserted among those of its type by index (one without an index in
+    the XML right after the last of its type); the other devices keep their positions."""
+    items = ctx.domain.devices.items
+    slots = [i for i, dev in enumerate(items) if isinstance(dev, Controller)]
+    ctrls = [items[i] for i in slots]
+    parsed = [c for c in ctrls if isinstance(c, Controller) and not c.implicit]
+    order: list[Controller] = []
+    for c in parsed:
+        given = c.elem.get("index") is not None
+        order.insert(_controller_insert_at(order, c, c.index if given else -1), c)
+    # virDomainAssignControllerIndexes: once an index-less USB2 controller (not the first
+    # controller) got its index, the whole list is inserted again, indexes known
+    if any(c.elem.get("index") is None and c.type == "usb" and c.model in ICH9_FUNCTION
+           for c in order[1:]):
+        again: list[Controller] = []
+        for c in order:
+            again.insert(_controller_insert_at(again, c, c.index), c)
+        order = again
+    for c in ctrls:
+        if isinstance(c, Controller) and c.implicit:
+            order.insert(_controller_insert_at(order, c, c.index), c)
+    for i, c in zip(slots, order):
+        items[i] = c
+
+
 def assign_drive_addresses(ctx: BuildContext) -> None:
     _sort_disks(ctx)
     for d in ctx.domain.devices.disks:
@@ -448,6 +494,7 @@ def _ich9_address(bus: int, slot: int, c: Controller) -> PciAddress:
 
 
 def assign_pci_addresses(ctx: BuildContext) -> None:
+    sort_controllers(ctx)
     if ctx.arch in S390_ARCHES:
         from . import arch_s390
         return arch_s390.assign_addresses(ctx)
