@@ -132,11 +132,11 @@ def sort_controllers(ctx: BuildContext) -> None:
         for c in order:
             again.insert(_controller_insert_at(again, c, c.index), c)
         order = again
-    for c in ctrls:
-        if isinstance(c, Controller) and c.implicit:
-            order.insert(_controller_insert_at(order, c, c.index), c)
-    for i, c in zip(slots, order):
-        items[i] = c
+    for added in ctrls:
+        if isinstance(added, Controller) and added.implicit:
+            order.insert(_controller_insert_at(order, added, added.index), added)
+    for i, ctrl in zip(slots, order):
+        items[i] = ctrl
 
 
 def assign_drive_addresses(ctx: BuildContext) -> None:
