@@ -12,14 +12,14 @@ import translator
 
 
 def _args(os_extra: str = "", features: str = "", tail: str = "", machine: str = "q35",
-          os_attrs: str = "", virt: str = "qemu") -> list[str]:
+          os_attrs: str = "", virt: str = "qemu", caps: str | None = None) -> list[str]:
     xml = f"""<domain type='{virt}'><name>t</name>
       <uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid><memory>131072</memory>
       <os{os_attrs}><type arch='x86_64' machine='{machine}'>hvm</type>{os_extra}</os>
       <features>{features}</features>{tail}
       <devices><controller type='usb' model='none'/><memballoon model='none'/></devices>
       </domain>"""
-    return translator.translate(xml, capsdb.get(), profile="libvirt-test").args
+    return translator.translate(xml, capsdb.get(caps), profile="libvirt-test").args
 
 
 def _values(args: list[str], opt: str) -> list[str]:
@@ -165,7 +165,7 @@ def test_sev_guest_object_and_machine_property() -> None:
     tail = """<launchSecurity type='sev' kernelHashes='yes'><cbitpos>47</cbitpos>
       <reducedPhysBits>1</reducedPhysBits><policy>0x0001</policy>
       <dhCert>AAAA</dhCert></launchSecurity>"""
-    args = _args(tail=tail, virt="kvm", features="<acpi/>")
+    args = _args(tail=tail, virt="kvm", features="<acpi/>", caps="10.0.0+amdsev")
     assert "confidential-guest-support=lsec0" in _values(args, "-machine")[0]
     obj = [json.loads(v) for v in _values(args, "-object") if "sev-guest" in v][0]
     assert obj == {"qom-type": "sev-guest", "id": "lsec0", "cbitpos": 47,

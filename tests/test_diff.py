@@ -278,7 +278,7 @@ def test_toggle_that_makes_libvirt_refuse_the_domain():
            "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
            "<features><ps2 state='off'/></features><devices/>"
            "<qemu:capabilities><qemu:del capability='machine-i8042-opt'/>"
-           "<qemu:del capability='kvm'/></qemu:capabilities></domain>").encode()
+           "<qemu:del capability='vnc-power-control'/></qemu:capabilities></domain>").encode()
     report = diff_report(xml, capsdb.get("10.0"))
     assert report.diff is None and report.old_error is None and report.new_error
     culprit, other = report.toggles

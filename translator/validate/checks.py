@@ -19,6 +19,7 @@ import re
 from typing import Callable, Iterable, Iterator
 
 from ..arches import PPC64_ARCHES
+from ..bitmap import parse_bitmap
 from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
 from .controller_checks import check_ide_controllers
@@ -28,6 +29,7 @@ from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
 from ..model.devices import Controller, Disk, Hostdev, Input, Video
 from ..model.elem import Elem
+from .domain_validate import validate_definition
 
 XML = "XML error: "
 UNSUPPORTED = "unsupported configuration: "
@@ -53,27 +55,6 @@ def _root(ctx: BuildContext) -> Elem:
 
 _DIGITS = re.compile(r"[0-9]+")
 _WWN = re.compile(r"(0x)?[0-9a-fA-F]{16}")
-_BITMAP_ITEM = re.compile(r"^\s*(\^)?\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
-
-
-def parse_bitmap(text: str) -> set[int]:
-    """libvirt's bitmap syntax ('0-3,^2,8'); `ValueError` when it is not one."""
-    on: set[int] = set()
-    off: set[int] = set()
-    if not text.strip():
-        raise ValueError(text)
-    for item in text.split(","):
-        m = _BITMAP_ITEM.match(item)
-        if m is None:
-            raise ValueError(text)
-        neg, lo, hi = m.group(1), int(m.group(2)), m.group(3)
-        if neg and hi is not None:
-            raise ValueError(text)
-        top = int(hi) if hi is not None else lo
-        if top < lo:
-            raise ValueError(text)
-        (off if neg else on).update(range(lo, top + 1))
-    return on - off
 
 
 def _bitmap(text: str) -> set[int]:
@@ -419,44 +400,11 @@ PARSE_RULES: tuple[Rule, ...] = (
 
 # -- domain-wide validation ---------------------------------------------------------------
 
-def check_emulator_arch(ctx: BuildContext) -> None:
-    arch = ctx.domain.os.arch
-    allowed = {ctx.caps.arch} | ({"i686"} if ctx.caps.arch == "x86_64" else set()) \
-        | ({"armv7l"} if ctx.caps.arch == "aarch64" else set())  # 32-bit guests on aarch64
-    if arch and arch not in allowed:
-        emulator = ctx.domain.devices.emulator or ctx.caps.emulator \
-            or f"/usr/bin/qemu-system-{ctx.caps.arch}"
-        raise _unsupported(f"Emulator '{emulator}' does not support arch '{arch}'")
-
-
-_PSERIES_FEATURES = ("hpt", "htm", "nested-hv", "ccf-assist", "cfpc", "sbbc", "ibs")
-
-
-def _machine_as_written(ctx: BuildContext) -> str:
-    return _root(ctx).attr_at("machine", "os", "type") or ctx.machine
-
-
-def check_pseries_features(ctx: BuildContext) -> None:
-    if ctx.arch.startswith("ppc64"):
-        return
-    for name in _PSERIES_FEATURES:
-        if ctx.domain.feature(name) is not None:
-            raise _unsupported(f"The '{name}' feature is not supported for architecture "
-                               f"'{ctx.arch}' or machine type '{_machine_as_written(ctx)}'")
-
-
 def check_cpu(ctx: BuildContext) -> None:
     cpu = ctx.domain.cpu
     if cpu is None:
         return
-    mode = cpu.get("mode") or "custom"
-    _check_cpu_mode_supported(ctx, mode)
-    addr = cpu.find("maxphysaddr")
-    if addr is not None and addr.get("mode") == "passthrough" and addr.get("bits") is not None:
-        raise _unsupported("CPU maximum physical address bits number specification cannot be "
-                           "used with mode='passthrough'")
-    for cache in cpu.findall("cache"):
-        _check_cpu_cache(mode, cache)
+    _check_cpu_mode_supported(ctx, cpu.get("mode") or "custom")
 
 
 def _check_cpu_mode_supported(ctx: BuildContext, mode: str) -> None:
@@ -464,17 +412,6 @@ def _check_cpu_mode_supported(ctx: BuildContext, mode: str) -> None:
     if mode == "host-passthrough" and ctx.domain.virt_type == "qemu":
         raise _unsupported(f"CPU mode '{mode}' for {ctx.arch} {ctx.domain.virt_type} domain on "
                            f"{ctx.caps.arch} host is not supported by hypervisor")
-
-
-def _check_cpu_cache(cpu_mode: str, cache: Elem) -> None:
-    mode, level = cache.get("mode"), cache.get("level")
-    if mode == "emulate" and level != "3":
-        raise _unsupported(f"CPU cache mode '{mode}' can only be used with level='3'")
-    if mode == "passthrough" and cpu_mode not in ("host-passthrough", "maximum"):
-        raise _unsupported(f"CPU cache mode '{mode}' can only be used with 'host-passthrough' "
-                           "/ 'maximum' CPUs")
-    if mode in ("passthrough", "disable") and level is not None:
-        raise _unsupported(f"unsupported CPU cache level for mode '{mode}'")
 
 
 def check_memory(ctx: BuildContext) -> None:
@@ -597,21 +534,8 @@ def check_host_numa_nodes(ctx: BuildContext) -> None:
                 raise _unsupported(f"NUMA node {node} is unavailable")
 
 
-def check_acpi_support(ctx: BuildContext) -> None:
-    """A newly defined domain may not ask for ACPI on a machine type without it; an
-    existing one keeps the (ignored) feature so that it still starts."""
-    d = ctx.domain
-    if not ctx.abi_update or not d.has_feature("acpi"):
-        return
-    m = ctx.caps.find_machine(ctx.machine, d.virt_type)
-    if m is not None and m.acpi is False:
-        raise TranslationError(f"unsupported configuration: machine type '{ctx.machine}' "
-                               "does not support ACPI")
-
-
 DOMAIN_RULES: tuple[Rule, ...] = (
-    check_acpi_support, check_emulator_arch, check_pseries_features, check_cpu, check_memory,
-    check_hugepages, check_numatune_modes,
+    check_cpu, check_memory, check_hugepages, check_numatune_modes,
 )
 
 
@@ -957,6 +881,7 @@ def validate_parsed(ctx: BuildContext) -> None:
 def validate(ctx: BuildContext) -> None:
     """libvirt's validation of the completed definition (before PCI addresses are assigned:
     the checks here read user-given PCI addresses only)."""
+    validate_definition(ctx)
     for rule in DOMAIN_RULES + DEVICE_RULES:
         rule(ctx)
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from ..context import BuildContext
 from ..model.device import Device
+from .qemu_def import validate_domain
 
 
 def validate_domain_def(ctx: BuildContext) -> None:
     """qemuValidateDomainDef: domain-wide checks against the QEMU binary's capabilities."""
+    validate_domain(ctx)
 
 
 def validate_device(ctx: BuildContext, dev: Device) -> None:
