@@ -124,3 +124,30 @@ def test_controllers_ordered_as_libvirt_inserts_them() -> None:
     order = re.findall(r'"id":"(usb\d*|scsi\d*)","bus":"pci.0","addr":"(0x[0-9a-f.x]+)"', args)
     assert sorted(order, key=lambda o: o[1]) == [("scsi0", "0x2"), ("usb3", "0x3"),
                                                  ("usb", "0x4")]
+
+
+def test_boot_dev_list_last_position_wins() -> None:
+    """qemuProcessPrepareDeviceBootorder: a kind listed twice is worth its last position."""
+    args = _args(_xml("<disk type='file' device='disk'><source file='/a.img'/>"
+                      "<target dev='vda' bus='virtio'/></disk>", machine="pc")
+                 .replace("</os>", "<boot dev='hd'/><boot dev='hd'/></os>"))
+    assert '"bootindex":2' in _device(args, "virtio-blk-pci")
+
+
+def test_ssh_user_from_identity() -> None:
+    args = _args(_xml("<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+                      "<source protocol='ssh' name='t.img'><host name='h' port='22'/>"
+                      "<identity username='me' keyfile='/k'/></source>"
+                      "<target dev='vda' bus='virtio'/></disk>", machine="pc"))
+    assert '"driver":"ssh","path":"t.img","server":{"host":"h","port":"22"},"user":"me"' in args
+
+
+def test_primary_video_takes_next_slot_when_its_own_is_used() -> None:
+    """Slot 2 is the i440fx primary video's; when taken, the video gets the next free slot
+    before any other device."""
+    args = _args(_xml("<disk type='file' device='disk'><source file='/a.img'/>"
+                      "<target dev='vda' bus='virtio'/></disk>"
+                      "<memballoon model='virtio'><address type='pci' bus='0' slot='2'/>"
+                      "</memballoon><video><model type='vga'/></video>", machine="pc"))
+    assert '"addr":"0x3"' in _device(args, "VGA")
+    assert '"addr":"0x4"' in _device(args, "virtio-blk-pci")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from ..cmdline import xml_source
 from ..context import BuildContext
-from ..model import Device, Disk, DriveAddress, Elem
+from ..model import Disk, DriveAddress, Elem
+from ..model.devices import Hostdev
 from ..props import Props, escape_comma
 from .device import address_props, drive_bus_props, emit_device, loadparm
 from .misc import virtio_driver
@@ -23,27 +24,24 @@ from .storage_source import CACHE_MODES, Src, chain_list, disk_chain, storage_pr
 
 
 def _boot_indexes(ctx: BuildContext) -> dict[int, int]:
-    """Per-device boot index from <boot order=N>, or from <os><boot dev=...> order."""
-    out: dict[int, int] = {}
+    """Per-device boot index from <boot order=N>, or from the <os><boot dev=...> list
+    (qemuProcessPrepareDeviceBootorder): each kind is worth the position of its last
+    entry, given to the first disk of that kind and to the first NIC."""
     items = ctx.domain.devices.items
     if any(d.info.boot_order for d in items):
         return {id(d): d.info.boot_order for d in items if d.info.boot_order}
-    # each <boot dev> is worth its position in the list, present or not
-    for n, dev in enumerate(ctx.domain.os.boot_devs, start=1):
-        target: Device | None = None
-        for d in items:
-            if dev == "hd" and isinstance(d, Disk) and d.device in ("disk", "lun"):
-                target = d
-            elif dev == "cdrom" and isinstance(d, Disk) and d.device == "cdrom":
-                target = d
-            elif dev == "fd" and isinstance(d, Disk) and d.device == "floppy":
-                target = d
-            elif dev == "network" and d.family == "net":
-                target = d
-            if target is not None:
-                break
-        if target is not None and id(target) not in out:
-            out[id(target)] = n
+    position = {dev: n for n, dev in enumerate(ctx.domain.os.boot_devs, start=1)}
+    by_device = {"disk": "hd", "lun": "hd", "cdrom": "cdrom", "floppy": "fd"}
+    out: dict[int, int] = {}
+    for d in ctx.domain.devices.disks:
+        kind = by_device.get(d.device)
+        if kind in position:
+            out[id(d)] = position.pop(kind)
+    if "network" in position:
+        nic = next((d for d in items if d.family == "net" or
+                    (isinstance(d, Hostdev) and d.interface)), None)
+        if nic is not None:
+            out[id(nic)] = position["network"]
     return out
 
 

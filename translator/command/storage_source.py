@@ -306,7 +306,10 @@ def _network_props(src: Src, secret_ids: dict[str, str]) -> Props:
         p.add("path", name)
         if hosts:
             p.add("server", _inet_or_unix(hosts[0], proto, typed=False))
-        p.add("user", secret_ids.get("auth_user"))
+        # <auth> names the user, else <identity username> (qemuBlockStorageSourceGetSshProps)
+        identity = s.find("identity")
+        p.add("user", secret_ids.get("auth_user") or
+              (identity.get("username") if identity is not None else None))
     elif proto == "vxhs":
         p.add("tls-creds", secret_ids.get("tls"))
         p.add("vdisk-id", name)

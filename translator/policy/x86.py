@@ -159,14 +159,21 @@ class Q35Policy(X86Policy):
 
 
 def place_primary_video(ctx: BuildContext, alloc: PciAllocator, slot: int) -> None:
-    """The first PCI video card has a fixed home on the root bus when it is free."""
-    videos = [d for d in ctx.domain.devices.items if isinstance(d, Video)
-              and pci_connection(d, ctx)]
-    if videos and videos[0].info.address is None:
-        root = alloc.buses.get(0)
-        if root is not None and root.is_free(slot):
-            root.reserve(slot, 0)
-            videos[0].info.address = PciAddress(slot=slot)
+    """The first video card has a fixed home on the root bus; when that slot is taken it
+    gets the next free slot right away, before every other device
+    (qemuDomainValidateDevicePCISlotsPIIX3 / Q35)."""
+    videos = [d for d in ctx.domain.devices.items if isinstance(d, Video)]
+    kind = pci_connection(videos[0], ctx) if videos else None
+    if kind is None or videos[0].info.address is not None:
+        return
+    root = alloc.buses.get(0)
+    if root is None:
+        return
+    if root.is_free(slot):
+        root.reserve(slot, 0)
+        videos[0].info.address = PciAddress(slot=slot)
+    else:
+        videos[0].info.address = alloc.take(kind)
 
 
 def policy_for(ctx: BuildContext) -> MachinePolicy:
