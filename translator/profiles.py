@@ -86,6 +86,9 @@ class HostProfile:
     daemon_fd_base: int | None = None
     chardev_tls_dir: str = "/etc/pki/libvirt-chardev"
     scsi_sg_name: str = "sg0"     # the SCSI generic node of a host SCSI device
+    # the random part of a MAC address libvirt generates (None: derived per NIC, since the
+    # real one is random); the harness' random source always yields zero bits
+    generated_mac_tail: str | None = None
 
     def domain_dir(self, name: str) -> str:
         return f"{self.lib_dir}/domain--1-{short_name(name)}"
@@ -110,6 +113,7 @@ PROFILES: dict[str, HostProfile] = {
         # such a tree (tools/conformance.py does) or the host's own directories are read
         firmware_root_env="XML2ARGV_TEST_FIRMWARE_ROOT",
         fixed_epoch=1234567890, utc_offset_s=-1800,   # the harness' mocked time, TZ=VIR00:30
+        generated_mac_tail="00:00:00",
     ),
     "system": HostProfile(
         name="system", path_env="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

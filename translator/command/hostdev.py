@@ -28,10 +28,11 @@ def _hex(e: Elem, attr: str) -> int:
 
 
 def pci_host_address(src: Elem | None) -> str | None:
-    """DDDD:BB:SS.F of the host PCI device named by <source><address>."""
+    """DDDD:BB:SS.F of the host PCI device named by <source><address> (libvirt's parser
+    leaves a missing address all zeros)."""
     a = src.find("address") if src is not None else None
     if a is None:
-        return None
+        return "0000:00:00.0"
     return (f"{_hex(a, 'domain'):04x}:{_hex(a, 'bus'):02x}:{_hex(a, 'slot'):02x}."
             f"{_hex(a, 'function')}")
 

@@ -188,7 +188,10 @@ def _int(v: str | None) -> int | None:
 
 def derived_mac(ctx: BuildContext, net: Interface) -> str:
     """libvirt picks a random 52:54:00 (QEMU OUI) address for a NIC without one; we derive
-    it from the domain name and NIC alias so that the output stays reproducible."""
+    it from the domain name and NIC alias so that the output stays reproducible (or take
+    the host profile's fixed one)."""
+    if ctx.host.generated_mac_tail is not None:
+        return "52:54:00:" + ctx.host.generated_mac_tail
     tail = ctx.host.uuid_for(f"{ctx.domain.name}/{net.alias}").replace("-", "")[:6]
     return "52:54:00:" + ":".join(tail[i:i + 2] for i in range(0, 6, 2))
 

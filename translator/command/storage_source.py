@@ -225,8 +225,10 @@ def storage_props(src: Src, secret_ids: dict[str, str]) -> Props:
 
 
 def _is_host_cdrom(src: Src, path: str | None) -> bool:
-    """libvirt opens a host's physical CD-ROM drive with QEMU's host_cdrom driver."""
-    if src.owner is None or src.owner.get("device") != "cdrom" or not path:
+    """libvirt opens a host's physical CD-ROM drive (a raw cdrom medium that is a host
+    CD-ROM device; the harness' is /dev/cdrom) with QEMU's host_cdrom driver."""
+    if src.owner is None or src.owner.get("device") != "cdrom" or not path or \
+            src.format != "raw":
         return False
     return path == "/dev/cdrom"
 

@@ -56,7 +56,8 @@ class X86Policy(MachinePolicy):
         if devs.controller("pci", 0) is None:
             bus = "PCIe root" if self.root_model == "pcie-root" else "PCI root"
             add_controller(ctx, "pci", 0, self.root_model, f"{self.name} machines have a {bus} bus")
-        if devs.controller(disk, 0) is None:
+        # libvirt adds q35's SATA controller, but no IDE one (qemuDomainDefAddDefaultDevices)
+        if disk == "sata" and devs.controller(disk, 0) is None:
             add_controller(ctx, disk, 0, None,
                            f"{self.name} machines have a built-in {disk.upper()} controller")
 
@@ -64,8 +65,7 @@ class X86Policy(MachinePolicy):
         devs = ctx.domain.devices
         self.add_chipset_controllers(ctx)
         # an ISA-only PC has no PCI bus for a default USB controller
-        if devs.controller("usb", 0) is None and not any(c.type == "usb" for c in devs.controllers) \
-                and ctx.machine != "isapc":
+        if devs.controller("usb", 0) is None and ctx.machine != "isapc":
             model = self.default_usb_model(ctx)
             if model:
                 add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")

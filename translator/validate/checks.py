@@ -24,6 +24,7 @@ from ..disk_names import disk_name_index, libvirt_disk_order
 from ..usb import HUB_PORTS, controller_ports
 from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
+from .controller_checks import check_ide_controllers
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
@@ -822,7 +823,7 @@ DEVICE_RULES: tuple[Rule, ...] = (
     check_disk_source, check_drive_address_conflicts, check_controller_placement,
     check_pci_expander_nodes, check_video, check_graphics, check_serial_targets,
     check_inputs, check_shmem, check_iommu, check_usb_addresses,
-    check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts,
+    check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts, check_ide_controllers,
 )
 
 
