@@ -6,7 +6,8 @@ from .errors import (ErrorCode, InternalError, InvalidCapabilityError, Translati
                      UnsupportedConfigError, XMLInputError)
 from .invocation import Invocation
 from .translate import translate
+from .version import __version__
 
 __all__ = ["ErrorCode", "InternalError", "Invocation", "InvalidCapabilityError", "TranslationError",
            "UnsupportedConfigError",
-           "XMLInputError", "translate"]
+           "XMLInputError", "translate", "__version__"]

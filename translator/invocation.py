@@ -12,6 +12,7 @@ from .render import FORMATS, RENDERERS
 if TYPE_CHECKING:
     from capsdb import Caps
 
+    from .effects import EffectWarning
     from .model import Domain
 
 
@@ -24,7 +25,6 @@ class Invocation:
     args: list[str]
     items: list[Item] | None = field(default=None, repr=False)
     env_vars: list[EnvVar] | None = field(default=None, repr=False)
-    warnings: list[str] = field(default_factory=list)
     # what the translation saw, for explaining and diffing: the prepared domain (defaults,
     # aliases and addresses filled in), the effective capabilities, the host profile name
     # and the input document itself
@@ -32,6 +32,18 @@ class Invocation:
     caps: "Caps | None" = field(default=None, repr=False)
     profile: str = "system"
     source_xml: bytes | None = field(default=None, repr=False)
+    _findings: "list[EffectWarning] | None" = field(default=None, init=False, repr=False,
+                                                    compare=False)
+
+    @property
+    def warnings(self) -> "list[EffectWarning]":
+        """The effect analysis of this translation (`translator.effects`), computed once:
+        objects with `code`, `severity`, `line` and `message` (and `as_dict()`)."""
+        if self._findings is None:
+            from .effects import analyse
+
+            self._findings = analyse(self)
+        return self._findings
 
     def render(self, fmt: str = "args") -> str:
         try:

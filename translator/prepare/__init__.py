@@ -11,10 +11,12 @@ from .memory import prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 from .pretend import rewrite_interfaces
 from ..validate import validate, validate_parsed
+from ..validate.limits import check_argument_list, check_counts
 
 
 def prepare(ctx: BuildContext) -> None:
     validate_parsed(ctx)  # libvirt's XML parser refusals come before anything else
+    check_counts(ctx)  # before any work proportional to a count in the input
     prepare_machine(ctx)
     apply_defaults(ctx)
     assign_drive_addresses(ctx)
@@ -22,6 +24,7 @@ def prepare(ctx: BuildContext) -> None:
     assign_virtio_serial(ctx)
     assign_aliases(ctx)
     validate(ctx)  # libvirt's validation; reads user-given PCI addresses only
+    check_argument_list(ctx)
     assign_pci_addresses(ctx)
     if rewrite_interfaces(ctx):  # domxml-to-native: interfaces readdressed after the rest
         assign_pci_addresses(ctx)
