@@ -88,23 +88,47 @@ def _sort_disks(ctx: BuildContext) -> None:
         items[i] = d
 
 
-def _controller_insert_at(order: list[Controller], c: Controller, index: int) -> int:
-    """Where virDomainControllerInsertPreAlloced puts `c` (index -1: not given yet)."""
-    at = -1
-    for i in range(len(order) - 1, -1, -1):
-        cur = order[i]
-        if cur.type != c.type:
-            continue
+class _ControllerList:
+    """libvirt's controller list while it is built (virDomainControllerInsertPreAlloced).
+
+    A controller only ever goes next to those of its type (a new type at the end), so the
+    list is one block per type in order of first appearance; inside a block an index-less
+    one goes last, else it goes before the first later-indexed one (a master before its
+    companions). Blocks still in index order take an append without a scan."""
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, list[Controller]] = {}
+        self.ascending: dict[str, bool] = {}
+
+    def insert(self, c: Controller, index: int) -> None:
+        block = self.blocks.setdefault(c.type, [])
+        ascending = self.ascending.get(c.type, True)
+        if index != -1 and ascending and (not block or block[-1].index < index):
+            block.append(c)
+            self.ascending[c.type] = True
+            return
+        block.insert(self._position(block, c, index), c)
+        self.ascending[c.type] = index != -1 and all(
+            a.index <= b.index for a, b in zip(block, block[1:]))
+
+    @staticmethod
+    def _position(block: list[Controller], c: Controller, index: int) -> int:
         if index == -1:
-            return i + 1
-        if cur.index > index:
-            at = i
-        elif c.master_startport is None and cur.master_startport is not None and \
-                cur.index == index:
-            at = i  # a master goes before its companions
-        elif at == -1:
-            at = i + 1
-    return len(order) if at == -1 else at
+            return len(block)
+        at = -1
+        for i in range(len(block) - 1, -1, -1):
+            cur = block[i]
+            if cur.index > index:
+                at = i
+            elif c.master_startport is None and cur.master_startport is not None and \
+                    cur.index == index:
+                at = i  # a master goes before its companions
+            elif at == -1:
+                at = i + 1
+        return len(block) if at == -1 else at
+
+    def ordered(self) -> list[Controller]:
+        return [c for block in self.blocks.values() for c in block]
 
 
 def sort_controllers(ctx: BuildContext) -> None:
@@ -113,24 +137,23 @@ def sort_controllers(ctx: BuildContext) -> None:
     the XML right after the last of its type); the other devices keep their positions."""
     items = ctx.domain.devices.items
     slots = [i for i, dev in enumerate(items) if isinstance(dev, Controller)]
-    ctrls = [items[i] for i in slots]
-    parsed = [c for c in ctrls if isinstance(c, Controller) and not c.implicit]
-    order: list[Controller] = []
-    for c in parsed:
-        given = c.elem.get("index") is not None
-        order.insert(_controller_insert_at(order, c, c.index if given else -1), c)
+    ctrls = [c for c in (items[i] for i in slots) if isinstance(c, Controller)]
+    listing = _ControllerList()
+    for c in ctrls:
+        if not c.implicit:
+            listing.insert(c, c.index if c.elem.get("index") is not None else -1)
+    order = listing.ordered()
     # virDomainAssignControllerIndexes: once an index-less USB2 controller (not the first
     # controller) got its index, the whole list is inserted again, indexes known
     if any(c.elem.get("index") is None and c.type == "usb" and c.model in ICH9_FUNCTION
            for c in order[1:]):
-        again: list[Controller] = []
+        listing = _ControllerList()
         for c in order:
-            again.insert(_controller_insert_at(again, c, c.index), c)
-        order = again
-    for added in ctrls:
-        if isinstance(added, Controller) and added.implicit:
-            order.insert(_controller_insert_at(order, added, added.index), added)
-    for i, ctrl in zip(slots, order):
+            listing.insert(c, c.index)
+    for c in ctrls:
+        if c.implicit:
+            listing.insert(c, c.index)
+    for i, ctrl in zip(slots, listing.ordered()):
         items[i] = ctrl
 
 
@@ -669,9 +692,11 @@ def _add_root_ports(ctx: BuildContext, alloc: PciAllocator, pending: list[Device
     them; they get their slots in the real pass, PCI controllers first by index."""
     devs = ctx.domain.devices
     next_index = max((c.index for c in devs.controllers if c.type == "pci"), default=0) + 1
+    at = pci_controller_insert_pos(ctx)  # after every existing PCI controller
     for offset, model in enumerate(_dry_run_growth(ctx, alloc, pending)):
         c = new_pci_controller(ctx, next_index + offset, model,
-                               IMPLICIT_REASON.get(model, f"libvirt adds a {model}"))
+                               IMPLICIT_REASON.get(model, f"libvirt adds a {model}"),
+                               at + offset)
         alloc.add_bus(c)
     _assign_pci_controllers(ctx, alloc)
 
