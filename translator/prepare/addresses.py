@@ -391,9 +391,11 @@ class PciAllocator:
                 self.reserve(d.info.address, d.alias or d.family)
 
     def _bus_order(self) -> list[int]:
-        if len(self._order) != len(self.buses):  # a bus was added: start afresh
-            self._order = sorted(self.buses)
-            self._full_before.clear()
+        if len(self._order) != len(self.buses):  # a bus was added
+            order = sorted(self.buses)
+            if order[:len(self._order)] != self._order:  # not after the others: start afresh
+                self._full_before.clear()
+            self._order = order
         return self._order
 
     def find_free(self, kind: str) -> PciAddress | None:
