@@ -4,6 +4,19 @@ With the `blockdev` capability libvirt describes each image as a storage node
 (`libvirt-N-storage`) and, unless it can be skipped, a format node (`libvirt-N-format`);
 without it the pre-blockdev form `-drive ...,if=none,id=drive-ALIAS` is used and the
 frontend refers to it with `drive=drive-ALIAS`.
+
+Branches (qemuBuildDisksCommandLine, qemuBuildDiskDeviceProps):
+- [x] backends: -blockdev chain (storage_source.py) or legacy -drive (storage_drive.py),
+      copy-on-read and throttle filter nodes, managed/unmanaged pr-manager
+- [x] frontends: ide-hd/ide-cd, scsi-hd/cd/block/generic, virtio-blk (pci/ccw/device,
+      transitional), usb-storage, floppy (isa-fdc globals / q35 isa-fdc device)
+- [x] options: serial, wwn, vendor/product, geometry, logical/physical block size,
+      rotation rate, removable, write-cache, discard, detect-zeroes, error policies,
+      iothread, queues, queue size,
+      scsi device_id, bootindex (per-device order or <os><boot>)
+- [x] vhost-user-blk (chardev)
+- [ ] virtio-blk iothread-vq-mapping for disks (<iothreads> mapping)
+- [ ] vDPA disks (need the descriptor the harness passes)
 """
 
 from __future__ import annotations

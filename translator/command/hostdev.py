@@ -2,6 +2,12 @@
 
 Interfaces of type 'hostdev' are built here too, as libvirt keeps them in its hostdev
 list; a transient teaming member names its persistent virtio partner (failover).
+
+Branches (qemuBuildHostdevCommandLine):
+- [x] PCI VFIO (host address, ROM options, display/ramfb, failover pair, acpi-index),
+      mediated devices (vfio-pci/ccw/ap), USB host (bus/device or vendor/product, boot index),
+      SCSI host (iSCSI or local sg, with backend), vhost-scsi (fd), zPCI extension devices
+- [ ] host facts the harness mocks (PCI Express capability of the host device)
 """
 
 from __future__ import annotations

@@ -4,6 +4,19 @@ Two passes like libvirt: user-given addresses and chipset built-ins are reserved
 then the devices that still need a slot are counted, the root ports a q35 machine needs
 are added (plus one spare for hotplug on a domain that defined none), and finally every
 device gets the first free compatible slot, family by family in libvirt's order.
+
+Branches (qemuDomainAssignPCIAddresses, domain_addr.c; [x] done, [ ] not):
+- [x] connect flags per device (qemuDomainDeviceCalculatePCIConnectFlags): PCIe endpoints,
+      conventional PCI (transitional virtio, crypto, shmem, ehci/uhci, sata, most NICs),
+      integrated devices (virtio-iommu, pvpanic), virtio as PCIe only with modern virtio
+- [x] chipset reservations (PIIX3 slot 1, IDE/USB functions; q35 0x1f, ICH9 USB 0x1d/0x1a,
+      ICH9 audio 0x1b), primary video slot (2 on i440fx, 1 on q35) or the next free one
+- [x] dry run growing buses in device order: root ports, pcie-to-pci-bridge behind its own
+      root port (dmi-to-pci-bridge + pci-bridge without it), pci-bridges on pci-root,
+      one spare hot-plug root port for new PCIe domains; controllers then placed by index
+- [x] controllers in libvirt's list order (insertion by type and index, USB2 companions)
+- [x] ICH9 USB2 companion groups sharing a slot, multifunction on function 0
+- [ ] isolation groups (pseries host PCI domains, per-PHB placement)
 """
 
 from __future__ import annotations
