@@ -5,6 +5,7 @@ from __future__ import annotations
 from .errors import (ErrorCode, InternalError, InvalidCapabilityError, TranslationError,
                      UnsupportedConfigError, XMLInputError)
 from .invocation import Invocation
+from . import effects as _effects  # noqa: F401 - registers the analysis behind Invocation.warnings
 from .translate import translate
 from .version import __version__
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .cmdline import Item
+from .invocation import register_analyser
 from .itemview import parse_value
 from .qemu_options import REMOVED_VALUES, QemuOption, Version, format_version, lookup
 
@@ -553,7 +554,8 @@ def _original_devices(inv: "Invocation") -> dict[str, dict[str, Any]]:
     from .translate import translate
 
     try:
-        plain = translate(inv.source_xml, inv.caps, profile=inv.profile, namespace=False)
+        plain = translate(inv.source_xml, inv.caps, profile=inv.host or inv.profile,
+                          namespace=False)
     except TranslationError:
         return {}
     out: dict[str, dict[str, Any]] = {}
@@ -849,3 +851,6 @@ def analyse_source(data: bytes) -> list[EffectWarning]:
 def _ordered(ws: Iterable[EffectWarning]) -> list[EffectWarning]:
     unique = list(dict.fromkeys(ws))
     return sorted(unique, key=lambda w: (w.line is None, w.line or 0))
+
+
+register_analyser(analyse)

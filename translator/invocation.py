@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .cmdline import EnvVar, Item
 from .errors import TranslationError
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from .effects import EffectWarning
     from .model import Domain
+    from .profiles import HostProfile
 
 
 @dataclass
@@ -30,19 +31,18 @@ class Invocation:
     # and the input document itself
     domain: "Domain | None" = field(default=None, repr=False)
     caps: "Caps | None" = field(default=None, repr=False)
-    profile: str = "system"
+    profile: str = "host"
+    host: "HostProfile | None" = field(default=None, repr=False)
     source_xml: bytes | None = field(default=None, repr=False)
     _findings: "list[EffectWarning] | None" = field(default=None, init=False, repr=False,
                                                     compare=False)
 
     @property
     def warnings(self) -> "list[EffectWarning]":
-        """The effect analysis of this translation (`translator.effects`), computed once:
-        objects with `code`, `severity`, `line` and `message` (and `as_dict()`)."""
+        """The effect analysis of this translation (`translator.effects.analyse`), computed
+        once: objects with `code`, `severity`, `line` and `message` (and `as_dict()`)."""
         if self._findings is None:
-            from .effects import analyse
-
-            self._findings = analyse(self)
+            self._findings = _ANALYSER[0](self) if _ANALYSER else []
         return self._findings
 
     def render(self, fmt: str = "args") -> str:
@@ -51,3 +51,12 @@ class Invocation:
         except KeyError:
             raise TranslationError(
                 f"unknown output format '{fmt}' (choose from {', '.join(FORMATS)})") from None
+
+
+# The effect analysis registers itself here when `translator` is imported: it reads
+# translations (and translates again), so this module cannot import it without a cycle.
+_ANALYSER: "list[Callable[[Invocation], list[EffectWarning]]]" = []
+
+
+def register_analyser(analyse: "Callable[[Invocation], list[EffectWarning]]") -> None:
+    _ANALYSER[:] = [analyse]
