@@ -151,3 +151,17 @@ def test_primary_video_takes_next_slot_when_its_own_is_used() -> None:
                       "</memballoon><video><model type='vga'/></video>", machine="pc"))
     assert '"addr":"0x3"' in _device(args, "VGA")
     assert '"addr":"0x4"' in _device(args, "virtio-blk-pci")
+
+
+@pytest.mark.parametrize("abi_update,fmt,template,name", [
+    (True, "raw", "/t/VARS.raw", "g_VARS.raw"), (False, "raw", "/t/VARS.raw", "g_VARS.fd"),
+    (True, "raw", "/t/VARS.fd", "g_VARS.fd"), (True, "qcow2", "/t/VARS.raw", "g_VARS.qcow2"),
+])
+def test_default_nvram_extension(abi_update: bool, fmt: str, template: str, name: str) -> None:
+    """qemuFirmwareEnsureNVRAM: a new definition's raw varstore follows a .raw template."""
+    from types import SimpleNamespace
+
+    from translator.prepare.firmware import _default_nvram
+    ctx = SimpleNamespace(abi_update=abi_update, host=SimpleNamespace(nvram_dir="/n"),
+                          domain=SimpleNamespace(name="g"))
+    assert _default_nvram(ctx, fmt, template) == f"/n/{name}"  # type: ignore[arg-type]
