@@ -165,3 +165,26 @@ def test_default_nvram_extension(abi_update: bool, fmt: str, template: str, name
     ctx = SimpleNamespace(abi_update=abi_update, host=SimpleNamespace(nvram_dir="/n"),
                           domain=SimpleNamespace(name="g"))
     assert _default_nvram(ctx, fmt, template) == f"/n/{name}"  # type: ignore[arg-type]
+
+
+def test_piix3_controllers_take_slot_1_whatever_non_pci_address() -> None:
+    args = _args(_xml("<controller type='usb' index='0' model='piix3-uhci'>"
+                      "<address type='spapr-vio'/></controller>", machine="pc"))
+    assert '"id":"usb","bus":"pci.0","addr":"0x1.0x2"' in args
+
+
+def test_piix3_usb_slot_double_use() -> None:
+    xml = _xml("<controller type='usb' index='0' model='piix3-uhci'/>"
+               "<memballoon model='virtio'><address type='pci' bus='0' slot='1' function='2'/>"
+               "</memballoon>", machine="pc")
+    with pytest.raises(translator.TranslationError) as exc:
+        _args(xml)
+    assert str(exc.value) == "XML error: Attempted double use of PCI Address 0000:00:01.2"
+
+
+def test_controller_on_spapr_vio_gets_a_reg() -> None:
+    """qemuDomainAssignSpaprVIOAddresses gives every controller on spapr-vio a `reg`
+    (0x2000 first), whatever its type."""
+    args = _args(_xml("<controller type='pci' index='1' model='pcie-root-port'>"
+                      "<address type='spapr-vio'/></controller>"))
+    assert '"id":"pci.1","reg":8192' in args

@@ -10,7 +10,6 @@ The other x86 boards (isapc, microvm) get no PCI root bus from libvirt.
 from __future__ import annotations
 
 from ..context import BuildContext
-from ..errors import TranslationError
 from ..model import PciAddress
 from ..model.devices import Sound, Video
 from ..prepare.addresses import (PciAllocator, assign_pci_root_addresses, ich9_address,
@@ -95,24 +94,21 @@ class I440fxPolicy(X86Policy):
     chipset_disk_controller = "ide"
 
     def reserve_builtin(self, ctx: BuildContext, alloc: PciAllocator) -> None:
-        """Slot 1 is the PIIX3: IDE at 00:01.1, the PIIX3 UHCI at 00:01.2."""
+        """Slot 1 is the PIIX3 (qemuDomainValidateDevicePCISlotsPIIX3): the first IDE
+        controller at 00:01.1 and a PIIX3 (or default) USB controller index 0 at 00:01.2,
+        whatever non-PCI address they were given, then function 0 of the slot; a user
+        device already there is a double use."""
         devs = ctx.domain.devices
         root = alloc.buses.get(0)
         if root is None:
             return
-        for fn in range(4):
-            if fn not in root.used.get(1, set()):
-                root.reserve(1, fn)
-        ide = devs.controller("ide", 0)
-        if ide is not None and ide.info.address is None:
-            if any(isinstance(d.info.address, PciAddress) and d.info.address.key() == (0, 0, 1, 1)
-                   for d in devs.items):
-                raise TranslationError(
-                    "XML error: Attempted double use of PCI Address 0000:00:01.1")
-            ide.info.address = PciAddress(slot=1, function=1)
-        usb = devs.controller("usb", 0)
-        if usb is not None and usb.info.address is None and usb.model == "piix3-uhci":
-            usb.info.address = PciAddress(slot=1, function=2)
+        for c, function in ((devs.controller("ide", 0), 1), (devs.controller("usb", 0), 2)):
+            if c is None or (c.type == "usb" and c.model not in (None, "piix3-uhci")):
+                continue
+            if not isinstance(c.info.address, PciAddress):
+                c.info.address = PciAddress(slot=1, function=function)
+                alloc.reserve(c.info.address, c.alias or c.type)
+        alloc.reserve(PciAddress(slot=1), "PIIX3")
         place_primary_video(ctx, alloc, slot=2)
 
 
