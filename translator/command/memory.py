@@ -21,7 +21,7 @@ from ..props import Props
 # The test harness' hugetlbfs mounts; the first one is the default huge page size.
 HUGEPAGE_MOUNTS: tuple[tuple[int, str], ...] = ((2048, "/dev/hugepages2M"),
                                                 (1048576, "/dev/hugepages1G"))
-SYSTEM_PAGE_KIB = 4
+SYSTEM_PAGE_KIB = 4  # the host's base page size: asking for it means no huge pages at all
 HOST_CPUS_PER_NODE = 4   # the harness' fake host: NUMA nodes of four CPUs each
 HOST_NODES = [0, 1, 2, 3]  # ... and four nodes, all of which numad's advice names
 _POLICY = {"strict": "bind", "preferred": "preferred", "interleave": "interleave"}

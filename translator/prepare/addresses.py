@@ -19,7 +19,7 @@ from ..model import Chardev, Controller, Device, Disk, DriveAddress, PciAddress
 from ..model.devices import Hostdev, Interface, Memballoon, Sound, Video
 from .controllers import ICH9_FUNCTION, assign_expander_bus_numbers
 from .implicit import new_pci_controller, pci_controller_insert_pos
-from .spapr_vio import assign_spapr_vio_addresses
+from ..spapr_vio import assign_spapr_vio_addresses
 
 # models that are conventional PCI only (no PCIe interface)
 PCI_ONLY_NET = {"rtl8139", "e1000", "pcnet", "ne2k_pci", "i82551", "i82557b", "i82559er"}

@@ -22,7 +22,7 @@ from ..arches import PPC64_ARCHES
 from ..bitmap import parse_bitmap
 from ..disk_names import disk_name_index, libvirt_disk_order
 from ..usb import HUB_PORTS, controller_ports
-from ..command.memory import HUGEPAGE_MOUNTS
+from ..command.memory import HUGEPAGE_MOUNTS, SYSTEM_PAGE_KIB
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
@@ -455,10 +455,6 @@ def check_hugepages(ctx: BuildContext) -> None:
             if master is not None:
                 raise TranslationError(f"two master hugepages detected: {kib} and {master}")
             master = kib
-
-
-# the host's base page size: asking for it means no huge pages at all
-SYSTEM_PAGE_KIB = 4
 
 
 def check_hugetlbfs_mounts(ctx: BuildContext) -> None:

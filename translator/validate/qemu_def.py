@@ -8,6 +8,7 @@ consoles, sysinfo, panic devices, TPMs, watchdogs and launch security.
 
 from __future__ import annotations
 
+from ..command.memory import SYSTEM_PAGE_KIB
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model import Elem
@@ -20,7 +21,6 @@ CONFIG = ErrorCode.CONFIG_UNSUPPORTED
 MAX_VCPUS_WITHOUT_EIM = 255
 # the largest <clock offset='absolute' start=...> glib can turn into a date
 MAX_CLOCK_START = 253402300799
-SYSTEM_PAGE_KIB = 4
 
 
 def _root(ctx: BuildContext) -> Elem:
