@@ -7,7 +7,7 @@ object, so a builder can never observe capabilities changing half-way through a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from typing import Iterable, Mapping
 
 
 class CapsFileError(ValueError):
@@ -38,6 +38,32 @@ class CpuModel:
     typename: str | None = None
     usable: bool | None = None
     deprecated: bool = False
+    # the features QEMU said keep the model from running on this host (usable='no')
+    blockers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CpuProp:
+    """One property of QEMU's expansion of the host CPU model (`<hostCPU><property>`)."""
+
+    name: str
+    type: str                  # 'boolean', 'string' or 'number'
+    value: str                 # 'true'/'false' for booleans
+    migratable: bool | None = None  # None: QEMU did not say
+
+    @property
+    def enabled(self) -> bool:
+        return self.type == "boolean" and self.value == "true"
+
+
+@dataclass(frozen=True)
+class HostCpu:
+    """QEMU's expansion of the host CPU for one accelerator (`<hostCPU>`): what libvirt
+    decodes into the host-model CPU."""
+
+    model: str
+    migratability: bool
+    props: tuple[CpuProp, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,8 @@ class Caps:
     # the boolean properties QEMU reported for the host CPU model (KVM), in file order;
     # libvirt expands a host-model CPU into the model plus these features on some arches
     host_cpu_props: tuple[tuple[str, bool], ...] = ()
+    # every <hostCPU> of the file by accelerator ('kvm', 'tcg', 'hvf')
+    host_cpus: dict[str, HostCpu] = field(default_factory=dict)
     variant: str | None = None
     package: str | None = None
     emulator: str | None = None
@@ -84,8 +112,14 @@ class Caps:
         return f"{major}.{minor}.{micro}"
 
     # --- machine types ------------------------------------------------------------------
+    def _accel(self, virt_type: str, table: Mapping[str, object]) -> str:
+        """libvirt's virQEMUCapsGetAccel: KVM and HVF have their own data, the rest is TCG's."""
+        if virt_type in ("kvm", "hvf") and virt_type in table:
+            return virt_type
+        return "tcg"
+
     def machine_list(self, virt_type: str = "kvm") -> tuple[Machine, ...]:
-        accel = "kvm" if virt_type == "kvm" else "tcg"
+        accel = self._accel(virt_type, self.machines)
         return self.machines.get(accel) or self.machines.get("kvm") or ()
 
     def find_machine(self, name: str, virt_type: str = "kvm") -> Machine | None:
@@ -111,8 +145,13 @@ class Caps:
 
     # --- CPU models ---------------------------------------------------------------------
     def cpu_models(self, virt_type: str = "kvm") -> tuple[CpuModel, ...]:
-        accel = "kvm" if virt_type == "kvm" else "tcg"
+        accel = self._accel(virt_type, self.cpus)
         return self.cpus.get(accel) or self.cpus.get("kvm") or ()
+
+    def host_cpu(self, virt_type: str = "kvm") -> HostCpu | None:
+        """QEMU's host CPU expansion for the accelerator of `virt_type` (libvirt's
+        virQEMUCapsGetAccel: kvm and hvf have their own, everything else is tcg)."""
+        return self.host_cpus.get(self._accel(virt_type, self.host_cpus))
 
     def find_cpu(self, name: str, virt_type: str = "kvm") -> CpuModel | None:
         for c in self.cpu_models(virt_type):

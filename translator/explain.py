@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .cmdline import Item, Source, default_source, xml_source
 from .itemview import split_keyval
+from .profile_notes import profile_notes
 
 if TYPE_CHECKING:
     from .invocation import Invocation
@@ -207,7 +208,8 @@ def capability_effects(inv: "Invocation") -> list[CapEffect]:
         undone = (inv.caps.with_changes(remove=[t.name]) if kind == "add"
                   else inv.caps.with_changes(add=[t.name]))
         try:
-            other = translate(inv.source_xml, undone, profile=inv.profile, namespace=False)
+            other = translate(inv.source_xml, undone, profile=inv.host or inv.profile,
+                              namespace=False)
         except TranslationError as exc:
             eff.status = f"effective: without it libvirt refuses the domain ({exc})"
             continue
@@ -403,10 +405,11 @@ def _header(inv: "Invocation") -> list[str]:
         v = inv.caps.version
         qemu = f", QEMU {v // 1_000_000}.{v // 1000 % 1000}.{v % 1000} ({inv.caps.arch})"
     title = f"Domain '{name}'{qemu}, {inv.profile} profile"
+    notes = [ln for note in profile_notes(inv) for ln in pack(note.split(" "), WIDTH, sep=" ")]
     legend = ["FROM  xml      the domain XML element that produced it (XPath, line)",
               "      default  something libvirt adds on its own, and why",
               "      qemu     an element of the qemu: namespace (line)"]
-    return pack(title.split(" "), WIDTH, sep=" ") + legend
+    return pack(title.split(" "), WIDTH, sep=" ") + notes + legend
 
 
 def _column_titles() -> str:
@@ -534,6 +537,7 @@ def render_json(inv: "Invocation", warnings: list[str] | None = None) -> str:
     doc = {
         "domain": inv.domain.name if inv.domain is not None else None,
         "profile": inv.profile,
+        "profile_notes": profile_notes(inv),
         "env": [{"name": e.name, "value": e.value or "", "source": source_dict(e.source)}
                 for e in inv.env_vars or []],
         "binary": {"value": inv.binary, "source": source_dict(binary_source(inv))},
@@ -608,6 +612,27 @@ def render_aliases(inv: "Invocation") -> str:
     out += ["", f"{len(with_alias)} aliases ({user} chosen by the user with the 'ua-' prefix; "
             "the others are assigned by libvirt)."]
     return "\n".join(out) + "\n"
+
+
+def aliases_json(inv: "Invocation") -> str:
+    """`--aliases --format json`: the same facts as `render_aliases`, one object each."""
+    import json
+
+    from .render import JSON_SCHEMA_VERSION
+
+    devices = list(inv.domain.devices.items) if inv.domain is not None else []
+    device_ids = _device_ids(inv)
+    with_alias = [d for d in devices if d.alias]
+    doc = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "aliases": [{"alias": d.alias, "device": _device_what(d),
+                     "user_alias": bool(d.info.user_alias), "has_device": d.alias in device_ids,
+                     "origin": _device_origin(d),
+                     "line": d.elem.line if d.elem is not None and not d.implicit else None}
+                    for d in with_alias],
+        "other_device_ids": [i for i in device_ids if i not in {d.alias for d in with_alias}],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def _device_ids(inv: "Invocation") -> list[str]:

@@ -7,21 +7,25 @@ from .addresses import assign_drive_addresses, assign_pci_addresses
 from .aliases import assign_aliases
 from .defaults import add_hostdev_scsi_controllers, apply_defaults
 from .machine import prepare_machine
-from .memory import prepare_memory
+from .memory import add_numa_node_for_hotplug, prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 from .pretend import rewrite_interfaces
 from ..validate import validate, validate_parsed
+from ..validate.limits import check_argument_list, check_counts
 
 
 def prepare(ctx: BuildContext) -> None:
     validate_parsed(ctx)  # libvirt's XML parser refusals come before anything else
+    check_counts(ctx)  # before any work proportional to a count in the input
     prepare_machine(ctx)
     apply_defaults(ctx)
+    add_numa_node_for_hotplug(ctx)  # post-parse, so validation sees the added node
     assign_drive_addresses(ctx)
     add_hostdev_scsi_controllers(ctx)
     assign_virtio_serial(ctx)
     assign_aliases(ctx)
     validate(ctx)  # libvirt's validation; reads user-given PCI addresses only
+    check_argument_list(ctx)
     assign_pci_addresses(ctx)
     if rewrite_interfaces(ctx):  # domxml-to-native: interfaces readdressed after the rest
         assign_pci_addresses(ctx)

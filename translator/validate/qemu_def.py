@@ -8,10 +8,10 @@ consoles, sysinfo, panic devices, TPMs, watchdogs and launch security.
 
 from __future__ import annotations
 
-from ..command.memory import SYSTEM_PAGE_KIB
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model import Elem
+from ..model.sizes import SYSTEM_PAGE_KIB
 from ..parse import scaled_kib
 from . import qemu_machine as m
 
