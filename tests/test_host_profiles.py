@@ -346,3 +346,15 @@ def test_actual_type_rules_follow_the_rewrite_in_pretend_mode() -> None:
     e1000 = """<interface type='user'><mac address='52:54:00:11:22:33'/>
       <model type='e1000'/><driver queues='2'/></interface>"""
     assert _json(_args(e1000), "-netdev") == [{"type": "user", "id": "hostnet0"}]
+
+
+def test_passed_descriptors_are_the_daemons_not_the_harness() -> None:
+    devices = ("<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
+               "</channel><serial type='file'><source path='/var/log/s.log'/></serial>"
+               "<vsock model='virtio'><cid auto='no' address='5'/></vsock>")
+    host = " ".join(_args(devices))
+    for harness_fd in ("1729", "1750", "6789"):
+        assert harness_fd not in host
+    assert "fd=30," in host    # the monitor: the first descriptor the profile hands out
+    harness = " ".join(_args(devices, "libvirt-test"))
+    assert "fd=1729" in harness and "fd=1750" in harness and '"vhostfd":"6789"' in harness
