@@ -500,7 +500,7 @@ def build_consoles(ctx: BuildContext) -> None:
 def _usb_filter_num(v: str | None, width: int) -> str:
     if v in (None, "", "-1"):
         return "-1"
-    return f"0x{int(v, 16):0{width}X}"
+    return f"0x{int(v, 0):0{width}X}"  # checked and written in decimal at parse time
 
 
 def _usb_filter_version(v: str | None) -> str:

@@ -14,7 +14,7 @@ from ..cmdline import default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
 from ..model.domain import NumaCell
-from ..parse import scaled_kib
+from ..model.sizes import scaled_kib, unit_bytes
 from ..prepare.memory import MODULE_ALIGN_KIB, round_up
 from ..props import Props
 
@@ -376,10 +376,7 @@ def _value_elem(e: Elem | None, unit: str) -> Elem | None:
 def _bytes(e: Elem | None) -> int:
     if e is None:
         return 0
-    from ..parse import _UNIT_SCALE  # libvirt's unit suffixes, shared with scaled_kib
-
-    scale = _UNIT_SCALE.get((e.get("unit") or "b").lower(), 1)
-    return int(e.get("value") or "0") * scale
+    return int(e.get("value") or "0") * unit_bytes(e.get("unit") or "b", 1)
 
 
 def _build_distances(ctx: BuildContext) -> None:

@@ -11,7 +11,7 @@ from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Device, Elem, GenericAddress, Memballoon
 from ..model.misc_devices import Crypto, Panic, Shmem, Vsock, Watchdog
-from ..parse import scaled_kib
+from ..model.sizes import scaled_kib
 from ..props import Props
 from .device import address_props, emit_device
 
