@@ -108,7 +108,7 @@ def _socket(ctx: BuildContext, ch: Chardev) -> _Socket:
         path = _channel_path(ctx, ch) if generated else get("path")
         # libvirt binds listening sockets itself and passes the descriptor (not in
         # domxml-to-native's pretend mode: then QEMU binds the path)
-        fd = ctx.host.chardev_socket_fd if listen else None
+        fd = ctx.passed_fd(ctx.host.chardev_socket_fd) if listen else None
         return _checked(_Socket(listen=listen, path=path, fd=fd, reconnect=_reconnect(src)))
     if ch.protocol not in (None, "raw", "telnet"):
         raise UnsupportedConfigError(f"unsupported configuration: tcp chardev protocol "
@@ -153,7 +153,7 @@ def _append_switch(fd: int | None, elem: Elem | None) -> bool | None:
 def _log_path(ctx: BuildContext, ch: Chardev, dev_alias: str, source: Source) -> str | None:
     if ch.log is None or not ch.log.get("file"):
         return None
-    return _opened_file(ctx, ctx.host.chardev_log_fd, ch.log.get("file") or "",
+    return _opened_file(ctx, ctx.passed_fd(ctx.host.chardev_log_fd), ch.log.get("file") or "",
                         f"{dev_alias}-log", source)
 
 
@@ -174,8 +174,8 @@ def chardev_backend(ctx: BuildContext, ch: Chardev, chr_id: str,
     file_path = None
     if ch.type == "file":
         path = (_source(ch) or Elem("source")).get("path") or ""
-        file_path = _opened_file(ctx, ctx.host.chardev_file_fd, path, f"{dev_alias}-source",
-                                 source)
+        file_path = _opened_file(ctx, ctx.passed_fd(ctx.host.chardev_file_fd), path,
+                                 f"{dev_alias}-source", source)
     log = _log_path(ctx, ch, dev_alias, source)
     sock = _socket(ctx, ch) if ch.type in ("unix", "tcp") else None
     tls_id = _tls_object(ctx, chr_id, source) if sock is not None and sock.tls else None
