@@ -370,3 +370,29 @@ def test_mirrored_constants_agree():
     import re
     emitted = set(re.findall(r'EffectWarning\(\s*"([a-z-]+)"', source))
     assert emitted and emitted <= cli._ALL_CODES
+
+
+def test_readme_mentions_only_real_options():
+    """Every option the README shows in an `xml2argv ...` line exists."""
+    import re
+
+    from translator.cli import _parser
+
+    known = {s for a in _parser()._actions for s in a.option_strings}
+    readme = (REPO / "README.md").read_text()
+    shown = set(re.findall(r"(--[a-z][a-z-]+)", "\n".join(
+        ln for ln in readme.splitlines() if "xml2argv " in ln)))
+    assert {"--check", "--fail-on", "--version"} <= shown
+    assert shown <= known, shown - known
+
+
+def test_readme_check_example_fails_on_a_warning(tmp_path):
+    """The README's CI use: a directory checked, one domain with a warning fails it."""
+    vms = tmp_path / "vms"
+    vms.mkdir()
+    (vms / "clean.xml").write_text(DISK_DOMAIN.read_text())
+    (vms / "swap.xml").write_text(SWAP_DOMAIN.read_text())
+    res = run_cli("--check", str(vms))
+    assert res.returncode == 3
+    assert f"{vms}/clean.xml: ok" in res.stdout.splitlines()
+    assert run_cli("--check", "--fail-on", "error", str(vms)).returncode == 0
