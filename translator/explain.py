@@ -636,10 +636,8 @@ def _device_ids(inv: "Invocation") -> list[str]:
     for item in inv.items or []:
         if item.tokens[0] != "-device" or len(item.tokens) < 2:
             continue
-        props = item.props.as_dict() if item.props is not None else None
-        if props is None:
-            from .itemview import parse_value
-            props = parse_value("-device", item.tokens[1]) or {}
+        # every -device leaves command/device.py with its properties
+        props = item.props.as_dict() if item.props is not None else {}
         ident = props.get("id")
         if isinstance(ident, str):
             ids.append(ident)
