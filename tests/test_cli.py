@@ -257,7 +257,7 @@ def test_batch_json_is_one_document():
 def test_json_carries_schema_qemu_profile_and_warning_objects():
     res = run_cli("--format", "json", "--qemu", "9.2", str(SWAP_DOMAIN))
     doc = json.loads(res.stdout)
-    assert doc["schema_version"] == 2 and doc["profile"] == "system"
+    assert doc["schema_version"] == 2 and doc["profile"] == "host"
     assert doc["qemu"] == {"version": "9.2.0", "arch": "x86_64"}
     assert {"code", "severity", "line", "message"} == set(doc["warnings"][0])
     assert any(w["code"] == "cap-already-on" and w["line"] for w in doc["warnings"])
