@@ -396,3 +396,15 @@ def test_readme_check_example_fails_on_a_warning(tmp_path):
     assert res.returncode == 3
     assert f"{vms}/clean.xml: ok" in res.stdout.splitlines()
     assert run_cli("--check", "--fail-on", "error", str(vms)).returncode == 0
+
+
+def test_misspelt_capability_in_the_xml_gets_a_hint_after_libvirts_refusal(tmp_path):
+    dom = tmp_path / "cap.xml"
+    dom.write_text(SWAP_DOMAIN.read_text().replace("capability='blockdev'",
+                                                   "capability='blockdevv'"))
+    res = run_cli(str(dom))
+    assert res.returncode == 1
+    assert res.stderr.splitlines() == [
+        "error: invalid qemu namespace capability 'blockdevv'",
+        "hint: 'blockdevv' is not a capability name (did you mean 'blockdev', "
+        "'blockdev-del', 'blockdev-reopen'?); see --list-caps"]

@@ -528,6 +528,9 @@ def _run_single(path: str, s: Settings) -> int:
         return EXIT_INTERNAL
     if o.status == "refused":
         _diag("error", o.error or "")
+        hint = _refusal_hint(o.error or "")
+        if hint:
+            _diag("hint", hint)
         return EXIT_REFUSED
     sys.stdout.write(o.output)
     a = s.args
@@ -536,6 +539,18 @@ def _run_single(path: str, s: Settings) -> int:
         for w in o.warnings:
             _diag("warning", _warning_text(w))
     return EXIT_OK
+
+
+def _refusal_hint(error: str) -> str | None:
+    """Help beyond libvirt's own words (printed after them, on a line of its own)."""
+    prefix = "invalid qemu namespace capability '"
+    if error.startswith(prefix) and error.endswith("'"):
+        from capsdb.names import CAPABILITIES
+
+        name = error[len(prefix):-1]
+        close = _did_you_mean(name, [c.name for c in CAPABILITIES])
+        return f"'{name}' is not a capability name{close}; see --list-caps" if close else None
+    return None
 
 
 class _Progress:
