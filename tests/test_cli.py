@@ -408,3 +408,34 @@ def test_misspelt_capability_in_the_xml_gets_a_hint_after_libvirts_refusal(tmp_p
         "error: invalid qemu namespace capability 'blockdevv'",
         "hint: 'blockdevv' is not a capability name (did you mean 'blockdev', "
         "'blockdev-del', 'blockdev-reopen'?); see --list-caps"]
+
+
+def test_progress_bar_only_on_a_terminal():
+    """On a terminal (a pty here) a batch draws a progress line on stderr and clears it."""
+    import os
+    import pty
+
+    main_fd, child_fd = pty.openpty()
+    try:
+        res = subprocess.run([sys.executable, "-m", "translator", "--check", "--fail-on",
+                              "never", "examples"], cwd=REPO, stdout=subprocess.PIPE,
+                             stderr=child_fd, timeout=120)
+        os.close(child_fd)
+        child_fd = -1
+        chunks = []
+        while True:
+            try:
+                data = os.read(main_fd, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        if child_fd >= 0:
+            os.close(child_fd)
+        os.close(main_fd)
+    err = b"".join(chunks).decode()
+    assert res.returncode == 0
+    assert "\r\x1b[K[" in err and "examples/" in err  # drawn, then cleared
+    assert b"\r" not in res.stdout
