@@ -630,7 +630,9 @@ def _summary(outcomes: Sequence[Outcome], fail_on: str | None) -> str:
     return f"{n} domain{'s' if n != 1 else ''}: " + ", ".join(parts)
 
 
-def _report(outcomes: Sequence[Outcome], fail_on: str | None) -> dict[str, Any]:
+def _report(outcomes: Sequence[Outcome], fail_on: str | None,
+            with_results: bool = False) -> dict[str, Any]:
+    """The JSON document of --check or of a batch (`with_results`: each translation)."""
     files = []
     for o in outcomes:
         entry: dict[str, Any] = {"path": o.path, "status": o.status}
@@ -639,10 +641,10 @@ def _report(outcomes: Sequence[Outcome], fail_on: str | None) -> dict[str, Any]:
         entry["warnings"] = [w.as_dict() for w in o.warnings]
         if fail_on is not None:
             entry["failing"] = len(failing(o.warnings, fail_on))
-        if o.invocation is not None and not o.output == "" and o.output.startswith("{"):
-            import json
+        if with_results and o.invocation is not None:
+            from .render import json_document
 
-            entry["result"] = json.loads(o.output)
+            entry["result"] = json_document(o.invocation)
         files.append(entry)
     return {"schema_version": JSON_SCHEMA_VERSION, "xml2argv": __version__,
             "fail_on": fail_on, "files": files,
@@ -667,7 +669,7 @@ def _run_batch(paths: Sequence[str], s: Settings) -> int:
             _diag("internal error (a bug in xml2argv)" if o.status == "internal-error"
                   else "error", o.error or "", o.path)
     if s.fmt == "json":
-        _print_json(_report(outcomes, None))
+        _print_json(_report(outcomes, None, with_results=True))
     print(_summary(outcomes, None), file=sys.stderr)
     return _exit_status(outcomes, None)
 
