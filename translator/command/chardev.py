@@ -15,10 +15,12 @@ from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Chardev, Elem, GenericAddress
-from ..profiles import short_name
+import re
+
 from ..props import Props, escape_comma, to_json
 from .device import address_props, emit_device
 from .disks import boot_index
+from .misc import reconnect_key
 
 # the spice channel a spicevmc chardev connects to, by the device using it
 _SPICEVMC_NAME = {"redirdev": "usbredir", "smartcard": "smartcard"}
@@ -60,17 +62,25 @@ def _reconnect(src: Elem | None) -> int | None:
 
 
 def _generated_path(ctx: BuildContext, ch: Chardev, path: str | None) -> bool:
-    """A virtio channel's socket path libvirt makes up itself: none given, or one it
-    generated earlier under its channel directory (which it then regenerates)."""
+    """A virtio channel's socket path libvirt makes up itself: none given, or one a
+    libvirt version generated earlier (qemuDomainChrDefDropDefaultPath), regenerated."""
     if ch.kind != "channel" or ch.target_type != "virtio":
         return False
-    return not path or path.startswith(f"{ctx.host.channel_dir}/domain-")
+    if not path:
+        return True
+    if not ch.target_name:
+        return False
+    host = ctx.host
+    layouts = r"/(target/)?(([^/]+\.)|(domain-[^/]+/)|([0-9]+-[^/]+/))"
+    tail = layouts + re.escape(ch.target_name) + "$"
+    bases = (host.channel_dir, f"{host.lib_dir}/channel", f"{host.cfg_dir}/channel")
+    return any(re.match("^" + re.escape(base) + tail, path) for base in bases)
 
 
 def _channel_path(ctx: BuildContext, ch: Chardev) -> str:
     """The socket libvirt makes up for a virtio channel, in its per-domain channel
     directory: named after the channel, else after its virtio-serial port."""
-    target_dir = f"{ctx.host.channel_dir}/domain--1-{short_name(ctx.domain.name)}"
+    target_dir = ctx.host.channel_target_dir(ctx.domain.name)
     if ch.target_name:
         return f"{target_dir}/{ch.target_name}"
     addr = ch.info.address
@@ -198,12 +208,6 @@ def _vdagent_opts(ch: Chardev) -> tuple[bool | None, bool | None]:
             None if mouse is None else mouse == "client")
 
 
-def _reconnect_key(ctx: BuildContext, seconds: int) -> tuple[str, int]:
-    if ctx.has("chardev-reconnect-miliseconds"):
-        return "reconnect-ms", seconds * 1000
-    return "reconnect", seconds
-
-
 def _legacy_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str | None,
                     log: str | None, sock: _Socket | None, tls_id: str | None) -> str:
     t = ch.type
@@ -233,7 +237,7 @@ def _legacy_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str 
             if sock.fd is not None or t == "tcp" or ch.kind != "vhost-user":
                 parts.append("wait=off")
         if sock.reconnect is not None and not sock.listen:
-            k, v = _reconnect_key(ctx, sock.reconnect)
+            k, v = reconnect_key(ctx, sock.reconnect)
             parts.append(f"{k}={v}")
         if tls_id:
             parts.append(f"tls-creds={tls_id}")
@@ -303,7 +307,7 @@ def _json_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str | 
         if sock.listen:
             data["wait"] = False
         if sock.reconnect is not None and not sock.listen:
-            k, v = _reconnect_key(ctx, sock.reconnect)
+            k, v = reconnect_key(ctx, sock.reconnect)
             data[k] = v
         if tls_id:
             data["tls-creds"] = tls_id

@@ -130,7 +130,6 @@ def add_numa_node_for_hotplug(ctx: BuildContext) -> None:
 
 
 def prepare_memory(ctx: BuildContext) -> None:
-    add_numa_node_for_hotplug(ctx)
     align_memory(ctx)
     assign_orphan_vcpus(ctx)
     if ctx.domain.max_memory is not None:

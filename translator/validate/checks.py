@@ -21,7 +21,6 @@ from typing import Callable, Iterable, Iterator
 from ..arches import PPC64_ARCHES
 from ..disk_names import disk_name_index, libvirt_disk_order
 from ..usb import HUB_PORTS, controller_ports
-from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
@@ -354,9 +353,10 @@ def check_memory(ctx: BuildContext) -> None:
         if kib is not None and -(-kib // 1024) * 1024 > MEMORY_LIMIT_KIB:
             raise _unsupported(f"memory size of NUMA node '{pos}' overflowed after alignment")
     mm = d.max_memory
-    # ppc64 guests need no NUMA node for memory hotplug (QEMU does not add one there)
+    # ppc64 guests need no NUMA node for memory hotplug (QEMU does not add one there);
+    # a new definition got one node added while preparing (qemuDomainDefNumaAutoAdd)
     if mm is not None and int(mm.get("slots", "0") or 0) > 0 and not cells and \
-            ctx.arch not in PPC64_ARCHES:
+            not d.numa_cells and ctx.arch not in PPC64_ARCHES:
         raise _unsupported("At least one numa node has to be configured when enabling memory "
                            "hotplug")
 
@@ -419,7 +419,7 @@ def check_hugetlbfs_mounts(ctx: BuildContext) -> None:
     """Every huge page size asked for needs a hugetlbfs mount of that size on the host."""
     backing = ctx.domain.memory_backing
     huge = backing.find("hugepages") if backing is not None else None
-    mounted = {size for size, _ in HUGEPAGE_MOUNTS}
+    mounted = {size for size, _ in ctx.host.hugepage_mounts}
     for page in huge.findall("page") if huge is not None else []:
         kib = _page_kib(page)
         if kib != SYSTEM_PAGE_KIB and kib not in mounted:
@@ -448,12 +448,9 @@ def check_numatune_modes(ctx: BuildContext) -> None:
                                    "when mode is 'restrictive' in memnode element")
 
 
-# libvirt's test harness fakes a host with NUMA nodes 0-3
-_HOST_NUMA_NODES = {"libvirt-test": 4}
-
-
 def check_host_numa_nodes(ctx: BuildContext) -> None:
-    nodes = _HOST_NUMA_NODES.get(ctx.host.name)
+    """<numatune> may only name the host's NUMA nodes (when the profile knows them)."""
+    nodes = ctx.host.host_numa_nodes
     tune = ctx.domain.numatune
     if nodes is None or tune is None:
         return
@@ -641,6 +638,29 @@ def check_graphics(ctx: BuildContext) -> None:
                            "'vnc', 'spice' graphics types")
 
 
+def check_spice_tls(ctx: BuildContext) -> None:
+    """qemuValidateDomainDeviceDefSPICEGraphics: a SPICE TLS port on an address or network
+    listener needs qemu.conf's spice_tls."""
+    conf = ctx.host.qemu_conf
+    for g in ctx.domain.devices.of("graphics"):
+        e = g.elem
+        if e.get("type") != "spice":
+            continue
+        listen = e.find("listen")
+        kind = (listen.get("type") or "address") if listen is not None else "address"
+        tls_port = _int_or_zero(e.get("tlsPort"))
+        if kind in ("address", "network") and tls_port > 0 and not conf.spice_tls_for(tls_port):
+            raise _unsupported("spice TLS port set in XML configuration, but TLS is disabled "
+                               "in qemu.conf")
+
+
+def _int_or_zero(text: str | None) -> int:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
+
+
 def check_serial_targets(ctx: BuildContext) -> None:
     """Serial target types that only exist on other machines (pSeries, s390, ARM/RISC-V)."""
     defaults = {"spapr-vio-serial": "spapr-vty", "sclp-serial": "sclpconsole",
@@ -773,7 +793,8 @@ def _usb_addressed(items: Iterable[Device]) -> Iterator[Device]:
 DEVICE_RULES: tuple[Rule, ...] = (
     check_disk_addresses_compatible, check_disk_targets, check_disk_frontend,
     check_disk_source, check_drive_address_conflicts, check_controller_placement,
-    check_pci_expander_nodes, check_video, check_graphics, check_serial_targets,
+    check_pci_expander_nodes, check_video, check_graphics, check_spice_tls,
+    check_serial_targets,
     check_inputs, check_shmem, check_iommu, check_usb_addresses,
     check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts,
 )
