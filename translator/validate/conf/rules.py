@@ -461,6 +461,13 @@ def emulatorsched(e: Elem, chain: list[Elem]) -> None:
         refuse(XML, "only one emulatorsched is supported")
 
 
+def controller_node(e: Elem, chain: list[Elem]) -> None:
+    """virDomainControllerDefParseXML: a NUMA node is not negative."""
+    value = number(e.text or "", "i")
+    if value is not None and value < 0:
+        refuse(XML, "invalid NUMA node in target")
+
+
 ELEMENT_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
     ("devices", "controller"): (controller,),
     ("devices", "interface"): (interface,),
@@ -478,6 +485,7 @@ ELEMENT_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
     ("channel", "target"): (channel_target,),
     ("domain", "clock"): (clock,),
     ("devices", "interface", "ip"): (ip,),
+    ("controller", "target", "node"): (controller_node,),
     ("cputune", "vcpupin"): (vcpupin,),
     ("cputune", "emulatorpin"): (emulatorpin,),
     ("cputune", "iothreadpin"): (iothreadpin,),

@@ -347,8 +347,12 @@ FEATURES: Table = {
         "tcg")},
 }
 
-# numa_conf.c (virDomainNumaDefParseXML, virDomainNumatuneParseXML)
+# numa_conf.c (virDomainNumaDefParseXML, virDomainNumatuneParseXML) and cpu_conf.c's topology
 NUMA: Table = {
+    ("domain", "cpu", "topology"): (u("sockets", required=True, nonzero=True),
+                                    u("dies", nonzero=True), u("clusters", nonzero=True),
+                                    u("cores", required=True, nonzero=True),
+                                    u("threads", required=True, nonzero=True)),
     ("numatune", "memnode"): (u("cellid", required=True),
                               en("mode", E.NUMATUNE_MODE)),
     ("numatune", "memory"): (en("mode", E.NUMATUNE_MODE),),
