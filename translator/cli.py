@@ -146,7 +146,9 @@ def _check_usage(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
             shown = "args" if fmt == "args" else fmt
             ap.error(f"{_flag(what)} does not support --format {shown}"
                      + (f" (only {', '.join(allowed)})" if allowed else ""))
-    if args.arch is not None and what not in (None, "list_qemu") and args.caps:
+    # --caps auto may take --arch: it picks the binary of a domain without <emulator>
+    if args.arch is not None and what not in (None, "list_qemu") and args.caps \
+            and args.caps != "auto":
         ap.error("--arch and --caps cannot be combined: the capability file names its arch")
     if args.qemu and args.caps:
         ap.error("--qemu and --caps cannot be combined")
