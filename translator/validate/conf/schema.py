@@ -177,7 +177,7 @@ class Checker:
                     if canonical is not None and canonical != e.get(a.name):
                         changed[a.name] = canonical
         changed.update(check_reads(e, chain))
-        check_sizes(e, chain)
+        changed.update(check_sizes(e, chain))
         for place, fns in self._hooks.get(e.tag, ()):
             if _applies(place, here):
                 for fn in fns:
