@@ -10,6 +10,9 @@ from .elem import Elem
 
 _POWERS = {"k": 1, "m": 2, "g": 3, "t": 4, "p": 5, "e": 6}
 
+# the host's base page size in KiB: a <page> of that size means no huge pages at all
+SYSTEM_PAGE_KIB = 4
+
 
 def unit_or_none(unit: str | None, default: int) -> int | None:
     """How many bytes one `unit` is (virScaleInteger's table): `default` when there is none,

@@ -28,8 +28,9 @@ from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
 from ..model.devices import Disk, Hostdev, Input, Video
 from ..model.elem import Elem
+from ..model.sizes import SYSTEM_PAGE_KIB
 from .conf.bitmap import parse_bitmap
-from . import cpu
+from . import cpu, net
 from .domain_validate import validate_definition
 
 XML = "XML error: "
@@ -326,6 +327,7 @@ PARSE_RULES: tuple[Rule, ...] = (
     check_loadparm, check_usb_port_syntax, check_usb_none_controllers,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
+    net.check_bandwidth_floor,
 )
 
 
@@ -412,7 +414,6 @@ def check_hugepages(ctx: BuildContext) -> None:
 
 
 # the host's base page size: asking for it means no huge pages at all
-SYSTEM_PAGE_KIB = 4
 
 
 def check_hugetlbfs_mounts(ctx: BuildContext) -> None:
@@ -794,6 +795,7 @@ DEVICE_RULES: tuple[Rule, ...] = (
     check_disk_addresses_compatible, check_disk_targets, check_disk_frontend,
     check_disk_source, check_drive_address_conflicts, check_controller_placement,
     check_pci_expander_nodes, check_video, check_graphics, check_spice_tls,
+    net.check_interface_types,
     check_serial_targets,
     check_inputs, check_shmem, check_iommu, check_usb_addresses,
     check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts,
