@@ -16,7 +16,7 @@ from .enums import ADDRESS_TYPE
 
 XML, UNSUPPORTED, INTERNAL = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED, \
     ErrorCode.INTERNAL_ERROR
-Hook = Callable[[Elem, list[Elem]], None]
+Hook = Callable[[Elem, list[Elem]], "dict[str, str] | None"]
 
 INPUT_TYPES = ("mouse", "tablet", "keyboard", "passthrough", "evdev")
 INPUT_MODELS = ("default", "virtio", "virtio-transitional", "virtio-non-transitional")
