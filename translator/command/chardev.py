@@ -4,6 +4,17 @@ Every chardev backend (also those of rng, smartcard, redirdev and vhost-user NIC
 written by `chardev_backend`: the legacy `-chardev type,id=...` string, or the JSON form
 when QEMU takes `-chardev` as JSON (`chardev.json`). Files are opened by libvirt itself
 and handed over as fd sets (`-add-fd` first), listening UNIX sockets as pre-opened fds.
+
+Branches (qemuBuildChrChardevStr / qemuBuildChardevProps and the frontends):
+- [x] backends: null, vc, pty, dev (tty/parport), file (append), pipe, stdio, udp, tcp
+      (telnet, server/wait, reconnect), unix (bind/connect, fd passing, reconnect),
+      spicevmc, spiceport, qemu-vdagent (mouse, clipboard), dbus; logfile/logappend;
+      JSON -chardev when QEMU takes it
+- [x] TLS for tcp chardevs (tls-creds-x509, verify-peer, secret) when enabled
+- [x] serial: isa-serial, pci-serial, usb-serial, spapr-vty, sclpconsole/sclplmconsole,
+      pl011/system serial, isa-debugcon; parallel (isa-parallel); consoles (virtconsole,
+      serial alias, sclp); channels (virtserialport, guestfwd, spicevmc/qemu-vdagent);
+      usb-redir with filters and boot index
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ from ..model import Chardev, Elem, GenericAddress
 import re
 
 from ..props import Props, escape_comma, to_json
+from ..spapr_vio import VIO_SERIAL, VIO_STEP, vio_reg
 from .device import address_props, emit_device
 from .disks import boot_index
 from .misc import reconnect_key
@@ -107,7 +119,7 @@ def _socket(ctx: BuildContext, ch: Chardev) -> _Socket:
         path = _channel_path(ctx, ch) if generated else get("path")
         # libvirt binds listening sockets itself and passes the descriptor (not in
         # domxml-to-native's pretend mode: then QEMU binds the path)
-        fd = ctx.host.chardev_socket_fd if listen else None
+        fd = ctx.passed_fd(ctx.host.chardev_socket_fd) if listen else None
         return _checked(_Socket(listen=listen, path=path, fd=fd, reconnect=_reconnect(src)))
     if ch.protocol not in (None, "raw", "telnet"):
         raise UnsupportedConfigError(f"unsupported configuration: tcp chardev protocol "
@@ -152,7 +164,7 @@ def _append_switch(fd: int | None, elem: Elem | None) -> bool | None:
 def _log_path(ctx: BuildContext, ch: Chardev, dev_alias: str, source: Source) -> str | None:
     if ch.log is None or not ch.log.get("file"):
         return None
-    return _opened_file(ctx, ctx.host.chardev_log_fd, ch.log.get("file") or "",
+    return _opened_file(ctx, ctx.passed_fd(ctx.host.chardev_log_fd), ch.log.get("file") or "",
                         f"{dev_alias}-log", source)
 
 
@@ -173,8 +185,8 @@ def chardev_backend(ctx: BuildContext, ch: Chardev, chr_id: str,
     file_path = None
     if ch.type == "file":
         path = (_source(ch) or Elem("source")).get("path") or ""
-        file_path = _opened_file(ctx, ctx.host.chardev_file_fd, path, f"{dev_alias}-source",
-                                 source)
+        file_path = _opened_file(ctx, ctx.passed_fd(ctx.host.chardev_file_fd), path,
+                                 f"{dev_alias}-source", source)
     log = _log_path(ctx, ch, dev_alias, source)
     sock = _socket(ctx, ch) if ch.type in ("unix", "tcp") else None
     tls_id = _tls_object(ctx, chr_id, source) if sock is not None and sock.tls else None
@@ -381,19 +393,19 @@ def serial_driver(ctx: BuildContext, ch: Chardev) -> str:
 
 
 def _spapr_regs(ctx: BuildContext) -> dict[int, int]:
-    """spapr-vio `reg` of each VIO serial: its address, else the next free from 0x30000000."""
+    """spapr-vio `reg` of each VIO serial: its address (pseries assigns one to each),
+    else the next free from the vty default."""
     serials = ctx.domain.devices.chardevs("serial")
-    used = {int(a.attrs["reg"], 0) for c in serials
-            if isinstance(a := c.info.address, GenericAddress) and "reg" in a.attrs}
+    used = {reg for c in serials if (reg := vio_reg(c)) is not None}
     out: dict[int, int] = {}
-    reg = 0x30000000
+    reg = VIO_SERIAL
     for c in serials:
-        a = c.info.address
-        if isinstance(a, GenericAddress) and "reg" in a.attrs:
-            out[id(c)] = int(a.attrs["reg"], 0)
+        given = vio_reg(c)
+        if given is not None:
+            out[id(c)] = given
             continue
         while reg in used:
-            reg += 0x1000
+            reg += VIO_STEP
         out[id(c)] = reg
         used.add(reg)
     return out

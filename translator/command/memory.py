@@ -3,6 +3,16 @@
 One function (`backend_props`) decides every memory backend, because libvirt applies
 the same rules (hugepages, shared access, discard, preallocation, host NUMA binding) to
 the machine RAM, to each guest NUMA cell and to each memory device.
+
+Branches (qemuBuildMemCommandLine, qemuBuildNumaCommandLine, qemuBuildMemoryBackendProps):
+- [x] -m size (maxmemory slots/maxmem), -overcommit mem-lock
+- [x] machine RAM backend (memory-backend=pc.ram ...): ram, file (hugepages per page size,
+      file/anonymous/memfd source, shared/private access, discard, prealloc,
+      prealloc-threads, thread-context), memfd hugetlb
+- [x] NUMA cells: one backend each when needed (hugepages, access, host binding), else
+      legacy mem=; host-nodes/policy from <numatune> (strict/preferred/interleave/restrictive)
+- [x] NUMA distances, HMAT initiators, latencies and bandwidths, cache levels
+- [ ] numad placement (needs the host's numad answer)
 """
 
 from __future__ import annotations
@@ -14,11 +24,10 @@ from ..cmdline import default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
 from ..model.domain import NumaCell
-from ..model.sizes import scaled_kib, unit_bytes
+from ..model.sizes import SYSTEM_PAGE_KIB, scaled_kib, unit_bytes
 from ..prepare.memory import MODULE_ALIGN_KIB, round_up
 from ..props import Props
 
-SYSTEM_PAGE_KIB = 4
 _POLICY = {"strict": "bind", "preferred": "preferred", "interleave": "interleave"}
 
 

@@ -1,4 +1,10 @@
-"""Video devices: the primary one gets the VGA-compatible variant, the others plain GPUs."""
+"""Video devices: the primary one gets the VGA-compatible variant, the others plain GPUs.
+
+Branches (qemuBuildVideoCommandLine / qemuBuildDeviceVideoStr):
+- [x] VGA, cirrus-vga, vmware-svga, qxl-vga/qxl (ram/vram/vram64/vgamem, max_outputs),
+      virtio-vga/virtio-gpu (-pci/-ccw/-device, -gl, blob, heads), bochs-display, ramfb,
+      vhost-user-vga/gpu (chardev to the vhost-user-gpu helper), none
+"""
 
 from __future__ import annotations
 
@@ -92,7 +98,7 @@ def build_video(ctx: BuildContext) -> None:
             continue
         if v.model == "virtio" and _vhost_user(v):
             # libvirt starts the helper and hands QEMU its connected socket
-            ctx.cmd.add("-chardev", f"socket,id={_vhost_user_chardev(v)},fd={ctx.host.vhost_user_gpu_fd}",
+            ctx.cmd.add("-chardev", f"socket,id={_vhost_user_chardev(v)},fd={ctx.passed_fd(ctx.host.vhost_user_gpu_fd)}",
                         device_source(v))
         props = video_props(ctx, v, primary=(i == 0))
         props.update(address_props(ctx, v))

@@ -1,10 +1,10 @@
 """The guest CPU as libvirt has it when it builds `-cpu`: the domain's `<cpu>` after
 qemuProcessUpdateGuestCPU (virCPUUpdate, virCPUTranslate, virQEMUCapsCPUFilterFeatures).
 
-Only x86 goes through libvirt's CPU driver here; the other arches keep their own rules in
-their command modules.  Where libvirt would fail the start (no host CPU to expand, a model
-the map does not know) the definition is left as the XML wrote it: refusing is validate's
-business, never the command builder's.
+x86 goes through libvirt's x86 CPU driver (x86.py), s390 host-model through s390.py; the
+other arches keep their own rules in their policies.  Where libvirt would fail the start
+(no host CPU to expand, a model the map does not know) the definition is left as the XML
+wrote it: refusing is validate/cpu.py's business, never the command builder's.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from capsdb import Caps
 
 from ..model import Elem
 from . import x86
-from .definition import OPTIONAL, POLICIES, REQUIRE, CpuDef
-
-X86_ARCHES = ("x86_64", "i686")
+from .definition import DISABLE, OPTIONAL, POLICIES, REQUIRE, CpuDef
 
 
 def from_xml(cpu: Elem) -> CpuDef:
@@ -60,7 +58,17 @@ def resolve_x86(cpu: Elem, caps: Caps, virt_type: str) -> CpuDef:
                     or (updated.fallback == "allow" and x86.translate(updated, allowed))):
                 guest = updated
     guest.features = [f for f in guest.features if f[0] not in x86.IGNORED_FEATURES]
+    disable_deprecated(guest, cpu, caps, virt_type)
     return guest
+
+
+def disable_deprecated(guest: CpuDef, cpu: Elem, caps: Caps, virt_type: str) -> None:
+    """virQEMUCapsUpdateCPUDeprecatedFeatures: deprecated_features='off' disables every
+    feature QEMU reports deprecated for the host CPU model."""
+    host = caps.host_cpu(virt_type)
+    if cpu.get("deprecated_features") == "off" and host is not None:
+        for name in host.deprecated:
+            guest.update_feature(name, DISABLE)
 
 
 def known_features(caps: Caps, virt_type: str) -> frozenset[str] | None:

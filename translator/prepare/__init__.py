@@ -11,6 +11,7 @@ from .memory import add_numa_node_for_hotplug, prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 from .pretend import rewrite_interfaces
 from ..validate import validate, validate_parsed
+from ..validate.actual_net import validate_actual_nets
 from ..validate.limits import check_argument_list, check_counts
 from ..validate.postparse import validate_postparse
 
@@ -31,5 +32,6 @@ def prepare(ctx: BuildContext) -> None:
     assign_pci_addresses(ctx)
     if rewrite_interfaces(ctx):  # domxml-to-native: interfaces readdressed after the rest
         assign_pci_addresses(ctx)
+    validate_actual_nets(ctx)  # libvirt checks the actual interface types this late
     assign_usb_ports(ctx)
     prepare_memory(ctx)

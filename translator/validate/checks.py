@@ -21,15 +21,16 @@ from typing import Callable, Iterable, Iterator
 from ..disk_names import disk_name_index, libvirt_disk_order
 from ..usb import HUB_PORTS, controller_ports
 from ..context import BuildContext
+from .controller_checks import check_ide_controllers
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
 from ..model.devices import Disk, Hostdev, Input
 from ..model.elem import Elem
+from ..model.sizes import SYSTEM_PAGE_KIB
 from ..namespace import known_capability
-from . import cpu, numa_conf, qemu_namespace
-from .actual_net import validate_actual_nets
+from . import cpu, net, numa_conf, qemu_namespace
 from .conf.bitmap import parse_bitmap
 from .domain_validate import validate_definition
 from .storage_source import validate_chain_depths
@@ -258,6 +259,7 @@ PARSE_RULES: tuple[Rule, ...] = (
     check_loadparm, check_usb_port_syntax, check_usb_none_controllers,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
+    net.check_bandwidth_floor,
 )
 
 
@@ -294,7 +296,7 @@ def _kib(cell: Elem) -> int | None:
     return -(-int(mem) * scale // 1024)
 
 
-SYSTEM_PAGE_KIB = 4
+# the host's base page size: asking for it means no huge pages at all
 
 
 def check_hugetlbfs_mounts(ctx: BuildContext) -> None:
@@ -579,8 +581,9 @@ def _usb_addressed(items: Iterable[Device]) -> Iterator[Device]:
 DEVICE_RULES: tuple[Rule, ...] = (
     check_disk_targets, check_disk_frontend,
     check_disk_source, check_drive_address_conflicts, check_controller_placement,
-    check_pci_expander_nodes, check_graphics, check_spice_tls, check_serial_targets,
-    check_inputs, check_shmem, check_iommu, check_usb_addresses,
+    check_pci_expander_nodes, check_graphics, check_spice_tls, net.check_interface_types,
+    check_serial_targets, check_inputs, check_shmem, check_iommu, check_usb_addresses,
+    check_ide_controllers,
 )
 
 # what the QEMU driver refuses after validation, while preparing the host and building the
@@ -603,7 +606,6 @@ def validate(ctx: BuildContext) -> None:
         known_capability)  # qemuProcessPrepareQEMUCaps, when the process is prepared
     for rule in (*cpu.START_RULES, validate_chain_depths, *PREPARE_RULES):
         rule(ctx)
-    validate_actual_nets(ctx)  # qemuBuildInterfaceCommandLine's first step
 
 
 __all__ = ["validate_parsed", "validate", "parse_bitmap", "disk_name_index",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model import Elem
+from ..model.sizes import SYSTEM_PAGE_KIB
 from ..parse import scaled_kib
 from . import qemu_machine as m
 from .memory_hotplug import validate_memory_hotplug
@@ -21,7 +22,6 @@ CONFIG = ErrorCode.CONFIG_UNSUPPORTED
 MAX_VCPUS_WITHOUT_EIM = 255
 # the largest <clock offset='absolute' start=...> glib can turn into a date
 MAX_CLOCK_START = 253402300799
-SYSTEM_PAGE_KIB = 4
 
 
 def _root(ctx: BuildContext) -> Elem:
@@ -463,16 +463,8 @@ def _sysinfo(ctx: BuildContext) -> None:
 
 
 def default_panic_model(ctx: BuildContext) -> str | None:
-    """qemuDomainDefaultPanicModel."""
-    if m.is_pseries(ctx):
-        return "pseries"
-    if ctx.arch in m.S390:
-        return "s390"
-    if ctx.arch in m.X86:
-        return "isa"
-    if m.is_arm_virt(ctx):
-        return "pvpanic"
-    return None
+    """qemuDomainDefaultPanicModel: the machine policy's (translator/policy)."""
+    return ctx.policy.default_panic_model(ctx)
 
 
 def _panics(ctx: BuildContext) -> None:
