@@ -18,6 +18,7 @@ from ..model import Chardev, Elem, GenericAddress
 import re
 
 from ..props import Props, escape_comma, to_json
+from ..spapr_vio import VIO_SERIAL, VIO_STEP, vio_reg
 from .device import address_props, emit_device
 from .disks import boot_index
 from .misc import reconnect_key
@@ -381,19 +382,19 @@ def serial_driver(ctx: BuildContext, ch: Chardev) -> str:
 
 
 def _spapr_regs(ctx: BuildContext) -> dict[int, int]:
-    """spapr-vio `reg` of each VIO serial: its address, else the next free from 0x30000000."""
+    """spapr-vio `reg` of each VIO serial: its address (pseries assigns one to each),
+    else the next free from the vty default."""
     serials = ctx.domain.devices.chardevs("serial")
-    used = {int(a.attrs["reg"], 0) for c in serials
-            if isinstance(a := c.info.address, GenericAddress) and "reg" in a.attrs}
+    used = {reg for c in serials if (reg := vio_reg(c)) is not None}
     out: dict[int, int] = {}
-    reg = 0x30000000
+    reg = VIO_SERIAL
     for c in serials:
-        a = c.info.address
-        if isinstance(a, GenericAddress) and "reg" in a.attrs:
-            out[id(c)] = int(a.attrs["reg"], 0)
+        given = vio_reg(c)
+        if given is not None:
+            out[id(c)] = given
             continue
         while reg in used:
-            reg += 0x1000
+            reg += VIO_STEP
         out[id(c)] = reg
         used.add(reg)
     return out

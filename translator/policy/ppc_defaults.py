@@ -20,15 +20,14 @@ from __future__ import annotations
 from ..arches import PPC64_ARCHES, PPC_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Controller, Device, Disk, PciAddress
+from ..model import Controller, PciAddress
 from ..model.devices import Input, Interface
 from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
                                  pci_connection)
+from ..validate.arch import validate_phbs, validate_pseries
 from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
                                 implicit_elem, insert_controller, required_usb_model)
 
-# QEMU accepts PHB target indexes 0..30 (index 0 is the machine's built-in PHB)
-MAX_PHB_TARGET_INDEX = 30
 PPC64_MEMORY_ALIGN_KIB = 256 * 1024
 
 
@@ -107,7 +106,7 @@ def _apply_model_defaults(ctx: BuildContext) -> None:
 def add_implicit_controllers(ctx: BuildContext) -> None:
     """PowerPC machines have a PCI root bus and (unless disabled) a USB controller."""
     devs = ctx.domain.devices
-    validate_phbs(ctx)
+    validate_phbs(ctx)  # libvirt checks the PHBs before adding the implicit controllers
     if devs.controller("usb", 0) is None:
         model = default_usb_model(ctx)
         if model:
@@ -120,7 +119,7 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     _apply_model_defaults(ctx)
     add_disk_controllers(ctx, ctx.policy.default_scsi_model(ctx))
     add_usb_input_defaults(ctx)
-    validate(ctx)
+    validate_pseries(ctx)
 
 
 def add_usb_input_defaults(ctx: BuildContext) -> None:
@@ -186,25 +185,6 @@ def _auto_target_indexes(ctx: BuildContext) -> dict[int, int]:
         used.add(n)
         out[id(o)] = n
     return out
-
-
-def validate_phbs(ctx: BuildContext) -> None:
-    """The target index and NUMA node rules libvirt enforces on pseries PHBs."""
-    if not is_pseries(ctx):
-        return
-    for c in _phbs(ctx):
-        target = _user_target_index(c)
-        if target is not None and target > MAX_PHB_TARGET_INDEX:
-            raise TranslationError(
-                f"unsupported configuration: PCI controller target index '{target}' out of "
-                f"range - must be 0-{MAX_PHB_TARGET_INDEX}")
-        if target is not None and (target == 0) != (c.index == 0):
-            raise TranslationError("unsupported configuration: Only the PCI controller with "
-                                   "index 0 can have target index 0, and vice versa")
-        node = c.target.findtext("node") if c.target is not None else None
-        if c.index == 0 and node is not None and node.strip():
-            raise TranslationError("unsupported configuration: The PCI controller with "
-                                   "index=0 can't be associated with a NUMA node")
 
 
 def _new_phb(ctx: BuildContext, index: int, reason: str) -> Controller:
@@ -274,55 +254,3 @@ def nvdimm_size_kib(size_kib: int, label_kib: int) -> int:
         raise TranslationError("unsupported configuration: minimum target size for the NVDIMM "
                                "must be 256MB plus the label size")
     return area // PPC64_MEMORY_ALIGN_KIB * PPC64_MEMORY_ALIGN_KIB + label_kib
-
-
-def _disk_is_floppy(d: Device) -> bool:
-    return isinstance(d, Disk) and (d.device == "floppy" or d.bus == "fdc")
-
-
-def _check_tpm_count(ctx: BuildContext) -> None:
-    """At most one TPM proxy and one other TPM."""
-    tpms = [d for d in ctx.domain.devices.items if d.family == "tpm"]
-    proxies = [t for t in tpms if getattr(t, "model", None) == "spapr-tpm-proxy"]
-    if len(proxies) > 1:
-        raise TranslationError(
-            "unsupported configuration: only a single TPM Proxy device is supported")
-    if len(tpms) - len(proxies) > 1:
-        raise TranslationError(
-            "unsupported configuration: only a single TPM non-proxy device is supported")
-
-
-def _check_hotplug_granularity(ctx: BuildContext) -> None:
-    """ppc64 plugs vCPUs a whole core at a time: the online count must fill cores."""
-    d = ctx.domain
-    topo = d.cpu.find("topology") if d.cpu is not None else None
-    threads = int(topo.get("threads", "1") or 1) if topo is not None else 1
-    current = d.vcpu.current if d.vcpu.current is not None else d.vcpu.count
-    if is_ppc64(ctx) and threads > 1 and current != d.vcpu.count and current % threads:
-        raise TranslationError("unsupported configuration: vCPUs count must be a multiple of "
-                               f"the vCPU hotplug granularity ({threads})")
-
-
-def _check_panic(ctx: BuildContext) -> None:
-    """The pseries panic device is a firmware call: pseries only, and without address."""
-    for p in ctx.domain.devices.of("panic"):
-        if getattr(p, "model", None) != "pseries":
-            continue
-        if not is_pseries(ctx):
-            raise TranslationError("unsupported configuration: only pSeries guests support "
-                                   "panic device of model 'pseries'")
-        if p.info.address is not None:
-            raise TranslationError("unsupported configuration: setting the panic device "
-                                   "address is not supported for model 'pseries'")
-
-
-def validate(ctx: BuildContext) -> None:
-    """PowerPC refusals libvirt makes before building."""
-    _check_tpm_count(ctx)
-    _check_hotplug_granularity(ctx)
-    _check_panic(ctx)
-    if not is_pseries(ctx):
-        return
-    if any(_disk_is_floppy(d) for d in ctx.domain.devices.items):
-        raise TranslationError("unsupported configuration: PowerPC pseries machines do not "
-                               "support floppy device")

@@ -28,6 +28,7 @@ from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
 from ..model.devices import Disk, Hostdev, Input, Video
 from ..model.elem import Elem
+from ..model.sizes import SYSTEM_PAGE_KIB
 from ..spice_ports import spice_autoport_needs
 from .conf.bitmap import parse_bitmap
 from . import cpu, net
@@ -414,7 +415,6 @@ def check_hugepages(ctx: BuildContext) -> None:
 
 
 # the host's base page size: asking for it means no huge pages at all
-SYSTEM_PAGE_KIB = 4
 
 
 def check_hugetlbfs_mounts(ctx: BuildContext) -> None:
