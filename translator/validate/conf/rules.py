@@ -7,7 +7,6 @@ parse function of libvirt makes the check. Docstrings name the libvirt function.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Callable
 
 from ...errors import ErrorCode, refuse
@@ -369,6 +368,8 @@ def clock(e: Elem, chain: list[Elem]) -> None:
 
 
 def _ip_version(text: str) -> int | None:
+    import ipaddress  # only for domains with IP addresses: its import costs every call
+
     try:
         return ipaddress.ip_address(text).version
     except ValueError:
