@@ -181,11 +181,11 @@ def test_override_alias_matching_nothing():
 
 
 def test_override_value_not_fitting_its_type_is_refused():
-    """libvirt refuses it while parsing the namespace (a refusal, not a warning)."""
     xml = domain(override("nothing", "<qemu:property name='x' type='bool' value='yes'/>"))
     with pytest.raises(translator.TranslationError) as exc:
         warnings(xml)
-    assert exc.value.message == "invalid value 'yes' of 'value' attribute of 'qemu:property'"
+    assert str(exc.value) == ("XML error: invalid value 'yes' of 'value' attribute of "
+                              "'qemu:property'")
 
 
 def test_override_type_clashing_with_libvirts_value():

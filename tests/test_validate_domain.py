@@ -134,11 +134,11 @@ CASES = [
      ErrorCode.CONFIG_UNSUPPORTED, "iothreads are supported only by 'virtio-scsi' controllers",
      _xml("<controller type='scsi' index='0' model='virtio-scsi'><driver iothread='1'/>"
           "</controller>", head="<iothreads>1</iothreads>")),
-    (_xml("<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/>"
-          "<product id='0xbeef'/></source><address type='pci'/></hostdev>"),
+    (_xml("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/>"
+          "</source><address type='pci'/></hostdev>"),
      ErrorCode.CONFIG_UNSUPPORTED, "USB host device must use 'usb' address type",
-     _xml("<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/>"
-          "<product id='0xbeef'/></source></hostdev>")),
+     _xml("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/>"
+          "</source></hostdev>")),
     # -- video, input, sound, audio, graphics --
     (_xml("<video><model type='vga' ram='65536'/></video>"),
      ErrorCode.CONFIG_UNSUPPORTED, "ram attribute only supported for video type qxl",

@@ -525,7 +525,7 @@ def check_overrides(inv: "Invocation", occs: list[Occurrence]) -> list[EffectWar
             out.append(EffectWarning(
                 "override-no-device", f"<qemu:override> device alias '{ov.alias}' matches no "
                 f"device: libvirt silently applies nothing{hint}", ov.line))
-        for prop in ov.frontend:  # values that do not fit their type are refused by parse
+        for prop in ov.frontend:  # (a value that misfits its type was refused already)
             if target is None or not target.is_json or prop.type == "remove":
                 continue
             if originals is None:

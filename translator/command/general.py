@@ -24,7 +24,6 @@ from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
 from ..props import Props, escape_comma, to_json
-from ..errors import TranslationError
 from ..model.sizes import scaled_kib
 from .firmware import pflash_machine_props
 from .memdev import sgx_epc_machine_props
@@ -113,15 +112,9 @@ def _machine_feature_props(ctx: BuildContext) -> list[str]:
     out += ctx.policy.machine_feature_props(ctx)
     ps2 = _feature_state(ctx, "ps2")
     if ps2 is not None:
-        if not ctx.has("machine-i8042-opt"):
-            raise TranslationError("unsupported configuration: ps2 feature state cannot be "
-                                   "controlled with this QEMU binary")
         out.append(f"i8042={ps2}")
-    aia = ctx.domain.feature("aia")  # RISC-V's, but refused on any other machine
+    aia = ctx.domain.feature("aia")  # RISC-V virt's only (validate/ refused it elsewhere)
     if aia is not None and aia.get("value"):
-        if not ctx.policy.has_aia(ctx) or not ctx.has("machine.virt.aia"):
-            raise TranslationError("unsupported configuration: 'aia' feature is not "
-                                   "supported with this QEMU binary")
         out.append(f"aia={aia.get('value')}")
     return out
 
@@ -171,8 +164,8 @@ def build_tseg(ctx: BuildContext) -> None:
     tseg = smm.find("tseg") if smm is not None else None
     if tseg is None or tseg.text is None:
         return
-    size = scaled_kib(tseg, "mib") or 0  # validate/postparse.py refused the sizes QEMU lacks
-    if ctx.is_q35 and ctx.has("mch.extended-tseg-mbytes"):
+    size = scaled_kib(tseg, "mib") or 0  # q35 and whole MiB: checked in validate/
+    if ctx.has("mch.extended-tseg-mbytes"):
         ctx.cmd.add("-global", f"mch.extended-tseg-mbytes={size // 1024}", xml_source(tseg))
 
 
@@ -336,16 +329,17 @@ def build_boot(ctx: BuildContext) -> None:
 
 
 def _build_direct_boot(ctx: BuildContext) -> None:
-    """Direct kernel boot: the images and command line are passed through verbatim."""
+    """Direct kernel boot: the images and command line are passed through verbatim, in
+    qemuBuildCommandLine's order (-kernel, -initrd, -append, -shim, -dtb)."""
     os_ = ctx.domain.os
     elem = os_.elem
+    shim = elem.find("shim") if elem is not None else None
     for opt, value, tag in (("-kernel", os_.kernel, "kernel"), ("-initrd", os_.initrd, "initrd"),
-                            ("-append", os_.cmdline, "cmdline"), ("-dtb", os_.dtb, "dtb")):
+                            ("-append", os_.cmdline, "cmdline"),
+                            ("-shim", shim.text if shim is not None else None, "shim"),
+                            ("-dtb", os_.dtb, "dtb")):
         if value:
             ctx.cmd.add(opt, value, xml_source(elem.find(tag) if elem is not None else None))
-    shim = elem.find("shim") if elem is not None else None
-    if shim is not None and shim.text:
-        ctx.cmd.add("-shim", shim.text, xml_source(shim))
 
 
 def _build_acpi_tables(ctx: BuildContext) -> None:

@@ -21,7 +21,6 @@ from typing import Callable, Iterable, Iterator
 from ..disk_names import disk_name_index, libvirt_disk_order
 from ..usb import HUB_PORTS, controller_ports
 from ..context import BuildContext
-from .controller_checks import check_ide_controllers
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
@@ -36,6 +35,9 @@ from .conf.bitmap import parse_bitmap
 from .domain_validate import validate_definition
 from .storage_source import validate_chain_depths
 from .storage_source_conf import check_storage_parse
+from .parse_extra import (check_launch_security, check_override_values, check_sysinfo,
+                          check_usb_master)
+from .qemu_hostdev import check_hostdev_parse, check_mdev_address
 
 XML = "XML error: "
 UNSUPPORTED = "unsupported configuration: "
@@ -194,13 +196,6 @@ def check_usb_port_syntax(ctx: BuildContext) -> None:
             raise TranslationError(f"{INTERNAL}Cannot parse <address> 'port' attribute")
 
 
-def check_usb_none_controllers(ctx: BuildContext) -> None:
-    usb = [c for c in ctx.domain.devices.controllers if c.type == "usb"]
-    if any(c.model == "none" for c in usb) and len(usb) > 1:
-        raise TranslationError("Can't add another USB controller: USB is disabled for this "
-                               "domain")
-
-
 _VIRTIO_SCSI_MODELS = (None, "virtio-scsi", "virtio-transitional", "virtio-non-transitional")
 
 
@@ -257,28 +252,17 @@ def check_shmem_parse(ctx: BuildContext) -> None:
 PARSE_RULES: tuple[Rule, ...] = (
     check_vcpu_cpuset, check_cputune, *cpu.PARSE_RULES, numa_conf.check_numatune_parse,
     check_disk_parse, check_storage_parse,
-    check_loadparm, check_usb_port_syntax, check_usb_none_controllers,
+    check_loadparm, check_usb_port_syntax,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
+    check_hostdev_parse, check_sysinfo,
+    check_launch_security, check_override_values, check_mdev_address,
+    check_usb_master,
     net.check_bandwidth_floor,
 )
 
 
 # -- domain-wide validation ---------------------------------------------------------------
-
-def check_cpu(ctx: BuildContext) -> None:
-    cpu = ctx.domain.cpu
-    if cpu is None:
-        return
-    _check_cpu_mode_supported(ctx, cpu.get("mode") or "custom")
-
-
-def _check_cpu_mode_supported(ctx: BuildContext, mode: str) -> None:
-    """host-passthrough needs a hardware accelerator (TCG cannot pass the host CPU)."""
-    if mode == "host-passthrough" and ctx.domain.virt_type == "qemu":
-        raise _unsupported(f"CPU mode '{mode}' for {ctx.arch} {ctx.domain.virt_type} domain on "
-                           f"{ctx.caps.arch} host is not supported by hypervisor")
-
 
 def check_memory(ctx: BuildContext) -> None:
     d = ctx.domain
@@ -335,7 +319,7 @@ def check_host_numa_nodes(ctx: BuildContext) -> None:
 
 
 DOMAIN_RULES: tuple[Rule, ...] = (
-    check_cpu, check_memory,
+    check_memory,
 )
 
 
@@ -368,31 +352,10 @@ def _disk_source(d: Disk) -> str:
     return "<null>"
 
 
-def check_disk_frontend(ctx: BuildContext) -> None:
-    for d in ctx.domain.devices.disks:
-        if d.vendor is not None and d.bus != "scsi":
-            raise _unsupported("Only scsi disk supports 'vendor'")
-        if d.product is not None and d.bus not in ("ide", "sata", "scsi"):
-            raise _unsupported("Only ide, sata and scsi disk supports 'product'")
-        if d.bus == "usb" and d.empty:
-            raise _unsupported(f"'{d.bus}' disk must not be empty")
-        if d.device == "lun":
-            _check_lun(ctx, d)
-
-
-def _check_lun(ctx: BuildContext, d: Disk) -> None:
-    if d.bus == "virtio" and not ctx.has("virtio-blk-pci.scsi"):
-        raise _unsupported("This QEMU doesn't support SCSI emulation with 'virtio-blk' device")
-
-
 def check_disk_source(ctx: BuildContext) -> None:
-    """Refusals of the QEMU driver for a disk's source that are not the storage source
-    validation (validate/storage_source.py): shared images need raw (qemuValidateDomainDeviceDefDisk);
-    an iSCSI source has one host (qemuBlockStorageSourceGetISCSIProps)."""
+    """qemuBlockStorageSourceGetISCSIProps: an iSCSI source has one host (the other source
+    refusals are the storage source validation's, validate/storage_source.py)."""
     for d in ctx.domain.devices.disks:
-        if d.shareable and not d.readonly and d.format not in (None, "raw"):
-            raise _unsupported(f"shared access for disk '{d.dev}' requires use of supported "
-                               "storage format")
         src = d.source
         if d.type == "network" and src is not None and src.get("protocol") == "iscsi" \
                 and len(src.findall("host")) != 1:
@@ -423,28 +386,6 @@ def _drive_text(a: object) -> str:
     return f"controller='{a.controller}' bus='{a.bus}' target='{a.target}' unit='{a.unit}'"
 
 
-def check_graphics(ctx: BuildContext) -> None:
-    types = [g.elem.get("type") for g in ctx.domain.devices.of("graphics")]
-    others = [t for t in types if t != "egl-headless"]
-    if len(others) < len(types) and any(t not in ("vnc", "spice") for t in others):
-        raise _unsupported("graphics type 'egl-headless' is only supported with one of: "
-                           "'vnc', 'spice' graphics types")
-
-
-def check_spice_tls(ctx: BuildContext) -> None:
-    """qemuValidateDomainDeviceDefSPICEGraphics: a SPICE TLS port on an address or network
-    listener needs qemu.conf's spice_tls."""
-    conf = ctx.host.qemu_conf
-    for g in ctx.domain.devices.of("graphics"):
-        e = g.elem
-        if e.get("type") != "spice":
-            continue
-        listen = e.find("listen")
-        kind = (listen.get("type") or "address") if listen is not None else "address"
-        tls_port = _int_or_zero(e.get("tlsPort"))
-        if kind in ("address", "network") and tls_port > 0 and not conf.spice_tls_for(tls_port):
-            raise _unsupported("spice TLS port set in XML configuration, but TLS is disabled "
-                               "in qemu.conf")
 
 
 def check_spice_tls_allocation(ctx: BuildContext) -> None:
@@ -473,51 +414,18 @@ def _int_or_zero(text: str | None) -> int:
         return 0
 
 
-def check_serial_targets(ctx: BuildContext) -> None:
-    """Serial target types that only exist on other machines (pSeries, s390, ARM/RISC-V)."""
-    defaults = {"spapr-vio-serial": "spapr-vty", "sclp-serial": "sclpconsole",
-                "system-serial": "pl011"}
-    for c in ctx.domain.devices.chardevs("serial"):
-        if ctx.is_x86 and c.target_type in defaults:
-            model = c.target_model or defaults[c.target_type]
-            raise _unsupported(f"Serial device with target type '{c.target_type}' and target "
-                               f"model '{model}' not compatible with guest architecture or "
-                               "machine type")
-
-
 def check_inputs(ctx: BuildContext) -> None:
     usb_off = any(c.type == "usb" and c.model == "none" for c in ctx.domain.devices.controllers)
     for dev in ctx.domain.devices.items:
-        if not isinstance(dev, Input):
-            continue
-        model = dev.elem.get("model")
-        if model in ("virtio-transitional", "virtio-non-transitional") \
-                and dev.type != "passthrough":
-            raise _unsupported(f"virtio (non-)transitional models are not supported for input "
-                               f"type={dev.type}")
-        if dev.bus == "usb" and usb_off:
+        if isinstance(dev, Input) and dev.bus == "usb" and usb_off:
             raise _unsupported("Can't add USB input device. USB bus is disabled")
-
-
-def check_shmem(ctx: BuildContext) -> None:
-    for dev in ctx.domain.devices.of("shmem"):
-        addr = _explicit_address(dev.elem)
-        if addr is not None and addr.get("type") != "pci":
-            raise _unsupported("only 'pci' addresses are supported for the shared memory device")
 
 
 def check_iommu(ctx: BuildContext) -> None:
     for dev in ctx.domain.devices.of("iommu"):
         if (dev.elem.get("model") or "intel") != "virtio":
             continue
-        if not ctx.is_q35 and not ctx.machine.startswith("virt"):
-            raise _unsupported("IOMMU device: 'virtio' is only supported with Q35 and ARM Virt "
-                               "machines")
-        if ctx.domain.feature("acpi") is None:
-            raise _unsupported("IOMMU device: 'virtio' requires ACPI")
         addr = _explicit_address(dev.elem)
-        if addr is not None and addr.get("type") != "pci":
-            raise _unsupported("IOMMU device: 'virtio' needs a PCI address")
         a = dev.info.address
         if isinstance(a, PciAddress) and addr is not None and a.bus != 0:
             raise TranslationError(f"{XML}The device at PCI address {_pci_text(a)} needs to be "
@@ -598,13 +506,14 @@ def _usb_addressed(items: Iterable[Device]) -> Iterator[Device]:
             yield dev
 
 
+# generic per-device checks still written domain-wide (virDomainDeviceDefValidate, address
+# assignment): libvirt runs them for each device before the driver's
 DEVICE_RULES: tuple[Rule, ...] = (
-    check_disk_targets, check_disk_frontend,
-    check_disk_source, check_drive_address_conflicts, check_controller_placement,
-    check_pci_expander_nodes, check_graphics, check_spice_tls, net.check_interface_types,
-    check_serial_targets, check_inputs, check_shmem, check_iommu, check_usb_addresses,
-    check_ide_controllers, check_spice_tls_allocation,
+    check_disk_targets, check_disk_source, check_controller_placement,
+    check_pci_expander_nodes, check_inputs, check_iommu, check_usb_addresses,
 )
+# what is checked once every device passed the per-device checks
+LATE_DEVICE_RULES: tuple[Rule, ...] = (check_drive_address_conflicts, check_spice_tls_allocation)
 
 # what the QEMU driver refuses after validation, while preparing the host and building the
 # command line (qemuBuildNumaCommandLine's host nodes, qemuGetDomainHupageMemPath)
@@ -620,7 +529,7 @@ def validate_parsed(ctx: BuildContext) -> None:
 def validate(ctx: BuildContext) -> None:
     """libvirt's validation of the completed definition (before PCI addresses are assigned:
     the checks here read user-given PCI addresses only)."""
-    validate_definition(ctx, DOMAIN_RULES, DEVICE_RULES)
+    validate_definition(ctx, DOMAIN_RULES, DEVICE_RULES, LATE_DEVICE_RULES)
     qemu_namespace.check_capability_names(
         [t.name for t in (*ctx.domain.qemu.caps_add, *ctx.domain.qemu.caps_del)],
         known_capability)  # qemuProcessPrepareQEMUCaps, when the process is prepared

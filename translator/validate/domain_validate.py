@@ -39,24 +39,26 @@ _PERIOD_RANGE = (1000, 1000000)
 _QUOTA_RANGE = (1000, 17592186044415)
 _UINT_MAX = 0xFFFFFFFF
 
-
 Rule = Callable[[BuildContext], None]
 
 
-def validate_definition(ctx: BuildContext, pending_domain_rules: Sequence[Rule] = (),
-                        pending_device_rules: Sequence[Rule] = ()) -> None:
-    """virDomainDefValidate's order: driver domain checks, every device, generic checks.
+def validate_definition(ctx: BuildContext, domain_rules: Sequence[Rule] = (),
+                        generic_device_rules: Sequence[Rule] = (),
+                        late_device_rules: Sequence[Rule] = ()) -> None:
+    """virDomainDefValidate's order: driver domain checks, every device (generic checks, then
+    the driver's), generic domain checks.
 
-    `pending_*`: QEMU driver rules still kept by validate/checks.py (not yet per device);
-    they run where libvirt's driver callbacks run.
+    The rule lists are checks validate/checks.py still writes domain-wide: `domain_rules` run
+    with the driver's domain checks, `generic_device_rules` before the per-device loop (libvirt
+    runs the generic device checks first), `late_device_rules` once every device passed.
     """
-    for rule in pending_domain_rules:
+    for rule in domain_rules:
         rule(ctx)
     qemu_validate.validate_domain_def(ctx)
-    for dev in devices_in_libvirt_order(ctx):
-        validate_device(ctx, dev)
-        qemu_validate.validate_device(ctx, dev)
-    for rule in pending_device_rules:
+    for rule in generic_device_rules:
+        rule(ctx)
+    qemu_validate.validate_devices(ctx, validate_device)
+    for rule in late_device_rules:
         rule(ctx)
     for disk in ctx.domain.devices.disks:  # the end of qemuValidateDomainDeviceDefDisk
         validate_disk_sources(ctx, disk)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..arches import PPC64_ARCHES
+from ..command.chardev import generated_channel_path
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.device import Device
@@ -65,9 +66,9 @@ def validate_chr_source(ctx: BuildContext, type_: str, sources: list[Elem],
     def attr(name: str) -> str | None:
         return first.get(name) if first is not None else None
 
-    def listen_reconnect() -> bool:
+    def listen_reconnect(mode: str | None = None) -> bool:
         rec = first.find("reconnect") if first is not None else None
-        return (attr("mode") == "bind") and rec is not None and rec.yes("enabled") is True
+        return (mode or attr("mode")) == "bind" and rec is not None and rec.yes("enabled") is True
 
     if type_ in ("file", "dev", "pipe") and not attr("path"):
         refuse(ErrorCode.INTERNAL_ERROR, "Missing source path attribute for char device")
@@ -90,7 +91,11 @@ def validate_chr_source(ctx: BuildContext, type_: str, sources: list[Elem],
             chardev.target_type in ("xen", "virtio")
         if not attr("path") and not auto_path:
             refuse(ErrorCode.INTERNAL_ERROR, "Missing source path attribute for char device")
-        if listen_reconnect():
+        # a channel path libvirt generated itself is dropped in post-parse and made anew
+        # (qemuDomainChrDefDropDefaultPath), which also makes the socket listen
+        generated = chardev is not None and bool(attr("path")) and \
+            generated_channel_path(ctx, chardev, attr("path"))
+        if listen_reconnect("bind" if generated else None):
             refuse(ErrorCode.INTERNAL_ERROR, "chardev reconnect is possible only for connect mode")
     if type_ in ("spiceport", "dbus"):
         channel = attr("channel")
