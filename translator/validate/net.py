@@ -2,7 +2,7 @@
 
 virNetDevBandwidthParse: a `floor` only for interfaces on a libvirt network (parse time).
 (qemuValidateDomainDeviceDefNetwork lives in qemu_net.py, the actual-type checks of
-qemuDomainValidateActualNetDef in qemu_prepare.py.)
+qemuDomainValidateActualNetDef in actual_net.py.)
 """
 
 from __future__ import annotations

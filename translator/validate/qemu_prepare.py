@@ -14,17 +14,6 @@ from .qemu_chardev import serial_target_model, serial_target_type
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED
 
-# interface types a tap (and so nwfilter or a custom tap path) stands behind
-_TAP_TYPES = ("network", "bridge", "ethernet")
-_MULTIQUEUE_TYPES = ("network", "bridge", "direct", "ethernet", "vhostuser", "vdpa")
-
-
-def _mac(net: Interface | Hostdev) -> str:
-    if isinstance(net, Interface):
-        return net.mac or ""
-    return (net.elem.attr_at("address", "mac") or "").lower()
-
-
 def _graphics(ctx: BuildContext) -> None:
     """qemuProcessStartValidateGraphics."""
     graphics = ctx.domain.devices.of("graphics")
