@@ -237,7 +237,14 @@ def build_monitor(ctx: BuildContext) -> None:
     ctx.cmd.add("-mon", "chardev=charmonitor,id=monitor,mode=control", src)
 
 
+# the seconds GLib's GDateTime can hold (years 1 to 9999); outside them libvirt's
+# g_date_time_add_seconds/new_from_unix_utc give NULL and the option reads "base=(null)"
+_GDATETIME_RANGE = (-62135596800, 253402300799)
+
+
 def _rtc_datetime(epoch: int) -> str:
+    if not _GDATETIME_RANGE[0] <= epoch <= _GDATETIME_RANGE[1]:
+        return "(null)"
     t = time.gmtime(epoch)
     return (f"{t.tm_year}-{t.tm_mon:02d}-{t.tm_mday:02d}"
             f"T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}")

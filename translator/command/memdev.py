@@ -99,7 +99,7 @@ def device_props(ctx: BuildContext, dev: Device, prealloc: bool) -> Props:
         label = e.at("target", "label", "size")
         if label is not None:
             p.add("label-size", (scaled_kib(label) or 0) * 1024)
-        if ctx.arch.startswith("ppc64") and e.findtext("uuid"):
+        if ctx.policy.nvdimm_has_uuid(ctx) and e.findtext("uuid"):
             p.add("uuid", (e.findtext("uuid") or "").strip())  # pseries NVDIMMs carry one
         if e.at("target", "readonly") is not None:
             p.add("unarmed", True)

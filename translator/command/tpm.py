@@ -66,7 +66,7 @@ def build_tpms(ctx: BuildContext) -> None:
             continue
         ctx.cmd.add("-tpmdev", tpmdev_arg(ctx, t), src(t))
         model = t.model or "tpm-tis"  # libvirt's default everywhere but ppc64
-        if model == "tpm-tis" and ctx.arch in ("aarch64", "riscv64", "loongarch64"):
+        if model == "tpm-tis" and not ctx.policy.has_isa_bus(ctx):
             # no ISA bus there: the TIS interface is QEMU's sysbus variant
             model = "tpm-tis-device"
         props = Props(("driver", model), ("tpmdev", f"tpm-{t.alias}"), ("id", t.alias))
