@@ -1,4 +1,12 @@
-"""Memory devices (<memory model=...>): their backend object, then the -device."""
+"""Memory devices (<memory model=...>): their backend object, then the -device.
+
+Branches (qemuBuildMemoryDeviceProps and the backend of each memory device):
+- [x] pc-dimm, nvdimm (label size, unarmed, pmem, uuid), virtio-pmem-pci, virtio-mem-pci
+      (block size, requested size, dynamic memslots, prealloc), sgx-epc
+- [x] backends: memory-backend-ram/file/memfd with source path, hugepages, access, discard,
+      host NUMA binding, alignment
+- [x] DIMM addresses (slot/base), virtio PCI addresses, memaddr
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,10 @@
 """TPM devices: the -tpmdev backend (host passthrough, swtpm emulator, external swtpm)
-and the TPM frontend device."""
+and the TPM frontend device.
+
+Branches (qemuBuildTPMCommandLine):
+- [x] passthrough (host device and cancel path fds), emulator (swtpm socket), external
+      (socket); frontends tpm-tis, tpm-crb, tpm-spapr, tpm-tis-device; spapr proxy
+"""
 
 from __future__ import annotations
 

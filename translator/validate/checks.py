@@ -22,6 +22,7 @@ from ..arches import PPC64_ARCHES
 from ..disk_names import disk_name_index, libvirt_disk_order
 from ..usb import HUB_PORTS, controller_ports
 from ..context import BuildContext
+from .controller_checks import check_ide_controllers
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
@@ -798,7 +799,7 @@ DEVICE_RULES: tuple[Rule, ...] = (
     net.check_interface_types,
     check_serial_targets,
     check_inputs, check_shmem, check_iommu, check_usb_addresses,
-    check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts,
+    check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts, check_ide_controllers,
 )
 
 
