@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Controller, PciAddress
-from ..usb import COMPANION_STARTPORT, ICH9_FAMILY, ICH9_FUNCTION, is_usb_companion
+from ..usb import COMPANION_STARTPORT, ICH9_FAMILY, ICH9_FUNCTION
 
 
 
