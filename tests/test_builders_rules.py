@@ -188,3 +188,9 @@ def test_controller_on_spapr_vio_gets_a_reg() -> None:
     args = _args(_xml("<controller type='pci' index='1' model='pcie-root-port'>"
                       "<address type='spapr-vio'/></controller>"))
     assert '"id":"pci.1","reg":8192' in args
+
+
+def test_direct_boot_order_puts_shim_before_dtb() -> None:
+    args = _args(_xml("", machine="pc").replace(
+        "</os>", "<kernel>/k</kernel><shim>/s.efi</shim><dtb>/d.dtb</dtb></os>"))
+    assert args.index("-shim /s.efi") < args.index("-dtb /d.dtb")

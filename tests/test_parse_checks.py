@@ -156,6 +156,18 @@ CASES = [
      _domain("<disk type='nvme' device='disk'><source type='pci' managed='yes' namespace='1'>"
              "<address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></source>"
              "<target dev='vda' bus='virtio'/></disk>")),
+    (_domain(head="<features><acpi/><turbo/></features>"),
+     "unsupported configuration: unexpected feature 'turbo'",
+     _domain(head="<features><acpi/><pae/></features>")),
+    (_domain(head="<features><hyperv><warp state='on'/></hyperv></features>"),
+     "unsupported configuration: unsupported HyperV Enlightenment feature: warp",
+     _domain(head="<features><hyperv><relaxed state='on'/></hyperv></features>")),
+    (_domain(head="<on_crash>explode</on_crash>"),
+     "unsupported configuration: unknown on_crash action: explode",
+     _domain(head="<on_crash>destroy</on_crash>")),
+    (_domain("<hostdev mode='subsystem' type='scsi'><source><address bus='0x21'/></source>"
+             "</hostdev>"),
+     "XML error: Missing required attribute 'target' in element 'address'", None),
     ("<domain type='kvm'><name>t</name><memory>262144</memory><os/></domain>",
      "XML error: an os <type> must be specified", None),
     ("<domain type='kvmx'><name>t</name><memory>262144</memory><os><type>hvm</type></os>"

@@ -342,16 +342,17 @@ def build_boot(ctx: BuildContext) -> None:
 
 
 def _build_direct_boot(ctx: BuildContext) -> None:
-    """Direct kernel boot: the images and command line are passed through verbatim."""
+    """Direct kernel boot: the images and command line are passed through verbatim, in
+    qemuBuildCommandLine's order (-kernel, -initrd, -append, -shim, -dtb)."""
     os_ = ctx.domain.os
     elem = os_.elem
+    shim = elem.find("shim") if elem is not None else None
     for opt, value, tag in (("-kernel", os_.kernel, "kernel"), ("-initrd", os_.initrd, "initrd"),
-                            ("-append", os_.cmdline, "cmdline"), ("-dtb", os_.dtb, "dtb")):
+                            ("-append", os_.cmdline, "cmdline"),
+                            ("-shim", shim.text if shim is not None else None, "shim"),
+                            ("-dtb", os_.dtb, "dtb")):
         if value:
             ctx.cmd.add(opt, value, xml_source(elem.find(tag) if elem is not None else None))
-    shim = elem.find("shim") if elem is not None else None
-    if shim is not None and shim.text:
-        ctx.cmd.add("-shim", shim.text, xml_source(shim))
 
 
 def _build_acpi_tables(ctx: BuildContext) -> None:

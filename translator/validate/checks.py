@@ -30,6 +30,7 @@ from ..model.device import Device
 from ..model.devices import Disk, Hostdev, Input, Video
 from ..model.elem import Elem
 from ..model.sizes import SYSTEM_PAGE_KIB
+from ..spice_ports import spice_autoport_needs
 from .conf.bitmap import parse_bitmap
 from . import cpu, net
 from .domain_validate import validate_definition
@@ -656,6 +657,25 @@ def check_spice_tls(ctx: BuildContext) -> None:
                                "in qemu.conf")
 
 
+def check_spice_tls_allocation(ctx: BuildContext) -> None:
+    """qemuProcessSPICEAllocatePorts: a real start allocates the TLS port an autoport
+    display needs, which qemu.conf's spice_tls must allow (pretend mode does not check)."""
+    if not ctx.host.allocates_display_ports:
+        return
+    conf = ctx.host.qemu_conf
+    for g in ctx.domain.devices.of("graphics"):
+        e = g.elem
+        listen = e.find("listen")
+        kind = (listen.get("type") or "address") if listen is not None else "address"
+        if e.get("type") != "spice" or kind not in ("address", "network"):
+            continue
+        _, need_tls = spice_autoport_needs(e, conf)
+        tls_port = _int_or_zero(e.get("tlsPort"))
+        if (need_tls or tls_port == -1) and not conf.spice_tls_for(tls_port):
+            raise _unsupported("Auto allocation of spice TLS port requested but spice TLS is "
+                               "disabled in qemu.conf")
+
+
 def _int_or_zero(text: str | None) -> int:
     try:
         return int(text or 0)
@@ -800,6 +820,7 @@ DEVICE_RULES: tuple[Rule, ...] = (
     check_serial_targets,
     check_inputs, check_shmem, check_iommu, check_usb_addresses,
     check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts, check_ide_controllers,
+    check_spice_tls_allocation,
 )
 
 

@@ -20,8 +20,8 @@ from .tables import merged
 _DOMAIN_ORDER = ("name", "uuid", "genid", "title", "description", "metadata", "seclabel",
                  "memory", "currentMemory", "maxMemory", "memoryBacking", "blkiotune",
                  "memtune", "vcpu", "vcpus", "iothreads", "iothreadids", "defaultiothread",
-                 "cputune", "cpu", "numatune", "resource", "features", "on_poweroff",
-                 "on_reboot", "on_crash", "on_lockfailure", "pm", "perf", "clock", "os",
+                 "cputune", "cpu", "numatune", "resource", "features", "on_reboot",
+                 "on_poweroff", "on_crash", "on_lockfailure", "pm", "perf", "clock", "os",
                  "throttlegroups", "devices", "launchSecurity", "idmap", "sysinfo", "keywrap")
 _DEVICE_ORDER = ("disk", "controller", "lease", "filesystem", "interface", "smartcard",
                  "parallel", "serial", "console", "channel", "input", "graphics", "sound",

@@ -201,11 +201,18 @@ def hostdev(e: Elem, chain: list[Elem]) -> None:
     if kind == "scsi" and source is not None and source.get("protocol") != "iscsi":
         if source.find("address") is None:
             refuse(XML, "'address' must be specified for scsi hostdev source")
-        adapter = source.find("adapter")
-        if adapter is None or not adapter.get("name"):
-            refuse(XML, "'adapter' name must be specified for scsi hostdev source")
     if kind == "mdev" and (source is None or source.find("address") is None):
         refuse(UNSUPPORTED, "Missing <address> element")
+
+
+def scsi_adapter(e: Elem, chain: list[Elem]) -> None:
+    """virDomainHostdevSubsysSCSIHostDefParseXML: after the address, the adapter's name."""
+    source = chain[-1]
+    if source.get("protocol") == "iscsi":
+        return
+    adapter = source.find("adapter")
+    if adapter is None or not adapter.get("name"):
+        refuse(XML, "'adapter' name must be specified for scsi hostdev source")
 
 
 def disk_source(e: Elem, chain: list[Elem]) -> None:
@@ -462,6 +469,48 @@ def emulatorsched(e: Elem, chain: list[Elem]) -> None:
         refuse(XML, "only one emulatorsched is supported")
 
 
+FEATURES = ("acpi", "apic", "pae", "hap", "viridian", "privnet", "hyperv", "kvm",
+            "pvspinlock", "capabilities", "pmu", "vmport", "gic", "smm", "ioapic", "hpt",
+            "vmcoreinfo", "htm", "nested-hv", "msrs", "ccf-assist", "xen", "cfpc", "sbbc",
+            "ibs", "tcg", "async-teardown", "ras", "ps2", "aia")
+HYPERV_FEATURES = ("relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer",
+                   "reset", "vendor_id", "frequencies", "reenlightenment", "tlbflush", "ipi",
+                   "evmcs", "avic", "emsr_bitmap", "xmm_input")
+KVM_FEATURES = ("hidden", "hint-dedicated", "poll-control", "pv-ipi", "dirty-ring")
+XEN_FEATURES = ("e820_host", "passthrough")
+
+
+def features(e: Elem, chain: list[Elem]) -> None:
+    """virDomainFeaturesDefParse and its Hyper-V/KVM/Xen parts: the feature names."""
+    for f in e.children:
+        if f.tag.startswith("{"):
+            continue
+        if f.tag not in FEATURES:
+            refuse(UNSUPPORTED, f"unexpected feature '{f.tag}'")
+    for group, names, what in (("hyperv", HYPERV_FEATURES, "HyperV Enlightenment feature"),
+                               ("kvm", KVM_FEATURES, "KVM feature"),
+                               ("xen", XEN_FEATURES, "Xen feature")):
+        node = e.find(group)
+        if node is None or (group == "hyperv" and node.get("mode") == "passthrough"):
+            continue
+        for f in node.children:
+            if f.tag not in names:
+                refuse(UNSUPPORTED, f"unsupported {what}: {f.tag}")
+
+
+LIFECYCLE_ACTIONS = ("destroy", "restart", "rename-restart", "preserve", "coredump-destroy",
+                     "coredump-restart")
+LOCK_FAILURE_ACTIONS = ("default", "poweroff", "restart", "pause", "ignore")
+
+
+def lifecycle(e: Elem, chain: list[Elem]) -> None:
+    """virDomainEventActionParseXML: the actions of on_poweroff/on_reboot/on_crash and
+    on_lockfailure."""
+    actions = LOCK_FAILURE_ACTIONS if e.tag == "on_lockfailure" else LIFECYCLE_ACTIONS
+    if e.text and e.text not in actions:
+        refuse(UNSUPPORTED, f"unknown {e.tag} action: {e.text}")
+
+
 def controller_node(e: Elem, chain: list[Elem]) -> None:
     """virDomainControllerDefParseXML: a NUMA node is not negative."""
     value = number(e.text or "", "i")
@@ -473,6 +522,7 @@ ELEMENT_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
     ("devices", "controller"): (controller,),
     ("devices", "interface"): (interface,),
     ("devices", "hostdev"): (hostdev,),
+    ("hostdev[scsi]", "source", "address"): (scsi_adapter,),
     ("devices", "disk", "source"): (disk_source, nvme_address),
     ("devices", "smartcard"): (smartcard,),
     ("devices", "rng"): (rng,),
@@ -485,6 +535,9 @@ ELEMENT_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
     ("devices", "graphics"): (graphics,),
     ("channel", "target"): (channel_target,),
     ("domain", "clock"): (clock,),
+    ("domain", "features"): (features,),
+    **{("domain", t): (lifecycle,) for t in ("on_reboot", "on_poweroff", "on_crash",
+                                            "on_lockfailure")},
     ("devices", "interface", "ip"): (ip,),
     ("controller", "target", "node"): (controller_node,),
     ("cputune", "vcpupin"): (vcpupin,),
