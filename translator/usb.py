@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .model import Controller
 
+ICH9_FAMILY = ("ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
+# start port on the EHCI master's bus and PCI function of each ICH9 companion model
+COMPANION_STARTPORT = {"ich9-uhci1": 0, "ich9-uhci2": 2, "ich9-uhci3": 4}
+ICH9_FUNCTION = {"ich9-uhci1": 0, "ich9-uhci2": 1, "ich9-uhci3": 2, "ich9-ehci1": 7}
+
 # root hub ports of each USB controller model; ICH9 UHCI companions add none (they
 # share the ports of the EHCI master they follow)
 CONTROLLER_PORTS = {"piix3-uhci": 2, "piix4-uhci": 2, "vt82c686b-uhci": 2, "ehci": 6,
@@ -21,6 +26,11 @@ SIZABLE_MODELS = frozenset({"nec-xhci", "qemu-xhci", "qusb1", "qusb2"})
 XHCI_MAX_PORTS = 15  # QEMU's limit for an XHCI controller's ports=
 HUB_PORTS = 8
 MAX_PORT_DEPTH = 4  # a port path like 1.2.3.4: the root hub and three levels of hubs
+
+
+def is_usb_companion(c: Controller) -> bool:
+    """A UHCI companion of an EHCI master (it shares the master's bus)."""
+    return c.type == "usb" and c.master_startport is not None
 
 
 def controller_ports(c: Controller) -> int | None:

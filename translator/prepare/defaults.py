@@ -17,7 +17,8 @@ from ..model import DriveAddress
 from ..validate.limits import INT_LIMIT
 from ..model.devices import Chardev, Device, Hostdev, Input
 from ..policy import choose_policy
-from .controllers import assign_controller_indexes, set_usb_companions, validate_controllers
+from ..validate.controllers import validate_controllers
+from .controllers import assign_controller_indexes, set_usb_companions
 from .implicit import add_controller, implicit_elem
 from .misc_devices import add_q35_itco_watchdog, apply_misc_defaults
 

@@ -1,0 +1,92 @@
+"""Controller refusals libvirt makes before it adds the implicit controllers.
+
+Run from prepare's post-parse step at the point libvirt makes them (after controller
+indexes and USB companions are known), so the first error stays libvirt's first error.
+"""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..errors import TranslationError
+from ..model import Controller, PciAddress
+from ..usb import ICH9_FAMILY, XHCI_MAX_PORTS, is_usb_companion
+
+_EXPANDERS = ("pci-expander-bus", "pcie-expander-bus")
+_ROOT_MODELS = ("pci-root", "pcie-root")
+
+
+def validate_controllers(ctx: BuildContext) -> None:
+    """The controller checks libvirt makes while parsing (virDomainDefParseXML's duplicate
+    indexes, virDomainPCIAddressValidate's ranges) and in post-parse
+    (virDomainDefPostParseControllers, qemuDomainControllerDefPostParse), before the
+    machine's implicit controllers are added."""
+    ctrls = ctx.domain.devices.controllers
+    seen: set[tuple[str, int]] = set()
+    for c in ctrls:
+        if c.type == "usb" and (is_usb_companion(c) or c.model in ICH9_FAMILY):
+            continue
+        if (c.type, c.index) in seen:
+            raise TranslationError(
+                f"XML error: Multiple '{c.type}' controllers with index '{c.index}'")
+        seen.add((c.type, c.index))
+    for c in ctrls:
+        if c.type == "pci" and c.model in _EXPANDERS:
+            _validate_expander_node(ctx, c)
+        if c.type == "pci" and c.model in _ROOT_MODELS:
+            if c.index != 0 and not ctx.policy.multiple_pci_roots(ctx):
+                raise TranslationError(
+                    "XML error: pci-root and pcie-root controllers should have index 0")
+            if c.info.address is not None:
+                raise TranslationError("unsupported configuration: pci-root and pcie-root "
+                                       "controllers should not have an address")
+        if c.type == "usb" and c.ports is not None and c.model in ("nec-xhci", "qemu-xhci") \
+                and c.ports > XHCI_MAX_PORTS:
+            raise TranslationError(
+                f"unsupported configuration: '{c.model}' controller only supports up to "
+                f"'{XHCI_MAX_PORTS}' ports")
+    usb = [c for c in ctrls if c.type == "usb"]
+    if any(c.model == "none" for c in usb) and len(usb) > 1:
+        raise TranslationError(
+            "Can't add another USB controller: USB is disabled for this domain")
+    _validate_root_model(ctx)
+    for d in ctx.domain.devices.items:
+        if isinstance(d.info.address, PciAddress):
+            validate_pci_address(d.info.address)
+
+
+def _validate_root_model(ctx: BuildContext) -> None:
+    root = ctx.domain.devices.controller("pci", 0)
+    if root is None or root.model is None or not (ctx.is_q35 or ctx.is_i440fx):
+        return
+    want = "pcie-root" if ctx.is_q35 else "pci-root"
+    if root.model != want:
+        raise TranslationError(
+            f"XML error: The PCI controller with index='0' must be model='{want}' for this "
+            f"machine type, but model='{root.model}' was found instead")
+
+
+def validate_pci_address(a: PciAddress) -> None:
+    """Range checks of a user-given PCI address (libvirt's wording)."""
+    if a.bus > 0xFF:
+        raise TranslationError(f"XML error: Invalid PCI address bus='0x{a.bus:x}', "
+                               "must be <= 0xFF")
+    if a.slot > 0x1F:
+        raise TranslationError(f"XML error: Invalid PCI address slot='0x{a.slot:x}', "
+                               "must be <= 0x1F")
+    if a.function > 7:
+        raise TranslationError(f"XML error: Invalid PCI address function=0x{a.function:x}, "
+                               "must be <= 7")
+
+
+
+
+def _validate_expander_node(ctx: BuildContext, c: Controller) -> None:
+    """An expander bus may only name a NUMA node the guest has."""
+    node = c.target.findtext("node") if c.target is not None else None
+    if node is None or not node.strip():
+        return
+    cells = len(ctx.domain.numa_cells)
+    if int(node) >= cells:
+        raise TranslationError(
+            f"XML error: {c.model} with index {c.index} is configured for a NUMA node "
+            f"({int(node)}) not present in the domain's <cpu><numa> array ({cells})")
