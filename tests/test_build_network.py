@@ -84,7 +84,7 @@ def test_vdpa_is_passed_as_fdset() -> None:
 
 
 def test_nic_rom_and_offloads_order() -> None:
-    args = _args("<interface type='user'><model type='virtio'/>"
+    args = _args("<interface type='ethernet'><model type='virtio'/>"
                  "<driver><host csum='off'/><guest tso4='off'/></driver>"
                  "<mtu size='9000'/><rom bar='off' file='/x.bin'/></interface>")
     nic = _json(args, "-device")[0]

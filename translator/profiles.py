@@ -86,6 +86,11 @@ class HostProfile:
     daemon_fd_base: int | None = None
     chardev_tls_dir: str = "/etc/pki/libvirt-chardev"
     scsi_sg_name: str = "sg0"     # the SCSI generic node of a host SCSI device
+    # qemu.conf's spice_tls: a SPICE tlsPort is refused without it (libvirt's harness
+    # enables it for its SPICE cases; a default qemu.conf does not)
+    spice_tls: bool = True
+    # the qemu-rdp helper is installed (RDP graphics are offered only then)
+    qemu_rdp: bool = True
 
     def domain_dir(self, name: str) -> str:
         return f"{self.lib_dir}/domain--1-{short_name(name)}"
@@ -119,6 +124,7 @@ PROFILES: dict[str, HostProfile] = {
         chardev_socket_fd=None, chardev_file_fd=None, chardev_log_fd=None,
         vsock_fd=-1, vsock_auto_cid=None, vhost_user_gpu_fd=-1,
         nets_as_ethernet=True, daemon_fd_base=SYSTEM_DAEMON_FD_BASE,
+        spice_tls=False, qemu_rdp=False,
     ),
 }
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Elem
-from .firmware import is_uefi_loader, prepare_firmware
+from .firmware import prepare_firmware
 
 
 def prepare_machine(ctx: BuildContext) -> None:
     _default_boot_order(ctx)
     _check_seclabels(ctx)
     prepare_firmware(ctx)
-    _check_features(ctx)
 
 
 def _default_boot_order(ctx: BuildContext) -> None:
@@ -51,15 +50,3 @@ def _check_seclabels(ctx: BuildContext) -> None:
         for holder in (elem, elem.find("source")):
             if holder is not None and holder.findall("seclabel"):
                 _check_label_set(holder.findall("seclabel"), device=True)
-
-
-def _check_features(ctx: BuildContext) -> None:
-    d = ctx.domain
-    ps2, vmport = d.feature("ps2"), d.feature("vmport")
-    if ps2 is not None and ps2.get("state") == "off" and \
-            vmport is not None and vmport.get("state", "on") == "on":
-        raise TranslationError("unsupported configuration: vmport feature requires the ps2 "
-                               "feature not to be disabled")
-    if ctx.is_x86 and not d.has_feature("acpi") and is_uefi_loader(ctx):
-        raise TranslationError("unsupported configuration: UEFI requires ACPI on this "
-                               "architecture")

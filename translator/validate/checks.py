@@ -622,23 +622,11 @@ def _disk_source(d: Disk) -> str:
     return "<null>"
 
 
-def check_disk_frontend(ctx: BuildContext) -> None:
+def check_lun_source(ctx: BuildContext) -> None:
+    """virDomainDiskDefValidate: a 'lun' passes a block device (or network/volume) through."""
     for d in ctx.domain.devices.disks:
-        if d.bus != "scsi":
-            for what, value in (("vendor", d.vendor), ("product", d.product)):
-                if value is not None:
-                    raise _unsupported(f"Only scsi disk supports '{what}'")
-        if d.bus == "usb" and d.empty:
-            raise _unsupported(f"'{d.bus}' disk must not be empty")
-        if d.device == "lun":
-            _check_lun(ctx, d)
-
-
-def _check_lun(ctx: BuildContext, d: Disk) -> None:
-    if d.type not in ("block", "network", "volume"):
-        raise _unsupported("disk device='lun' is only valid for block type disk source")
-    if d.bus == "virtio" and not ctx.has("virtio-blk-pci.scsi"):
-        raise _unsupported("This QEMU doesn't support SCSI emulation with 'virtio-blk' device")
+        if d.device == "lun" and d.type not in ("block", "network", "volume"):
+            raise _unsupported("disk device='lun' is only valid for block type disk source")
 
 
 def check_disk_source(ctx: BuildContext) -> None:
@@ -646,9 +634,6 @@ def check_disk_source(ctx: BuildContext) -> None:
         fmt = d.format
         if fmt in _UNSUPPORTED_FORMATS:
             raise _unsupported(_UNSUPPORTED_FORMATS[fmt])
-        if d.shareable and not d.readonly and fmt not in (None, "raw"):
-            raise _unsupported(f"shared access for disk '{d.dev}' requires use of supported "
-                               "storage format")
         _check_encryption(ctx, d)
         _check_network_source(ctx, d)
         if d.elem.find("iotune") is not None and d.elem.find("throttlefilters") is not None:
@@ -734,37 +719,10 @@ def check_video(ctx: BuildContext) -> None:
             raise _unsupported("address not supported for video type ramfb")
 
 
-def check_graphics(ctx: BuildContext) -> None:
-    types = [g.elem.get("type") for g in ctx.domain.devices.of("graphics")]
-    others = [t for t in types if t != "egl-headless"]
-    if len(others) < len(types) and any(t not in ("vnc", "spice") for t in others):
-        raise _unsupported("graphics type 'egl-headless' is only supported with one of: "
-                           "'vnc', 'spice' graphics types")
-
-
-def check_serial_targets(ctx: BuildContext) -> None:
-    """Serial target types that only exist on other machines (pSeries, s390, ARM/RISC-V)."""
-    defaults = {"spapr-vio-serial": "spapr-vty", "sclp-serial": "sclpconsole",
-                "system-serial": "pl011"}
-    for c in ctx.domain.devices.chardevs("serial"):
-        if ctx.is_x86 and c.target_type in defaults:
-            model = c.target_model or defaults[c.target_type]
-            raise _unsupported(f"Serial device with target type '{c.target_type}' and target "
-                               f"model '{model}' not compatible with guest architecture or "
-                               "machine type")
-
-
 def check_inputs(ctx: BuildContext) -> None:
     usb_off = any(c.type == "usb" and c.model == "none" for c in ctx.domain.devices.controllers)
     for dev in ctx.domain.devices.items:
-        if not isinstance(dev, Input):
-            continue
-        model = dev.elem.get("model")
-        if model in ("virtio-transitional", "virtio-non-transitional") \
-                and dev.type != "passthrough":
-            raise _unsupported(f"virtio (non-)transitional models are not supported for input "
-                               f"type={dev.type}")
-        if dev.bus == "usb" and usb_off:
+        if isinstance(dev, Input) and dev.bus == "usb" and usb_off:
             raise _unsupported("Can't add USB input device. USB bus is disabled")
 
 
@@ -783,14 +741,7 @@ def check_iommu(ctx: BuildContext) -> None:
         if drv is not None and drv.attrs:
             raise TranslationError(f"{XML}iommu model 'virtio' doesn't support additional "
                                    "attributes")
-        if not ctx.is_q35 and not ctx.machine.startswith("virt"):
-            raise _unsupported("IOMMU device: 'virtio' is only supported with Q35 and ARM Virt "
-                               "machines")
-        if ctx.domain.feature("acpi") is None:
-            raise _unsupported("IOMMU device: 'virtio' requires ACPI")
         addr = _explicit_address(dev.elem)
-        if addr is not None and addr.get("type") != "pci":
-            raise _unsupported("IOMMU device: 'virtio' needs a PCI address")
         a = dev.info.address
         if isinstance(a, PciAddress) and addr is not None and a.bus != 0:
             raise TranslationError(f"{XML}The device at PCI address {_pci_text(a)} needs to be "
@@ -883,9 +834,9 @@ def _controller_ports(c: Controller) -> int | None:
 
 
 DEVICE_RULES: tuple[Rule, ...] = (
-    check_disk_addresses_compatible, check_disk_targets, check_disk_frontend,
+    check_disk_addresses_compatible, check_disk_targets, check_lun_source,
     check_disk_source, check_drive_address_conflicts, check_controller_placement,
-    check_pci_expander_nodes, check_video, check_graphics, check_serial_targets,
+    check_pci_expander_nodes, check_video,
     check_inputs, check_shmem, check_iommu, check_usb_addresses,
     check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts,
 )
@@ -900,9 +851,7 @@ def validate_parsed(ctx: BuildContext) -> None:
 def validate(ctx: BuildContext) -> None:
     """libvirt's validation of the completed definition (before PCI addresses are assigned:
     the checks here read user-given PCI addresses only)."""
-    validate_definition(ctx)
-    for rule in DOMAIN_RULES + DEVICE_RULES:
-        rule(ctx)
+    validate_definition(ctx, DOMAIN_RULES + DEVICE_RULES)
 
 
 __all__ = ["validate_parsed", "validate", "parse_bitmap", "disk_name_index",

@@ -43,7 +43,10 @@ def uses_uefi(ctx: BuildContext) -> bool:
     os_ = ctx.domain.os
     if os_.firmware == "efi":
         return True
-    return os_.loader is not None and os_.loader.get("type") == "pflash"
+    if os_.loader is not None and os_.loader.get("type") == "pflash":
+        return True
+    fw = os_.resolved_fw
+    return os_.loader is not None and fw is not None and fw.loader_type == "pflash"
 
 
 def validate_domain(ctx: BuildContext) -> None:
