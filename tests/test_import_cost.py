@@ -14,10 +14,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-LAZY = ("translator.prepare.arch_arm", "translator.command.arch_arm",
-        "translator.prepare.arch_ppc", "translator.command.arch_ppc",
-        "translator.prepare.arch_riscv_loongarch", "translator.command.arch_riscv_loongarch",
-        "translator.prepare.arch_s390", "translator.command.arch_s390",
+LAZY = ("translator.policy.arm", "translator.policy.arm_command",
+        "translator.policy.ppc", "translator.policy.ppc_defaults", "translator.policy.ppc_command",
+        "translator.policy.riscv_loongarch", "translator.prepare.pcie_topology",
+        "translator.policy.s390", "translator.policy.s390_command",
         "translator.overrides", "uuid", "urllib.parse", "difflib", "importlib.resources")
 
 _SNIPPET = """
@@ -55,5 +55,5 @@ def test_network_disk_loads_url_quoting() -> None:
 
 def test_aarch64_domain_loads_only_arm_modules() -> None:
     loaded = _loaded_after(_domain("aarch64", "virt"), arch="aarch64")
-    assert {"translator.prepare.arch_arm", "translator.command.arch_arm"} <= loaded
+    assert {"translator.policy.arm", "translator.policy.arm_command"} <= loaded
     assert not any("ppc" in m or "riscv" in m or "s390" in m for m in loaded)

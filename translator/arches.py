@@ -1,13 +1,12 @@
-"""The architecture families that have their own prepare/build modules.
+"""The architecture families libvirt treats alike (its ARCH_IS_* tests).
 
-Generic code tests `ctx.arch` against these sets before importing a family's
-`arch_*` modules, so a domain only loads the code of its own architecture: the
-non-x86 modules are ~1500 lines that an x86 domain never runs (~20 ms of compiling
-on each CLI call when no .pyc files are available).
+`translator.policy.choose_policy` tests the domain's architecture against these sets
+to import only its own family's policy module.
 """
 
 from __future__ import annotations
 
+X86_ARCHES = frozenset({"x86_64", "i686"})
 ARM_ARCHES = frozenset({"armv6l", "armv7l", "armv7b", "aarch64"})
 PPC64_ARCHES = ("ppc64", "ppc64le")
 PPC_ARCHES = ("ppc", "ppcemb") + PPC64_ARCHES

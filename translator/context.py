@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from capsdb import Caps
 
+from .arches import X86_ARCHES
 from .cmdline import CommandLine
 from .model import Domain
 from .profiles import HostProfile
+
+if TYPE_CHECKING:
+    from .policy.base import MachinePolicy
 
 
 @dataclass
@@ -24,6 +29,19 @@ class BuildContext:
     counters: dict[str, int] = field(default_factory=dict)
     # id(device) -> boot index, computed once on first use (command/disks.py:boot_index)
     boot_indexes: dict[int, int] | None = None
+    # the architecture/machine policy, chosen once the machine type is known (prepare)
+    _policy: MachinePolicy | None = field(default=None, repr=False)
+
+    @property
+    def policy(self) -> MachinePolicy:
+        """The domain's architecture/machine policy (translator/policy)."""
+        if self._policy is None:
+            raise RuntimeError("the machine policy is chosen after the machine default")
+        return self._policy
+
+    @policy.setter
+    def policy(self, value: MachinePolicy) -> None:
+        self._policy = value
 
     # -- machine facts --------------------------------------------------------------------
     @property
@@ -44,7 +62,7 @@ class BuildContext:
 
     @property
     def is_x86(self) -> bool:
-        return self.arch in ("x86_64", "i686")
+        return self.arch in X86_ARCHES
 
     @property
     def arch(self) -> str:
@@ -61,6 +79,18 @@ class BuildContext:
         n = self.counters.get(counter, 0)
         self.counters[counter] = n + 1
         return n
+
+    def next_daemon_fd(self) -> int:
+        """The next descriptor the daemon opens while building the command line.
+
+        A real daemon hands out its lowest free descriptors, which nobody can know in
+        advance; the profile numbers them consecutively from `daemon_fd_base` instead, in
+        the order libvirt opens them (each interface's taps, then its vhost-net devices).
+        """
+        base = self.host.daemon_fd_base
+        if base is None:
+            raise ValueError("the host profile passes fixed descriptors")
+        return base + self.next("daemon-fd")
 
     @property
     def domain_dir(self) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..arches import PPC64_ARCHES
 from ..context import BuildContext
 from ..namespace import build_compat, build_ns_args, build_ns_env
 from . import chardev, controllers, cpu, disks, display, general, memory, misc, net
@@ -18,10 +17,8 @@ Builder = Callable[[BuildContext], None]
 
 
 def build_nvram(ctx: BuildContext) -> None:
-    """pseries' spapr NVRAM; the ppc module is only loaded for ppc64 domains."""
-    if ctx.arch in PPC64_ARCHES:
-        from . import arch_ppc
-        arch_ppc.build_nvram(ctx)
+    """The board's built-in devices configured from the XML (pseries' spapr NVRAM)."""
+    ctx.policy.build_board_devices(ctx)
 
 
 # The order of qemuBuildCommandLine in libvirt 11.x.

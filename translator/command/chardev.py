@@ -361,15 +361,8 @@ _BUILTIN_SERIAL = ("pl011", "16550a")
 
 
 def default_serial_target(ctx: BuildContext) -> str:
-    """libvirt's serial target type when the XML gives none, by architecture."""
-    arch = ctx.arch
-    if arch.startswith("ppc64") and ctx.machine.startswith("pseries"):
-        return "spapr-vio-serial"
-    if arch == "s390x":
-        return "sclp-serial"
-    if arch in ("aarch64", "armv7l", "armv6l", "loongarch64") or arch.startswith("riscv"):
-        return "system-serial"
-    return "isa-serial"
+    """libvirt's serial target type when the XML gives none, by machine."""
+    return ctx.policy.default_serial_target(ctx)
 
 
 def serial_driver(ctx: BuildContext, ch: Chardev) -> str:
@@ -379,7 +372,7 @@ def serial_driver(ctx: BuildContext, ch: Chardev) -> str:
     if ch.target_model:
         return ch.target_model
     if target == "system-serial":
-        return "16550a" if ctx.arch.startswith("riscv") else "pl011"
+        return ctx.policy.system_serial_model(ctx)
     return _SERIAL_DRIVER.get(target, "isa-serial")
 
 

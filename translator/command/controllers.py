@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..arches import PPC64_ARCHES
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Controller, Device, Elem, PciAddress
@@ -44,10 +43,9 @@ def _target_attr(t: Elem | None, name: str) -> str | None:
 
 
 def _pci_controller_props(ctx: BuildContext, c: Controller) -> Props | None:
-    if ctx.arch in PPC64_ARCHES:
-        from . import arch_ppc
-        if arch_ppc.is_extra_phb(ctx, c):
-            return arch_ppc.phb_props(ctx, c)
+    board = ctx.policy.pci_controller_props(ctx, c)  # e.g. a pseries PHB
+    if board is not None:
+        return board
     model = c.model or ""
     driver = PCI_MODEL_DRIVER.get(model)
     if driver is None:

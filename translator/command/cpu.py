@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES, S390_ARCHES
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
@@ -152,34 +151,18 @@ def build_cpu(ctx: BuildContext) -> None:
         if mode in ("host-passthrough", "maximum"):
             passthrough = mode == "host-passthrough"
             model = "host" if passthrough else "max"
-            if ctx.arch in ARM_ARCHES:
-                from . import arch_arm
-                parts += arch_arm.cpu_model_suffix(ctx, passthrough)
+            parts += ctx.policy.cpu_mode_parts(ctx, passthrough)
             if ctx.has("cpu.migratable") or ctx.has("cpu-migratable"):
                 parts.append(f"migratable={cpu.get('migratable', 'on')}")
             parts += _feature_parts(cpu)
         elif cpu.findtext("model"):
             model = cpu.findtext("model")
             parts += _feature_parts(cpu)
-    if ctx.arch in ARM_ARCHES:
-        from . import arch_arm
-        parts += arch_arm.sve_feature_parts(cpu) + arch_arm.timer_parts(ctx)
-        if model is None:
-            model = arch_arm.default_cpu_model(ctx)
-    if ctx.arch in PPC_ARCHES:
-        from . import arch_ppc
-        model = arch_ppc.cpu_model(ctx, model)
-    if model is None and ctx.arch in S390_ARCHES:
-        from .arch_s390 import s390_cpu
-        model, s390_parts = s390_cpu(ctx)
-        parts = s390_parts + parts
-    if model is None and ctx.arch in RISCV_LOONGARCH_ARCHES:
-        from . import arch_riscv_loongarch
-        model = arch_riscv_loongarch.default_cpu_model(ctx)
-    if model is None:
-        machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
-        if machine is not None and machine.default_cpu and ctx.is_x86:
-            model = ctx.caps.cpu_name_for_type(machine.default_cpu, d.virt_type)
+    parts += ctx.policy.cpu_extra_parts(ctx, cpu)
+    model = ctx.policy.cpu_model(ctx, model)
+    if model is None:  # the machine type's default CPU, as the architecture decides
+        model, leading = ctx.policy.default_cpu(ctx)
+        parts = leading + parts
     if cpu is not None:
         parts += _extra_parts(ctx) + _cache_parts(cpu, passthrough) + _physaddr_parts(cpu)
     else:

@@ -11,19 +11,16 @@ from __future__ import annotations
 from ..cmdline import Item, Source
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Device, DriveAddress, GenericAddress, PciAddress
+from ..model import Device, DriveAddress, Elem, GenericAddress, PciAddress
 from ..model.devices import Controller
+from ..ccw import ccw_address_props
 from ..props import Props
-from ..arches import S390_ARCHES
 
 
 def bus_alias_for_pci(ctx: BuildContext, bus_index: int) -> str:
     for c in ctx.domain.devices.controllers:
         if c.type == "pci" and c.index == bus_index:
-            if ctx.arch.startswith("ppc64"):
-                from .arch_ppc import pci_bus_name
-                return pci_bus_name(ctx, c, c.alias or f"pci.{bus_index}")
-            return c.alias or f"pci.{bus_index}"
+            return ctx.policy.pci_bus_name(ctx, c, c.alias or f"pci.{bus_index}")
     return f"pci.{bus_index}"
 
 
@@ -59,7 +56,6 @@ def address_props(ctx: BuildContext, dev: Device) -> Props:
             if a.attrs.get("reg"):
                 p.add("reg", int(a.attrs["reg"], 0))
         elif a.type == "ccw":
-            from .arch_s390 import ccw_address_props
             p.update(ccw_address_props(a))
         elif a.type == "isa":
             if "iobase" in a.attrs:
@@ -67,6 +63,14 @@ def address_props(ctx: BuildContext, dev: Device) -> Props:
             if "irq" in a.attrs:
                 p.add("irq", a.attrs["irq"])
     return p
+
+
+def loadparm(ctx: BuildContext, dev_elem: Elem) -> str | None:
+    """s390 boot loader parameter of a bootable CCW device (<boot loadparm=...>)."""
+    value = dev_elem.attr_at("loadparm", "boot")
+    if not value or not ctx.has("virtio-ccw.loadparm"):
+        return None
+    return value.upper()
 
 
 def apply_override(ctx: BuildContext, alias: str | None, props: Props,
@@ -105,14 +109,23 @@ def apply_override(ctx: BuildContext, alias: str | None, props: Props,
 
 def emit_device(ctx: BuildContext, dev: Device | None, props: Props, source: Source,
                 alias: str | None = None) -> Item:
-    """Append `-device` for `props`, honouring qemu:override and the JSON capability."""
+    """Append `-device` for `props`, honouring qemu:override and the JSON capability.
+
+    The machine may adapt the device to its transport and put companion devices right
+    before it (s390's zpci); they leave through here too.
+    """
+    if alias is None and dev is not None:
+        alias = dev.alias
+    ctx.policy.adapt_device(ctx, dev, props)
+    for companion, companion_source in ctx.policy.companion_devices(ctx, dev, alias):
+        _emit(ctx, companion, companion_source, None)
+    return _emit(ctx, props, source, alias)
+
+
+def _emit(ctx: BuildContext, props: Props, source: Source, alias: str | None) -> Item:
+    """One -device: the qemu:override of `alias` applied, in JSON or key=value form."""
     prop_sources: dict[str, Source] = {}
-    if ctx.arch in S390_ARCHES:
-        from .arch_s390 import ccw_transport, emit_zpci
-        ccw_transport(dev, props)
-        emit_zpci(ctx, dev, alias if alias is not None else (dev.alias if dev else None))
-    apply_override(ctx, alias if alias is not None else (dev.alias if dev else None), props,
-                   prop_sources)
+    apply_override(ctx, alias, props, prop_sources)
     if ctx.has("device.json+hotplug"):
         item = ctx.cmd.add_json("-device", props, source)
     else:

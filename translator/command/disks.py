@@ -12,7 +12,7 @@ from ..cmdline import xml_source
 from ..context import BuildContext
 from ..model import Device, Disk, DriveAddress, Elem
 from ..props import Props, escape_comma
-from .device import address_props, drive_bus_props, emit_device
+from .device import address_props, drive_bus_props, emit_device, loadparm
 from .misc import virtio_driver
 from .storage_drive import build_drive, drive_alias
 from .throttle import disk_filters, emit_filters
@@ -306,8 +306,7 @@ def _device_props(ctx: BuildContext, d: Disk, drive_ref: str | None) -> Props:
     props.add("id", d.alias)
     if d.device != "floppy":
         props.add("bootindex", boot_index(ctx, d))
-        from .net import loadparm  # s390: the boot loader parameter follows bootindex
-        props.add("loadparm", loadparm(ctx, d.elem))
+        props.add("loadparm", loadparm(ctx, d.elem))  # s390: follows bootindex
     blockio = d.elem.find("blockio")
     if blockio is not None:
         for attr, key in (("logical_block_size", "logical_block_size"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from ..arches import ARM_ARCHES, PPC64_ARCHES, RISCV_LOONGARCH_ARCHES, S390_ARCHES
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
@@ -95,19 +94,19 @@ def _machine_feature_props(ctx: BuildContext) -> list[str]:
     ioapic = ctx.domain.feature("ioapic")
     if ioapic is not None and ioapic.get("driver") in ("qemu", "kvm"):
         out.append("kernel_irqchip=" + ("split" if ioapic.get("driver") == "qemu" else "on"))
-    if ctx.arch in PPC64_ARCHES:
-        from . import arch_ppc
-        if arch_ppc.is_pseries(ctx):
-            out += arch_ppc.machine_feature_props(ctx)
+    out += ctx.policy.machine_feature_props(ctx)
     ps2 = _feature_state(ctx, "ps2")
     if ps2 is not None:
         if not ctx.has("machine-i8042-opt"):
             raise TranslationError("unsupported configuration: ps2 feature state cannot be "
                                    "controlled with this QEMU binary")
         out.append(f"i8042={ps2}")
-    if ctx.domain.feature("aia") is not None:  # RISC-V's, but refused on any other arch
-        from . import arch_riscv_loongarch
-        out += arch_riscv_loongarch.machine_feature_props(ctx)
+    aia = ctx.domain.feature("aia")  # RISC-V's, but refused on any other machine
+    if aia is not None and aia.get("value"):
+        if not ctx.policy.has_aia(ctx) or not ctx.has("machine.virt.aia"):
+            raise TranslationError("unsupported configuration: 'aia' feature is not "
+                                   "supported with this QEMU binary")
+        out.append(f"aia={aia.get('value')}")
     return out
 
 
@@ -122,12 +121,7 @@ def build_machine(ctx: BuildContext) -> None:
     d = ctx.domain
     parts = [escape_comma(d.os.machine or ""), "usb=off"]
     parts += _machine_feature_props(ctx)
-    if ctx.arch in ARM_ARCHES:
-        from . import arch_arm
-        parts += arch_arm.machine_feature_props(ctx)
-    if ctx.arch in S390_ARCHES:
-        from .arch_s390 import keywrap_machine_parts
-        parts += keywrap_machine_parts(ctx)
+    parts += ctx.policy.machine_board_props(ctx)
     core = d.root.attr_at("dumpCore", "memory") if d.root is not None else None
     parts.append(f"dump-guest-core={core or 'off'}")
     if d.memory_backing is not None and d.memory_backing.find("nosharepages") is not None:
@@ -135,9 +129,7 @@ def build_machine(ctx: BuildContext) -> None:
     machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
     if machine is not None and machine.default_ram_id and not has_numa(ctx):
         parts.append(f"memory-backend={machine.default_ram_id}")
-    if ctx.arch in PPC64_ARCHES:
-        from . import arch_ppc
-        parts += arch_ppc.machine_compat_props(ctx)
+    parts += ctx.policy.machine_cpu_props(ctx)
     lsec = _launch_security_id(ctx)
     if lsec is not None:
         parts.append(f"confidential-guest-support={lsec}")
@@ -151,12 +143,9 @@ def build_machine(ctx: BuildContext) -> None:
     parts += sgx_epc_machine_props(ctx)
     parts += [f"{k}={v}" for k, v in pflash_machine_props(ctx)]
     # x86, ARM, RISC-V and LoongArch follow QEMU's per-machine ACPI support
-    acpi_arch = ctx.is_x86 or ctx.arch in ARM_ARCHES or ctx.arch in RISCV_LOONGARCH_ARCHES
-    if acpi_arch and machine is not None and machine.acpi:
+    if ctx.policy.follows_machine_acpi(ctx) and machine is not None and machine.acpi:
         parts.append(f"acpi={'on' if d.has_feature('acpi') else 'off'}")
-    if ctx.arch in S390_ARCHES:
-        from .arch_s390 import loadparm_machine_parts
-        parts += loadparm_machine_parts(ctx)
+    parts += ctx.policy.machine_tail_props(ctx)
     ctx.cmd.add("-machine", ",".join(parts), xml_source(d.os.elem.find("type") if d.os.elem else None))
 
 

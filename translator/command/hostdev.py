@@ -12,12 +12,12 @@ from ..errors import TranslationError, UnsupportedConfigError
 from ..model import DriveAddress, Elem
 from ..model.devices import Hostdev
 from ..props import Props
-from .device import address_props, emit_device
+from .device import address_props, emit_device, loadparm
 from .disks import boot_index, number_nodes
 from .storage_secrets import STAND_IN_SECRET, secret_object
 from .storage_source import chain_list
 from .misc import virtio_driver
-from .net import loadparm, rom_props
+from .net import rom_props
 
 # <source guestReset=...> -> (guest-reset, guest-resets-all)
 _GUEST_RESET = {"off": (False, False), "uninitialized": (True, False), "on": (True, True)}
@@ -95,8 +95,7 @@ def usb_props(ctx: BuildContext, h: Hostdev) -> Props:
 def _vhost_scsi_fd(ctx: BuildContext) -> int:
     """/dev/vhost-scsi, opened by the daemon while the command line is built."""
     if ctx.host.daemon_fd_base is not None:
-        from ..prepare.pretend import next_daemon_fd
-        return next_daemon_fd(ctx)
+        return ctx.next_daemon_fd()
     return ctx.host.vhost_scsi_fd
 
 

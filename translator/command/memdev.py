@@ -10,7 +10,8 @@ from ..parse import scaled_kib
 from ..prepare.memory import module_size_kib
 from ..props import Props
 from .device import address_props, emit_device
-from .memory import BackendSpec, emit_backend, hugepage_for_cell, numatune_binding, parse_cpuset
+from ..bitmap import parse_cpuset
+from .memory import BackendSpec, emit_backend, hugepage_for_cell, numatune_binding
 
 _DRIVER = {"dimm": "pc-dimm", "nvdimm": "nvdimm", "virtio-pmem": "virtio-pmem-pci",
            "virtio-mem": "virtio-mem-pci", "sgx-epc": "x86-sgx-epc"}

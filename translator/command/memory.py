@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..bitmap import parse_cpuset, ranges
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
 from ..model.domain import NumaCell
 from ..parse import scaled_kib
+from ..prepare.memory import MODULE_ALIGN_KIB, round_up
 from ..props import Props
 
 # The test harness' hugetlbfs mounts; the first one is the default huge page size.
@@ -30,39 +32,6 @@ def has_numa(ctx: BuildContext) -> bool:
         ctx.domain.cpu is not None and ctx.domain.cpu.find("numa") is not None)
 
 
-def parse_cpuset(text: str | None) -> list[int]:
-    """libvirt's bitmap syntax ('0-3,^2,8') as a sorted list."""
-    if not text:
-        return []
-    on: set[int] = set()
-    off: set[int] = set()
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        target = off if part.startswith("^") else on
-        part = part.lstrip("^")
-        if "-" in part:
-            lo, hi = part.split("-", 1)
-            target.update(range(int(lo), int(hi) + 1))
-        else:
-            target.add(int(part))
-    return sorted(on - off)
-
-
-def ranges(values: list[int]) -> list[str]:
-    """[0,1,2,5] -> ['0-2', '5'] (QEMU's cpus= ranges)."""
-    out: list[str] = []
-    i = 0
-    while i < len(values):
-        j = i
-        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
-            j += 1
-        out.append(str(values[i]) if i == j else f"{values[i]}-{values[j]}")
-        i = j + 1
-    return out
-
-
 def short_name(ctx: BuildContext) -> str:
     """libvirt shortens the domain name to 20 characters in per-domain paths."""
     return f"{ctx.domain.id}-{ctx.domain.name[:20]}"
@@ -74,7 +43,6 @@ def hugepage_path(ctx: BuildContext, page_kib: int) -> str:
 
 
 def _page_kib(page: Elem) -> int:
-    from ..parse import scaled_kib
 
     return scaled_kib(Elem(tag="page", attrs={"unit": page.get("unit") or "kib"},
                            text=page.get("size"))) or 0
@@ -243,8 +211,6 @@ def build_memory(ctx: BuildContext) -> None:
     mem_kib = d.initial_memory_kib if d.initial_memory_kib is not None else d.memory_kib
     value = f"size={mem_kib}k"
     if d.max_memory is not None:
-        from ..parse import scaled_kib
-        from ..prepare.memory import MODULE_ALIGN_KIB, round_up
 
         slots = d.max_memory.get("slots")
         maxk = scaled_kib(d.max_memory)

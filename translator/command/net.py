@@ -7,14 +7,13 @@ devices and are built by the hostdev stage.
 
 from __future__ import annotations
 
-from ..arches import ARM_ARCHES
 from ..cmdline import Source, xml_source
 from ..context import BuildContext
 from ..errors import UnsupportedConfigError
 from ..model import Chardev, Elem, Interface
 from ..props import Props
 from .chardev import emit_chardev
-from .device import address_props, emit_device
+from .device import address_props, emit_device, loadparm
 from .disks import boot_index
 from .misc import virtio_driver, virtio_options
 
@@ -61,8 +60,7 @@ def _opened_fds(ctx: BuildContext, base: int, count: int) -> list[str]:
     """`count` descriptors the daemon opens: fixed numbers from `base` (the harness), or
     its next free ones when the profile numbers them as it goes (pretend mode)."""
     if ctx.host.daemon_fd_base is not None:
-        from ..prepare.pretend import next_daemon_fd
-        return [str(next_daemon_fd(ctx)) for _ in range(count)]
+        return [str(ctx.next_daemon_fd()) for _ in range(count)]
     return [str(base + i) for i in range(count)]
 
 
@@ -195,14 +193,6 @@ def derived_mac(ctx: BuildContext, net: Interface) -> str:
     return "52:54:00:" + ":".join(tail[i:i + 2] for i in range(0, 6, 2))
 
 
-def loadparm(ctx: BuildContext, dev_elem: Elem) -> str | None:
-    """s390 boot loader parameter of a bootable CCW device (<boot loadparm=...>)."""
-    value = dev_elem.attr_at("loadparm", "boot")
-    if not value or not ctx.has("virtio-ccw.loadparm"):
-        return None
-    return value.upper()
-
-
 def rom_props(dev_elem: Elem) -> Props:
     """rombar/romfile from <rom>; enabled='no' means an empty romfile."""
     p = Props()
@@ -295,8 +285,6 @@ def _build_one(ctx: BuildContext, net: Interface) -> None:
     else:  # QEMU before 7.2 only takes the legacy key=value form of -netdev
         ctx.cmd.add("-netdev", netdev.to_keyval(first_key="type"), src, netdev)
     queues = len(vhostfds) if vhostfds else (_queues(net) if net.type == "vhostuser" else 1)
-    if ctx.arch in ARM_ARCHES:
-        from . import arch_arm
-        if arch_arm.is_board_nic(net):
-            return arch_arm.add_legacy_nic(ctx, net, src)  # an on-board chip: -net nic
+    if ctx.policy.emit_board_nic(ctx, net, src):  # an on-board chip: -net nic
+        return
     emit_device(ctx, net, nic_props(ctx, net, queues), src)

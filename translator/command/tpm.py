@@ -23,8 +23,7 @@ def swtpm_socket(ctx: BuildContext) -> str:
 def _tpm_fd(ctx: BuildContext, which: int) -> int:
     """The host TPM (0) or its cancel file (1), opened while the command line is built."""
     if ctx.host.daemon_fd_base is not None:
-        from ..prepare.pretend import next_daemon_fd
-        return next_daemon_fd(ctx)
+        return ctx.next_daemon_fd()
     return _HARNESS_TPM_FDS[which]
 
 
@@ -50,11 +49,16 @@ def tpmdev_arg(ctx: BuildContext, t: Tpm) -> str:
     return f"emulator,id={tpmdev},chardev=chrtpm"
 
 
+def tpm_proxy_props(t: Tpm) -> Props:
+    """spapr-tpm-proxy forwards to a host TPM device itself: no -tpmdev backend."""
+    path = t.elem.attr_at("path", "backend", "device") or "/dev/tpmrm0"
+    return Props(("driver", "spapr-tpm-proxy"), ("id", t.alias), ("host-path", path))
+
+
 def build_tpms(ctx: BuildContext) -> None:
     for t in (d for d in ctx.domain.devices.items if isinstance(d, Tpm)):
         if t.model == "spapr-tpm-proxy":  # pseries: a host TPM proxy, no -tpmdev
-            from .arch_ppc import build_tpm_proxy
-            build_tpm_proxy(ctx, t)
+            emit_device(ctx, t, tpm_proxy_props(t), src(t))
             continue
         ctx.cmd.add("-tpmdev", tpmdev_arg(ctx, t), src(t))
         model = t.model or "tpm-tis"  # libvirt's default everywhere but ppc64

@@ -8,18 +8,18 @@ device gets the first free compatible slot, family by family in libvirt's order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES, S390_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import (Chardev, Controller, Device, Disk, DriveAddress, Elem, GenericAddress,
-                     PciAddress)
+from ..model import Chardev, Controller, Device, Disk, DriveAddress, PciAddress
 from ..model.devices import Hostdev, Interface, Memballoon, Sound, Video
 from .aliases import disk_index
 from .controllers import ICH9_FUNCTION, assign_expander_bus_numbers
+from .implicit import new_pci_controller, pci_controller_insert_pos
+from .spapr_vio import assign_spapr_vio_addresses
 
 # models that are conventional PCI only (no PCIe interface)
 PCI_ONLY_NET = {"rtl8139", "e1000", "pcnet", "ne2k_pci", "i82551", "i82557b", "i82559er"}
@@ -29,7 +29,7 @@ PCI_ONLY_CONTROLLERS = {"lsilogic", "lsisas1068", "lsisas1078", "buslogic", "am5
 
 
 # what each kind of PCI bus accepts when libvirt picks an address, and its slot range
-_BUS_ACCEPTS: dict[str, tuple[frozenset[str], int, int]] = {
+BUS_ACCEPTS: dict[str, tuple[frozenset[str], int, int]] = {
     "pci-root": (frozenset({"pci", "pci-bridge", "pci-expander-bus"}), 1, 31),
     "pcie-root": (frozenset({"pcie-root-port", "integrated", "dmi-to-pci-bridge",
                              "pcie-expander-bus"}), 1, 31),
@@ -64,7 +64,7 @@ class Bus:
         self.used.setdefault(slot, set()).add(function)
 
     def accepts(self, kind: str) -> bool:
-        spec = _BUS_ACCEPTS.get(self.model)
+        spec = BUS_ACCEPTS.get(self.model)
         return spec is not None and kind in spec[0]
 
 
@@ -156,7 +156,7 @@ def pci_connection(dev: Device, ctx: BuildContext) -> str | None:
     A machine without a PCIe root bus has no PCIe slots: its PCIe-capable devices are
     plain PCI devices there.
     """
-    kind = _device_connection(dev, ctx)
+    kind = device_connection(dev, ctx)
     if kind == "pcie" and not pcie_root(ctx):
         return "pci"
     return kind
@@ -170,7 +170,7 @@ def pcie_root(ctx: BuildContext) -> bool:
     return root is not None and root.model == "pcie-root"
 
 
-def _device_connection(dev: Device, ctx: BuildContext) -> str | None:
+def device_connection(dev: Device, ctx: BuildContext) -> str | None:
     if isinstance(dev, Disk):
         return "pcie" if dev.bus == "virtio" else None
     if isinstance(dev, Interface):
@@ -236,7 +236,7 @@ def _device_connection(dev: Device, ctx: BuildContext) -> str | None:
     return None
 
 
-_FAMILY_ORDER = ("filesystem", "net", "sound", "controller", "disk", "hostdev", "memballoon",
+FAMILY_ORDER = ("filesystem", "net", "sound", "controller", "disk", "hostdev", "memballoon",
                  "rng", "watchdog", "video", "shmem", "input", "vsock", "chardev", "iommu",
                  "crypto", "panic")
 
@@ -265,7 +265,7 @@ class PciAllocator:
 
     def add_bus(self, c: Controller) -> Bus:
         model = c.model or ("pcie-root" if self.ctx.is_q35 else "pci-root")
-        _, lo, hi = _BUS_ACCEPTS.get(model, (frozenset(), 1, 31))
+        _, lo, hi = BUS_ACCEPTS.get(model, (frozenset(), 1, 31))
         bus = Bus(c.index, model, lo, hi)
         self.buses[c.index] = bus
         return bus
@@ -308,7 +308,7 @@ class PciAllocator:
     def add_bridge_bus(self) -> Bus:
         """Dry run: one more pci-bridge bus, numbered after the highest bus."""
         index = max(self.buses, default=0) + 1
-        _, lo, hi = _BUS_ACCEPTS["pci-bridge"]
+        _, lo, hi = BUS_ACCEPTS["pci-bridge"]
         bus = Bus(index, "pci-bridge", lo, hi)
         self.buses[index] = bus
         return bus
@@ -329,26 +329,28 @@ def double_use_error(addr: PciAddress) -> TranslationError:
         f"{addr.slot:02x}.{addr.function}")
 
 
-def _ordered_pci_devices(ctx: BuildContext) -> list[Device]:
+def ordered_pci_devices(ctx: BuildContext) -> list[Device]:
     devs = ctx.domain.devices.items
     out: list[Device] = []
-    for fam in _FAMILY_ORDER:
+    for fam in FAMILY_ORDER:
         out.extend(d for d in devs if d.family == fam)
     return out
 
 
-def fill_missing_buses(ctx: BuildContext) -> None:
+def fill_missing_buses(ctx: BuildContext, up_to_addresses: bool | None = None) -> None:
     """A bus index used by a higher controller but never defined gets a default bridge.
 
-    On a pci-root machine a device address on a bus beyond the last controller also
-    makes libvirt add pci-bridges up to that bus.
+    On a pci-root machine (and where the policy says so, `up_to_addresses`) a device
+    address on a bus beyond the last controller also makes libvirt add buses up to it.
     """
     devs = ctx.domain.devices
     pci = {c.index for c in devs.controllers if c.type == "pci"}
     if not pci:
         return
     top = max(pci)
-    if not pcie_root(ctx) or ctx.arch in ARM_ARCHES:
+    if up_to_addresses is None:
+        up_to_addresses = not pcie_root(ctx)
+    if up_to_addresses:
         top = max([top + 1] + [d.info.address.bus + 1 for d in devs.items
                                if isinstance(d.info.address, PciAddress)])
     model = "pcie-root-port" if pcie_root(ctx) else "pci-bridge"
@@ -358,122 +360,42 @@ def fill_missing_buses(ctx: BuildContext) -> None:
                                "every PCI bus index below the highest one must exist")
 
 
-def _reserve_chipset(ctx: BuildContext, alloc: PciAllocator) -> None:
-    """Slots the chipset owns, and the fixed homes of its built-in functions."""
-    devs = ctx.domain.devices
-    root = alloc.buses.get(0)
-    if root is None:
-        return
-    if ctx.is_i440fx:
-        for fn in range(4):
-            if fn not in root.used.get(1, set()):
-                root.reserve(1, fn)
-        ide = devs.controller("ide", 0)
-        if ide is not None and ide.info.address is None:
-            if any(isinstance(d.info.address, PciAddress) and d.info.address.key() == (0, 0, 1, 1)
-                   for d in devs.items):
-                raise TranslationError(
-                    "XML error: Attempted double use of PCI Address 0000:00:01.1")
-            ide.info.address = PciAddress(slot=1, function=1)
-        usb = devs.controller("usb", 0)
-        if usb is not None and usb.info.address is None and usb.model == "piix3-uhci":
-            usb.info.address = PciAddress(slot=1, function=2)
-    elif ctx.is_q35:
-        for fn in range(8):
-            root.reserve(0x1F, fn)
-        sata = devs.controller("sata", 0)
-        if sata is not None and sata.info.address is None:
-            sata.info.address = PciAddress(slot=0x1F, function=2)
-        # the first two ICH9 USB sets live at 00:1d and 00:1a, ICH9 audio at 00:1b
-        for index, slot in ((0, 0x1D), (1, 0x1A)):
-            group = [c for c in devs.controllers if c.type == "usb" and c.index == index
-                     and c.model in ICH9_FUNCTION and c.info.address is None]
-            if group and root.is_free(slot):
-                for c in group:
-                    c.info.address = _ich9_address(0, slot, c)
-                    root.reserve(slot, ICH9_FUNCTION[c.model or ""])
-        for snd in (d for d in devs.items if isinstance(d, Sound)):
-            if snd.model == "ich9" and snd.info.address is None and root.is_free(0x1B):
-                snd.info.address = PciAddress(slot=0x1B)
-                root.reserve(0x1B, 0)
-                break
-
-
 def _shares_serial(d: Device) -> bool:
     """A serial console is the first serial port itself, with that port's address."""
     return isinstance(d, Chardev) and d.kind == "console" and d.target_type in (None, "serial")
 
 
-def _ich9_address(bus: int, slot: int, c: Controller) -> PciAddress:
+def ich9_address(bus: int, slot: int, c: Controller) -> PciAddress:
     fn = ICH9_FUNCTION[c.model or ""]
     return PciAddress(bus=bus, slot=slot, function=fn, multifunction=True if fn == 0 else None)
 
 
 def assign_pci_addresses(ctx: BuildContext) -> None:
-    if ctx.arch in S390_ARCHES:
-        from . import arch_s390
-        return arch_s390.assign_addresses(ctx)
-    if ctx.arch in PPC_ARCHES:
-        from . import arch_ppc
-        return arch_ppc.assign_addresses(ctx)
-    if ctx.arch in RISCV_LOONGARCH_ARCHES:
-        from . import arch_riscv_loongarch
-        return arch_riscv_loongarch.assign_addresses(ctx)
-    if ctx.arch in ARM_ARCHES:
-        from . import arch_arm
-        if not arch_arm.assign_addresses(ctx):
-            return
-    elif not ctx.is_x86:
-        return
+    """The machine's address assignment (PCI, CCW, MMIO), then spapr-vio registers."""
+    ctx.policy.assign_addresses(ctx)
+    assign_spapr_vio_addresses(ctx)
+
+
+def assign_pci_root_addresses(
+        ctx: BuildContext,
+        reserve_builtin: Callable[[BuildContext, PciAllocator], None] | None = None) -> None:
+    """libvirt's PCI pass on a machine with a PCI (or q35's PCIe) root bus: the user's
+    addresses first, then the machine's built-in functions (`reserve_builtin`), the
+    bridges a pci-root machine needs, and every device in libvirt's family order."""
     fill_missing_buses(ctx)
     alloc = PciAllocator(ctx)
     alloc.reserve_given()  # user-given addresses first
     alloc.note_root_ports()
-    _reserve_chipset(ctx, alloc)
-    _place_primary_video(ctx, alloc)
+    if reserve_builtin is not None:
+        reserve_builtin(ctx, alloc)
     if not pcie_root(ctx) and alloc.buses:
-        _add_bridges_needed(ctx, alloc)
-    _place_devices(ctx, alloc)
+        add_bridges_needed(ctx, alloc)
+    place_devices(ctx, alloc)
     claim_multifunction(ctx, alloc.buses)
     assign_expander_bus_numbers(ctx)
-    assign_spapr_vio_addresses(ctx)
 
 
-_VIO_SCSI_BASE = 0x2000
-
-
-def assign_spapr_vio_addresses(ctx: BuildContext) -> None:
-    """An ibmvscsi controller is a spapr-vio device: it gets the first free `reg`
-    from 0x2000 up, in steps of 0x1000."""
-    devs = ctx.domain.devices
-    used = {int(d.info.address.attrs["reg"], 0) for d in devs.items
-            if isinstance(d.info.address, GenericAddress)
-            and d.info.address.type == "spapr-vio" and d.info.address.attrs.get("reg")}
-    for c in devs.controllers:
-        if c.type != "scsi" or c.model != "ibmvscsi" or c.info.address is not None:
-            continue
-        reg = _VIO_SCSI_BASE
-        while reg in used:
-            reg += 0x1000
-        used.add(reg)
-        c.info.address = GenericAddress("spapr-vio", {"reg": hex(reg)})
-
-
-def _place_primary_video(ctx: BuildContext, alloc: PciAllocator) -> None:
-    """The first PCI video card has a fixed home on the root bus when it is free."""
-    videos = [d for d in ctx.domain.devices.items if isinstance(d, Video)
-              and pci_connection(d, ctx)]
-    if ctx.arch in ("aarch64", "armv7l", "armv6l"):
-        return  # only the PC chipsets reserve a slot for the primary video card
-    if videos and videos[0].info.address is None:
-        slot = 1 if ctx.is_q35 else 2
-        root = alloc.buses.get(0)
-        if root is not None and root.is_free(slot):
-            root.reserve(slot, 0)
-            videos[0].info.address = PciAddress(slot=slot)
-
-
-def _add_bridges_needed(ctx: BuildContext, alloc: PciAllocator) -> None:
+def add_bridges_needed(ctx: BuildContext, alloc: PciAllocator) -> None:
     """libvirt's dry run on a pci-root machine: how many pci-bridges the devices need.
 
     One slot is kept free for a future bridge, every device is placed on a copy of
@@ -488,24 +410,24 @@ def _add_bridges_needed(ctx: BuildContext, alloc: PciAllocator) -> None:
         dry.take("pci")  # the spare slot
     saved = [(d, d.info.address) for d in ctx.domain.devices.items]
     try:
-        _place_devices(ctx, dry)
+        place_devices(ctx, dry)
     finally:
         for d, a in saved:
             d.info.address = a
     new = sorted(i for i in dry.buses if i not in alloc.buses)
     for index in new:
         if dry.take("pci-bridge") is None:
-            raise TranslationError(_no_slot_for_controller("pci-bridge"))
+            raise TranslationError(no_slot_for_controller("pci-bridge"))
         c = new_pci_controller(ctx, index, "pci-bridge",
                                "libvirt adds a pci-bridge when the PCI slots run out",
-                               _controller_insert_pos(ctx))
+                               pci_controller_insert_pos(ctx))
         alloc.add_bus(c)
 
 
-def _place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
+def place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
     """Give PCI controllers, then every other device family, their slots."""
     _assign_pci_controllers(ctx, alloc)
-    pending = [d for d in _ordered_pci_devices(ctx)
+    pending = [d for d in ordered_pci_devices(ctx)
                if d.info.address is None and pci_connection(d, ctx) is not None]
     if pending and not alloc.buses:
         raise TranslationError("XML error: No PCI buses available")
@@ -534,13 +456,13 @@ def _ich9_group_address(ctx: BuildContext, alloc: PciAllocator, c: Controller,
     for o in ctx.domain.devices.controllers:
         a = o.info.address
         if o is not c and o.type == "usb" and o.index == c.index and isinstance(a, PciAddress):
-            addr = _ich9_address(a.bus, a.slot, c)
+            addr = ich9_address(a.bus, a.slot, c)
             alloc.reserve(addr, c.alias or "usb")
             return addr
     free = alloc.find_free(kind)
     if free is None:
         raise TranslationError("No more available PCI slots")
-    addr = _ich9_address(free.bus, free.slot, c)
+    addr = ich9_address(free.bus, free.slot, c)
     alloc.buses[addr.bus].reserve(addr.slot, addr.function)
     return addr
 
@@ -556,7 +478,7 @@ def _assign_pci_controllers(ctx: BuildContext, alloc: PciAllocator) -> None:
             try:
                 c.info.address = _next_root_port_slot(alloc)
             except TranslationError:
-                raise TranslationError(_no_slot_for_controller(model)) from None
+                raise TranslationError(no_slot_for_controller(model)) from None
             continue
         root = alloc.buses.get(0)
         if model == "dmi-to-pci-bridge" and root is not None and root.is_free(0x1E):
@@ -568,11 +490,11 @@ def _assign_pci_controllers(ctx: BuildContext, alloc: PciAllocator) -> None:
         if addr is None and model == "pci-bridge" and pcie_root(ctx):
             addr = alloc.take("pci")
         if addr is None:
-            raise TranslationError(_no_slot_for_controller(model))
+            raise TranslationError(no_slot_for_controller(model))
         c.info.address = addr
 
 
-def _no_slot_for_controller(model: str) -> str:
+def no_slot_for_controller(model: str) -> str:
     """libvirt's wording when a user-listed PCI controller finds no free slot."""
     return (f"internal error: a PCI slot is needed to connect a PCI controller model='{model}', "
             "but none is available, and it cannot be automatically added")
@@ -609,7 +531,7 @@ def _add_root_ports(ctx: BuildContext, alloc: PciAllocator, pending: list[Device
         # libvirt leaves one spare port for hot-plug, but only when it had to add buses
         missing += 1
     next_index = max((c.index for c in devs.controllers if c.type == "pci"), default=0) + 1
-    insert_at = _controller_insert_pos(ctx)
+    insert_at = pci_controller_insert_pos(ctx)
     if needs_bridge:
         # conventional PCI devices need a pcie-to-pci-bridge, itself in a new root port
         port = _new_pci_controller(ctx, alloc, next_index, "pcie-root-port", insert_at,
@@ -641,30 +563,6 @@ def _new_pci_controller(ctx: BuildContext, alloc: PciAllocator, index: int, mode
     c.info.address = addr
     alloc.add_bus(c)
     return c
-
-
-def new_pci_controller(ctx: BuildContext, index: int, model: str, reason: str,
-                       pos: int | None = None) -> Controller:
-    """Insert a PCI controller libvirt adds itself, by default in index order."""
-    c = Controller(elem=Elem("controller", {"type": "pci", "model": model},
-                             path="(implicit controller)"),
-                   type="pci", index=index, model=model, implicit=reason)
-    c.info.alias = f"pci.{index}"
-    at = _controller_insert_pos(ctx, before_index=index) if pos is None else pos
-    ctx.domain.devices.items.insert(at, c)
-    return c
-
-
-def _controller_insert_pos(ctx: BuildContext, before_index: int | None = None) -> int:
-    """Where a new PCI controller goes in the device list (kept sorted by index)."""
-    items = ctx.domain.devices.items
-    last = -1
-    for i, d in enumerate(items):
-        if isinstance(d, Controller) and d.type == "pci":
-            if before_index is not None and d.index > before_index:
-                return i
-            last = i
-    return last + 1 if last >= 0 else 0
 
 
 def _next_root_port_slot(alloc: PciAllocator) -> PciAddress:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from ..arches import ARM_ARCHES, PPC64_ARCHES
 from ..context import BuildContext
 from ..model import Chardev, Controller, Disk, DriveAddress
 
@@ -42,11 +41,9 @@ def controller_alias(c: Controller, ctx: BuildContext) -> str:
     if c.type == "pci":
         if c.index == 0 and c.model == "pcie-root":
             return "pcie.0"
-        if ctx.arch in ARM_ARCHES:
-            from . import arch_arm
-            arm_alias = arch_arm.root_bus_alias(ctx, c)
-            if arm_alias is not None:
-                return arm_alias
+        board_alias = ctx.policy.root_bus_alias(ctx, c)
+        if board_alias is not None:
+            return board_alias
         return f"pci.{c.index}"
     if c.type == "ide" or (c.type == "sata" and ctx.is_q35 and c.index == 0):
         return "ide" if c.index == 0 else f"ide{c.index}"
@@ -83,10 +80,7 @@ def _builtin_controller(c: Controller, ctx: BuildContext) -> bool:
 
 
 def _pseries(ctx: BuildContext) -> bool:
-    if ctx.arch not in PPC64_ARCHES:
-        return False
-    from . import arch_ppc
-    return arch_ppc.is_pseries(ctx)
+    return ctx.policy.multiple_pci_roots(ctx)
 
 
 def assign_aliases(ctx: BuildContext) -> None:

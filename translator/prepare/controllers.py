@@ -8,7 +8,6 @@ their master so that the master is emitted (and addressed) first.
 
 from __future__ import annotations
 
-from ..arches import PPC64_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Controller, PciAddress
@@ -58,10 +57,7 @@ def assign_controller_indexes(ctx: BuildContext) -> None:
 
 def _multiple_roots(ctx: BuildContext) -> bool:
     """pseries machines can have several pci-root controllers (PCI host bridges)."""
-    if ctx.arch not in PPC64_ARCHES:
-        return False
-    from . import arch_ppc
-    return arch_ppc.is_pseries(ctx)
+    return ctx.policy.multiple_pci_roots(ctx)
 
 
 def _joins_previous_set(c: Controller, prev: Controller | None,

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..arches import ARM_ARCHES, PPC_ARCHES, RISCV_LOONGARCH_ARCHES, S390_ARCHES
+import capsdb
+
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Audio, Controller, Elem, Video
+from ..model import Audio, Video
 from ..model import DriveAddress
 from ..model.devices import Chardev, Device, Hostdev, Input
-from .misc_devices import add_q35_itco_watchdog, apply_misc_defaults
+from ..policy import choose_policy
 from .controllers import assign_controller_indexes, set_usb_companions, validate_controllers
+from .implicit import add_controller, implicit_elem
+from .misc_devices import add_q35_itco_watchdog, apply_misc_defaults
 
 if TYPE_CHECKING:
     from capsdb import Caps
-
-
-def implicit_elem(tag: str, **attrs: str) -> Elem:
-    """The XML element of something libvirt adds itself (it has no source line)."""
-    return Elem(tag=tag, attrs=attrs, path=f"(implicit {tag})")
 
 
 def apply_machine_default(ctx: BuildContext) -> None:
@@ -44,7 +42,6 @@ def apply_machine_default(ctx: BuildContext) -> None:
 
 def _is_newest_profile(ctx: BuildContext) -> bool:
     """Whether the caps in use are the newest embedded ones for their arch and variant."""
-    import capsdb
 
     try:
         newest = capsdb.get(None, ctx.caps.arch) if ctx.caps.variant is None else \
@@ -55,7 +52,6 @@ def _is_newest_profile(ctx: BuildContext) -> bool:
 
 
 def _newest_variant(arch: str, variant: str) -> Caps | None:
-    import capsdb
 
     versions = [v for v, a in capsdb.profiles() if a == arch and v.endswith(f"+{variant}")]
     if not versions:
@@ -64,146 +60,13 @@ def _newest_variant(arch: str, variant: str) -> Caps | None:
     return capsdb.get(best, arch)
 
 
-def default_usb_model(ctx: BuildContext, auto_added: bool = True) -> str | None:
-    """The USB model libvirt picks when none is given.
-
-    Only a controller libvirt adds itself gets the modern choice on q35; one the user
-    wrote without a model keeps the historical piix3-uhci default (ABI stability).
-    """
-    if ctx.is_q35 and auto_added:
-        for model in ("qemu-xhci", "nec-usb-xhci"):
-            if ctx.has(model):
-                return model
-        return "ich9-ehci1" if ctx.has("ich9-usb-ehci1") else None
-    if ctx.is_x86:
-        return "piix3-uhci" if ctx.has("piix3-usb-uhci") else None
-    if ctx.arch in PPC_ARCHES:
-        from . import arch_ppc
-        return arch_ppc.default_usb_model(ctx, auto_added)
-    return None
-
-
-# libvirt's USB model names -> the QEMU device (capability) each needs
-USB_MODEL_CAPS = {"qemu-xhci": "qemu-xhci", "nec-xhci": "nec-usb-xhci",
-                  "piix3-uhci": "piix3-usb-uhci", "pci-ohci": "pci-ohci"}
-
-
-def first_usb_model(ctx: BuildContext, *models: str) -> str | None:
-    """The first of `models` (libvirt names) whose QEMU device is available."""
-    return next((m for m in models if ctx.has(USB_MODEL_CAPS[m])), None)
-
-
-def required_usb_model(model: str | None) -> str:
-    """libvirt refuses a USB controller it can find no model for."""
-    if model is None:
-        raise TranslationError("unsupported configuration: no model provided for USB controller")
-    return model
-
-
-def add_controller(ctx: BuildContext, type_: str, index: int, model: str | None,
-                   reason: str, position: int | None = None) -> Controller:
-    """Add a controller libvirt adds itself, `reason` saying why (for --explain)."""
-    attrs = {"type": type_, "index": str(index)}
-    if model:
-        attrs["model"] = model
-    c = Controller(elem=implicit_elem("controller", **attrs), type=type_, index=index,
-                   model=model, implicit=reason)
-    items = ctx.domain.devices.items
-    if position is None:
-        items.append(c)
-    else:
-        items.insert(position, c)
-    return c
-
-
 def add_implicit_controllers(ctx: BuildContext) -> None:
-    devs = ctx.domain.devices
+    """Controller indexes and USB companions, libvirt's parse checks on controllers,
+    then the machine's implicit controllers and default models."""
     assign_controller_indexes(ctx)
     set_usb_companions(ctx)
     validate_controllers(ctx)
-    if ctx.arch in S390_ARCHES:
-        from . import arch_s390
-        return arch_s390.add_implicit_controllers(ctx)
-    if ctx.arch in PPC_ARCHES:
-        from . import arch_ppc
-        return arch_ppc.add_implicit_controllers(ctx)
-    if ctx.arch in ARM_ARCHES:
-        from . import arch_arm
-        return arch_arm.apply_defaults(ctx)
-    if ctx.arch in RISCV_LOONGARCH_ARCHES:
-        from . import arch_riscv_loongarch
-        return arch_riscv_loongarch.add_implicit_controllers(ctx)
-    if not ctx.is_x86:
-        return
-    # root bus
-    if ctx.is_q35:
-        if devs.controller("pci", 0) is None:
-            add_controller(ctx, "pci", 0, "pcie-root", "q35 machines have a PCIe root bus")
-        if devs.controller("sata", 0) is None:
-            add_controller(ctx, "sata", 0, None, "q35 machines have a built-in SATA controller")
-    elif ctx.is_i440fx:
-        if devs.controller("pci", 0) is None:
-            add_controller(ctx, "pci", 0, "pci-root", "i440fx machines have a PCI root bus")
-        if devs.controller("ide", 0) is None:
-            add_controller(ctx, "ide", 0, None, "i440fx machines have a built-in IDE controller")
-    # usb
-    usb = devs.controller("usb", 0)
-    # an ISA-only PC has no PCI bus for a default USB controller
-    if usb is None and not any(c.type == "usb" for c in devs.controllers) and \
-            ctx.machine != "isapc":
-        model = default_usb_model(ctx)
-        if model:
-            add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")
-    for c in devs.controllers:
-        if c.type == "usb" and c.model is None:
-            c.model = required_usb_model(
-                default_usb_model(ctx, auto_added=c.implicit is not None))
-        if c.type == "pci" and c.model is None and c.index == 0:
-            c.model = "pcie-root" if ctx.is_q35 else "pci-root"
-        if c.type == "scsi" and c.model in (None, "auto"):
-            c.model = "lsilogic"
-    add_disk_controllers(ctx, "lsilogic")
-
-
-def machine_default_cpu(ctx: BuildContext) -> str | None:
-    """The machine type's own default CPU, named as libvirt does; the boards that use it
-    (ARM, RISC-V, LoongArch) only trust it for TCG guests."""
-    if ctx.domain.virt_type != "qemu":
-        return None
-    m = ctx.caps.find_machine(ctx.machine, ctx.domain.virt_type)
-    if m is None or not m.default_cpu:
-        return None
-    return ctx.caps.cpu_name_for_type(m.default_cpu, ctx.domain.virt_type)
-
-
-def check_root_model(root: Controller, want: str) -> None:
-    """The index-0 PCI controller a user wrote must be the machine's root bus model."""
-    if root.model is not None and root.model != want:
-        raise TranslationError(
-            f"XML error: The PCI controller with index='0' must be model='{want}' for this "
-            f"machine type, but model='{root.model}' was found instead")
-
-
-def add_disk_controllers(ctx: BuildContext, scsi_model: str) -> None:
-    """A disk on an IDE/SATA/SCSI bus whose controller is missing gets one (a new SCSI
-    controller has the architecture's default `scsi_model`)."""
-    devs = ctx.domain.devices
-    for d in devs.disks:
-        ctype = d.bus if d.bus in ("ide", "sata", "scsi") else None
-        if ctype is None:
-            continue
-        idx = getattr(d.info.address, "controller", 0) if d.info.address is not None else 0
-        if devs.controller(ctype, idx) is None:
-            add_controller(ctx, ctype, idx, scsi_model if ctype == "scsi" else None,
-                           f"a {ctype} disk needs a {ctype} controller")
-
-
-def _default_scsi_model(ctx: BuildContext) -> str:
-    if ctx.arch in S390_ARCHES:
-        return "virtio-scsi"
-    if (ctx.machine or "").startswith("pseries"):
-        return "ibmvscsi"
-    return "lsilogic"
+    ctx.policy.add_implicit_controllers(ctx)
 
 
 def add_hostdev_scsi_controllers(ctx: BuildContext) -> None:
@@ -221,7 +84,7 @@ def add_hostdev_scsi_controllers(ctx: BuildContext) -> None:
                 model = found.model
     for index in range(highest + 1):
         if devs.controller("scsi", index) is None:
-            add_controller(ctx, "scsi", index, model or _default_scsi_model(ctx),
+            add_controller(ctx, "scsi", index, model or ctx.policy.default_scsi_model(ctx),
                             "SCSI hostdevs need a SCSI controller")
 
 
@@ -273,18 +136,6 @@ def add_implicit_devices(ctx: BuildContext) -> None:
     add_q35_itco_watchdog(ctx)
 
 
-def default_video_model(ctx: BuildContext) -> str:
-    """libvirt's default <video> model: by architecture, then what QEMU offers on x86."""
-    arch = ctx.arch
-    if arch.startswith("ppc64"):
-        return "vga"
-    if arch in ("aarch64", "armv7l", "riscv64", "s390x", "loongarch64"):
-        return "virtio"
-    if ctx.has("cirrus-vga"):
-        return "cirrus"
-    return "vga"
-
-
 def _default_audio_type(graphics: list[Device]) -> str | None:
     """The audio backend libvirt adds when the domain has no <audio>.
 
@@ -321,10 +172,10 @@ def add_display_defaults(ctx: BuildContext) -> None:
     items = ctx.domain.devices.items
     for v in (d for d in items if isinstance(d, Video)):
         if v.model is None:
-            v.model = default_video_model(ctx)
+            v.model = ctx.policy.default_video_model(ctx)
     graphics = [d for d in items if d.family == "graphics"]
     if graphics and not any(isinstance(d, Video) for d in items):
-        model = default_video_model(ctx)
+        model = ctx.policy.default_video_model(ctx)
         items.append(Video(elem=implicit_elem("video"), model=model, primary=True,
                            implicit="graphics without a video device get a default one"))
     _put_primary_video_first(items)
@@ -343,6 +194,7 @@ def add_display_defaults(ctx: BuildContext) -> None:
 
 def apply_defaults(ctx: BuildContext) -> None:
     apply_machine_default(ctx)
+    ctx.policy = choose_policy(ctx)
     if not ctx.domain.uuid and ctx.host.derive_missing_uuid:
         ctx.domain.uuid = ctx.host.uuid_for(ctx.domain.name)
     add_implicit_controllers(ctx)

@@ -6,9 +6,11 @@ boundary first, so the command line never shows the raw XML values.
 
 from __future__ import annotations
 
-from ..arches import PPC64_ARCHES
+from ..bitmap import parse_cpuset, ranges
 from ..context import BuildContext
-from ..model import Elem
+from ..model import Elem, GenericAddress
+from ..model.domain import NumaCell
+from ..parse import scaled_kib
 
 RAM_ALIGN_KIB = 1024        # guest RAM and NUMA cells: 1 MiB on x86
 MODULE_ALIGN_KIB = 2048     # DIMM-like modules and maxMemory: 2 MiB on x86
@@ -22,34 +24,30 @@ def memory_devices(ctx: BuildContext) -> list[Elem]:
     return [d.elem for d in ctx.domain.devices.items if d.family == "memory"]
 
 
-def _ppc64_align_kib(ctx: BuildContext | None) -> int | None:
-    """ppc64's coarser memory alignment; None elsewhere (the ppc module stays unloaded)."""
-    if ctx is None or ctx.arch not in PPC64_ARCHES:
-        return None
-    from . import arch_ppc
-    return arch_ppc.memory_align_kib(ctx)
+def _machine_align_kib(ctx: BuildContext | None) -> int | None:
+    """The machine's coarser memory alignment (ppc64's 256 MiB), if it has one."""
+    return ctx.policy.memory_align_kib(ctx) if ctx is not None else None
 
 
 def module_size_kib(mem: Elem, ctx: BuildContext | None = None) -> int:
     """A memory device's size after alignment (0 when it has none, e.g. sgx-epc in KiB)."""
-    from ..parse import scaled_kib
 
     size = scaled_kib(mem.at("target", "size")) or 0
     if mem.get("model") in ("virtio-pmem",):
         return size
-    ppc_align = _ppc64_align_kib(ctx)
-    if ppc_align and mem.get("model") == "nvdimm":
-        from . import arch_ppc
-        return arch_ppc.nvdimm_size_kib(size, scaled_kib(mem.at("target", "label", "size")) or 0)
-    return round_up(size, ppc_align or MODULE_ALIGN_KIB)
+    if ctx is not None and mem.get("model") == "nvdimm":
+        label = scaled_kib(mem.at("target", "label", "size")) or 0
+        nvdimm = ctx.policy.nvdimm_size_kib(size, label)
+        if nvdimm is not None:
+            return nvdimm
+    return round_up(size, _machine_align_kib(ctx) or MODULE_ALIGN_KIB)
 
 
 def align_memory(ctx: BuildContext) -> None:
     """Round NUMA cells, memory modules and the initial memory the way libvirt does."""
-    from ..parse import scaled_kib
 
     d = ctx.domain
-    align = _ppc64_align_kib(ctx) or RAM_ALIGN_KIB  # ppc64: 256 MiB
+    align = _machine_align_kib(ctx) or RAM_ALIGN_KIB  # ppc64: 256 MiB
     for cell in d.numa_cells:
         cell.memory_kib = round_up(cell.memory_kib, align)
     hotplug = sum(module_size_kib(m, ctx) for m in memory_devices(ctx))
@@ -70,7 +68,6 @@ _SLOTTED = ("dimm", "nvdimm")
 
 def assign_memory_slots(ctx: BuildContext) -> None:
     """DIMM-like modules without an address take the lowest free hotplug slot."""
-    from ..model import GenericAddress
 
     devs = [d for d in ctx.domain.devices.items if d.family == "memory"
             and d.elem.get("model") in _SLOTTED]
@@ -88,7 +85,6 @@ def assign_memory_slots(ctx: BuildContext) -> None:
 
 def assign_memory_aliases(ctx: BuildContext) -> None:
     """Slotted modules are named after their slot, the others count up per model."""
-    from ..model import GenericAddress
 
     taken: dict[str, int] = {}
     for d in ctx.domain.devices.items:
@@ -106,7 +102,6 @@ def assign_memory_aliases(ctx: BuildContext) -> None:
 
 def assign_orphan_vcpus(ctx: BuildContext) -> None:
     """vCPUs no NUMA cell lists join the first cell (QEMU would warn otherwise)."""
-    from ..command.memory import parse_cpuset, ranges
 
     cells = ctx.domain.numa_cells
     if not cells:
@@ -121,8 +116,6 @@ def assign_orphan_vcpus(ctx: BuildContext) -> None:
 def add_numa_node_for_hotplug(ctx: BuildContext) -> None:
     """A newly defined domain with memory hotplug but no NUMA topology gets one node
     holding every vCPU and the initial memory (memory modules need a node to plug into)."""
-    from ..model.domain import NumaCell
-    from ..parse import scaled_kib
 
     d = ctx.domain
     if not ctx.abi_update or d.max_memory is None or d.numa_cells:

@@ -7,30 +7,22 @@ builds the command line; they live here so that builders only read them.
 
 from __future__ import annotations
 
-from ..arches import ARM_ARCHES, RISCV_LOONGARCH_ARCHES
 from ..context import BuildContext
 from ..model import Controller, Elem, GenericAddress, Memballoon
 from ..model.misc_devices import Iommu, Panic, Smartcard, Watchdog
+from .implicit import implicit_elem
 
 # more vCPUs than this need x2APIC interrupt remapping (an IOMMU with EIM)
 MAX_VCPUS_WITHOUT_EIM = 255
 
 
-def _implicit_elem(tag: str, **attrs: str) -> Elem:
-    return Elem(tag=tag, attrs=attrs, path=f"(implicit {tag})")
-
-
 def add_default_memballoon(ctx: BuildContext) -> None:
     """libvirt gives every QEMU domain a virtio balloon unless one (or 'none') is defined."""
-    if ctx.arch in ARM_ARCHES:
-        return  # ARM machine types never get a default balloon
-    if ctx.arch in RISCV_LOONGARCH_ARCHES:
-        from . import arch_riscv_loongarch
-        if arch_riscv_loongarch.skips_default_memballoon(ctx):
-            return
+    if not ctx.policy.adds_default_memballoon(ctx):
+        return
     items = ctx.domain.devices.items
     if not any(isinstance(d, Memballoon) for d in items):
-        items.append(Memballoon(elem=_implicit_elem("memballoon", model="virtio"),
+        items.append(Memballoon(elem=implicit_elem("memballoon", model="virtio"),
                                 model="virtio", implicit="libvirt adds a virtio memballoon"))
 
 
@@ -38,16 +30,16 @@ def add_q35_itco_watchdog(ctx: BuildContext) -> None:
     """The ICH9 chipset of q35 machines always has an iTCO watchdog."""
     items = ctx.domain.devices.items
     if ctx.is_q35 and not any(isinstance(d, Watchdog) and d.model == "itco" for d in items):
-        items.append(Watchdog(elem=_implicit_elem("watchdog", model="itco", action="reset"),
+        items.append(Watchdog(elem=implicit_elem("watchdog", model="itco", action="reset"),
                               model="itco", action="reset",
                               implicit="q35's ICH9 chipset has a built-in iTCO watchdog"))
 
 
 def default_panic_models(ctx: BuildContext) -> None:
-    """A panic device without a model is the ISA pvpanic device on x86."""
+    """A panic device without a model gets the machine's (the ISA pvpanic on x86)."""
     for p in ctx.domain.devices.items:
-        if isinstance(p, Panic) and p.model is None and ctx.is_x86:
-            p.model = "isa"
+        if isinstance(p, Panic) and p.model is None:
+            p.model = ctx.policy.default_panic_model(ctx)
 
 
 def add_smartcard_controllers(ctx: BuildContext) -> None:
@@ -70,7 +62,7 @@ def add_smartcard_controllers(ctx: BuildContext) -> None:
     for ctrl_idx in sorted({idx for idx, _ in used}):
         if devs.controller("ccid", ctrl_idx) is None:
             _insert_controller(ctx, Controller(
-                elem=_implicit_elem("controller", type="ccid", index=str(ctrl_idx)),
+                elem=implicit_elem("controller", type="ccid", index=str(ctrl_idx)),
                 type="ccid", index=ctrl_idx, implicit="a smartcard needs a CCID controller"))
 
 
@@ -99,13 +91,13 @@ def add_eim_iommu(ctx: BuildContext) -> None:
     items = ctx.domain.devices.items
     iommu = next((d for d in items if isinstance(d, Iommu)), None)
     if iommu is None:
-        iommu = Iommu(elem=_implicit_elem("iommu", model="intel"), model="intel",
+        iommu = Iommu(elem=implicit_elem("iommu", model="intel"), model="intel",
                       implicit="more than 255 vCPUs need an IOMMU with EIM")
         items.append(iommu)
     if iommu.model != "intel":
         return
     iommu.elem = _with_child(iommu.elem, "driver", intremap="on", eim="on")
-    features = ctx.domain.features or _implicit_elem("features")
+    features = ctx.domain.features or implicit_elem("features")
     if features.find("ioapic") is None:
         ctx.domain.features = _with_child(features, "ioapic", driver="qemu")
 

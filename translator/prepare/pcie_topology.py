@@ -10,7 +10,7 @@ controllers first.
 
 The boards may instead carry their virtio devices on virtio-mmio transports; which
 devices move there is each architecture's decision, the priming itself lives here.
-Imported lazily by the arch modules only: an x86 domain never loads it.
+Imported by the `virt` boards' policies only: an x86 domain never loads it.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Controller, Device, Disk, GenericAddress, PciAddress
 from ..model.devices import Input, Interface, Memballoon, Video
-from .addresses import (_BUS_ACCEPTS, _FAMILY_ORDER, _device_connection,
-                        _no_slot_for_controller, claim_multifunction, double_use_error,
-                        new_pci_controller)
+from .addresses import (BUS_ACCEPTS, FAMILY_ORDER, claim_multifunction, device_connection,
+                        double_use_error, no_slot_for_controller)
+from .implicit import new_pci_controller
 from .controllers import assign_expander_bus_numbers
 
 VIRTIO_MODELS = frozenset({"virtio", "virtio-transitional", "virtio-non-transitional"})
@@ -32,7 +32,7 @@ VIRTIO_MODELS = frozenset({"virtio", "virtio-transitional", "virtio-non-transiti
 # What each bus takes when libvirt picks an address, and its slot range: the PC table
 # without the conventional root bus, which a PCIe root machine never has. An endpoint
 # is 'pcie' or 'pci' (conventional); 'integrated' devices sit on the root bus itself.
-_BUS_SPEC = {model: spec for model, spec in _BUS_ACCEPTS.items() if model != "pci-root"}
+_BUS_SPEC = {model: spec for model, spec in BUS_ACCEPTS.items() if model != "pci-root"}
 # a root port added for a bridge takes only that bridge (never the hot-plug spare)
 _BRIDGE_ONLY = frozenset({"pcie-to-pci-bridge"})
 # kinds whose functions share one slot of the root bus (multifunction root ports)
@@ -159,7 +159,7 @@ class _Allocator:
         if kind in ("pcie", "pcie-switch-upstream-port"):
             return self._new_bus("pcie-root-port")
         if kind in _BUS_SPEC:
-            raise TranslationError(_no_slot_for_controller(kind))
+            raise TranslationError(no_slot_for_controller(kind))
         raise TranslationError("internal error: Cannot automatically add a new PCI bus for "
                                "a device with connect flags")
 
@@ -193,7 +193,7 @@ def pci_kind(ctx: BuildContext, dev: Device) -> str | None:
         return "pcie"
     if dev.family in ("rng", "vsock", "input", "filesystem") and model == "virtio-transitional":
         return "pci"
-    return _device_connection(dev, ctx)
+    return device_connection(dev, ctx)
 
 
 def _wanted(ctx: BuildContext, dev: Device) -> bool:
@@ -206,7 +206,7 @@ def _ordered_devices(ctx: BuildContext) -> list[Device]:
     ctrls = sorted((c for c in ctx.domain.devices.controllers if c.type == "pci"),
                    key=lambda c: c.index)
     out: list[Device] = list(ctrls)
-    for fam in _FAMILY_ORDER:
+    for fam in FAMILY_ORDER:
         out.extend(d for d in items if d.family == fam and
                    not (isinstance(d, Controller) and d.type == "pci"))
     return out

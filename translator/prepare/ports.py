@@ -14,6 +14,7 @@ from ..errors import TranslationError
 from ..model import Chardev, Controller, Device, Elem, GenericAddress
 from ..model.devices import Disk, Generic, Input, Interface, Sound
 from ..model.misc_devices import Filesystem
+from .implicit import insert_controller
 
 
 _VIRTIO_SERIAL_PORTS = 31  # ports of a virtio-serial controller without max_ports
@@ -27,23 +28,6 @@ def _is_virtio_port(c: Device) -> bool:
 def _vserial_address(c: Device) -> GenericAddress | None:
     a = c.info.address
     return a if isinstance(a, GenericAddress) and a.type == "virtio-serial" else None
-
-
-def insert_controller(ctx: BuildContext, c: Controller) -> None:
-    """Insert `c` where libvirt would: among the controllers of its type, by index,
-    else at the end of the device list."""
-    items = ctx.domain.devices.items
-    at: int | None = None
-    for i in range(len(items) - 1, -1, -1):
-        o = items[i]
-        if not isinstance(o, Controller) or o.type != c.type:
-            continue
-        if o.index > c.index:
-            at = i
-        elif o.index < c.index and at is None:
-            at = i + 1
-            break
-    items.insert(len(items) if at is None else at, c)
 
 
 def _add_virtio_serial_controllers(ctx: BuildContext, ports: list[Device]) -> None:

@@ -8,13 +8,14 @@ interface as a plain `ethernet` one, since it cannot plug taps into bridges or n
 only the MAC, the model, the boot order, the driver tuning and the script survive, and
 the interface gets a fresh alias and PCI address. Taps and vhost-net devices are still
 opened while the command line is built, by the daemon, so their numbers are whatever the
-daemon's next free descriptors are (see `next_daemon_fd`).
+daemon's next free descriptors are (see `BuildContext.next_daemon_fd`).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from ..command.net import validate_interface
 from ..context import BuildContext
 from ..model import Elem, Interface
 from ..model.device import DeviceInfo
@@ -57,7 +58,6 @@ def rewrite_interfaces(ctx: BuildContext) -> bool:
     if not ctx.host.nets_as_ethernet:
         return False
     # libvirt validates the interfaces as written when it parses the XML, before rewriting
-    from ..command.net import validate_interface
     for net in ctx.domain.devices.interfaces:
         validate_interface(ctx, net)
     items = ctx.domain.devices.items
@@ -70,16 +70,3 @@ def rewrite_interfaces(ctx: BuildContext) -> bool:
         items[pos] = _as_ethernet(dev, index)
         index += 1
     return readdress
-
-
-def next_daemon_fd(ctx: BuildContext) -> int:
-    """The next descriptor the daemon opens while building the command line.
-
-    A real daemon hands out its lowest free descriptors, which nobody can know in
-    advance; the profile numbers them consecutively from `daemon_fd_base` instead, in the
-    order libvirt opens them (each interface's taps, then its vhost-net devices).
-    """
-    base = ctx.host.daemon_fd_base
-    if base is None:
-        raise ValueError("the host profile passes fixed descriptors")
-    return base + ctx.next("daemon-fd")

@@ -19,6 +19,7 @@ import re
 from typing import Callable, Iterable, Iterator
 
 from ..arches import PPC64_ARCHES
+from ..bitmap import parse_bitmap
 from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
@@ -53,27 +54,6 @@ def _root(ctx: BuildContext) -> Elem:
 
 _DIGITS = re.compile(r"[0-9]+")
 _WWN = re.compile(r"(0x)?[0-9a-fA-F]{16}")
-_BITMAP_ITEM = re.compile(r"^\s*(\^)?\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
-
-
-def parse_bitmap(text: str) -> set[int]:
-    """libvirt's bitmap syntax ('0-3,^2,8'); `ValueError` when it is not one."""
-    on: set[int] = set()
-    off: set[int] = set()
-    if not text.strip():
-        raise ValueError(text)
-    for item in text.split(","):
-        m = _BITMAP_ITEM.match(item)
-        if m is None:
-            raise ValueError(text)
-        neg, lo, hi = m.group(1), int(m.group(2)), m.group(3)
-        if neg and hi is not None:
-            raise ValueError(text)
-        top = int(hi) if hi is not None else lo
-        if top < lo:
-            raise ValueError(text)
-        (off if neg else on).update(range(lo, top + 1))
-    return on - off
 
 
 def _bitmap(text: str) -> set[int]:

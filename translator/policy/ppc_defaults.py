@@ -1,12 +1,16 @@
 """PowerPC guests (ppc64 pseries, Mac and e500 boards): libvirt's defaults and addresses.
 
+The machine facts, post-parse defaults and PCI host bridges of the PowerPC policies
+(policy/ppc.py); the command-line pieces in policy/ppc_command.py read them.
+
 A pseries machine differs from a PC in three ways that show on the command line:
 
 - its PCI buses are PCI host bridges (PHBs): every `pci-root` controller is one, each
   with a `target index`, and libvirt adds a new PHB (not a pci-bridge) when the slots
   run out; no slot is reserved by a chipset, so devices start at slot 1 of each PHB;
 - paravirtual devices (vty console, vscsi, vlan, nvram, vTPM) sit on the spapr-vio bus
-  at a `reg` address: the first free one from a per-kind default, 0x1000 apart;
+  at a `reg` address: the first free one from a per-kind default, 0x1000 apart
+  (prepare/spapr_vio.py);
 - ppc64 picks its own default models (pci-ohci USB, ibmvscsi SCSI on pseries, tpm-spapr)
   and rounds memory to 256 MiB.
 """
@@ -16,18 +20,12 @@ from __future__ import annotations
 from ..arches import PPC64_ARCHES, PPC_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Chardev, Controller, Device, Disk, GenericAddress, PciAddress
+from ..model import Controller, Device, Disk, PciAddress
 from ..model.devices import Input, Interface
-from .defaults import (add_controller, add_disk_controllers, check_root_model, implicit_elem,
-                       required_usb_model)
-
-# QEMU's default spapr-vio `reg` of each kind of device (spapr_llan/vscsi/vty/nvram/tpm)
-VIO_NET = 0x1000
-VIO_SCSI = 0x2000
-VIO_NVRAM = 0x3000
-VIO_TPM = 0x4000
-VIO_SERIAL = 0x30000000
-VIO_STEP = 0x1000
+from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
+                                 pci_connection)
+from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
+                                implicit_elem, insert_controller, required_usb_model)
 
 # QEMU accepts PHB target indexes 0..30 (index 0 is the machine's built-in PHB)
 MAX_PHB_TARGET_INDEX = 30
@@ -76,11 +74,6 @@ def default_usb_model(ctx: BuildContext, auto_added: bool = True) -> str | None:
     return None
 
 
-def default_scsi_model(ctx: BuildContext) -> str:
-    """pseries guests get the paravirtual vSCSI adapter, other boards an LSI one."""
-    return "ibmvscsi" if is_pseries(ctx) else "lsilogic"
-
-
 def default_net_model(ctx: BuildContext) -> str:
     """No arch-specific choice on PowerPC: the first NIC QEMU offers of a fixed list."""
     for flag, model in (("rtl8139", "rtl8139"), ("e1000", "e1000"),
@@ -99,7 +92,7 @@ def _apply_model_defaults(ctx: BuildContext) -> None:
         elif c.type == "pci" and c.model is None and c.index == 0:
             c.model = "pci-root"
         elif c.type == "scsi" and c.model in (None, "auto"):
-            c.model = default_scsi_model(ctx)
+            c.model = ctx.policy.default_scsi_model(ctx)
     for d in devs.items:
         if isinstance(d, Interface) and d.model is None and d.type != "hostdev":
             d.model = "virtio" if d.type in ("vdpa", "vhostuser") else default_net_model(ctx)
@@ -125,7 +118,7 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     else:
         check_root_model(root, "pci-root")
     _apply_model_defaults(ctx)
-    add_disk_controllers(ctx, default_scsi_model(ctx))
+    add_disk_controllers(ctx, ctx.policy.default_scsi_model(ctx))
     add_usb_input_defaults(ctx)
     validate(ctx)
 
@@ -201,8 +194,6 @@ def validate_phbs(ctx: BuildContext) -> None:
 
 
 def _new_phb(ctx: BuildContext, index: int, reason: str) -> Controller:
-    from .ports import insert_controller
-
     c = Controller(elem=implicit_elem("controller", type="pci", index=str(index),
                                        model="pci-root"),
                    type="pci", index=index, model="pci-root", implicit=reason)
@@ -228,11 +219,7 @@ def _fill_missing_buses(ctx: BuildContext) -> None:
 # -- addresses ------------------------------------------------------------------------------
 
 def assign_addresses(ctx: BuildContext) -> None:
-    """PCI slots (first free slot from 1, a new PHB on pseries when all are full), then
-    spapr-vio registers."""
-    from .addresses import (PciAllocator, _ordered_pci_devices, claim_multifunction,
-                            pci_connection)
-
+    """PCI slots: the first free slot from 1, a new PHB on pseries when all are full."""
     devs = ctx.domain.devices
     _fill_missing_buses(ctx)
     alloc = PciAllocator(ctx)
@@ -240,7 +227,7 @@ def assign_addresses(ctx: BuildContext) -> None:
     bridges = sorted((c for c in devs.controllers if c.type == "pci" and c.index > 0
                       and c.model != "pci-root" and c.info.address is None),
                      key=lambda c: c.index)  # PCI controllers are placed first
-    pending = bridges + [d for d in _ordered_pci_devices(ctx)
+    pending = bridges + [d for d in ordered_pci_devices(ctx)
                          if d.info.address is None and pci_connection(d, ctx)]
     if pending and not alloc.buses:
         raise TranslationError("XML error: No PCI buses available")
@@ -255,58 +242,6 @@ def assign_addresses(ctx: BuildContext) -> None:
             raise TranslationError("No more available PCI slots")
         d.info.address = addr
     claim_multifunction(ctx, alloc.buses)
-    assign_spapr_vio_addresses(ctx)
-
-
-def _vio_reg(d: Device) -> int | None:
-    a = d.info.address
-    if isinstance(a, GenericAddress) and a.type == "spapr-vio" and a.attrs.get("reg"):
-        return int(a.attrs["reg"], 0)
-    return None
-
-
-def _vio_candidates(ctx: BuildContext) -> list[tuple[Device, int]]:
-    """The devices libvirt puts on spapr-vio, in its order, with their default `reg`."""
-    devs = ctx.domain.devices
-    out: list[tuple[Device, int]] = []
-    for d in devs.items:
-        if isinstance(d, Interface) and d.model == "spapr-vlan":
-            out.append((d, VIO_NET))
-    scsi = sorted((c for c in devs.controllers if c.type == "scsi"), key=lambda c: c.index)
-    out += [(c, VIO_SCSI) for c in scsi if c.model == "ibmvscsi"]
-    pseries = is_pseries(ctx)
-    for ch in devs.chardevs("serial"):
-        if pseries and ch.target_type in (None, "spapr-vio-serial", "isa-serial"):
-            out.append((ch, VIO_SERIAL))
-    if pseries:
-        out += [(d, VIO_NVRAM) for d in devs.items if d.family == "nvram"]
-    out += [(d, VIO_TPM) for d in devs.items
-            if d.family == "tpm" and getattr(d, "model", None) == "tpm-spapr"]
-    return out
-
-
-def assign_spapr_vio_addresses(ctx: BuildContext) -> None:
-    """Each spapr-vio device keeps its user `reg` (which must be unique) or takes the
-    first one free from its kind's default, in steps of 0x1000."""
-    devs = ctx.domain.devices
-    taken: dict[int, Device] = {}
-    for d in devs.items:
-        reg = _vio_reg(d)
-        if reg is not None and not (isinstance(d, Chardev) and d.kind == "console"):
-            taken.setdefault(reg, d)
-    for d, default in _vio_candidates(ctx):
-        reg = _vio_reg(d)
-        if reg is not None:
-            other = taken.get(reg)
-            if other is not None and other is not d:
-                raise TranslationError(f"XML error: spapr-vio address {reg:#x} already in use")
-            taken[reg] = d
-            continue
-        reg = default
-        while reg in taken:
-            reg += VIO_STEP
-        taken[reg] = d
-        d.info.address = GenericAddress("spapr-vio", {"reg": hex(reg)})
 
 
 # -- memory ---------------------------------------------------------------------------------

@@ -2,19 +2,19 @@
 the spapr NVRAM and the TPM proxy.
 
 The facts they read (defaults, addresses, PHB target indexes) are decided in
-`prepare/arch_ppc.py`; this module only renders them.
+`policy/ppc_defaults.py`; this module only renders them.
 """
 
 from __future__ import annotations
 
-from ..cmdline import default_source, xml_source
+from ..cmdline import xml_source
 from ..context import BuildContext
-from ..model import Controller, Device, GenericAddress
-from ..prepare.arch_ppc import is_ppc, is_ppc64, is_pseries, phb_target_index
-
-__all__ = ["is_ppc", "is_pseries", "cpu_model", "machine_feature_props", "machine_compat_props",
-           "is_extra_phb", "phb_props", "pci_bus_name", "build_nvram", "build_tpm_proxy"]
+from ..model import Controller, GenericAddress
 from ..props import Props
+from .ppc_defaults import is_ppc64, is_pseries, phb_target_index
+
+__all__ = ["cpu_model", "machine_feature_props", "machine_compat_props", "is_extra_phb",
+           "phb_props", "pci_bus_name", "build_nvram"]
 
 # <features> of a pseries machine that QEMU takes as -machine capabilities, as
 # (feature element, machine property): on/off switches (`state`), then values (`value`)
@@ -113,7 +113,7 @@ def pci_bus_name(ctx: BuildContext, c: Controller, alias: str) -> str:
     return alias
 
 
-# -- NVRAM and TPM proxy --------------------------------------------------------------------
+# -- NVRAM --------------------------------------------------------------------
 
 def build_nvram(ctx: BuildContext) -> None:
     """<nvram> is the pseries machine's built-in spapr-nvram, placed by a -global."""
@@ -123,16 +123,3 @@ def build_nvram(ctx: BuildContext) -> None:
             continue
         reg = int(a.attrs["reg"], 0)
         ctx.cmd.add("-global", f"spapr-nvram.reg={reg:#x}", xml_source(d.elem))
-
-
-def tpm_proxy_props(dev: Device) -> Props:
-    """spapr-tpm-proxy forwards to a host TPM device itself: no -tpmdev backend."""
-    path = dev.elem.attr_at("path", "backend", "device") or "/dev/tpmrm0"
-    return Props(("driver", "spapr-tpm-proxy"), ("id", dev.alias), ("host-path", path))
-
-
-def build_tpm_proxy(ctx: BuildContext, dev: Device) -> None:
-    from .device import emit_device
-
-    emit_device(ctx, dev, tpm_proxy_props(dev),
-                xml_source(dev.elem) if not dev.implicit else default_source(dev.implicit))

@@ -17,18 +17,14 @@ from ..arches import LOONGARCH_ARCHES, RISCV_ARCHES
 from ..context import BuildContext
 from ..model import Controller, Device
 from ..model.devices import Hostdev, Interface, Memballoon
-from . import pcie_topology as topo
-from .addresses import fill_missing_buses
-from .defaults import (add_controller, add_disk_controllers, check_root_model,
-                       first_usb_model, machine_default_cpu, required_usb_model)
+from ..prepare import pcie_topology as topo
+from ..prepare.addresses import fill_missing_buses
+from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
+                                first_usb_model, required_usb_model)
+from .base import MachinePolicy, machine_default_cpu
 
 
 # --- machine facts ------------------------------------------------------------------------
-
-def handles(ctx: BuildContext) -> bool:
-    """Whether the guest architecture is one this module prepares."""
-    return ctx.arch in RISCV_ARCHES or ctx.arch in LOONGARCH_ARCHES
-
 
 def _is_virt_machine(machine: str) -> bool:
     return machine == "virt" or machine.startswith("virt-")
@@ -60,15 +56,6 @@ def default_usb_model(ctx: BuildContext) -> str | None:
     return first_usb_model(ctx, *order)
 
 
-def default_scsi_model(ctx: BuildContext) -> str:
-    """LoongArch `virt` defaults to virtio-scsi; elsewhere the LSI HBA QEMU offers first."""
-    if is_loongarch_virt(ctx):
-        return "virtio-scsi"
-    if ctx.has("lsi"):
-        return "lsilogic"
-    return "virtio-scsi" if ctx.has("virtio-scsi-pci") else "lsilogic"
-
-
 def add_implicit_controllers(ctx: BuildContext) -> None:
     """The PCIe root bus, and the models libvirt picks for controllers written without."""
     devs = ctx.domain.devices
@@ -84,8 +71,8 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
         if c.type == "usb" and c.model is None:
             c.model = required_usb_model(default_usb_model(ctx))
         if c.type == "scsi" and c.model in (None, "auto"):
-            c.model = default_scsi_model(ctx)
-    add_disk_controllers(ctx, default_scsi_model(ctx))
+            c.model = ctx.policy.default_scsi_model(ctx)
+    add_disk_controllers(ctx, ctx.policy.default_scsi_model(ctx))
     _apply_device_models(ctx)
 
 
@@ -96,15 +83,6 @@ def _apply_device_models(ctx: BuildContext) -> None:
     for d in ctx.domain.devices.items:
         if isinstance(d, Interface) and d.model is None and d.type != "hostdev":
             d.model = "virtio"
-
-
-def skips_default_memballoon(ctx: BuildContext) -> bool:
-    """LoongArch guests get no implicit memballoon (RISC-V ones do)."""
-    return ctx.arch in LOONGARCH_ARCHES
-
-
-# the machine's default CPU (rv64, la464), which libvirt only uses for TCG guests
-default_cpu_model = machine_default_cpu
 
 
 # --- virtio-mmio --------------------------------------------------------------------------
@@ -144,8 +122,6 @@ def assign_virtio_mmio(ctx: BuildContext) -> None:
 
 # --- PCI(e) addresses ---------------------------------------------------------------------
 
-
-
 def assign_addresses(ctx: BuildContext) -> None:
     """virtio-mmio priming, then libvirt's two PCI passes on a PCIe root machine."""
     assign_virtio_mmio(ctx)
@@ -153,3 +129,63 @@ def assign_addresses(ctx: BuildContext) -> None:
         return
     fill_missing_buses(ctx)
     topo.assign_pcie_addresses(ctx)
+
+
+# --- the policies ---------------------------------------------------------------------------
+
+class RiscvPolicy(MachinePolicy):
+    """RISC-V guests; the `virt` board has a PCIe root bus (and may use virtio-mmio)."""
+
+    name = "riscv"
+
+    def add_implicit_controllers(self, ctx: BuildContext) -> None:
+        add_implicit_controllers(ctx)
+
+    def default_usb_model(self, ctx: BuildContext, auto_added: bool = True) -> str | None:
+        return default_usb_model(ctx)
+
+    def default_video_model(self, ctx: BuildContext) -> str:
+        return "virtio" if ctx.arch == "riscv64" else super().default_video_model(ctx)
+
+    def default_serial_target(self, ctx: BuildContext) -> str:
+        return "system-serial"
+
+    def system_serial_model(self, ctx: BuildContext) -> str:
+        return "16550a"
+
+    def default_cpu_model(self, ctx: BuildContext) -> str | None:
+        return machine_default_cpu(ctx)  # rv64, only used for TCG guests
+
+    def assign_addresses(self, ctx: BuildContext) -> None:
+        assign_addresses(ctx)
+
+    def follows_machine_acpi(self, ctx: BuildContext) -> bool:
+        return True
+
+    def has_aia(self, ctx: BuildContext) -> bool:
+        return is_riscv_virt(ctx)
+
+
+class LoongArchPolicy(RiscvPolicy):
+    """LoongArch guests: always a PCIe root bus, virtio-scsi, no default memballoon."""
+
+    name = "loongarch"
+
+    def default_scsi_model(self, ctx: BuildContext) -> str:
+        return "virtio-scsi" if is_loongarch_virt(ctx) else super().default_scsi_model(ctx)
+
+    def default_video_model(self, ctx: BuildContext) -> str:
+        return "virtio"
+
+    def adds_default_memballoon(self, ctx: BuildContext) -> bool:
+        return False
+
+    def system_serial_model(self, ctx: BuildContext) -> str:
+        return "pl011"
+
+    def has_aia(self, ctx: BuildContext) -> bool:
+        return False
+
+
+def policy_for(ctx: BuildContext) -> MachinePolicy:
+    return LoongArchPolicy() if ctx.arch in LOONGARCH_ARCHES else RiscvPolicy()

@@ -9,14 +9,18 @@ and each one also carries a zPCI identity (uid from 1, fid from 0).
 
 from __future__ import annotations
 
+from ..arches import S390_ARCHES
+from ..cmdline import Source
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Controller, Device, Disk, GenericAddress, PciAddress
+from ..model import Controller, Device, Disk, Elem, GenericAddress, PciAddress
 from ..model.devices import Hostdev, Input, Interface, Memballoon, Video
-from ..model.elem import Elem
 from ..model.misc_devices import Vsock
-from . import addresses as pci
-from ..arches import S390_ARCHES
+from ..prepare import addresses as pci
+from ..ccw import ccw_devno_string, ccw_key, is_complete as _is_complete
+from ..props import Props
+from . import s390_command as command
+from .base import MachinePolicy
 
 AUTO_CSSID = 0xFE
 MAX_CSSID = 0xFE
@@ -86,34 +90,6 @@ def _wants_ccw(ctx: BuildContext, dev: Device) -> bool:
 
 
 _CCW_KEYS = ("cssid", "ssid", "devno")
-
-
-def c_uint(text: str | None) -> int:
-    """An unsigned number as libvirt reads it (base 0: 0x hex, leading 0 octal)."""
-    t = (text or "").strip()
-    try:
-        if t.lower().startswith("0x"):
-            return int(t[2:], 16)
-        if len(t) > 1 and t.startswith("0"):
-            return int(t[1:], 8)
-        return int(t, 10)
-    except ValueError:
-        raise TranslationError(f"XML error: Invalid value '{text}' in a CCW address") from None
-
-
-def ccw_key(a: GenericAddress) -> tuple[int, int, int]:
-    return (c_uint(a.attrs.get("cssid") or "0"), c_uint(a.attrs.get("ssid") or "0"),
-            c_uint(a.attrs.get("devno") or "0"))
-
-
-def ccw_devno_string(a: GenericAddress) -> str:
-    """QEMU's `devno` value: 'cssid.ssid.devno' in hex, devno on four digits."""
-    cssid, ssid, devno = ccw_key(a)
-    return f"{cssid:x}.{ssid:x}.{devno:04x}"
-
-
-def _is_complete(a: GenericAddress) -> bool:
-    return all(a.attrs.get(k) not in (None, "") for k in _CCW_KEYS)
 
 
 def validate_ccw_syntax(ctx: BuildContext) -> None:
@@ -223,8 +199,8 @@ def _place_pci(ctx: BuildContext) -> None:
         if isinstance(d.info.address, PciAddress):
             alloc.reserve(d.info.address, d.alias or d.family)
     if alloc.buses:
-        pci._add_bridges_needed(ctx, alloc)
-    pci._place_devices(ctx, alloc)
+        pci.add_bridges_needed(ctx, alloc)
+    pci.place_devices(ctx, alloc)
     pci.claim_multifunction(ctx, alloc.buses)
 
 
@@ -244,7 +220,7 @@ def _assign_zpci_ids(ctx: BuildContext, explicit: set[int]) -> None:
     given = [d for d in walk(ctx) if id(d) in on_ids and id(d) in explicit]
     bridges = sorted((d for d in on_pci if isinstance(d, Controller) and d.type == "pci"
                       and id(d) not in explicit), key=lambda c: c.index)
-    others = [d for d in pci._ordered_pci_devices(ctx) if id(d) in on_ids and id(d) not in explicit
+    others = [d for d in pci.ordered_pci_devices(ctx) if id(d) in on_ids and id(d) not in explicit
               and not (isinstance(d, Controller) and d.type == "pci")]
     placed = bridges + others
     for d in given + placed:
@@ -312,4 +288,45 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
         if c.type == "pci" and c.index == 0 and c.model is None:
             c.model = "pci-root"
         if c.type == "scsi" and c.model in (None, "auto"):
-            c.model = "virtio-scsi"
+            c.model = ctx.policy.default_scsi_model(ctx)
+
+
+class S390Policy(MachinePolicy):
+    """s390x: the channel subsystem (CCW addresses, virtio-*-ccw), zPCI, virtio-scsi."""
+
+    name = "s390"
+
+    def add_implicit_controllers(self, ctx: BuildContext) -> None:
+        add_implicit_controllers(ctx)
+
+    def default_scsi_model(self, ctx: BuildContext) -> str:
+        return "virtio-scsi"  # there is no LSI HBA on s390
+
+    def default_video_model(self, ctx: BuildContext) -> str:
+        return "virtio" if ctx.arch == "s390x" else super().default_video_model(ctx)
+
+    def default_serial_target(self, ctx: BuildContext) -> str:
+        return "sclp-serial" if ctx.arch == "s390x" else "isa-serial"
+
+    def assign_addresses(self, ctx: BuildContext) -> None:
+        assign_addresses(ctx)
+
+    def machine_board_props(self, ctx: BuildContext) -> list[str]:
+        return command.keywrap_machine_parts(ctx)
+
+    def machine_tail_props(self, ctx: BuildContext) -> list[str]:
+        return command.loadparm_machine_parts(ctx)
+
+    def default_cpu(self, ctx: BuildContext) -> tuple[str | None, list[str]]:
+        return command.s390_cpu(ctx)
+
+    def adapt_device(self, ctx: BuildContext, dev: Device | None, props: Props) -> None:
+        command.ccw_transport(dev, props)
+
+    def companion_devices(self, ctx: BuildContext, dev: Device | None,
+                          alias: str | None) -> list[tuple[Props, Source]]:
+        return command.zpci_companion(ctx, dev, alias)
+
+
+def policy_for(ctx: BuildContext) -> MachinePolicy:
+    return S390Policy()

@@ -11,31 +11,22 @@ put their virtio devices on virtio-mmio transports instead of PCI.
 
 from __future__ import annotations
 
-from ..arches import ARM_ARCHES
+from ..cmdline import Source
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Controller, Device, Elem, PciAddress
 from ..model.devices import Interface, Memballoon, Sound
-from . import pcie_topology as topo
-from .addresses import fill_missing_buses
-from .defaults import (add_controller, add_disk_controllers, check_root_model, first_usb_model,
-                       implicit_elem, machine_default_cpu, required_usb_model)
+from ..model.misc_devices import Panic, Tpm
+from ..prepare import pcie_topology as topo
+from ..prepare.addresses import assign_pci_root_addresses, fill_missing_buses
+from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
+                                first_usb_model, implicit_elem, required_usb_model)
+from . import arm_command
+from .arm_command import is_arm, is_arm_virt
+from .base import MachinePolicy, machine_default_cpu
 
 
 # --- machine facts ------------------------------------------------------------------------
-
-def is_arm(ctx: BuildContext) -> bool:
-    return ctx.arch in ARM_ARCHES
-
-
-def is_virt_machine(machine: str) -> bool:
-    """`virt` and its versioned types (virt-8.2, ...), but not e.g. `virt-foo` boards."""
-    return machine == "virt" or (machine.startswith("virt-") and machine[5:6].isdigit())
-
-
-def is_arm_virt(ctx: BuildContext) -> bool:
-    return is_arm(ctx) and is_virt_machine(ctx.machine)
-
 
 def _has_pci_root(machine: str) -> bool:
     """The only board besides virt whose PCI bus libvirt models."""
@@ -93,8 +84,8 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
             c.model = required_usb_model(
                 default_usb_model(ctx, auto_added=c.implicit is not None))
         if c.type == "scsi" and c.model in (None, "auto"):
-            c.model = "lsilogic"
-    add_disk_controllers(ctx, "lsilogic")
+            c.model = ctx.policy.default_scsi_model(ctx)
+    add_disk_controllers(ctx, ctx.policy.default_scsi_model(ctx))
 
 
 # --- features and CPU ---------------------------------------------------------------------
@@ -181,8 +172,6 @@ def default_nic_model(ctx: BuildContext) -> str:
 
 def _apply_device_models(ctx: BuildContext) -> None:
     """NICs and panic devices written without a model get ARM's defaults."""
-    from ..model.misc_devices import Panic
-
     for d in ctx.domain.devices.items:
         if isinstance(d, Interface) and d.model is None and d.type not in ("hostdev",):
             d.model = "virtio" if d.type in ("vdpa", "vhostuser") else default_nic_model(ctx)
@@ -200,21 +189,21 @@ def apply_defaults(ctx: BuildContext) -> None:
 
 # --- addresses ----------------------------------------------------------------------------
 
-def assign_addresses(ctx: BuildContext) -> bool:
-    """Prime virtio-mmio devices and place virt's PCIe devices; tell whether the generic
-    (conventional PCI) allocator still has a bus to fill, as on versatilepb."""
+def assign_addresses(ctx: BuildContext) -> None:
+    """Prime virtio-mmio devices, then place virt's PCIe devices (or versatilepb's
+    conventional PCI ones)."""
     assign_virtio_mmio(ctx)
     for d in ctx.domain.devices.items:
         a = d.info.address
         if isinstance(a, PciAddress) and (a.domain, a.bus, a.slot, a.function) == (0, 0, 0, 0):
             d.info.address = None  # <address type='pci'/> asks libvirt to pick the slot
     if not supports_pci(ctx) or ctx.domain.devices.controller("pci", 0) is None:
-        return False
+        return
     if not is_arm_virt(ctx):
-        return True
-    fill_missing_buses(ctx)
+        assign_pci_root_addresses(ctx)  # versatilepb: no chipset slots to reserve
+        return
+    fill_missing_buses(ctx, up_to_addresses=True)
     topo.assign_pcie_addresses(ctx)
-    return False
 
 
 def supports_pci(ctx: BuildContext) -> bool:
@@ -259,8 +248,6 @@ def validate(ctx: BuildContext) -> None:
         if ctx.arch == "aarch64" and not _has_uefi(ctx):
             raise TranslationError(
                 "unsupported configuration: ACPI requires UEFI on this architecture")
-    from ..model.misc_devices import Panic, Tpm
-
     for dev in d.devices.items:
         if isinstance(dev, Panic) and dev.model == "pvpanic" and dev.info.address is not None \
                 and not isinstance(dev.info.address, PciAddress):
@@ -270,3 +257,66 @@ def validate(ctx: BuildContext) -> None:
                 and dev.backend.get("version") == "1.2":
             raise TranslationError("unsupported configuration: TPM 1.2 is not supported on "
                                    f"architecture '{ctx.arch}'")
+
+
+# --- the policies ---------------------------------------------------------------------------
+
+class ArmBoardPolicy(MachinePolicy):
+    """The ARM boards other than virt (versatilepb, realview, vexpress, ...)."""
+
+    name = "arm-board"
+
+    def add_implicit_controllers(self, ctx: BuildContext) -> None:
+        apply_defaults(ctx)
+
+    def default_usb_model(self, ctx: BuildContext, auto_added: bool = True) -> str | None:
+        return default_usb_model(ctx, auto_added)
+
+    def default_video_model(self, ctx: BuildContext) -> str:
+        return "virtio" if ctx.arch in ("aarch64", "armv7l") else super().default_video_model(ctx)
+
+    def adds_default_memballoon(self, ctx: BuildContext) -> bool:
+        return False  # ARM machine types never get a default balloon
+
+    def default_serial_target(self, ctx: BuildContext) -> str:
+        return "isa-serial" if ctx.arch == "armv7b" else "system-serial"
+
+    def default_cpu_model(self, ctx: BuildContext) -> str | None:
+        return machine_default_cpu(ctx)
+
+    def root_bus_alias(self, ctx: BuildContext, c: Controller) -> str | None:
+        return root_bus_alias(ctx, c)
+
+    def assign_addresses(self, ctx: BuildContext) -> None:
+        assign_addresses(ctx)
+
+    def machine_board_props(self, ctx: BuildContext) -> list[str]:
+        return arm_command.machine_feature_props(ctx)
+
+    def follows_machine_acpi(self, ctx: BuildContext) -> bool:
+        return True
+
+    def cpu_mode_parts(self, ctx: BuildContext, passthrough: bool) -> list[str]:
+        return arm_command.cpu_model_suffix(ctx, passthrough)
+
+    def cpu_extra_parts(self, ctx: BuildContext, cpu: Elem | None) -> list[str]:
+        return arm_command.sve_feature_parts(cpu) + arm_command.timer_parts(ctx)
+
+    def emit_board_nic(self, ctx: BuildContext, net: Interface, src: Source) -> bool:
+        if not arm_command.is_board_nic(net):
+            return False
+        arm_command.add_legacy_nic(ctx, net, src)  # an on-board chip: -net nic
+        return True
+
+
+class ArmVirtPolicy(ArmBoardPolicy):
+    """QEMU's `virt` board: a PCIe root bus like q35 without its chipset, a GIC, pvpanic."""
+
+    name = "arm-virt"
+
+    def default_panic_model(self, ctx: BuildContext) -> str | None:
+        return "pvpanic"
+
+
+def policy_for(ctx: BuildContext) -> MachinePolicy:
+    return ArmVirtPolicy() if is_arm_virt(ctx) else ArmBoardPolicy()

@@ -7,24 +7,10 @@ device needs a `zpci` device announcing its uid/fid to the guest, right before i
 
 from __future__ import annotations
 
-from ..cmdline import default_source
+from ..cmdline import Source, default_source
 from ..context import BuildContext
 from ..model import Device, GenericAddress, PciAddress
 from ..props import Props
-from ..arches import S390_ARCHES
-
-
-def ccw_devno(a: GenericAddress) -> str:
-    """QEMU's `devno` value: 'cssid.ssid.devno' in hex, devno on four digits."""
-    from ..prepare.arch_s390 import ccw_devno_string
-    return ccw_devno_string(a)
-
-
-def ccw_address_props(a: GenericAddress) -> Props:
-    p = Props()
-    if all(a.attrs.get(k) not in (None, "") for k in ("cssid", "ssid", "devno")):
-        p.add("devno", ccw_devno(a))
-    return p
 
 
 def zpci_props(a: PciAddress, target: str) -> Props:
@@ -32,25 +18,21 @@ def zpci_props(a: PciAddress, target: str) -> Props:
                  ("target", target), ("id", f"zpci{a.zpci_uid}"))
 
 
-def emit_zpci(ctx: BuildContext, dev: Device | None, alias: str | None) -> None:
-    """The `zpci` device that precedes a PCI device on s390 (it names the device)."""
+def zpci_companion(ctx: BuildContext, dev: Device | None,
+                   alias: str | None) -> list[tuple[Props, Source]]:
+    """The `zpci` device that precedes a PCI device on s390 (it names the device); a
+    device built as several -device items needs only one."""
     if dev is None or not alias:
-        return
+        return []
     a = dev.info.address
     if not isinstance(a, PciAddress) or a.zpci_uid is None or a.zpci_fid is None:
-        return
-    if ctx.arch not in S390_ARCHES:
-        return
+        return []
     key = f"zpci-emitted:{a.zpci_uid}"
-    if ctx.counters.get(key):  # a device built as several -device items needs one zpci
-        return
+    if ctx.counters.get(key):
+        return []
     ctx.counters[key] = 1
-    props = zpci_props(a, alias)
     src = default_source("s390 PCI devices are announced by a zpci device (uid/fid)")
-    if ctx.has("device.json+hotplug"):
-        ctx.cmd.add_json("-device", props, src)
-    else:
-        ctx.cmd.add("-device", props.to_keyval(first_key="driver"), src, props)
+    return [(zpci_props(a, alias), src)]
 
 
 def s390_cpu(ctx: BuildContext) -> tuple[str | None, list[str]]:

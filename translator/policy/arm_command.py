@@ -1,8 +1,8 @@
 """ARM pieces of the command line: virt's -machine properties, ARM -cpu extras, the
 legacy `-net nic` of the boards' built-in network chips.
 
-The generic builders call into here behind an ARM check; everything here only reads
-what prepare/arch_arm.py decided (GIC version, models, addresses).
+The ARM policies (policy/arm.py) call into here; everything here only reads what the
+post-parse defaults decided (GIC version, models, addresses).
 """
 
 from __future__ import annotations
@@ -12,14 +12,23 @@ from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Elem
 from ..model.devices import Interface
-from ..prepare.arch_arm import default_cpu_model, is_arm, is_arm_virt
+from ..arches import ARM_ARCHES
 
-__all__ = ["default_cpu_model", "is_arm", "is_arm_virt", "machine_feature_props",
-           "cpu_model_suffix", "sve_feature_parts", "timer_parts",
+__all__ = ["machine_feature_props", "cpu_model_suffix", "sve_feature_parts", "timer_parts",
            "is_board_nic", "add_legacy_nic"]
 
 # NIC models that are on-board chips rather than -device frontends
 _BOARD_NICS = frozenset({"lan9118", "smc91c111"})
+
+
+def is_arm(ctx: BuildContext) -> bool:
+    return ctx.arch in ARM_ARCHES
+
+
+def is_arm_virt(ctx: BuildContext) -> bool:
+    """`virt` and its versioned types (virt-8.2, ...), but not e.g. `virt-foo` boards."""
+    m = ctx.machine
+    return is_arm(ctx) and (m == "virt" or (m.startswith("virt-") and m[5:6].isdigit()))
 
 
 def _state(ctx: BuildContext, name: str) -> str | None:

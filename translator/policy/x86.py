@@ -1,0 +1,177 @@
+"""PC machines (x86_64, i686): i440fx and q35 chipsets, and the other x86 boards.
+
+The chipsets decide what a PC has without being asked: a PCI (i440fx) or PCIe (q35)
+root bus, an IDE (i440fx) or SATA (q35) controller at a fixed slot, a USB controller
+(PIIX3 UHCI on i440fx, USB3 where QEMU has it on q35), PS/2 input and the ISA panic
+device; q35's ICH9 functions live at fixed slots of 00:1f, 00:1d, 00:1a and 00:1b.
+The other x86 boards (isapc, microvm) get no PCI root bus from libvirt.
+"""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..errors import TranslationError
+from ..model import PciAddress
+from ..model.devices import Sound, Video
+from ..prepare.addresses import (PciAllocator, assign_pci_root_addresses, ich9_address,
+                                 pci_connection)
+from ..prepare.controllers import ICH9_FUNCTION
+from ..prepare.implicit import (add_controller, add_disk_controllers, first_usb_model,
+                                required_usb_model)
+from .base import MachinePolicy
+
+
+class X86Policy(MachinePolicy):
+    """Every x86 machine; the i440fx and q35 chipsets refine it."""
+
+    name = "x86"
+    root_model = "pci-root"
+
+    def default_usb_model(self, ctx: BuildContext, auto_added: bool = True) -> str | None:
+        return first_usb_model(ctx, "piix3-uhci")
+
+    def default_panic_model(self, ctx: BuildContext) -> str | None:
+        return "isa"
+
+    def follows_machine_acpi(self, ctx: BuildContext) -> bool:
+        return True
+
+    def default_cpu_model(self, ctx: BuildContext) -> str | None:
+        """The machine type's default CPU (qemu64, ...), named as libvirt does."""
+        d = ctx.domain
+        machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
+        if machine is None or not machine.default_cpu:
+            return None
+        return ctx.caps.cpu_name_for_type(machine.default_cpu, d.virt_type)
+
+    # the disk controller built into the chipset (None: isapc, microvm have no chipset)
+    chipset_disk_controller: str | None = None
+
+    def add_chipset_controllers(self, ctx: BuildContext) -> None:
+        """The chipset's root bus and built-in disk controller."""
+        disk = self.chipset_disk_controller
+        if disk is None:
+            return
+        devs = ctx.domain.devices
+        if devs.controller("pci", 0) is None:
+            bus = "PCIe root" if self.root_model == "pcie-root" else "PCI root"
+            add_controller(ctx, "pci", 0, self.root_model, f"{self.name} machines have a {bus} bus")
+        if devs.controller(disk, 0) is None:
+            add_controller(ctx, disk, 0, None,
+                           f"{self.name} machines have a built-in {disk.upper()} controller")
+
+    def add_implicit_controllers(self, ctx: BuildContext) -> None:
+        devs = ctx.domain.devices
+        self.add_chipset_controllers(ctx)
+        # an ISA-only PC has no PCI bus for a default USB controller
+        if devs.controller("usb", 0) is None and not any(c.type == "usb" for c in devs.controllers) \
+                and ctx.machine != "isapc":
+            model = self.default_usb_model(ctx)
+            if model:
+                add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")
+        for c in devs.controllers:
+            if c.type == "usb" and c.model is None:
+                c.model = required_usb_model(
+                    self.default_usb_model(ctx, auto_added=c.implicit is not None))
+            if c.type == "pci" and c.model is None and c.index == 0:
+                c.model = self.root_model
+            if c.type == "scsi" and c.model in (None, "auto"):
+                c.model = self.default_scsi_model(ctx)
+        add_disk_controllers(ctx, self.default_scsi_model(ctx))
+
+    def reserve_builtin(self, ctx: BuildContext, alloc: PciAllocator) -> None:
+        """The chipset's own slots and the fixed homes of its built-in functions."""
+        place_primary_video(ctx, alloc, slot=2)
+
+    def assign_addresses(self, ctx: BuildContext) -> None:
+        assign_pci_root_addresses(ctx, self.reserve_builtin)
+
+
+class I440fxPolicy(X86Policy):
+    """The i440fx PC: PCI root bus, PIIX3/PIIX4 functions in slot 1."""
+
+    name = "i440fx"
+
+    chipset_disk_controller = "ide"
+
+    def reserve_builtin(self, ctx: BuildContext, alloc: PciAllocator) -> None:
+        """Slot 1 is the PIIX3: IDE at 00:01.1, the PIIX3 UHCI at 00:01.2."""
+        devs = ctx.domain.devices
+        root = alloc.buses.get(0)
+        if root is None:
+            return
+        for fn in range(4):
+            if fn not in root.used.get(1, set()):
+                root.reserve(1, fn)
+        ide = devs.controller("ide", 0)
+        if ide is not None and ide.info.address is None:
+            if any(isinstance(d.info.address, PciAddress) and d.info.address.key() == (0, 0, 1, 1)
+                   for d in devs.items):
+                raise TranslationError(
+                    "XML error: Attempted double use of PCI Address 0000:00:01.1")
+            ide.info.address = PciAddress(slot=1, function=1)
+        usb = devs.controller("usb", 0)
+        if usb is not None and usb.info.address is None and usb.model == "piix3-uhci":
+            usb.info.address = PciAddress(slot=1, function=2)
+        place_primary_video(ctx, alloc, slot=2)
+
+
+class Q35Policy(X86Policy):
+    """The q35 PC: PCIe root bus, ICH9 functions at fixed slots, USB3 by default."""
+
+    name = "q35"
+    root_model = "pcie-root"
+
+    def default_usb_model(self, ctx: BuildContext, auto_added: bool = True) -> str | None:
+        """Only a controller libvirt adds itself gets the modern choice; one the user
+        wrote without a model keeps the historical piix3-uhci default (ABI stability)."""
+        if auto_added:
+            return first_usb_model(ctx, "qemu-xhci", "nec-xhci", "ich9-ehci1")
+        return super().default_usb_model(ctx, auto_added)
+
+    chipset_disk_controller = "sata"
+
+    def reserve_builtin(self, ctx: BuildContext, alloc: PciAllocator) -> None:
+        """00:1f is the ICH9 (SATA at 00:1f.2); the first two ICH9 USB sets live at
+        00:1d and 00:1a, ICH9 audio at 00:1b, the primary video at 00:01."""
+        devs = ctx.domain.devices
+        root = alloc.buses.get(0)
+        if root is None:
+            return
+        for fn in range(8):
+            root.reserve(0x1F, fn)
+        sata = devs.controller("sata", 0)
+        if sata is not None and sata.info.address is None:
+            sata.info.address = PciAddress(slot=0x1F, function=2)
+        for index, slot in ((0, 0x1D), (1, 0x1A)):
+            group = [c for c in devs.controllers if c.type == "usb" and c.index == index
+                     and c.model in ICH9_FUNCTION and c.info.address is None]
+            if group and root.is_free(slot):
+                for c in group:
+                    c.info.address = ich9_address(0, slot, c)
+                    root.reserve(slot, ICH9_FUNCTION[c.model or ""])
+        for snd in (d for d in devs.items if isinstance(d, Sound)):
+            if snd.model == "ich9" and snd.info.address is None and root.is_free(0x1B):
+                snd.info.address = PciAddress(slot=0x1B)
+                root.reserve(0x1B, 0)
+                break
+        place_primary_video(ctx, alloc, slot=1)
+
+
+def place_primary_video(ctx: BuildContext, alloc: PciAllocator, slot: int) -> None:
+    """The first PCI video card has a fixed home on the root bus when it is free."""
+    videos = [d for d in ctx.domain.devices.items if isinstance(d, Video)
+              and pci_connection(d, ctx)]
+    if videos and videos[0].info.address is None:
+        root = alloc.buses.get(0)
+        if root is not None and root.is_free(slot):
+            root.reserve(slot, 0)
+            videos[0].info.address = PciAddress(slot=slot)
+
+
+def policy_for(ctx: BuildContext) -> MachinePolicy:
+    if ctx.is_q35:
+        return Q35Policy()
+    if ctx.is_i440fx:
+        return I440fxPolicy()
+    return X86Policy()
