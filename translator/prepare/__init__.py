@@ -11,6 +11,7 @@ from .memory import prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 from .pretend import rewrite_interfaces
 from ..validate import validate, validate_parsed
+from ..validate.qemu_prepare import validate_prepare
 
 
 def prepare(ctx: BuildContext) -> None:
@@ -27,3 +28,4 @@ def prepare(ctx: BuildContext) -> None:
         assign_pci_addresses(ctx)
     assign_usb_ports(ctx)
     prepare_memory(ctx)
+    validate_prepare(ctx)  # qemuProcessPrepareDomain's and the command line's refusals

@@ -29,6 +29,10 @@ from ..model.device import Device
 from ..model.devices import Controller, Disk, Hostdev, Input, Video
 from ..model.elem import Elem
 from .domain_validate import validate_definition
+from .parse_extra import check_launch_security, check_override_values, check_sysinfo
+from .qemu_chardev import check_chardev_sources
+from .qemu_prepare import check_tseg
+from .qemu_hostdev import check_duplicate_hostdevs, check_hostdev_parse, check_mdev_address
 
 XML = "XML error: "
 UNSUPPORTED = "unsupported configuration: "
@@ -393,25 +397,12 @@ PARSE_RULES: tuple[Rule, ...] = (
     check_loadparm, check_unsigned_attrs, check_usb_port_syntax, check_usb_none_controllers,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
-    check_hpt_maxpagesize, check_hugepages_parse,
+    check_hpt_maxpagesize, check_hugepages_parse, check_hostdev_parse, check_sysinfo,
+    check_launch_security, check_override_values, check_mdev_address, check_tseg,
 )
 
 
 # -- domain-wide validation ---------------------------------------------------------------
-
-def check_cpu(ctx: BuildContext) -> None:
-    cpu = ctx.domain.cpu
-    if cpu is None:
-        return
-    _check_cpu_mode_supported(ctx, cpu.get("mode") or "custom")
-
-
-def _check_cpu_mode_supported(ctx: BuildContext, mode: str) -> None:
-    """host-passthrough needs a hardware accelerator (TCG cannot pass the host CPU)."""
-    if mode == "host-passthrough" and ctx.domain.virt_type == "qemu":
-        raise _unsupported(f"CPU mode '{mode}' for {ctx.arch} {ctx.domain.virt_type} domain on "
-                           f"{ctx.caps.arch} host is not supported by hypervisor")
-
 
 def check_memory(ctx: BuildContext) -> None:
     d = ctx.domain
@@ -534,7 +525,7 @@ def check_host_numa_nodes(ctx: BuildContext) -> None:
 
 
 DOMAIN_RULES: tuple[Rule, ...] = (
-    check_cpu, check_memory, check_hugepages, check_numatune_modes,
+    check_memory, check_hugepages, check_numatune_modes,
 )
 
 
@@ -815,6 +806,7 @@ def _controller_ports(c: Controller) -> int | None:
 
 DEVICE_RULES: tuple[Rule, ...] = (
     check_disk_addresses_compatible, check_disk_targets, check_lun_source,
+    check_chardev_sources, check_duplicate_hostdevs,
     check_disk_source, check_drive_address_conflicts, check_controller_placement,
     check_pci_expander_nodes, check_video,
     check_inputs, check_shmem, check_iommu, check_usb_addresses,

@@ -85,25 +85,48 @@ def validate_source(ctx: BuildContext, ctype: str, sources: tuple[Elem, ...],
         refuse(CONFIG, f"chardev '{ctype}' not supported without spice graphics")
 
 
-def validate_generic_source(c: Chardev) -> None:
-    """virDomainChrSourceDefValidate (domain_validate.c): paths and listen/reconnect."""
-    src = c.sources[0] if c.sources else None
+def _generic_source(ctype: str, src: Elem | None, auto_path: bool,
+                    generated_prefix: str = "") -> None:
+    """virDomainChrSourceDefValidate (domain_validate.c): paths and listen/reconnect.
+
+    A channel path libvirt generated itself (under `generated_prefix`) is dropped in
+    post-parse and made anew, which also makes the socket a listening one."""
+    attrs = dict(src.attrs) if src is not None else {}
+    if auto_path and generated_prefix and (attrs.get("path") or "").startswith(generated_prefix):
+        attrs.pop("path")
+        attrs["mode"] = "bind"
 
     def get(attr: str) -> str | None:
-        return src.get(attr) if src is not None else None
+        return attrs.get(attr)
     rc = _reconnect(src)
     reconnect = rc is not None and rc.get("enabled") is not None
-    if c.type in ("file", "dev", "pipe") and not get("path"):
+    if ctype in ("file", "dev", "pipe") and not get("path"):
         refuse(ErrorCode.INTERNAL_ERROR, "Missing source path attribute for char device")
-    if c.type == "unix":
-        auto = c.kind == "channel" and c.target_type in ("xen", "virtio")
-        if not get("path") and not auto:
+    if ctype == "unix":
+        if not get("path") and not auto_path:
             refuse(ErrorCode.INTERNAL_ERROR, "Missing source path attribute for char device")
         if (get("mode") or "bind") == "bind" and reconnect:
             refuse(ErrorCode.INTERNAL_ERROR, "chardev reconnect is possible only for connect "
                                              "mode")
-    if c.type == "tcp" and get("mode") == "bind" and reconnect:
+    if ctype == "tcp" and get("mode") == "bind" and reconnect:
         refuse(ErrorCode.INTERNAL_ERROR, "chardev reconnect is possible only for connect mode")
+
+
+def check_chardev_sources(ctx: BuildContext) -> None:
+    """The generic source checks of every chardev, smartcard, rng and redirdev backend."""
+    for dev in ctx.domain.devices.items:
+        e = dev.elem
+        if isinstance(dev, Chardev):
+            # a virtio (or xen) channel's socket path may be left to libvirt
+            auto = dev.kind == "channel" and dev.target_type in ("xen", "virtio")
+            _generic_source(dev.type, dev.sources[0] if dev.sources else None, auto,
+                            f"{ctx.host.channel_dir}/domain-")
+        elif e.tag in ("redirdev",) or (e.tag == "smartcard" and e.get("mode") == "passthrough"):
+            _generic_source(e.get("type") or "", e.find("source"), False)
+        elif e.tag == "rng" and e.attr_at("model", "backend") == "egd":
+            be = e.find("backend")
+            assert be is not None
+            _generic_source(be.get("type") or "", be.find("source"), False)
 
 
 def validate_chr(ctx: BuildContext, c: Chardev) -> None:
