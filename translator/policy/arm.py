@@ -16,7 +16,7 @@ from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Controller, Device, Elem, PciAddress
 from ..model.devices import Interface, Memballoon, Sound
-from ..model.misc_devices import Panic, Tpm
+from ..model.misc_devices import Panic
 from ..prepare import pcie_topology as topo
 from ..prepare.addresses import assign_pci_root_addresses, fill_missing_buses
 from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
@@ -225,38 +225,15 @@ def _known_cpu_feature(name: str) -> bool:
         and 128 <= int(bits) <= 2048
 
 
-def _has_uefi(ctx: BuildContext) -> bool:
-    fw = ctx.domain.os.resolved_fw
-    if ctx.domain.os.firmware == "efi":
-        return True
-    return fw is not None and fw.loader_type == "pflash"
-
-
 def validate(ctx: BuildContext) -> None:
-    """The refusals libvirt makes for ARM guests before building anything."""
+    """The refusals libvirt makes for ARM guests before building anything (the
+    qemu_validate.c ones - ACPI, panic, TPM - live in validate/)."""
     d = ctx.domain
     cpu = d.cpu
     for f in cpu.findall("feature") if cpu is not None else ():
         if not _known_cpu_feature(f.get("name", "")):
             raise TranslationError(f"unsupported configuration: unknown CPU feature: "
                                    f"{f.get('name', '')}")
-    if d.has_feature("acpi"):
-        m = ctx.caps.find_machine(ctx.machine, d.virt_type)
-        if m is not None and m.acpi is False:
-            raise TranslationError(f"unsupported configuration: machine type '{ctx.machine}' "
-                                   "does not support ACPI")
-        if ctx.arch == "aarch64" and not _has_uefi(ctx):
-            raise TranslationError(
-                "unsupported configuration: ACPI requires UEFI on this architecture")
-    for dev in d.devices.items:
-        if isinstance(dev, Panic) and dev.model == "pvpanic" and dev.info.address is not None \
-                and not isinstance(dev.info.address, PciAddress):
-            raise TranslationError(
-                "unsupported configuration: pvpanic is supported only with PCI address type")
-        if isinstance(dev, Tpm) and dev.backend is not None \
-                and dev.backend.get("version") == "1.2":
-            raise TranslationError("unsupported configuration: TPM 1.2 is not supported on "
-                                   f"architecture '{ctx.arch}'")
 
 
 # --- the policies ---------------------------------------------------------------------------

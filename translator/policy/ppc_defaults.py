@@ -20,7 +20,7 @@ from __future__ import annotations
 from ..arches import PPC64_ARCHES, PPC_ARCHES
 from ..context import BuildContext
 from ..errors import TranslationError
-from ..model import Controller, Device, Disk, PciAddress
+from ..model import Controller, PciAddress
 from ..model.devices import Input, Interface
 from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
                                  pci_connection)
@@ -261,53 +261,6 @@ def nvdimm_size_kib(size_kib: int, label_kib: int) -> int:
     return area // PPC64_MEMORY_ALIGN_KIB * PPC64_MEMORY_ALIGN_KIB + label_kib
 
 
-def _disk_is_floppy(d: Device) -> bool:
-    return isinstance(d, Disk) and (d.device == "floppy" or d.bus == "fdc")
-
-
-def _check_tpm_count(ctx: BuildContext) -> None:
-    """At most one TPM proxy and one other TPM."""
-    tpms = [d for d in ctx.domain.devices.items if d.family == "tpm"]
-    proxies = [t for t in tpms if getattr(t, "model", None) == "spapr-tpm-proxy"]
-    if len(proxies) > 1:
-        raise TranslationError(
-            "unsupported configuration: only a single TPM Proxy device is supported")
-    if len(tpms) - len(proxies) > 1:
-        raise TranslationError(
-            "unsupported configuration: only a single TPM non-proxy device is supported")
-
-
-def _check_hotplug_granularity(ctx: BuildContext) -> None:
-    """ppc64 plugs vCPUs a whole core at a time: the online count must fill cores."""
-    d = ctx.domain
-    topo = d.cpu.find("topology") if d.cpu is not None else None
-    threads = int(topo.get("threads", "1") or 1) if topo is not None else 1
-    current = d.vcpu.current if d.vcpu.current is not None else d.vcpu.count
-    if is_ppc64(ctx) and threads > 1 and current != d.vcpu.count and current % threads:
-        raise TranslationError("unsupported configuration: vCPUs count must be a multiple of "
-                               f"the vCPU hotplug granularity ({threads})")
-
-
-def _check_panic(ctx: BuildContext) -> None:
-    """The pseries panic device is a firmware call: pseries only, and without address."""
-    for p in ctx.domain.devices.of("panic"):
-        if getattr(p, "model", None) != "pseries":
-            continue
-        if not is_pseries(ctx):
-            raise TranslationError("unsupported configuration: only pSeries guests support "
-                                   "panic device of model 'pseries'")
-        if p.info.address is not None:
-            raise TranslationError("unsupported configuration: setting the panic device "
-                                   "address is not supported for model 'pseries'")
-
-
 def validate(ctx: BuildContext) -> None:
     """PowerPC refusals libvirt makes before building."""
-    _check_tpm_count(ctx)
-    _check_hotplug_granularity(ctx)
-    _check_panic(ctx)
-    if not is_pseries(ctx):
-        return
-    if any(_disk_is_floppy(d) for d in ctx.domain.devices.items):
-        raise TranslationError("unsupported configuration: PowerPC pseries machines do not "
-                               "support floppy device")
+    # (the TPM count, vCPU granularity, panic and floppy rules live in validate/)

@@ -9,9 +9,10 @@ from .defaults import add_hostdev_scsi_controllers, apply_defaults
 from .machine import prepare_machine
 from .memory import prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
+from .firmware import prepare_firmware
 from .pretend import rewrite_interfaces
 from ..validate import validate, validate_parsed
-from ..validate.qemu_prepare import validate_prepare
+from ..validate.qemu_prepare import validate_prepare, validate_start
 
 
 def prepare(ctx: BuildContext) -> None:
@@ -23,6 +24,8 @@ def prepare(ctx: BuildContext) -> None:
     assign_virtio_serial(ctx)
     assign_aliases(ctx)
     validate(ctx)  # libvirt's validation; reads user-given PCI addresses only
+    validate_start(ctx)  # qemuProcessStartValidate's own checks
+    prepare_firmware(ctx)
     assign_pci_addresses(ctx)
     if rewrite_interfaces(ctx):  # domxml-to-native: interfaces readdressed after the rest
         assign_pci_addresses(ctx)

@@ -78,6 +78,53 @@ def check_actual_nets(ctx: BuildContext) -> None:
                            f"type='hostdev', not '{ntype}'")
 
 
+def _graphics(ctx: BuildContext) -> None:
+    """qemuProcessStartValidateGraphics."""
+    graphics = ctx.domain.devices.of("graphics")
+    has_dbus = any(g.elem.get("type") == "dbus" for g in graphics)
+    for g in graphics:
+        gtype = g.elem.get("type")
+        listens = len(g.elem.findall("listen"))
+        if gtype in ("vnc", "spice") and listens > 1:
+            refuse(CONFIG, "QEMU does not support multiple listens for one graphics device.")
+        if gtype == "rdp":
+            if listens > 1:
+                refuse(CONFIG, "qemu-rdp does not support multiple listens for one graphics "
+                               "device.")
+            if g.elem.get("multiUser") == "yes":
+                refuse(CONFIG, "qemu-rdp doesn't support the 'multiUser' attribute.")
+            if g.elem.get("replaceUser") == "yes":
+                refuse(CONFIG, "qemu-rdp doesn't support the 'replaceUser' attribute.")
+            if not has_dbus:
+                refuse(CONFIG, "qemu-rdp support requires a D-Bus bus graphics device.")
+
+
+def _shmem(ctx: BuildContext) -> None:
+    for dev in ctx.domain.devices.of("shmem"):
+        name = dev.elem.get("name") or ""
+        if "/" in name:
+            refuse(CONFIG, f"shmem name '{name}' must not contain '/'")
+
+
+def _disks(ctx: BuildContext) -> None:
+    """qemuProcessStartValidateDisks."""
+    for d in ctx.domain.devices.disks:
+        if d.type == "network" and d.source is not None and d.source.get("protocol") == "vxhs":
+            refuse(CONFIG, "VxHS protocol is not supported with this QEMU binary")
+        if d.device == "floppy" and m.is_pseries(ctx):
+            refuse(CONFIG, "PowerPC pseries machines do not support floppy device")
+        if d.type == "nvme" and not ctx.has("drive-nvme"):
+            refuse(CONFIG, "NVMe disks are not supported with this QEMU binary")
+
+
+def validate_start(ctx: BuildContext) -> None:
+    """qemuProcessStartValidate's checks after virDomainDefValidate: graphics listens and
+    qemu-rdp, shared memory names, disks QEMU cannot open."""
+    _graphics(ctx)
+    _shmem(ctx)
+    _disks(ctx)
+
+
 def validate_prepare(ctx: BuildContext) -> None:
     """The refusals of qemuProcessPrepareDomain and of building the command line."""
     check_cpu_mode(ctx)
