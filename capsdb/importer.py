@@ -31,7 +31,7 @@ import sys
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .model import Caps, CpuModel, Machine
+from .model import Caps, CpuModel, CpuProp, HostCpu, Machine
 from .names import is_known, is_retired
 
 if TYPE_CHECKING:  # pathlib only for the command-line tool: translations never need it
@@ -70,7 +70,19 @@ def _cpu_row(c: CpuModel, arch: str) -> dict[str, Any]:
            if k in ("name", "typename") or v != CPU_DEFAULTS[k]}
     if row["typename"] == f"{c.name}-{arch}-cpu":
         del row["typename"]
+    if "blockers" in row:
+        row["blockers"] = list(c.blockers)
     return row
+
+
+def _host_cpu_doc(h: HostCpu) -> dict[str, Any]:
+    return {"model": h.model, "migratability": h.migratability,
+            "props": [[p.name, p.type, p.value, p.migratable] for p in h.props]}
+
+
+def _host_cpu_from_doc(doc: dict[str, Any]) -> HostCpu:
+    return HostCpu(model=doc["model"], migratability=bool(doc["migratability"]),
+                   props=tuple(CpuProp(str(n), str(t), str(v), m) for n, t, v, m in doc["props"]))
 
 
 def caps_to_doc(caps: Caps, profile_version: str | None = None) -> dict[str, Any]:
@@ -91,6 +103,8 @@ def caps_to_doc(caps: Caps, profile_version: str | None = None) -> dict[str, Any
         **{k: getattr(caps, k) for k in SEV_FIELDS if getattr(caps, k) is not None},
         **({"host_cpu_props": [[n, v] for n, v in caps.host_cpu_props]}
            if caps.host_cpu_props else {}),
+        **({"host_cpus": {a: _host_cpu_doc(h) for a, h in caps.host_cpus.items()}}
+           if caps.host_cpus else {}),
     }
 
 
@@ -105,6 +119,8 @@ def doc_to_caps(doc: dict[str, Any]) -> Caps:
         for row in rows:
             if "typename" not in row:
                 row = {**row, "typename": f"{row['name']}-{arch}-cpu"}
+            if "blockers" in row:
+                row = {**row, "blockers": tuple(row["blockers"])}
             models.append(CpuModel(**row))
         cpus[accel] = tuple(models)
     return Caps(
@@ -119,6 +135,7 @@ def doc_to_caps(doc: dict[str, Any]) -> Caps:
         emulator=doc["emulator"],
         **{k: doc[k] for k in SEV_FIELDS if k in doc},
         host_cpu_props=tuple((str(n), bool(v)) for n, v in doc.get("host_cpu_props", ())),
+        host_cpus={a: _host_cpu_from_doc(h) for a, h in doc.get("host_cpus", {}).items()},
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .model import Caps, CapsFileError, CpuModel, Machine
+from .model import Caps, CapsFileError, CpuModel, CpuProp, HostCpu, Machine
 
 
 def _parser() -> etree.XMLParser:
@@ -57,8 +57,10 @@ def parse_caps_xml(data: bytes, *, variant: str | None = None) -> Caps:
             typename=c.get("typename"),
             usable=None if usable is None else usable == "yes",
             deprecated=_yes(c.get("deprecated")),
+            blockers=tuple(b.get("name", "") for b in c.iterfind("blocker")),
         ))
     host = root.find("hostCPU")
+    host_cpus = {h.get("type", "kvm"): _host_cpu(h) for h in root.iterfind("hostCPU")}
     sev = root.find("sev")
     host_props = tuple(
         (prop.get("name", ""), prop.get("value") == "true")
@@ -72,12 +74,22 @@ def parse_caps_xml(data: bytes, *, variant: str | None = None) -> Caps:
         cpus={k: tuple(v) for k, v in cpus.items()},
         host_cpu_model=host.get("model") if host is not None else None,
         host_cpu_props=host_props,
+        host_cpus=host_cpus,
         variant=variant,
         package=root.findtext("package"),
         emulator=root.findtext("emulator"),
         sev_cbitpos=_opt_int(sev, "cbitpos"),
         sev_reduced_phys_bits=_opt_int(sev, "reducedPhysBits"),
     )
+
+
+def _host_cpu(elem: etree._Element) -> HostCpu:
+    props = tuple(
+        CpuProp(name=p.get("name", ""), type=p.get("type", ""), value=p.get("value", ""),
+                migratable=None if p.get("migratable") is None else _yes(p.get("migratable")))
+        for p in elem.iterfind("property"))
+    return HostCpu(model=elem.get("model", ""), migratability=_yes(elem.get("migratability")),
+                   props=props)
 
 
 def _opt_int(parent: etree._Element | None, tag: str) -> int | None:

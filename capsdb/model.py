@@ -38,6 +38,32 @@ class CpuModel:
     typename: str | None = None
     usable: bool | None = None
     deprecated: bool = False
+    # the features QEMU said keep the model from running on this host (usable='no')
+    blockers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CpuProp:
+    """One property of QEMU's expansion of the host CPU model (`<hostCPU><property>`)."""
+
+    name: str
+    type: str                  # 'boolean', 'string' or 'number'
+    value: str                 # 'true'/'false' for booleans
+    migratable: bool | None = None  # None: QEMU did not say
+
+    @property
+    def enabled(self) -> bool:
+        return self.type == "boolean" and self.value == "true"
+
+
+@dataclass(frozen=True)
+class HostCpu:
+    """QEMU's expansion of the host CPU for one accelerator (`<hostCPU>`): what libvirt
+    decodes into the host-model CPU."""
+
+    model: str
+    migratability: bool
+    props: tuple[CpuProp, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,8 @@ class Caps:
     # the boolean properties QEMU reported for the host CPU model (KVM), in file order;
     # libvirt expands a host-model CPU into the model plus these features on some arches
     host_cpu_props: tuple[tuple[str, bool], ...] = ()
+    # every <hostCPU> of the file by accelerator ('kvm', 'tcg', 'hvf')
+    host_cpus: dict[str, HostCpu] = field(default_factory=dict)
     variant: str | None = None
     package: str | None = None
     emulator: str | None = None
@@ -113,6 +141,12 @@ class Caps:
     def cpu_models(self, virt_type: str = "kvm") -> tuple[CpuModel, ...]:
         accel = "kvm" if virt_type == "kvm" else "tcg"
         return self.cpus.get(accel) or self.cpus.get("kvm") or ()
+
+    def host_cpu(self, virt_type: str = "kvm") -> HostCpu | None:
+        """QEMU's host CPU expansion for the accelerator of `virt_type` (libvirt's
+        virQEMUCapsGetAccel: kvm and hvf have their own, everything else is tcg)."""
+        accel = virt_type if virt_type in ("kvm", "hvf") else "tcg"
+        return self.host_cpus.get(accel)
 
     def find_cpu(self, name: str, virt_type: str = "kvm") -> CpuModel | None:
         for c in self.cpu_models(virt_type):

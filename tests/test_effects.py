@@ -294,8 +294,14 @@ def test_commandline_without_namespace():
 
 def test_undeclared_prefix_found_in_raw_document():
     xml = domain().replace(f" xmlns:qemu='{QEMU_URI}'", "").replace(
-        "\n</domain>", "<qemu:commandline><qemu:arg value='-S'/></qemu:commandline></domain>")
+        "\n</domain>", "<qemu:commandline><qemu:arg value='-icount'/></qemu:commandline></domain>")
     assert codes(analyse_source(xml.encode())) == ["qemu-ns-undeclared"]
+    # libvirt accepts such a domain and drops the elements: a translation with the advice
+    inv = translator.translate(xml, NEW)
+    assert "-icount" not in inv.args
+    w = only(inv.warnings, "qemu-ns-undeclared")
+    assert w.severity == "warning" and w.line is not None
+    assert f"add xmlns:qemu='{QEMU_URI}' to <domain>" in w.message
 
 
 # --- the option table ---------------------------------------------------------------------

@@ -11,8 +11,16 @@ import re
 _BITMAP_ITEM = re.compile(r"^\s*(\^)?\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 
 
-def parse_bitmap(text: str) -> set[int]:
-    """libvirt's bitmap syntax ('0-3,^2,8'); `ValueError` when it is not one."""
+CPUMASK_LEN = 16384  # VIR_DOMAIN_CPUMASK_LEN: the size of every domain bitmap libvirt parses
+
+
+def parse_bitmap(text: str, size: int = CPUMASK_LEN) -> set[int]:
+    """libvirt's bitmap syntax ('0-3,^2,8'); `ValueError` when it is not one.
+
+    Like virBitmapParse, every bit set or cleared must lie below `size` (numbers that do not
+    fit a C int are out of it too), so the work and the set are bounded by `size`, never by
+    a number in the input.
+    """
     on: set[int] = set()
     off: set[int] = set()
     if not text.strip():
@@ -25,7 +33,7 @@ def parse_bitmap(text: str) -> set[int]:
         if neg and hi is not None:
             raise ValueError(text)
         top = int(hi) if hi is not None else lo
-        if top < lo:
+        if top < lo or top >= size:
             raise ValueError(text)
         (off if neg else on).update(range(lo, top + 1))
     return on - off

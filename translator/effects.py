@@ -14,11 +14,14 @@ How QEMU treats a repeated option comes from the project's own table
 
 from __future__ import annotations
 
+import bisect
 import json
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .cmdline import Item
+from .invocation import register_analyser
 from .itemview import parse_value
 from .qemu_options import REMOVED_VALUES, QemuOption, Version, format_version, lookup
 
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
     from .invocation import Invocation
     from .model import QemuNamespace
 
-__all__ = ["EffectWarning", "Warning", "analyse", "analyse_source", "TAINTS"]
+__all__ = ["EffectWarning", "Warning", "analyse", "analyse_source", "TAINTS", "SEVERITIES"]
 
 _NS_ARG = "qemu:commandline/qemu:arg"
 
@@ -41,12 +44,33 @@ TAINTS = {
 }
 
 
+# How bad each finding is: "error" when QEMU or libvirt will refuse or stop, "warning" when
+# the domain starts but not the way it reads, "info" for what is only worth knowing.
+SEVERITIES = ("info", "warning", "error")
+_SEVERITY = {
+    "error": ("unknown-option", "missing-argument", "option-removed", "option-too-new",
+              "value-removed", "duplicate-id", "set-syntax", "set-no-target", "set-json",
+              "accel-conflict", "packed-arg", "bare-argument", "cap-unknown", "override-type"),
+    "info": ("taint", "cap-effective", "analysis-error"),
+}
+SEVERITY_OF = {code: sev for sev, codes in _SEVERITY.items() for code in codes}
+
+
 @dataclass(frozen=True)
 class EffectWarning:
     """One finding: a stable code, a one-line message and the XML line it is about."""
     code: str
     message: str
     line: int | None = None
+
+    @property
+    def severity(self) -> str:
+        """'error', 'warning' or 'info' (see SEVERITIES)."""
+        return SEVERITY_OF.get(self.code, "warning")
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "severity": self.severity, "line": self.line,
+                "message": self.message}
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line else ""
@@ -229,8 +253,11 @@ def _version_warnings(o: Occurrence, opt: QemuOption, version: Version,
     return []
 
 
+_REMOVED_VALUE_OPTIONS = frozenset(rv.option for rv in REMOVED_VALUES)
+
+
 def _removed_values(o: Occurrence, version: Version, label: str) -> list[EffectWarning]:
-    if o.opt is None or o.value is None:
+    if o.opt is None or o.value is None or o.opt.name not in _REMOVED_VALUE_OPTIONS:
         return []
     props = o.props()
     first = next(iter(props.values()), None) if props else None
@@ -379,12 +406,17 @@ def check_duplicate_ids(occs: list[Occurrence]) -> list[EffectWarning]:
 
 def check_set(occs: list[Occurrence]) -> list[EffectWarning]:
     out: list[EffectWarning] = []
-    for n, o in enumerate(occs):
-        if not (o.appended and o.opt is not None and o.opt.name == "set" and o.value):
-            continue
-        # imported only here: most domains append no -set, and the CLI analyses every call
-        from .overrides import infer_property, parse_set, xml_attr
+    by_target: dict[tuple[str, str | None], list[int]] | None = None
+    sets = [n for n, o in enumerate(occs)
+            if o.appended and o.opt is not None and o.opt.name == "set" and o.value]
+    if not sets:
+        return out
+    # imported only here: most domains append no -set, and the CLI analyses every call
+    from .overrides import infer_property, parse_set, xml_attr
 
+    for n in sets:
+        o = occs[n]
+        assert o.value is not None
         parsed = parse_set(o.value)
         if parsed is None:
             out.append(EffectWarning(
@@ -392,19 +424,19 @@ def check_set(occs: list[Occurrence]) -> list[EffectWarning]:
                 o.line))
             continue
         group, ident, prop, value = parsed
-        targets = [t for t in occs[:n] if t.opt is not None and t.opt.name == group
-                   and t.ident() == ident]
-        later = [t for t in occs[n + 1:] if t.opt is not None and t.opt.name == group
-                 and t.ident() == ident]
-        if not targets:
-            why = (" (-set is applied when it is read; the option comes later)" if later
-                   else "")
+        if by_target is None:
+            by_target = _positions(occs)
+        where = by_target.get((group, ident), [])
+        before = bisect.bisect_left(where, n)
+        if before == 0:
+            why = (" (-set is applied when it is read; the option comes later)"
+                   if where and where[-1] > n else "")
             out.append(EffectWarning(
                 "set-no-target", f"-set {o.value}: there is no -{group} with id '{ident}' "
                 f"before it{why}: QEMU stops with 'there is no {group} \"{ident}\" defined'",
                 o.line))
             continue
-        target = targets[-1]
+        target = occs[where[before - 1]]
         if not target.is_json:
             continue
         hint = ""
@@ -419,6 +451,16 @@ def check_set(occs: list[Occurrence]) -> list[EffectWarning]:
             "set-json", f"-set {o.value} does not apply: libvirt renders -{group} '{ident}' in "
             f"JSON syntax, which -set cannot edit (QEMU stops with 'there is no {group} "
             f"\"{ident}\" defined'){hint}", o.line))
+    return out
+
+
+def _positions(occs: list[Occurrence]) -> dict[tuple[str, str | None], list[int]]:
+    """Where each (option, id) occurs, in order: one pass, so that finding what a -set
+    refers to does not rescan the command line for every -set."""
+    out: dict[tuple[str, str | None], list[int]] = {}
+    for i, t in enumerate(occs):
+        if t.opt is not None and t.opt.id_key is not None:
+            out.setdefault((t.opt.name, t.ident()), []).append(i)
     return out
 
 
@@ -530,6 +572,35 @@ def check_env(inv: "Invocation") -> list[EffectWarning]:
                 f"({e.name}={base.value or ''}): libvirt's command builder overwrites a "
                 f"variable of the same name in place, so QEMU sees {e.name}={sees}",
                 first.source.line))
+    return out
+
+
+# QEMU's legacy audio configuration by environment variable, deprecated in QEMU 4.0 and
+# removed in 8.2 in favour of -audiodev (which libvirt generates from <audio>)
+_AUDIO_ENV_PREFIXES = ("QEMU_AUDIO_", "QEMU_ALSA_", "QEMU_COREAUDIO_", "QEMU_DSOUND_",
+                       "QEMU_OSS_", "QEMU_PA_", "QEMU_SDL_", "QEMU_WAV_")
+_AUDIO_ENV_DEPRECATED, _AUDIO_ENV_REMOVED = (4, 0), (8, 2)
+
+
+def check_obsolete_env(inv: "Invocation") -> list[EffectWarning]:
+    """<qemu:env> variables QEMU no longer reads (still in many guides)."""
+    ver = _version(inv)
+    if inv.domain is None or ver is None or ver[0] < _AUDIO_ENV_DEPRECATED:
+        return []
+    version, label = ver
+    out: list[EffectWarning] = []
+    for e in inv.domain.qemu.env:
+        if not e.name.startswith(_AUDIO_ENV_PREFIXES):
+            continue
+        if version >= _AUDIO_ENV_REMOVED:
+            status = (f"QEMU {label} no longer reads it (audio settings by environment "
+                      f"variable were removed in QEMU {format_version(_AUDIO_ENV_REMOVED)})")
+        else:
+            status = (f"deprecated since QEMU {format_version(_AUDIO_ENV_DEPRECATED)} and "
+                      f"ignored from {format_version(_AUDIO_ENV_REMOVED)} on")
+        out.append(EffectWarning(
+            "env-obsolete", f"<qemu:env name='{e.name}'>: {status}; configure audio with an "
+            "<audio> element (libvirt turns it into -audiodev) instead", e.line))
     return out
 
 
@@ -645,46 +716,50 @@ def check_document(data: bytes | None) -> list[EffectWarning]:
 
     try:
         root = parse_document(data)
-    except XMLInputError as exc:
-        if "Namespace prefix qemu" in str(exc):
-            return [EffectWarning(
-                "qemu-ns-undeclared", "the qemu: prefix is used without "
-                f"xmlns:qemu='{_QEMU_NS}' on <domain>: the document is not namespace-well-formed "
-                "and those elements are never read as qemu: elements", None)]
+    except XMLInputError:
         return []
     return _walk(root)
 
 
-def _walk(root: "etree._Element") -> list[EffectWarning]:
-    from lxml import etree
+def _undeclared(node: Any, tag: str) -> EffectWarning:
+    return EffectWarning(
+        "qemu-ns-undeclared", f"<{tag}> uses the qemu: prefix but the document never declares "
+        f"it: libvirt accepts the domain and silently drops every qemu: element; add "
+        f"xmlns:qemu='{_QEMU_NS}' to <domain>", node.sourceline)
 
+
+def _walk(root: "etree._Element") -> list[EffectWarning]:
     out: list[EffectWarning] = []
-    stack: list[tuple[etree._Element, tuple[str, ...] | None]] = [(c, ()) for c in root]
-    while stack:
-        node, path = stack.pop(0)
-        if not isinstance(node.tag, str):
+    queue: deque[tuple[etree._Element, tuple[str, ...] | None]] = deque((c, ()) for c in root)
+    while queue:
+        node, path = queue.popleft()
+        tag = node.tag
+        if not isinstance(tag, str):
             continue
-        qn = etree.QName(node)
-        uri, local = qn.namespace, qn.localname
+        uri, _, local = tag[1:].partition("}") if tag[0] == "{" else ("", "", tag)
         if uri == _QEMU_NS:
             here = (path + (local,)) if path is not None else None
             if here not in _READ:
                 out.append(_ignored(node, local, path))
                 continue
-            stack.extend((c, here) for c in node)
+            if len(node):
+                queue.extend((c, here) for c in node)
             continue
         if uri and uri != _QEMU_NS and _looks_qemu(uri):
             out.append(EffectWarning(
                 "qemu-ns-misspelt", f"<{local}> is in namespace '{uri}', not libvirt's "
                 f"'{_QEMU_NS}': libvirt ignores it", node.sourceline))
             continue
+        if not uri and local.startswith("qemu:"):
+            out.append(_undeclared(node, local))
+            continue
         if not uri and path == () and local in _TOP and node.prefix is None:
             out.append(EffectWarning(
                 "qemu-ns-missing", f"<{local}> directly under <domain> has no qemu: namespace: "
-                "libvirt ignores it (write <qemu:{local}> with xmlns:qemu on <domain>)",
+                f"libvirt ignores it (write <qemu:{local}> with xmlns:qemu on <domain>)",
                 node.sourceline))
             continue
-        stack.extend((c, None) for c in node)
+        queue.extend((c, None) for c in node)
     return out
 
 
@@ -728,6 +803,7 @@ def analyse(inv: "Invocation") -> list[EffectWarning]:
         lambda: check_set(occs),
         lambda: check_overrides(inv, occs),
         lambda: check_env(inv),
+        lambda: check_obsolete_env(inv),
         lambda: check_capabilities(inv),
         lambda: check_document(inv.source_xml),
     ]
@@ -755,3 +831,6 @@ def analyse_source(data: bytes) -> list[EffectWarning]:
 def _ordered(ws: Iterable[EffectWarning]) -> list[EffectWarning]:
     unique = list(dict.fromkeys(ws))
     return sorted(unique, key=lambda w: (w.line is None, w.line or 0))
+
+
+register_analyser(analyse)

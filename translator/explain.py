@@ -610,15 +610,34 @@ def render_aliases(inv: "Invocation") -> str:
     return "\n".join(out) + "\n"
 
 
+def aliases_json(inv: "Invocation") -> str:
+    """`--aliases --format json`: the same facts as `render_aliases`, one object each."""
+    import json
+
+    from .render import JSON_SCHEMA_VERSION
+
+    devices = list(inv.domain.devices.items) if inv.domain is not None else []
+    device_ids = _device_ids(inv)
+    with_alias = [d for d in devices if d.alias]
+    doc = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "aliases": [{"alias": d.alias, "device": _device_what(d),
+                     "user_alias": bool(d.info.user_alias), "has_device": d.alias in device_ids,
+                     "origin": _device_origin(d),
+                     "line": d.elem.line if d.elem is not None and not d.implicit else None}
+                    for d in with_alias],
+        "other_device_ids": [i for i in device_ids if i not in {d.alias for d in with_alias}],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
 def _device_ids(inv: "Invocation") -> list[str]:
     ids: list[str] = []
     for item in inv.items or []:
         if item.tokens[0] != "-device" or len(item.tokens) < 2:
             continue
-        props = item.props.as_dict() if item.props is not None else None
-        if props is None:
-            from .itemview import parse_value
-            props = parse_value("-device", item.tokens[1]) or {}
+        # every -device leaves command/device.py with its properties
+        props = item.props.as_dict() if item.props is not None else {}
         ident = props.get("id")
         if isinstance(ident, str):
             ids.append(ident)

@@ -550,7 +550,7 @@ _WARN_LINE = re.compile(r"^line (\d+): ")
 
 def _warning_list(inv: "Invocation", warnings: list[str]) -> list[str]:
     seen: list[str] = []
-    for w in [*warnings, *(inv.warnings or [])]:
+    for w in warnings:
         if w not in seen:
             seen.append(w)
     return seen

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .cmdline import EnvVar, Item
 from .errors import TranslationError
@@ -12,6 +12,7 @@ from .render import FORMATS, RENDERERS
 if TYPE_CHECKING:
     from capsdb import Caps
 
+    from .effects import EffectWarning
     from .model import Domain
 
 
@@ -24,7 +25,6 @@ class Invocation:
     args: list[str]
     items: list[Item] | None = field(default=None, repr=False)
     env_vars: list[EnvVar] | None = field(default=None, repr=False)
-    warnings: list[str] = field(default_factory=list)
     # what the translation saw, for explaining and diffing: the prepared domain (defaults,
     # aliases and addresses filled in), the effective capabilities, the host profile name
     # and the input document itself
@@ -32,6 +32,16 @@ class Invocation:
     caps: "Caps | None" = field(default=None, repr=False)
     profile: str = "system"
     source_xml: bytes | None = field(default=None, repr=False)
+    _findings: "list[EffectWarning] | None" = field(default=None, init=False, repr=False,
+                                                    compare=False)
+
+    @property
+    def warnings(self) -> "list[EffectWarning]":
+        """The effect analysis of this translation (`translator.effects.analyse`), computed
+        once: objects with `code`, `severity`, `line` and `message` (and `as_dict()`)."""
+        if self._findings is None:
+            self._findings = _ANALYSER[0](self) if _ANALYSER else []
+        return self._findings
 
     def render(self, fmt: str = "args") -> str:
         try:
@@ -39,3 +49,12 @@ class Invocation:
         except KeyError:
             raise TranslationError(
                 f"unknown output format '{fmt}' (choose from {', '.join(FORMATS)})") from None
+
+
+# The effect analysis registers itself here when `translator` is imported: it reads
+# translations (and translates again), so this module cannot import it without a cycle.
+_ANALYSER: "list[Callable[[Invocation], list[EffectWarning]]]" = []
+
+
+def register_analyser(analyse: "Callable[[Invocation], list[EffectWarning]]") -> None:
+    _ANALYSER[:] = [analyse]

@@ -20,22 +20,23 @@ from .xmlsafe import parse_document
 _SKIP_SUBTREES = {"metadata"}
 
 
-def _tag(node: etree._Element) -> str:
-    q = etree.QName(node)
-    return q.localname if q.namespace is None else str(node.tag)
-
-
 def _to_elem(node: etree._Element, path: str) -> Elem:
+    # lxml's tag is already the local name without a namespace and '{uri}local' with one,
+    # which is the spelling the model uses
     children: list[Elem] = []
     counts: dict[str, int] = {}
     for child in node:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        tag = _tag(child)
-        counts[tag] = counts.get(tag, 0) + 1
-        children.append(_to_elem(child, f"{path}/{tag}[{counts[tag]}]"))
+        n = counts[tag] = counts.get(tag, 0) + 1
+        if tag[0] == "{":  # another namespace (qemu:, metadata): read from lxml where needed
+            children.append(Elem(tag=tag, attrs=dict(child.attrib), line=child.sourceline,
+                                 path=f"{path}/{tag}[{n}]"))
+            continue
+        children.append(_to_elem(child, f"{path}/{tag}[{n}]"))
     text = node.text if node.text and node.text.strip() else None  # libvirt keeps inner spaces
-    return Elem(tag=_tag(node), attrs=dict(node.attrib), children=tuple(children), text=text,
+    return Elem(tag=node.tag, attrs=dict(node.attrib), children=tuple(children), text=text,
                 line=node.sourceline, path=path)
 
 

@@ -18,7 +18,27 @@ def needs_quoting(value: str) -> bool:
 def shell_escape(value: str) -> str:
     if not needs_quoting(value):
         return value
+    return _quote(value)
+
+
+def _quote(value: str) -> str:
     return "'" + value.replace("'", "'\\''") + "'"
+
+
+# words a shell reads as syntax when they stand where a command name goes
+RESERVED_WORDS = frozenset({"!", "{", "}", "[[", "]]", "case", "coproc", "do", "done", "elif",
+                            "else", "esac", "fi", "for", "function", "if", "in", "select",
+                            "then", "time", "until", "while"})
+
+
+def shell_escape_command(value: str) -> str:
+    """The command word of a shell line: quoted also where libvirt's rule leaves it bare
+    but a shell would misread it there: 'a=b' is an assignment and 'if' a reserved word,
+    not the program to run. (Only for lines meant to be pasted into a shell; libvirt's own
+    `.args` layout keeps its rule.)"""
+    if "=" in value or value in RESERVED_WORDS or value.startswith("%"):
+        return _quote(value)
+    return shell_escape(value)
 
 
 def shell_unescape(text: str) -> str:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from .quoting import shell_escape
+from .quoting import shell_escape, shell_escape_command
 
 if TYPE_CHECKING:
     from .cmdline import Source
     from .invocation import Invocation
 
 FORMATS = ("args", "shell", "json", "argv")
+# the version of every JSON document xml2argv prints: 2 added schema_version, qemu, profile
+# and warnings (objects with code, severity, line and message) to the translation
+JSON_SCHEMA_VERSION = 2
 
 
 def _env_word(name: str, value: str | None) -> str:
@@ -38,7 +41,7 @@ def render_args(inv: "Invocation") -> str:
 
 def render_shell(inv: "Invocation") -> str:
     words = [_env_word(n, v) for n, v in inv.env]
-    words.append(shell_escape(inv.binary))
+    words.append(shell_escape_command(inv.binary))
     words.extend(shell_escape(a) for a in inv.args)
     return " ".join(words) + "\n"
 
@@ -48,6 +51,10 @@ def render_json(inv: "Invocation") -> str:
         return {"kind": s.kind, "detail": s.detail, "line": s.line}
 
     doc: dict[str, object] = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "qemu": ({"version": inv.caps.version_string, "arch": inv.caps.arch}
+                 if inv.caps is not None else None),
+        "profile": inv.profile,
         "env": ([{"name": e.name, "value": e.value or "", "source": _src(e.source)}
                  for e in inv.env_vars] if inv.env_vars is not None
                 else [{"name": n, "value": v or ""} for n, v in inv.env]),
@@ -61,6 +68,7 @@ def render_json(inv: "Invocation") -> str:
                                                    "line": it.source.line}}
             for it in inv.items
         ]
+    doc["warnings"] = [w.as_dict() for w in inv.warnings]
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -15,8 +15,9 @@ from .errors import XMLInputError
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 
-def _parser() -> etree.XMLParser:
+def _parser(recover: bool = False) -> etree.XMLParser:
     return etree.XMLParser(
+        recover=recover,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -25,6 +26,19 @@ def _parser() -> etree.XMLParser:
         remove_comments=True,
         remove_pis=True,
     )
+
+
+def _parse_tree(data: bytes) -> etree._ElementTree:
+    """libxml2's namespace errors (a prefix nobody declared) do not make libvirt refuse a
+    domain: the element keeps its prefixed name, outside any namespace, and whoever looks
+    for it in its namespace never finds it. Every other error stays fatal (the strict parse
+    raises it)."""
+    parser = _parser(recover=True)
+    root = etree.fromstring(data, parser)
+    if root is None or any(e.domain != etree.ErrorDomains.NAMESPACE
+                           for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR):
+        root = etree.fromstring(data, _parser())
+    return root.getroottree()
 
 
 def parse_document(data: str | bytes) -> etree._Element:
@@ -36,7 +50,7 @@ def parse_document(data: str | bytes) -> etree._Element:
     if not data.strip():
         raise XMLInputError("XML document is empty")
     try:
-        tree = etree.fromstring(data, _parser()).getroottree()
+        tree = _parse_tree(data)
     except etree.XMLSyntaxError as exc:
         msg = str(exc.msg if hasattr(exc, "msg") else exc).splitlines()[0]
         # lxml appends ", line N, column M"; XMLInputError adds "(line N)" itself.

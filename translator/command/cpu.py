@@ -1,9 +1,51 @@
-"""CPU model and features (-cpu) and the vCPU topology (-smp)."""
+"""CPU model and features (-cpu) and the vCPU topology (-smp).
+
+`-cpu` follows qemuBuildCpuCommandLine / qemuBuildCpuModelArgStr; on x86 the CPU is first
+updated as qemuProcessUpdateGuestCPU does (translator/cpu: libvirt's x86 CPU driver on the
+map tools/gen_cpu_map.py derives, and the capabilities' `<hostCPU>` and model list).
+
+Branches ([x] implemented, [ ] not):
+- modes
+  - [x] custom with a model; x86: features the model's map entry removed are disabled,
+        `optional` features resolved against the host-model CPU, match='minimum' replaced by
+        the host model with the guest's features on top, a model QEMU does not offer
+        translated to the closest one it does when fallback='allow' (virCPUx86Translate)
+  - [x] custom without a model (topology/NUMA only): the machine type's default model
+  - [x] host-model x86: the migratable host CPU decoded from `<hostCPU>` (x86Decode: newest
+        fitting model of the host vendor, signature match first, fewest changes with the
+        disabled-feature penalty; QEMU's blockers disabled; non-migratable properties left
+        out, or the map's migration blockers without migratability data; MSR features
+        dropped without `cpu-unavailable-features`), vendor_id and guest features on top
+  - [x] host-model ppc64: `host` with the compat model (policy/ppc_command); s390: the expanded
+        host model (policy/s390_command)
+  - [ ] host-model on an arch without a host model (aarch64, ...): libvirt's refusal
+  - [x] host-passthrough / maximum: `host` / `max`, `aarch64=off` for armv7l on aarch64,
+        `migratable=` with the `cpu-migratable` capability
+- features
+  - [x] force/require -> `=on`; disable/forbid -> `=off`, on x86 only for features QEMU
+        reported for the host CPU; optional -> nothing (x86: resolved first)
+  - [x] x86 spelling table (virQEMUCapsCPUFeaturesX86); other arches pass names unchanged
+  - [x] features libvirt never passes (cmt, mbm_*, osxsave, ospke, vmx-ept-uc/wb, ...)
+  - [x] `vendor=` from `<model vendor_id=...>`
+  - [ ] check='partial'/'full' comparisons with the host CPU and forbidden host features
+        (refusals: validate's business)
+- flags after the model
+  - [x] timers (kvmclock, hypervclock, tsc frequency, armvtimer), APIC EOI, pvspinlock
+  - [x] Hyper-V (passthrough, each enlightenment, stimer direct, tlbflush direct/extended,
+        spinlocks, vendor_id), hv-crash for a Hyper-V panic device
+  - [x] KVM (hidden, hint-dedicated, poll-control, pv-ipi off), PMU (not on ppc64)
+  - [x] cache (emulate, passthrough, disable; host-cache-info only for host CPUs)
+  - [x] maxphysaddr (passthrough with limit, emulate with or without bits)
+  - [x] flags without a model: the machine's default model
+"""
 
 from __future__ import annotations
 
+from ..arches import PPC64_ARCHES
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext
+from ..cpu import guest as guest_cpu
+from ..cpu import x86
 from ..model import Elem
 from ..model.misc_devices import Panic
 
@@ -11,16 +53,12 @@ _ON = ("require", "force")
 _OFF = ("disable", "forbid")
 
 
-def qemu_feature_name(name: str) -> str:
-    """libvirt's CPU map spells some features with '_' where QEMU uses '-'."""
-    return name.replace("_", "-")
-
-
 def _feature_parts(cpu: Elem) -> list[str]:
+    """Features of a non-x86 CPU: libvirt passes their names to QEMU unchanged."""
     parts: list[str] = []
     for f in cpu.findall("feature"):
         policy = f.get("policy", "require")
-        name = qemu_feature_name(f.get("name", ""))
+        name = f.get("name", "")
         if policy in _ON or policy == "optional":
             parts.append(f"{name}=on")
         elif policy in _OFF:
@@ -66,7 +104,7 @@ def _hyperv_parts(hyperv: Elem) -> list[str]:
         elif name == "vendor_id":
             parts.append(f"hv-vendor-id={f.get('value', '')}")
         else:
-            parts.append(f"hv-{qemu_feature_name(name)}=on")
+            parts.append(f"{x86.feature_to_qemu('hv-' + name)}=on")
         if name == "stimer" and _on(f.find("direct")):
             parts.append("hv-stimer-direct=on")
         if name == "tlbflush":
@@ -106,7 +144,7 @@ def _extra_parts(ctx: BuildContext) -> list[str]:
     if kvm is not None:
         parts += _kvm_parts(kvm)
     pmu = d.feature("pmu")
-    if pmu is not None:
+    if pmu is not None and ctx.arch not in PPC64_ARCHES:  # ppc64 always has a PMU
         parts.append(f"pmu={pmu.get('state', 'on')}")
     return parts
 
@@ -140,6 +178,30 @@ def _physaddr_parts(cpu: Elem) -> list[str]:
     return []
 
 
+def _x86_model_parts(ctx: BuildContext, cpu: Elem) -> tuple[str | None, list[str]]:
+    """qemuBuildCpuModelArgStr on x86: the updated guest CPU's model (or host/max), vendor
+    and features, in QEMU's spelling; a disabled feature QEMU does not know is left out."""
+    resolved = guest_cpu.resolve_x86(cpu, ctx.caps, ctx.domain.virt_type)
+    parts: list[str] = []
+    if resolved.mode in ("host-passthrough", "maximum"):
+        model: str | None = "host" if resolved.mode == "host-passthrough" else "max"
+        if ctx.has("cpu.migratable") or ctx.has("cpu-migratable"):
+            parts.append(f"migratable={cpu.get('migratable', 'on')}")
+    elif resolved.mode == "custom":
+        model = resolved.model
+    else:  # host-model libvirt could not expand: it fails the start (validate's business)
+        model = None
+    if resolved.vendor_id:
+        parts.append(f"vendor={resolved.vendor_id}")
+    known = guest_cpu.known_features(ctx.caps, ctx.domain.virt_type)
+    for name, policy in resolved.features:
+        if policy in _ON:
+            parts.append(f"{x86.feature_to_qemu(name)}=on")
+        elif policy in _OFF and (known is None or name in known):
+            parts.append(f"{x86.feature_to_qemu(name)}=off")
+    return model, parts
+
+
 def build_cpu(ctx: BuildContext) -> None:
     d = ctx.domain
     cpu = d.cpu
@@ -148,8 +210,10 @@ def build_cpu(ctx: BuildContext) -> None:
     passthrough = False
     if cpu is not None:
         mode = cpu.get("mode", "custom")
-        if mode in ("host-passthrough", "maximum"):
-            passthrough = mode == "host-passthrough"
+        passthrough = mode == "host-passthrough"
+        if ctx.is_x86 and (mode != "custom" or cpu.findtext("model")):
+            model, parts = _x86_model_parts(ctx, cpu)
+        elif mode in ("host-passthrough", "maximum"):
             model = "host" if passthrough else "max"
             parts += ctx.policy.cpu_mode_parts(ctx, passthrough)
             if ctx.has("cpu.migratable") or ctx.has("cpu-migratable"):

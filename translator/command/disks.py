@@ -374,7 +374,7 @@ def _build_floppy_controller(ctx: BuildContext, legacy: bool = False) -> None:
         props.add(f"bootindex{unit}", boot_index(ctx, fd))
     src = xml_source(floppies[0].elem)
     if ctx.is_q35:
-        ctx.cmd.add_json("-device", props, src)
+        emit_device(ctx, None, props, src)
         return
     for k, v in props.items():
         if k != "driver":

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..cmdline import xml_source
 from ..context import BuildContext
+from ..disk_names import disk_index
 from ..model import Disk, Elem
 from ..props import Props, escape_comma, keyval_value
 from .storage_source import DEFAULT_PORTS, Src, storage_props
@@ -298,7 +299,6 @@ def drive_options(ctx: BuildContext, d: Disk, top: Src | None, cache: str | None
         ids = emit_source_secrets(ctx, d, top, legacy_alias=d.alias)
         parts += source_options(d, top, ids, modern, pr_manager_alias(top, d.alias))
     if d.bus == "sd":
-        from ..prepare.aliases import disk_index
         parts += ["if=sd", f"index={disk_index(d.dev)}"]
     else:
         parts += ["if=none", f"id={drive_alias(d)}"]

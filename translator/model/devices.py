@@ -6,7 +6,9 @@ stays available for rarely used options and for provenance (source line).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, SupportsIndex
 
 from .device import Device, info_from_elem
 from .elem import Elem
@@ -62,6 +64,7 @@ class Controller(Device):
     driver: Elem | None = None
     master_startport: int | None = None
     bus_nr: int | None = None     # pci[e]-expander-bus: <target busNr>, else chosen by prepare
+    target_index: int | None = None  # a pseries PHB's <target index>, else chosen by prepare
 
 
 @dataclass
@@ -347,12 +350,69 @@ def device_from(e: Elem) -> Device:
                    model=e.get("model"))
 
 
+class DeviceList(list[Device]):
+    """The device list, counting its changes so that views of it can be cached: the
+    controllers are looked up once per device, which must not cost a scan each time."""
+
+    version = 0
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    def append(self, d: Device) -> None:
+        super().append(d)
+        self._changed()
+
+    def insert(self, i: SupportsIndex, d: Device) -> None:
+        super().insert(i, d)
+        self._changed()
+
+    def extend(self, ds: Iterable[Device]) -> None:
+        super().extend(ds)
+        self._changed()
+
+    def remove(self, d: Device) -> None:
+        super().remove(d)
+        self._changed()
+
+    def pop(self, i: SupportsIndex = -1) -> Device:
+        self._changed()
+        return super().pop(i)
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        super().sort(*args, **kwargs)
+        self._changed()
+
+    def reverse(self) -> None:
+        super().reverse()
+        self._changed()
+
+    def __setitem__(self, i: Any, v: Any) -> None:
+        super().__setitem__(i, v)
+        self._changed()
+
+    def __delitem__(self, i: Any) -> None:
+        super().__delitem__(i)
+        self._changed()
+
+    def __iadd__(self, ds: Iterable[Device]) -> DeviceList:  # type: ignore[override,misc]
+        self._changed()
+        super().__iadd__(ds)
+        return self
+
+
 @dataclass
 class Devices:
     """The <devices> list, in document order, with typed views per family."""
 
     emulator: str | None = None
-    items: list[Device] = field(default_factory=list)
+    items: list[Device] = field(default_factory=DeviceList)
+    _controllers: tuple[int, list[Controller]] | None = field(default=None, repr=False,
+                                                               compare=False)
 
     def of(self, family: str) -> list[Device]:
         return [d for d in self.items if d.family == family]
@@ -363,7 +423,18 @@ class Devices:
 
     @property
     def controllers(self) -> list[Controller]:
-        return [d for d in self.items if isinstance(d, Controller)]
+        return list(self._controller_view())
+
+    def _controller_view(self) -> list[Controller]:
+        """The controllers, scanned again only after the device list changed."""
+        items = self.items
+        version = items.version if isinstance(items, DeviceList) else None
+        if version is None or self._controllers is None or self._controllers[0] != version:
+            found = [d for d in items if isinstance(d, Controller)]
+            if version is None:
+                return found
+            self._controllers = (version, found)
+        return self._controllers[1]
 
     @property
     def interfaces(self) -> list[Interface]:
@@ -373,7 +444,7 @@ class Devices:
         return [d for d in self.items if isinstance(d, Chardev) and d.kind == kind]
 
     def controller(self, type_: str, index: int = 0) -> Controller | None:
-        for c in self.controllers:
+        for c in self._controller_view():
             if c.type == type_ and c.index == index:
                 return c
         return None

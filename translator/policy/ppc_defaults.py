@@ -156,22 +156,36 @@ def _user_target_index(c: Controller) -> int | None:
 def phb_target_index(ctx: BuildContext, c: Controller) -> int:
     """A PHB's target index: the user's, else the built-in PHB's 0, else the lowest
     index no other PHB uses (in controller order)."""
+    if c.target_index is not None:  # chosen once the PHBs are all known
+        return c.target_index
     explicit = _user_target_index(c)
     if explicit is not None:
         return explicit
     if c.index == 0:
         return 0
-    used = {t for o in _phbs(ctx) if (t := _user_target_index(o)) is not None} | {0}
-    for o in sorted(_phbs(ctx), key=lambda p: p.index):
+    return _auto_target_indexes(ctx).get(id(c), c.index)
+
+
+def assign_phb_target_indexes(ctx: BuildContext) -> None:
+    """Record every PHB's target index once the address assignment added the last one."""
+    for c in _phbs(ctx):
+        c.target_index = phb_target_index(ctx, c)
+
+
+def _auto_target_indexes(ctx: BuildContext) -> dict[int, int]:
+    """The target index libvirt gives each PHB written without one (by id), in one pass."""
+    phbs = _phbs(ctx)
+    used = {t for o in phbs if (t := _user_target_index(o)) is not None} | {0}
+    out: dict[int, int] = {}
+    n = 1
+    for o in sorted(phbs, key=lambda p: p.index):
         if o.index == 0 or _user_target_index(o) is not None:
             continue
-        n = 1
         while n in used:
             n += 1
-        if o is c:
-            return n
         used.add(n)
-    return c.index
+        out[id(o)] = n
+    return out
 
 
 def validate_phbs(ctx: BuildContext) -> None:
@@ -242,6 +256,7 @@ def assign_addresses(ctx: BuildContext) -> None:
             raise TranslationError("No more available PCI slots")
         d.info.address = addr
     claim_multifunction(ctx, alloc.buses)
+    assign_phb_target_indexes(ctx)
 
 
 # -- memory ---------------------------------------------------------------------------------

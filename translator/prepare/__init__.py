@@ -12,11 +12,16 @@ from .ports import assign_usb_ports, assign_virtio_serial
 from .firmware import prepare_firmware
 from .pretend import rewrite_interfaces
 from ..validate import validate, validate_parsed
+<<<<<<< HEAD
 from ..validate.qemu_prepare import validate_prepare, validate_start
+=======
+from ..validate.limits import check_argument_list, check_counts
+>>>>>>> main
 
 
 def prepare(ctx: BuildContext) -> None:
     validate_parsed(ctx)  # libvirt's XML parser refusals come before anything else
+    check_counts(ctx)  # before any work proportional to a count in the input
     prepare_machine(ctx)
     apply_defaults(ctx)
     assign_drive_addresses(ctx)
@@ -24,8 +29,12 @@ def prepare(ctx: BuildContext) -> None:
     assign_virtio_serial(ctx)
     assign_aliases(ctx)
     validate(ctx)  # libvirt's validation; reads user-given PCI addresses only
+<<<<<<< HEAD
     validate_start(ctx)  # qemuProcessStartValidate's own checks
     prepare_firmware(ctx)
+=======
+    check_argument_list(ctx)
+>>>>>>> main
     assign_pci_addresses(ctx)
     if rewrite_interfaces(ctx):  # domxml-to-native: interfaces readdressed after the rest
         assign_pci_addresses(ctx)

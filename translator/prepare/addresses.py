@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..context import BuildContext
+from ..disk_names import disk_index, libvirt_disk_order
 from ..errors import TranslationError
 from ..model import Chardev, Controller, Device, Disk, DriveAddress, PciAddress
 from ..model.devices import Hostdev, Interface, Memballoon, Sound, Video
-from .aliases import disk_index
 from .controllers import ICH9_FUNCTION, assign_expander_bus_numbers
 from .implicit import new_pci_controller, pci_controller_insert_pos
 from .spapr_vio import assign_spapr_vio_addresses
@@ -56,9 +56,19 @@ class Bus:
     min_slot: int
     max_slot: int
     used: dict[int, set[int]] = field(default_factory=dict)  # slot -> functions
+    # no slot below this one is free (slots are only ever taken while assigning)
+    _first_free: int = field(default=-1, repr=False)
 
     def is_free(self, slot: int) -> bool:
         return slot not in self.used
+
+    def first_free(self) -> int | None:
+        """The lowest free slot, found without rescanning the slots already taken."""
+        slot = max(self._first_free, self.min_slot)
+        while slot <= self.max_slot and slot in self.used:
+            slot += 1
+        self._first_free = slot
+        return slot if slot <= self.max_slot else None
 
     def reserve(self, slot: int, function: int) -> None:
         self.used.setdefault(slot, set()).add(function)
@@ -69,26 +79,11 @@ class Bus:
 
 
 def _sort_disks(ctx: BuildContext) -> None:
-    """Reorder disks as libvirt's parser inserts them: grouped per bus, by target index.
-
-    Each disk goes before the first later-indexed disk of its bus, else right after the
-    last disk of its bus, else at the end; other devices keep their positions.
-    """
+    """Reorder disks as libvirt's parser inserts them (grouped per bus, by target index);
+    other devices keep their positions."""
     items = ctx.domain.devices.items
     slots = [i for i, dev in enumerate(items) if isinstance(dev, Disk)]
-    ordered: list[Disk] = []
-    for d in (items[i] for i in slots):
-        assert isinstance(d, Disk)
-        at = len(ordered)
-        for j in range(len(ordered) - 1, -1, -1):
-            if ordered[j].bus != d.bus:
-                continue
-            if disk_index(ordered[j].dev) > disk_index(d.dev):
-                at = j
-            elif at == len(ordered):
-                at = j + 1
-                break
-        ordered.insert(at, d)
+    ordered = libvirt_disk_order(d for d in items if isinstance(d, Disk))
     for i, d in zip(slots, ordered):
         items[i] = d
 
@@ -248,6 +243,10 @@ class PciAllocator:
         self.root_port_slots: set[int] = set()  # pcie.0 slots holding only root ports
         # dry run: a conventional PCI device that finds no slot gets a new pci-bridge
         self.grow = False
+        # bus indexes in order, and per kind of device the position before which every
+        # bus that takes it is full: each device costs a step, not a scan of all buses
+        self._order: list[int] = []
+        self._full_before: dict[str, int] = {}
         for c in ctx.domain.devices.controllers:
             if c.type == "pci":
                 self.add_bus(c)
@@ -284,14 +283,24 @@ class PciAllocator:
             if isinstance(d.info.address, PciAddress) and not _shares_serial(d):
                 self.reserve(d.info.address, d.alias or d.family)
 
+    def _bus_order(self) -> list[int]:
+        if len(self._order) != len(self.buses):  # a bus was added: start afresh
+            self._order = sorted(self.buses)
+            self._full_before.clear()
+        return self._order
+
     def find_free(self, kind: str) -> PciAddress | None:
-        for idx in sorted(self.buses):
-            bus = self.buses[idx]
+        """The first free slot, in bus order, of a bus that takes a device of `kind`."""
+        order = self._bus_order()
+        for pos in range(self._full_before.get(kind, 0), len(order)):
+            bus = self.buses[order[pos]]
             if not bus.accepts(kind):
                 continue
-            for slot in range(bus.min_slot, bus.max_slot + 1):
-                if bus.is_free(slot):
-                    return PciAddress(bus=idx, slot=slot)
+            slot = bus.first_free()
+            if slot is not None:
+                self._full_before[kind] = pos
+                return PciAddress(bus=order[pos], slot=slot)
+        self._full_before[kind] = len(order)
         return None
 
     def clone(self) -> "PciAllocator":
@@ -303,6 +312,8 @@ class PciAllocator:
                        for i, b in self.buses.items()}
         other.root_port_slots = set(self.root_port_slots)
         other.grow = self.grow
+        other._order = []
+        other._full_before = {}
         return other
 
     def add_bridge_bus(self) -> Bus:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 
 from ..context import BuildContext
+from ..disk_names import disk_index
 from ..model import Chardev, Controller, Disk, DriveAddress
 
 _CONTROLLER_PREFIX = {
@@ -24,17 +24,6 @@ _FAMILY_PREFIX = {
 # families libvirt numbers one past the highest number in use (a user alias has none)
 # rather than by position in their list (where a user-named device still takes its slot)
 _NUMBERED_AFTER_HIGHEST = frozenset({"net", "hostdev", "rng", "memory", "crypto"})
-
-
-def disk_index(dev: str) -> int:
-    """'vda' -> 0, 'sdb' -> 1, 'hdaa' -> 26 (libvirt's virDiskNameToIndex)."""
-    m = re.match(r"^(?:fd|hd|vd|sd|xvd|ubd)([a-z]+)", dev)
-    if not m:
-        return 0
-    idx = 0
-    for ch in m.group(1):
-        idx = idx * 26 + (ord(ch) - ord("a") + 1)
-    return idx - 1
 
 
 def controller_alias(c: Controller, ctx: BuildContext) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Controller, PciAddress
+from ..usb import XHCI_MAX_PORTS
 
 ICH9_FAMILY = ("ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
 # start port on the EHCI master's bus and PCI function of each ICH9 companion model
@@ -89,7 +90,6 @@ def set_usb_companions(ctx: BuildContext) -> None:
 
 
 _ROOT_MODELS = ("pci-root", "pcie-root")
-_USB_PORT_LIMIT = {"nec-xhci": 15, "qemu-xhci": 15}
 
 
 def validate_controllers(ctx: BuildContext) -> None:
@@ -113,11 +113,11 @@ def validate_controllers(ctx: BuildContext) -> None:
             if c.info.address is not None:
                 raise TranslationError("unsupported configuration: pci-root and pcie-root "
                                        "controllers should not have an address")
-        if c.type == "usb" and c.ports is not None and c.model in _USB_PORT_LIMIT \
-                and c.ports > _USB_PORT_LIMIT[c.model]:
+        if c.type == "usb" and c.ports is not None and c.model in ("nec-xhci", "qemu-xhci") \
+                and c.ports > XHCI_MAX_PORTS:
             raise TranslationError(
                 f"unsupported configuration: '{c.model}' controller only supports up to "
-                f"'{_USB_PORT_LIMIT[c.model]}' ports")
+                f"'{XHCI_MAX_PORTS}' ports")
     usb = [c for c in ctrls if c.type == "usb"]
     if any(c.model == "none" for c in usb) and len(usb) > 1:
         raise TranslationError(

@@ -14,6 +14,7 @@ from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Audio, Video
 from ..model import DriveAddress
+from ..validate.limits import INT_LIMIT
 from ..model.devices import Chardev, Device, Hostdev, Input
 from ..policy import choose_policy
 from .controllers import assign_controller_indexes, set_usb_companions, validate_controllers
@@ -73,17 +74,19 @@ def add_hostdev_scsi_controllers(ctx: BuildContext) -> None:
     """Every SCSI controller index up to the highest one a SCSI hostdev uses must exist;
     the new ones copy the model of the controller the highest-indexed hostdev found."""
     devs = ctx.domain.devices
+    existing = {c.index: c for c in devs.controllers if c.type == "scsi"}
     highest, model = -1, None
     for h in devs.items:
         a = h.info.address
+        # libvirt compares the index as a signed int: one of 2^31 or more counts as -1
         if isinstance(h, Hostdev) and h.type == "scsi" and isinstance(a, DriveAddress) \
-                and a.controller > highest:
+                and highest < a.controller < INT_LIMIT:
             highest = a.controller
-            found = devs.controller("scsi", a.controller)
+            found = existing.get(a.controller)
             if found is not None and found.model:
                 model = found.model
     for index in range(highest + 1):
-        if devs.controller("scsi", index) is None:
+        if index not in existing:
             add_controller(ctx, "scsi", index, model or ctx.policy.default_scsi_model(ctx),
                             "SCSI hostdevs need a SCSI controller")
 

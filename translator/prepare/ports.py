@@ -14,6 +14,7 @@ from ..errors import TranslationError
 from ..model import Chardev, Controller, Device, Elem, GenericAddress
 from ..model.devices import Disk, Generic, Input, Interface, Sound
 from ..model.misc_devices import Filesystem
+from ..usb import HUB_PORTS, MAX_PORT_DEPTH, controller_ports
 from .implicit import insert_controller
 
 
@@ -82,13 +83,8 @@ def assign_virtio_serial(ctx: BuildContext) -> None:
             "controller": str(idx), "bus": str(bus), "port": str(port)})
 
 
-# ports of each USB controller model's root hub (ICH9 UHCI companions share their
-# EHCI master's bus and add none)
-_USB_MODEL_PORTS = {"piix3-uhci": 2, "piix4-uhci": 2, "vt82c686b-uhci": 2, "ehci": 6,
-                    "ich9-ehci1": 6, "pci-ohci": 3, "nec-xhci": 4, "qemu-xhci": 4,
-                    "qusb1": 8, "qusb2": 8}
-_HUB_PORTS = 8
-_MAX_PORT_DEPTH = 4
+
+
 
 
 def _is_usb_hub(d: Device) -> bool:
@@ -130,7 +126,7 @@ class _Hub:
         for port in range(1, self.nports + 1):
             if port not in self.used:
                 return [port]
-        if depth >= _MAX_PORT_DEPTH - 1:
+        if depth >= MAX_PORT_DEPTH - 1:
             return None
         for port in sorted(self.children):
             sub = self.children[port].free_path(depth + 1)
@@ -150,7 +146,7 @@ def _usb_port(d: Device) -> tuple[int, list[int]] | None:
     except ValueError:
         raise TranslationError("internal error: Cannot parse <address> 'port' attribute") \
             from None
-    if len(path) > _MAX_PORT_DEPTH or any(p < 1 for p in path):
+    if len(path) > MAX_PORT_DEPTH or any(p < 1 for p in path):
         raise TranslationError("internal error: Cannot parse <address> 'port' attribute")
     return a.int("bus"), path
 
@@ -190,9 +186,7 @@ def _usb_root_hubs(ctx: BuildContext) -> dict[int, _Hub]:
     for c in ctx.domain.devices.controllers:
         if c.type != "usb" or c.model is None:
             continue
-        n = _USB_MODEL_PORTS.get(c.model, 0)
-        if c.model in ("nec-xhci", "qemu-xhci", "qusb1", "qusb2") and c.ports:
-            n = c.ports
+        n = controller_ports(c)
         if n:
             buses[c.index] = _Hub(n)
     return buses
@@ -214,11 +208,11 @@ def _check_usb_enabled(ctx: BuildContext, devices: list[Device]) -> bool:
 def _add_usb_hubs(ctx: BuildContext, devices: list[Device], buses: dict[int, _Hub]) -> None:
     """Enough 8-port hubs for every USB device when the controllers have too few ports."""
     hubs = [d for d in devices if _is_usb_hub(d)]
-    available = sum(h.nports for h in buses.values()) + _HUB_PORTS * len(hubs)
+    available = sum(h.nports for h in buses.values()) + HUB_PORTS * len(hubs)
     if len(devices) <= available:
         return
     # each new hub takes a port itself and gives eight
-    needed = -(-(len(devices) - available + 1) // (_HUB_PORTS - 1))
+    needed = -(-(len(devices) - available + 1) // (HUB_PORTS - 1))
     items = ctx.domain.devices.items
     pos = items.index(hubs[-1]) + 1 if hubs else len(items)
     for i in range(needed):
@@ -246,7 +240,7 @@ def assign_usb_ports(ctx: BuildContext) -> None:
                 raise TranslationError(f"XML error: Duplicate USB hub on bus {where[0]} port "
                                        f"{'.'.join(map(str, where[1]))}")
             parent.used.add(port)
-            parent.children[port] = _Hub(_HUB_PORTS)
+            parent.children[port] = _Hub(HUB_PORTS)
     for d in devices:
         where = _usb_port(d)
         if where is not None and not _is_usb_hub(d):
@@ -255,7 +249,7 @@ def assign_usb_ports(ctx: BuildContext) -> None:
         if _usb_port(hub) is None:
             bus, path = _assign_usb_port(buses, hub)
             parent, port = _find_port(buses, bus, path)
-            parent.children[port] = _Hub(_HUB_PORTS)
+            parent.children[port] = _Hub(HUB_PORTS)
     for d in devices:
         if not _is_usb_hub(d) and _usb_port(d) is None:
             _assign_usb_port(buses, d)

@@ -20,14 +20,17 @@ from typing import Callable, Iterable, Iterator
 
 from ..arches import PPC64_ARCHES
 from ..bitmap import parse_bitmap
+from ..disk_names import disk_name_index, libvirt_disk_order
+from ..usb import HUB_PORTS, controller_ports
 from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
-from ..model.devices import Controller, Disk, Hostdev, Input, Video
+from ..model.devices import Disk, Hostdev, Input, Video
 from ..model.elem import Elem
+from . import cpu
 from .domain_validate import validate_definition
 from .parse_extra import check_launch_security, check_override_values, check_sysinfo
 from .qemu_chardev import check_chardev_sources
@@ -65,29 +68,6 @@ def _bitmap(text: str) -> set[int]:
         return parse_bitmap(text)
     except ValueError:
         raise TranslationError(f"{INVALID_ARG}Failed to parse bitmap '{text}'") from None
-
-
-_DISK_PREFIXES = ("fd", "hd", "vd", "sd", "xvd", "ubd")
-_INT_MAX = (1 << 31) - 1
-
-
-def disk_name_index(name: str) -> int | None:
-    """The drive index libvirt derives from a target name ('sdb' -> 1), None if invalid."""
-    for prefix in _DISK_PREFIXES:
-        if name.startswith(prefix):
-            rest = name[len(prefix):]
-            break
-    else:
-        return None
-    m = re.match(r"^([a-z]+)(\d*)$", rest)
-    if m is None:
-        return None
-    idx = 0
-    for ch in m.group(1):
-        if idx > (_INT_MAX - 26) // 26:
-            return None
-        idx = idx * 26 + (ord(ch) - ord("a") + 1)
-    return idx - 1
 
 
 _SCALE = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024**2,
@@ -392,7 +372,7 @@ def check_shmem_parse(ctx: BuildContext) -> None:
 
 
 PARSE_RULES: tuple[Rule, ...] = (
-    check_memory_present, check_vcpu_cpuset, check_cputune, check_numa_cells,
+    check_memory_present, check_vcpu_cpuset, check_cputune, *cpu.PARSE_RULES, check_numa_cells,
     check_numatune, check_boot_menu, check_disk_parse,
     check_loadparm, check_unsigned_attrs, check_usb_port_syntax, check_usb_none_controllers,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
@@ -557,30 +537,16 @@ def check_disk_targets(ctx: BuildContext) -> None:
         if _explicit_address(d.elem) is None and disk_name_index(d.dev) is None:
             raise TranslationError(f"{XML}Unknown disk name '{d.dev}' and no address specified")
     disks = libvirt_disk_order(ctx.domain.devices.disks)
-    for i, a in enumerate(disks):
-        for b in disks[i + 1:]:
-            if a.dev == b.dev:
-                raise TranslationError(f"{XML}target '{a.dev}' duplicated for disk sources "
-                                       f"'{_disk_source(a)}' and '{_disk_source(b)}'")
-
-
-def libvirt_disk_order(disks: Iterable[Disk]) -> list[Disk]:
-    """The order libvirt keeps disks in: each one follows the last disk on its bus with a
-    lower drive index (else goes last)."""
-    out: list[Disk] = []
-    for disk in disks:
-        idx = disk_name_index(disk.dev)
-        at = -1
-        for i in range(len(out) - 1, -1, -1):
-            if out[i].bus != disk.bus:
-                continue
-            other = disk_name_index(out[i].dev)
-            if other is not None and idx is not None and other > idx:
-                at = i
-            elif at == -1:
-                at = i + 1
-        out.insert(at if at >= 0 else len(out), disk)
-    return out
+    first: dict[str, int] = {}
+    pair: tuple[int, int] | None = None  # libvirt names the duplicate whose first use is first
+    for j, d in enumerate(disks):
+        i = first.setdefault(d.dev, j)
+        if i != j and (pair is None or i < pair[0]):
+            pair = (i, j)
+    if pair is not None:
+        a, b = disks[pair[0]], disks[pair[1]]
+        raise TranslationError(f"{XML}target '{a.dev}' duplicated for disk sources "
+                               f"'{_disk_source(a)}' and '{_disk_source(b)}'")
 
 
 def _disk_source(d: Disk) -> str:
@@ -753,11 +719,6 @@ def check_controller_placement(ctx: BuildContext) -> None:
                 f"{c.model}.")
 
 
-# ports of each USB controller model (libvirt's table); xhci controllers honour ports=
-_USB_PORTS = {"piix3-uhci": 2, "piix4-uhci": 2, "vt82c686b-uhci": 2, "ich9-uhci1": 2,
-              "ich9-uhci2": 2, "ich9-uhci3": 2, "ich9-ehci1": 6, "usb-ehci": 6, "pci-ohci": 3,
-              "nec-xhci": 4, "qemu-xhci": 4}
-_HUB_PORTS = 8
 
 
 def check_usb_addresses(ctx: BuildContext) -> None:
@@ -783,12 +744,12 @@ def check_usb_addresses(ctx: BuildContext) -> None:
             if (bus, path[:depth]) not in hubs:
                 raise TranslationError(f"{XML}there is no hub at port {path[depth - 1]} in USB "
                                        f"address bus: {bus} port: {port}")
-        limit = hubs[(bus, path[:-1])] if len(path) > 1 else _controller_ports(ctrl)
+        limit = hubs[(bus, path[:-1])] if len(path) > 1 else controller_ports(ctrl)
         if limit is not None and path[-1] > limit:
             raise TranslationError(f"{XML}requested USB port {port} not present on USB bus "
                                    f"{bus}")
         if dev.family == "hub":
-            hubs[(bus, path)] = _HUB_PORTS
+            hubs[(bus, path)] = HUB_PORTS
 
 
 def _usb_addressed(items: Iterable[Device]) -> Iterator[Device]:
@@ -796,12 +757,6 @@ def _usb_addressed(items: Iterable[Device]) -> Iterator[Device]:
         addr = _explicit_address(dev.elem)
         if addr is not None and addr.get("type") == "usb":
             yield dev
-
-
-def _controller_ports(c: Controller) -> int | None:
-    if c.ports is not None:
-        return c.ports
-    return _USB_PORTS.get(c.model) if c.model else None
 
 
 DEVICE_RULES: tuple[Rule, ...] = (
@@ -823,7 +778,13 @@ def validate_parsed(ctx: BuildContext) -> None:
 def validate(ctx: BuildContext) -> None:
     """libvirt's validation of the completed definition (before PCI addresses are assigned:
     the checks here read user-given PCI addresses only)."""
+<<<<<<< HEAD
     validate_definition(ctx, DOMAIN_RULES + DEVICE_RULES)
+=======
+    validate_definition(ctx)
+    for rule in DOMAIN_RULES + DEVICE_RULES + cpu.START_RULES:
+        rule(ctx)
+>>>>>>> main
 
 
 __all__ = ["validate_parsed", "validate", "parse_bitmap", "disk_name_index",

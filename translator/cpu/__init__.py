@@ -1,0 +1,1 @@
+"""The guest CPU model (libvirt's src/cpu driver and qemuProcessUpdateGuestCPU)."""

@@ -1,0 +1,73 @@
+"""The guest CPU as libvirt has it when it builds `-cpu`: the domain's `<cpu>` after
+qemuProcessUpdateGuestCPU (virCPUUpdate, virCPUTranslate, virQEMUCapsCPUFilterFeatures).
+
+Only x86 goes through libvirt's CPU driver here; the other arches keep their own rules in
+their command modules.  Where libvirt would fail the start (no host CPU to expand, a model
+the map does not know) the definition is left as the XML wrote it: refusing is validate's
+business, never the command builder's.
+"""
+
+from __future__ import annotations
+
+from capsdb import Caps
+
+from ..model import Elem
+from . import x86
+from .definition import OPTIONAL, POLICIES, REQUIRE, CpuDef
+
+X86_ARCHES = ("x86_64", "i686")
+
+
+def from_xml(cpu: Elem) -> CpuDef:
+    """virCPUDefParseXML's view of a guest `<cpu>` (defaults: custom, exact, allow)."""
+    model = cpu.find("model")
+    mode = cpu.get("mode", "custom")
+    # the parser reads fallback and vendor_id only for CPUs that are not the host's own
+    tunable = model if mode not in ("host-passthrough", "maximum") else None
+    features = []
+    for f in cpu.findall("feature"):
+        policy = f.get("policy", REQUIRE)
+        features.append([f.get("name", ""), policy if policy in POLICIES else REQUIRE])
+    return CpuDef(
+        mode=mode,
+        match=cpu.get("match", "exact"),
+        fallback=tunable.get("fallback", "allow") if tunable is not None else "allow",
+        check=cpu.get("check"),
+        model=(model.text or "").strip() or None if model is not None else None,
+        vendor=cpu.findtext("vendor"),
+        vendor_id=tunable.get("vendor_id") if tunable is not None else None,
+        features=features)
+
+
+def needs_host(cpu: CpuDef) -> bool:
+    """virCPUUpdate: host-model, match='minimum' and optional features need the host CPU."""
+    if cpu.mode == "host-model":
+        return True
+    return cpu.match == "minimum" or any(p == OPTIONAL for _, p in cpu.features)
+
+
+def resolve_x86(cpu: Elem, caps: Caps, virt_type: str) -> CpuDef:
+    """The updated guest CPU of an x86 domain (qemuProcessUpdateGuestCPU for a new start)."""
+    guest = from_xml(cpu)
+    if guest.mode == "custom" and guest.model is None:
+        return guest
+    if guest.mode not in ("host-passthrough", "maximum"):
+        updated = guest.copy()
+        host = x86.host_model(caps, virt_type)
+        if x86.update(updated, host, needs_host(updated), "disable"):
+            allowed = x86.allowed_models(caps, virt_type)
+            if (allowed is None or updated.model in allowed
+                    or (updated.fallback == "allow" and x86.translate(updated, allowed))):
+                guest = updated
+    guest.features = [f for f in guest.features if f[0] not in x86.IGNORED_FEATURES]
+    return guest
+
+
+def known_features(caps: Caps, virt_type: str) -> frozenset[str] | None:
+    """virQEMUCapsGetCPUFeatures: every property name of QEMU's host CPU expansion in
+    libvirt's spelling (None without one); a disabled feature QEMU does not know is left
+    off the command line."""
+    host = caps.host_cpu(virt_type)
+    if host is None:
+        return None
+    return frozenset(x86.feature_from_qemu(p.name) for p in host.props)

@@ -1,0 +1,112 @@
+"""libvirt's refusals of a guest `<cpu>`: its XML parser (cpu_conf.c virCPUDefParseXML) and
+the update of the guest CPU when a domain starts (qemuProcessUpdateGuestCPU: supported mode,
+virCPUUpdate, virCPUTranslate)."""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..cpu import guest as guest_cpu
+from ..cpu import x86
+from ..errors import ErrorCode, refuse
+
+_HOST_CPU_MODES = ("host-passthrough", "maximum")
+
+
+def check_cpu_parse(ctx: BuildContext) -> None:
+    """virCPUDefParseXML: vendor_id format, vendor without model, features listed twice,
+    maxphysaddr limit outside passthrough mode."""
+    cpu = ctx.domain.cpu
+    if cpu is None:
+        return
+    model = cpu.find("model")
+    vendor_id = model.get("vendor_id") if model is not None else None
+    if vendor_id is not None and cpu.get("mode", "custom") not in _HOST_CPU_MODES:
+        if len(vendor_id) != 12:
+            refuse(ErrorCode.XML_ERROR, "vendor_id must be exactly 12 characters long")
+        if "," in vendor_id:
+            refuse(ErrorCode.XML_ERROR, "vendor id is invalid")
+    if cpu.findtext("vendor") and not (model is not None and (model.text or "").strip()):
+        refuse(ErrorCode.XML_ERROR, "CPU vendor specified without CPU model")
+    seen: set[str] = set()
+    for f in cpu.findall("feature"):
+        name = f.get("name", "")
+        if name in seen:
+            refuse(ErrorCode.XML_ERROR, f"CPU feature '{name}' specified more than once")
+        seen.add(name)
+    addr = cpu.find("maxphysaddr")
+    if addr is not None and addr.get("limit") and addr.get("mode") != "passthrough":
+        refuse(ErrorCode.CONFIG_UNSUPPORTED,
+               "attribute 'limit' is only supported for maxphysaddr mode 'passthrough'")
+
+
+def _topology(ctx: BuildContext) -> dict[str, int] | None:
+    topo = ctx.domain.cpu.find("topology") if ctx.domain.cpu is not None else None
+    if topo is None:
+        return None
+    return {k: int(topo.get(k, "1") or 1) for k in ("sockets", "dies", "clusters", "cores",
+                                                     "threads")}
+
+
+def check_smp_topology_caps(ctx: BuildContext) -> None:
+    """qemuBuildSmpCommandLine: dies and clusters other than one need QEMU to know them."""
+    topo = _topology(ctx)
+    if topo is None:
+        return
+    if topo["dies"] != 1 and not ctx.has("smp-dies"):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "Only 1 die per socket is supported")
+    if topo["clusters"] != 1 and not ctx.has("smp-clusters"):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "Only 1 cluster per die is supported")
+
+
+def _mode_supported(ctx: BuildContext, mode: str) -> bool:
+    """virQEMUCapsIsCPUModeSupported for host-model (a host CPU model libvirt could build
+    from QEMU's data: x86 from `<hostCPU>`, never on ARM), custom and maximum."""
+    virt = ctx.domain.virt_type
+    if mode == "host-model":
+        if ctx.is_x86:
+            return x86.host_model(ctx.caps, virt) is not None
+        return not ctx.caps.arch.startswith(("aarch64", "arm"))
+    if mode == "custom":
+        return bool(ctx.caps.cpu_models(virt))
+    if mode == "maximum":
+        return ctx.has("cpu-max")
+    return True
+
+
+def check_guest_cpu_update(ctx: BuildContext) -> None:
+    """qemuProcessUpdateGuestCPU's refusals, in its order: a mode QEMU cannot provide; on x86
+    a model libvirt's CPU map does not know, optional features without a host CPU to
+    resolve them against, a model QEMU does not offer when fallback='forbid'."""
+    d = ctx.domain
+    cpu = d.cpu
+    if cpu is None:
+        return
+    guest = guest_cpu.from_xml(cpu)
+    if guest.mode == "custom" and guest.model is None:
+        return
+    if not _mode_supported(ctx, guest.mode):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED,
+               f"CPU mode '{guest.mode}' for {ctx.arch} {d.virt_type} domain on "
+               f"{ctx.caps.arch} host is not supported by hypervisor")
+    if not ctx.is_x86 or guest.mode in _HOST_CPU_MODES:
+        return
+    m = x86.x86_map()
+    check = guest.check or ("none" if guest.mode == "custom" and d.virt_type == "qemu"
+                            else "partial")
+    compared = check == "partial" and guest.mode != "custom"  # a custom model is usable
+    if guest.model is not None and m.model(guest.model) is None and (
+            compared or guest.mode == "custom"):
+        refuse(ErrorCode.INTERNAL_ERROR, f"Unknown CPU model {guest.model}")
+    host = x86.host_model(ctx.caps, d.virt_type)
+    if host is None and guest_cpu.needs_host(guest):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "unknown host CPU model")
+    updated = guest_cpu.resolve_x86(cpu, ctx.caps, d.virt_type)
+    allowed = x86.allowed_models(ctx.caps, d.virt_type)
+    if (updated.mode == "custom" and updated.model and allowed is not None
+            and updated.model not in allowed and guest.fallback != "allow"):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED,
+               f"CPU model {updated.model} is not supported by hypervisor")
+
+
+PARSE_RULES = (check_cpu_parse,)
+START_RULES = (check_guest_cpu_update, check_smp_topology_caps)
