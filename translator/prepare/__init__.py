@@ -12,11 +12,8 @@ from .ports import assign_usb_ports, assign_virtio_serial
 from .firmware import prepare_firmware
 from .pretend import rewrite_interfaces
 from ..validate import validate, validate_parsed
-<<<<<<< HEAD
-from ..validate.qemu_prepare import validate_prepare, validate_start
-=======
 from ..validate.limits import check_argument_list, check_counts
->>>>>>> main
+from ..validate.qemu_prepare import validate_prepare, validate_start
 
 
 def prepare(ctx: BuildContext) -> None:
@@ -29,12 +26,9 @@ def prepare(ctx: BuildContext) -> None:
     assign_virtio_serial(ctx)
     assign_aliases(ctx)
     validate(ctx)  # libvirt's validation; reads user-given PCI addresses only
-<<<<<<< HEAD
+    check_argument_list(ctx)
     validate_start(ctx)  # qemuProcessStartValidate's own checks
     prepare_firmware(ctx)
-=======
-    check_argument_list(ctx)
->>>>>>> main
     assign_pci_addresses(ctx)
     if rewrite_interfaces(ctx):  # domxml-to-native: interfaces readdressed after the rest
         assign_pci_addresses(ctx)

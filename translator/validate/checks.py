@@ -778,13 +778,9 @@ def validate_parsed(ctx: BuildContext) -> None:
 def validate(ctx: BuildContext) -> None:
     """libvirt's validation of the completed definition (before PCI addresses are assigned:
     the checks here read user-given PCI addresses only)."""
-<<<<<<< HEAD
     validate_definition(ctx, DOMAIN_RULES + DEVICE_RULES)
-=======
-    validate_definition(ctx)
-    for rule in DOMAIN_RULES + DEVICE_RULES + cpu.START_RULES:
+    for rule in cpu.START_RULES:
         rule(ctx)
->>>>>>> main
 
 
 __all__ = ["validate_parsed", "validate", "parse_bitmap", "disk_name_index",

@@ -32,16 +32,6 @@ def check_tseg(ctx: BuildContext) -> None:
         refuse(CONFIG, "SMM TSEG size must be divisible by 1 MiB")
 
 
-def check_cpu_mode(ctx: BuildContext) -> None:
-    """qemuProcessStartValidate/virCPUValidate: host-passthrough needs a hardware accelerator
-    (TCG cannot pass the host CPU through)."""
-    cpu = ctx.domain.cpu
-    mode = cpu.get("mode") if cpu is not None else None
-    if mode == "host-passthrough" and ctx.domain.virt_type == "qemu":
-        refuse(CONFIG, f"CPU mode '{mode}' for {ctx.arch} {ctx.domain.virt_type} domain on "
-                       f"{ctx.caps.arch} host is not supported by hypervisor")
-
-
 def _mac(net: Interface | Hostdev) -> str:
     if isinstance(net, Interface):
         return net.mac or ""
@@ -127,5 +117,4 @@ def validate_start(ctx: BuildContext) -> None:
 
 def validate_prepare(ctx: BuildContext) -> None:
     """The refusals of qemuProcessPrepareDomain and of building the command line."""
-    check_cpu_mode(ctx)
     check_actual_nets(ctx)
