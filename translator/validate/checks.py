@@ -521,21 +521,27 @@ _UNSUPPORTED_FORMATS = {
 
 
 def check_disk_addresses_compatible(ctx: BuildContext) -> None:
-    """ide/fdc/scsi/sata disks sit on a drive address, usb disks on a USB port."""
+    """virDomainDiskAddressDiskBusCompatibility: ide/fdc/scsi/sata disks sit on a drive
+    address (the other buses are left to the driver)."""
     for d in ctx.domain.devices.disks:
         addr = _explicit_address(d.elem)
         atype = addr.get("type") if addr is not None else None
         if atype is None:
             continue
-        if (d.bus in _DRIVE_BUSES and atype != "drive") or (d.bus == "usb" and atype != "usb"):
+        if d.bus in _DRIVE_BUSES and atype != "drive":
             raise _unsupported(f"Invalid address type '{atype}' for the disk '{d.dev}' with the "
                                f"bus type '{d.bus}'")
 
 
-def check_disk_targets(ctx: BuildContext) -> None:
+def check_disk_names(ctx: BuildContext) -> None:
+    """virDomainDiskDefAssignAddress: a disk without address needs a name with an index."""
     for d in ctx.domain.devices.disks:
         if _explicit_address(d.elem) is None and disk_name_index(d.dev) is None:
             raise TranslationError(f"{XML}Unknown disk name '{d.dev}' and no address specified")
+
+
+def check_duplicate_targets(ctx: BuildContext) -> None:
+    """virDomainDefCheckDuplicateDiskInfo: each target name once."""
     disks = libvirt_disk_order(ctx.domain.devices.disks)
     first: dict[str, int] = {}
     pair: tuple[int, int] | None = None  # libvirt names the duplicate whose first use is first
@@ -663,13 +669,6 @@ def check_inputs(ctx: BuildContext) -> None:
             raise _unsupported("Can't add USB input device. USB bus is disabled")
 
 
-def check_shmem(ctx: BuildContext) -> None:
-    for dev in ctx.domain.devices.of("shmem"):
-        addr = _explicit_address(dev.elem)
-        if addr is not None and addr.get("type") != "pci":
-            raise _unsupported("only 'pci' addresses are supported for the shared memory device")
-
-
 def check_iommu(ctx: BuildContext) -> None:
     for dev in ctx.domain.devices.of("iommu"):
         if (dev.elem.get("model") or "intel") != "virtio":
@@ -759,12 +758,17 @@ def _usb_addressed(items: Iterable[Device]) -> Iterator[Device]:
             yield dev
 
 
-DEVICE_RULES: tuple[Rule, ...] = (
-    check_disk_addresses_compatible, check_disk_targets, check_lun_source,
-    check_chardev_sources, check_duplicate_hostdevs,
-    check_disk_source, check_drive_address_conflicts, check_controller_placement,
-    check_pci_expander_nodes, check_video,
-    check_inputs, check_shmem, check_iommu, check_usb_addresses,
+# generic per-device checks (virDomainDeviceDefValidate, address assignment): libvirt runs
+# them for each device before the driver's
+GENERIC_DEVICE_RULES: tuple[Rule, ...] = (
+    check_disk_addresses_compatible, check_disk_names, check_lun_source,
+    check_chardev_sources, check_disk_source, check_controller_placement,
+    check_pci_expander_nodes, check_video, check_inputs, check_iommu, check_usb_addresses,
+)
+# what libvirt checks once every device passed: virDomainDefValidateInternal, then the
+# checks of starting the domain and building its command line
+LATE_RULES: tuple[Rule, ...] = (
+    check_duplicate_targets, check_duplicate_hostdevs, check_drive_address_conflicts,
     check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts,
 )
 
@@ -778,8 +782,8 @@ def validate_parsed(ctx: BuildContext) -> None:
 def validate(ctx: BuildContext) -> None:
     """libvirt's validation of the completed definition (before PCI addresses are assigned:
     the checks here read user-given PCI addresses only)."""
-    validate_definition(ctx, DOMAIN_RULES + DEVICE_RULES)
-    for rule in cpu.START_RULES:
+    validate_definition(ctx, DOMAIN_RULES + GENERIC_DEVICE_RULES)
+    for rule in LATE_RULES + cpu.START_RULES:
         rule(ctx)
 
 

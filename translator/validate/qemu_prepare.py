@@ -96,6 +96,14 @@ def _shmem(ctx: BuildContext) -> None:
             refuse(CONFIG, f"shmem name '{name}' must not contain '/'")
 
 
+def check_shmem_address(ctx: BuildContext) -> None:
+    """qemuBuildShmemCommandLine: ivshmem is a PCI device."""
+    for dev in ctx.domain.devices.of("shmem"):
+        addr = dev.elem.find("address")
+        if addr is not None and addr.get("type") != "pci":
+            refuse(CONFIG, "only 'pci' addresses are supported for the shared memory device")
+
+
 def _disks(ctx: BuildContext) -> None:
     """qemuProcessStartValidateDisks."""
     for d in ctx.domain.devices.disks:
@@ -118,3 +126,4 @@ def validate_start(ctx: BuildContext) -> None:
 def validate_prepare(ctx: BuildContext) -> None:
     """The refusals of qemuProcessPrepareDomain and of building the command line."""
     check_actual_nets(ctx)
+    check_shmem_address(ctx)

@@ -48,11 +48,8 @@ def device_order(devices: Iterable[Device]) -> list[Device]:
 
 
 def validate_domain_def(ctx: BuildContext) -> None:
-    """qemuValidateDomainDef: domain-wide checks against the QEMU binary's capabilities;
-    then the IDE controllers that IDE disks imply (libvirt adds them in post-parse and
-    validates them with the written ones)."""
+    """qemuValidateDomainDef: domain-wide checks against the QEMU binary's capabilities."""
     validate_domain(ctx)
-    validate_implicit_ide(ctx)
 
 
 def _int(text: str | None, default: int = 0) -> int:
@@ -146,6 +143,10 @@ def validate_device(ctx: BuildContext, dev: Device) -> None:
         validate_disk(ctx, dev)
     elif isinstance(dev, Controller):
         validate_controller(ctx, dev)
+        if dev is ctx.domain.devices.controllers[-1]:
+            # the IDE controllers IDE disks imply: libvirt adds them in post-parse, after the
+            # written controllers, and validates them like those
+            validate_implicit_ide(ctx)
     else:
         check = _BY_TAG.get(dev.elem.tag)
         if check is not None:
