@@ -24,5 +24,4 @@ def validate_definition(ctx: BuildContext, generic_device_rules: Iterable[Rule] 
     qemu_validate.validate_domain_def(ctx)
     for rule in generic_device_rules:
         rule(ctx)
-    for dev in qemu_validate.device_order(ctx.domain.devices.items):
-        qemu_validate.validate_device(ctx, dev)
+    qemu_validate.validate_devices(ctx)

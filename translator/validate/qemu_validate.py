@@ -143,11 +143,21 @@ def validate_device(ctx: BuildContext, dev: Device) -> None:
         validate_disk(ctx, dev)
     elif isinstance(dev, Controller):
         validate_controller(ctx, dev)
-        if dev is ctx.domain.devices.controllers[-1]:
-            # the IDE controllers IDE disks imply: libvirt adds them in post-parse, after the
-            # written controllers, and validates them like those
-            validate_implicit_ide(ctx)
     else:
         check = _BY_TAG.get(dev.elem.tag)
         if check is not None:
             check(ctx, dev)
+
+
+def validate_devices(ctx: BuildContext) -> None:
+    """qemuValidateDomainDeviceDef for every device in libvirt's order; the IDE controllers
+    IDE disks imply (libvirt adds them in post-parse, after the written controllers) are
+    validated right after the last controller."""
+    ordered = device_order(ctx.domain.devices.items)
+    last = max((i for i, d in enumerate(ordered) if isinstance(d, Controller)), default=-1)
+    for i, dev in enumerate(ordered):
+        validate_device(ctx, dev)
+        if i == last:
+            validate_implicit_ide(ctx)
+    if last < 0:
+        validate_implicit_ide(ctx)
