@@ -437,3 +437,38 @@ def test_crypto_backend_needs_its_capability() -> None:
         translator.translate(xml, caps, profile="libvirt-test")
     assert str(exc.value) == CONFIG + "crypto backend lkcf is not supported"
     _translate(xml)
+
+
+@pytest.mark.parametrize("refused, message, accepted", [
+    (_xml("<graphics type='vnc'/><graphics type='vnc'/>"),
+     CONFIG + "only 1 graphics device of each type (sdl, vnc, spice, headless, dbus, rdp) is "
+     "supported", _xml("<graphics type='vnc'/><graphics type='spice'/>")),
+    (_xml("<interface type='null'/>"),
+     CONFIG + "network device type 'null' is not supported by this hypervisor",
+     _xml("<interface type='user'/>")),
+    (_xml("<serial type='nmdm'><source master='/dev/nmdm0A' slave='/dev/nmdm0B'/></serial>"),
+     CONFIG + "unsupported chardev 'nmdm'", _xml("<serial type='pty'/>")),
+    (_xml("<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product "
+          "id='0xbeef'/></source></hostdev>"),
+     "internal error: USB host device is missing bus/device information",
+     _xml("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/>"
+          "</source></hostdev>")),
+    (_xml("<controller type='scsi' model='virtio-scsi'><address type='isa' iobase='0x300'/>"
+          "</controller>"),
+     "internal error: Unexpected address type for 'virtio-scsi'",
+     _xml("<controller type='scsi' model='virtio-scsi'/>")),
+    (_xml("<graphics type='vnc' port='5000' autoport='no'/>"),
+     CONFIG + "vnc port must be in range [5900,65535]",
+     _xml("<graphics type='vnc' port='5901' autoport='no'/>")),
+    (_xml("<controller type='usb' index='0' model='ich9-uhci1'><master startport='0'/>"
+          "</controller>"),
+     "No master USB controller specified",
+     _xml("<controller type='usb' index='0' model='ich9-ehci1'/><controller type='usb' "
+          "index='0' model='ich9-uhci1'><master startport='0'/></controller>")),
+    (_xml("<controller type='usb' index='0' model='piix3-uhci' ports='4'/>"),
+     CONFIG + "usb controller type 'piix3-uhci' doesn't support 'ports' with this QEMU binary",
+     _xml("<controller type='usb' index='0' model='qemu-xhci' ports='4'/>")),
+])
+def test_command_line_refusals(refused: str, message: str, accepted: str) -> None:
+    assert _refusal(refused) == message
+    _translate(accepted)

@@ -32,7 +32,8 @@ from ..model.devices import Disk, Hostdev, Input, Video
 from ..model.elem import Elem
 from . import cpu
 from .domain_validate import validate_definition
-from .parse_extra import check_launch_security, check_override_values, check_sysinfo
+from .parse_extra import (check_launch_security, check_override_values, check_sysinfo,
+                          check_usb_master)
 from .qemu_chardev import check_chardev_sources
 from .qemu_prepare import check_tseg
 from .qemu_hostdev import check_duplicate_hostdevs, check_hostdev_parse, check_mdev_address
@@ -379,6 +380,7 @@ PARSE_RULES: tuple[Rule, ...] = (
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
     check_hpt_maxpagesize, check_hugepages_parse, check_hostdev_parse, check_sysinfo,
     check_launch_security, check_override_values, check_mdev_address, check_tseg,
+    check_usb_master,
 )
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
-from ..model.devices import Hostdev, Interface
+from ..model.device import Device
+from ..model.devices import Controller, Disk, Hostdev, Interface
 from ..parse import scaled_kib
 from . import qemu_machine as m
 
@@ -123,7 +124,117 @@ def validate_start(ctx: BuildContext) -> None:
     _disks(ctx)
 
 
+def check_graphics_counts(ctx: BuildContext) -> None:
+    """qemuBuildCommandLineValidate: one graphics device of each type."""
+    seen: set[str] = set()
+    for g in ctx.domain.devices.of("graphics"):
+        gtype = g.elem.get("type") or ""
+        if gtype in seen and gtype in ("sdl", "vnc", "spice", "egl-headless", "dbus", "rdp"):
+            refuse(CONFIG, "only 1 graphics device of each type (sdl, vnc, spice, headless, "
+                           "dbus, rdp) is supported")
+        seen.add(gtype)
+
+
+# USB controller model -> the capability of its QEMU device (qemuControllerModelUSBToCaps)
+_USB_MODEL_CAPS = {"piix3-uhci": "piix3-usb-uhci", "piix4-uhci": "piix4-usb-uhci",
+                   "ehci": "usb-ehci", "ich9-ehci1": "ich9-usb-ehci1",
+                   "ich9-uhci1": "ich9-usb-ehci1", "ich9-uhci2": "ich9-usb-ehci1",
+                   "ich9-uhci3": "ich9-usb-ehci1", "vt82c686b-uhci": "vt82c686b-usb-uhci",
+                   "pci-ohci": "pci-ohci", "nec-xhci": "nec-usb-xhci",
+                   "qemu-xhci": "qemu-xhci"}
+
+
+def check_usb_controllers(ctx: BuildContext) -> None:
+    """qemuValidateDomainDeviceDefControllerUSB and the companion's master bus."""
+    usb = [c for c in ctx.domain.devices.controllers if c.type == "usb"]
+    masters = {c.index for c in usb if c.master_startport is None}
+    for c in usb:
+        if c.model in (None, "none"):
+            continue
+        cap = _USB_MODEL_CAPS.get(c.model)
+        if cap is not None and not ctx.has(cap):
+            refuse(CONFIG, f"USB controller model '{c.model}' not supported in this QEMU "
+                           "binary")
+        if c.elem.get("ports") is not None and c.model not in ("nec-xhci", "qemu-xhci"):
+            refuse(CONFIG, f"usb controller type '{c.model}' doesn't support 'ports' with "
+                           "this QEMU binary")
+        if c.master_startport is not None and c.index not in masters:
+            refuse(ErrorCode.INTERNAL_ERROR, "masterbus not found")
+
+
+def _virtio_base(dev: Device) -> str | None:
+    """The virtio device family a device is built as (qemuBuildVirtioDevGetConfig)."""
+    e = dev.elem
+    if isinstance(dev, Disk):
+        return "virtio-blk" if dev.bus == "virtio" and dev.type != "vhostuser" else None
+    if isinstance(dev, Interface):
+        return "virtio-net" if (dev.model or "").startswith("virtio") else None
+    if isinstance(dev, Controller):
+        if dev.type == "scsi" and (dev.model or "").startswith("virtio"):
+            return "virtio-scsi"
+        return "virtio-serial" if dev.type == "virtio-serial" else None
+    simple = {"memballoon": "virtio-balloon", "rng": "virtio-rng", "vsock": "vhost-vsock",
+              "crypto": "virtio-crypto"}
+    if e.tag in simple and (e.get("model") or "virtio").startswith("virtio"):
+        return simple[e.tag]
+    if e.tag == "input" and e.get("bus") == "virtio":
+        return {"mouse": "virtio-mouse", "tablet": "virtio-tablet",
+                "keyboard": "virtio-keyboard", "passthrough": "virtio-input-host"}.get(
+                    e.get("type") or "")
+    return None
+
+
+def check_virtio_addresses(ctx: BuildContext) -> None:
+    """qemuBuildVirtioDevGetConfig: a virtio device sits on PCI, virtio-mmio or CCW."""
+    for dev in ctx.domain.devices.items:
+        addr = dev.elem.find("address")
+        atype = addr.get("type") if addr is not None else None
+        if atype in (None, "pci", "virtio-mmio", "ccw", "unassigned"):
+            continue
+        base = _virtio_base(dev)
+        if base is not None:
+            refuse(ErrorCode.INTERNAL_ERROR, f"Unexpected address type for '{base}'")
+
+
+def check_backend_types(ctx: BuildContext) -> None:
+    """What qemuBuildCommandLine cannot build: interface types QEMU lacks, chardev types,
+    host USB devices libvirt could not locate."""
+    for dev in ctx.domain.devices.items:
+        if isinstance(dev, Interface) and dev.type in ("null", "vds"):
+            refuse(CONFIG, f"network device type '{dev.type}' is not supported by this "
+                           "hypervisor")
+        if isinstance(dev, Interface) and dev.elem.find("script") is not None \
+                and dev.type not in ("ethernet", "network") and not ctx.host.nets_as_ethernet:
+            refuse(CONFIG, f"scripts are not supported on interfaces of type {dev.type}")
+        if dev.elem.tag in ("serial", "parallel", "channel", "console") \
+                and dev.elem.get("type") == "nmdm":
+            refuse(CONFIG, "unsupported chardev 'nmdm'")
+        if isinstance(dev, Hostdev) and dev.mode == "subsystem" and dev.type == "usb":
+            addr = dev.source.find("address") if dev.source is not None else None
+            bus = addr.get("bus", "0") if addr is not None else "0"
+            device = addr.get("device", "0") if addr is not None else "0"
+            if bus in ("0", "0x0") and device in ("0", "0x0"):
+                refuse(ErrorCode.INTERNAL_ERROR, "USB host device is missing bus/device "
+                                                 "information")
+        if dev.elem.tag == "graphics" and dev.elem.get("type") == "vnc":
+            _vnc_port(dev)
+
+
+def _vnc_port(dev: Device) -> None:
+    e = dev.elem
+    listen = e.find("listen")
+    ltype = listen.get("type") if listen is not None else "address"
+    port = e.get("port")
+    if ltype in ("address", "network") and e.get("autoport") == "no" and port \
+            and port.lstrip("-").isdigit() and not 5900 <= int(port) <= 65535:
+        refuse(CONFIG, "vnc port must be in range [5900,65535]")
+
+
 def validate_prepare(ctx: BuildContext) -> None:
     """The refusals of qemuProcessPrepareDomain and of building the command line."""
+    check_graphics_counts(ctx)
+    check_usb_controllers(ctx)
+    check_virtio_addresses(ctx)
+    check_backend_types(ctx)
     check_actual_nets(ctx)
     check_shmem_address(ctx)
