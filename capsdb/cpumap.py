@@ -35,6 +35,7 @@ class X86Model:
     signatures: tuple[tuple[int, int, frozenset[int] | None], ...]
     bits: int
     removed: tuple[str, ...]
+    compat_check: bool = False  # <check partial='compat'/>: checked against the host CPU
 
     def matches_signature(self, family: int, model: int, stepping: int) -> bool:
         """virCPUx86SignaturesMatch."""
@@ -94,5 +95,6 @@ def x86_map() -> X86Map:
         sigs = tuple((int(f), int(mo), None if s is None else frozenset(s))
                      for f, mo, s in m["signatures"] or ())
         models.append(X86Model(m["name"], bool(m["decode"][0]), bool(m["decode"][1]),
-                               m["vendor"], sigs, bits, tuple(m["removed"])))
+                               m["vendor"], sigs, bits, tuple(m["removed"]),
+                               bool(m.get("compat"))))
     return X86Map(tuple((str(n), str(s)) for n, s in doc["vendors"]), features, tuple(models))

@@ -7,7 +7,7 @@ object, so a builder can never observe capabilities changing half-way through a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from typing import Iterable, Mapping
 
 
 class CapsFileError(ValueError):
@@ -112,8 +112,14 @@ class Caps:
         return f"{major}.{minor}.{micro}"
 
     # --- machine types ------------------------------------------------------------------
+    def _accel(self, virt_type: str, table: Mapping[str, object]) -> str:
+        """libvirt's virQEMUCapsGetAccel: KVM and HVF have their own data, the rest is TCG's."""
+        if virt_type in ("kvm", "hvf") and virt_type in table:
+            return virt_type
+        return "tcg"
+
     def machine_list(self, virt_type: str = "kvm") -> tuple[Machine, ...]:
-        accel = "kvm" if virt_type == "kvm" else "tcg"
+        accel = self._accel(virt_type, self.machines)
         return self.machines.get(accel) or self.machines.get("kvm") or ()
 
     def find_machine(self, name: str, virt_type: str = "kvm") -> Machine | None:
@@ -139,14 +145,13 @@ class Caps:
 
     # --- CPU models ---------------------------------------------------------------------
     def cpu_models(self, virt_type: str = "kvm") -> tuple[CpuModel, ...]:
-        accel = "kvm" if virt_type == "kvm" else "tcg"
+        accel = self._accel(virt_type, self.cpus)
         return self.cpus.get(accel) or self.cpus.get("kvm") or ()
 
     def host_cpu(self, virt_type: str = "kvm") -> HostCpu | None:
         """QEMU's host CPU expansion for the accelerator of `virt_type` (libvirt's
         virQEMUCapsGetAccel: kvm and hvf have their own, everything else is tcg)."""
-        accel = virt_type if virt_type in ("kvm", "hvf") else "tcg"
-        return self.host_cpus.get(accel)
+        return self.host_cpus.get(self._accel(virt_type, self.host_cpus))
 
     def find_cpu(self, name: str, virt_type: str = "kvm") -> CpuModel | None:
         for c in self.cpu_models(virt_type):

@@ -207,3 +207,14 @@ def test_pmu_is_passed_except_on_ppc64() -> None:
     # (libvirt refuses pmu state='off' on ppc64)
     line = cpu_line("ppc64", "pseries", "on")
     assert line.startswith("-cpu ") and "pmu=" not in line
+
+
+def test_hvf_domains_use_the_hvf_host_cpu_and_models() -> None:
+    caps = capsdb.get("7.2.0+hvf")
+    hvf = replace(caps, host_cpus={**caps.host_cpus, "hvf": replace(
+        caps.host_cpus["hvf"], props=tuple(CpuProp(x86.feature_to_qemu(f), "boolean", "true")
+                                           for f in _features("Opteron_G2")))})
+    assert hvf.cpu_models("hvf") is hvf.cpus["hvf"]
+    assert _cpu_arg(hvf, "<cpu mode='host-model'/>", virt="hvf").startswith("-cpu Opteron_G2")
+    assert not _cpu_arg(hvf, "<cpu mode='host-model'/>", virt="qemu").startswith(
+        "-cpu Opteron_G2")

@@ -23,5 +23,5 @@ def test_there_are_examples():
 @pytest.mark.parametrize("fmt", ["args", "json"])
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_snapshot(path: Path, fmt: str, snapshot):
-    inv = translator.translate(path.read_bytes(), capsdb.get(), profile="system")
+    inv = translator.translate(path.read_bytes(), capsdb.get())
     assert inv.render(fmt) == snapshot

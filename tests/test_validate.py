@@ -36,7 +36,7 @@ NUMA2 = ("<cpu><numa><cell id='0' cpus='0' memory='131072'/>"
 
 def test_parse_bitmap() -> None:
     assert parse_bitmap("0-3,^2,8") == {0, 1, 3, 8}
-    with pytest.raises(ValueError):
+    with pytest.raises(translator.TranslationError, match="Failed to parse bitmap 'aaa'"):
         parse_bitmap("aaa")
 
 

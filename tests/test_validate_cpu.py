@@ -148,3 +148,58 @@ def test_more_than_255_vcpus_need_q35_and_eim() -> None:
         "enabled on the iommu device")
     # libvirt gives q35 an intel IOMMU with EIM by itself
     assert _vcpus(288, "", machine="q35").startswith("-smp 288")
+
+
+def _s390(cpu: str, caps: Caps | None = None) -> str:
+    xml = f"""<domain type='kvm'><name>t</name><memory>262144</memory><vcpu>1</vcpu>
+      <os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os>{cpu}
+      <devices><emulator>/usr/bin/qemu-system-s390x</emulator></devices></domain>"""
+    try:
+        inv = translator.translate(xml, caps or capsdb.get(arch="s390x"),
+                                   profile="libvirt-test")
+    except translator.TranslationError as exc:
+        return str(exc)
+    return next(line for line in inv.render("args").splitlines() if line.startswith("-cpu"))
+
+
+def test_s390_custom_cpus_cannot_be_relative_to_the_host() -> None:
+    model = capsdb.get(arch="s390x").host_cpu("kvm").model  # type: ignore[union-attr]
+    assert _s390(f"<cpu match='minimum'><model>{model}</model></cpu>") == \
+        "unsupported configuration: match mode minimum not supported"
+    assert _s390(f"<cpu><model>{model}</model><feature policy='optional' name='msa'/>"
+                 "</cpu>") == "unsupported configuration: optional CPU features are not supported"
+    assert _s390(f"<cpu><model>{model}</model><feature name='msa'/></cpu>") == \
+        f"-cpu {model},msa=on \\"
+
+
+def test_s390_host_model_needs_the_host_cpu_and_keeps_guest_features() -> None:
+    caps = capsdb.get(arch="s390x")
+    host = caps.host_cpu("kvm")
+    assert host is not None
+    line = _s390("<cpu mode='host-model'><feature policy='disable' name='msa'/>"
+                 "<feature name='libvirt-new'/></cpu>")
+    parts = line.rstrip(" \\").split(",")
+    assert parts[0] == f"-cpu {host.model}" and "msa=off" in parts
+    assert parts[-1] == "libvirt-new=on"
+    no_host = replace(caps, host_cpus={})
+    assert _s390("<cpu mode='host-model'/>", no_host) == (
+        "unsupported configuration: CPU mode 'host-model' for s390x kvm domain on s390x host "
+        "is not supported by hypervisor")
+
+
+def test_unusable_model_is_compared_with_the_reported_host_cpu() -> None:
+    # EPYC-Milan-v1 has no compat check: libvirt compares it with QEMU's report
+    caps = _caps()
+    model = next(c for c in caps.cpu_models("kvm") if c.name == "EPYC-Milan-v1")
+    assert not model.usable and model.blockers
+    assert _refusal("<cpu><model>EPYC-Milan-v1</model></cpu>") == (
+        "the CPU is incompatible with host CPU: Host CPU does not provide required features: "
+        + ", ".join(model.blockers))
+    disabled = "".join(f"<feature policy='disable' name='{b}'/>" for b in model.blockers)
+    assert _ok(f"<cpu><model>EPYC-Milan-v1</model>{disabled}</cpu>").startswith(
+        "-cpu EPYC-Milan-v1,")
+    assert _refusal(f"<cpu><model>EPYC-Milan-v1</model>{disabled}"
+                    "<feature name='avx512f'/></cpu>").endswith("features: avx512f")
+    # TCG domains skip the check by default; check='none' skips it too
+    assert _ok("<cpu><model>EPYC-Milan-v1</model></cpu>", virt="qemu")
+    assert _ok("<cpu check='none'><model>EPYC-Milan-v1</model></cpu>")

@@ -145,7 +145,7 @@ def _units(text: str, split: str) -> list[str]:
 
 # -- masking what a running daemon hands out (README of native-11.3 / start-11.3) -----------
 _MASKS = (
-    (re.compile(r'"(fd|vhostfd|fdset)":"?\d+"?'), r'"\1":"N"'),
+    (re.compile(r'"(fds?|vhostfds?|fdset)":"?[\d:]+"?'), r'"\1":"N"'),
     (re.compile(r'\b(fd|vhostfd|fds|vhostfds)=[\d:]+'), r"\1=N"),
     (re.compile(r"/dev/fdset/\d+"), "/dev/fdset/N"),
     (re.compile(r"-add-fd set=\d+,fd=\d+"), "-add-fd set=N,fd=N"),

@@ -11,7 +11,8 @@ x86 CPU decoder needs is kept (see capsdb/cpumap.py for how it is read back):
 - `features`: [name, [bit, ...], migratable] in map order (the order libvirt lists decoded
   features in).  A bit is `C<eax_in>.<ecx_in>.<register><bit>` for a CPUID leaf or
   `M<index>.<register><bit>` for an MSR, numbers in hex, register one of a/b/c/d;
-- `models`: in map order, each {name, decode: [host, guest], vendor, signatures:
+- `models`: in map order, each {name, decode: [host, guest], compat: whether a partial
+  check compares it with the host CPU (`<check partial='compat'/>`), vendor, signatures:
   [[family, model, steppings or null]], features: the features whose bits make the model's
   data (ancestor's data minus its removed features plus the model's own, as libvirt computes
   it when it loads the map), removed: the model's features marked removed='yes'}.
@@ -93,6 +94,8 @@ def generate(src: Path) -> dict:
             decode = m.find("decode")
             info: dict = {"name": name,
                           "decode": [decode.get("host") == "on", decode.get("guest") == "on"],
+                          "compat": m.find("check") is not None
+                          and m.find("check").get("partial") == "compat",
                           "vendor": None, "signatures": None}
             bits: set[str] = set()
             ancestor = m.find("model")

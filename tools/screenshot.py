@@ -36,7 +36,7 @@ def find_browser(explicit: str | None = None) -> str | None:
     return None
 
 
-def render_page(domain: Path, qemu: str | None = None, profile: str = "system") -> str:
+def render_page(domain: Path, qemu: str | None = None, profile: str = "host") -> str:
     import capsdb
     import translator
     from translator.cli import _analyse
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("domain", type=Path, help="domain XML to render")
     ap.add_argument("-o", "--output", type=Path, default=Path("xml2argv-page.png"))
     ap.add_argument("--qemu", help="QEMU profile version (default: newest)")
-    ap.add_argument("--profile", default="system", choices=("system", "libvirt-test"))
+    ap.add_argument("--profile", default="host", choices=("host", "native", "system", "libvirt-test"))
     ap.add_argument("--width", type=int, default=1440)
     ap.add_argument("--height", type=int, default=1000)
     ap.add_argument("--browser", help="Chromium binary (default /usr/bin/chromium)")

@@ -1,42 +1,75 @@
 """libvirt's bitmap syntax ('0-3,^2,8'): CPU sets, NUMA node sets, vCPU lists.
 
 One parser (virBitmapParse's rules: comma-separated numbers and ranges, `^n` removes a
-number, blanks around items allowed) and QEMU's range formatting of the result.
+number, blanks around items allowed) and QEMU's range formatting of the result. Every bitmap
+of a domain is limited to VIR_DOMAIN_CPUMASK_LEN bits, as in libvirt, so a result is small.
 """
 
 from __future__ import annotations
 
-import re
+from .strtol import scan
 
-_BITMAP_ITEM = re.compile(r"^\s*(\^)?\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
-
-
-CPUMASK_LEN = 16384  # VIR_DOMAIN_CPUMASK_LEN: the size of every domain bitmap libvirt parses
+CPUMASK_LEN = 16384  # VIR_DOMAIN_CPUMASK_LEN
+_SPACES = " \t\n\v\f\r"
 
 
-def parse_bitmap(text: str, size: int = CPUMASK_LEN) -> set[int]:
-    """libvirt's bitmap syntax ('0-3,^2,8'); `ValueError` when it is not one.
+def _number(text: str, pos: int) -> tuple[int, int] | None:
+    """virStrToLong_i reading from `pos`: (value, position after it), or None."""
+    n = scan(text[pos:], 10)
+    if not n.converted:
+        return None
+    value = -n.value if n.negative else n.value
+    if not -(1 << 31) <= value < (1 << 31):
+        return None
+    return value, len(text) - len(n.rest)
 
-    Like virBitmapParse, every bit set or cleared must lie below `size` (numbers that do not
-    fit a C int are out of it too), so the work and the set are bounded by `size`, never by
-    a number in the input.
-    """
-    on: set[int] = set()
-    off: set[int] = set()
-    if not text.strip():
+
+def _skip(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _SPACES:
+        pos += 1
+    return pos
+
+
+def bitmap_or_none(text: str, limit: int = CPUMASK_LEN) -> set[int] | None:
+    """The bits of `text`, or None when libvirt's parser refuses it."""
+    bits: set[int] = set()
+    pos = _skip(text, 0)
+    if pos == len(text):
+        return None
+    while pos < len(text):
+        neg = text[pos] == "^"
+        pos += neg
+        if pos >= len(text) or not text[pos].isascii() or not text[pos].isdigit():
+            return None
+        got = _number(text, pos)
+        if got is None or got[0] < 0 or got[0] >= limit:
+            return None
+        start, pos = got
+        pos = _skip(text, pos)
+        if pos == len(text) or text[pos] == ",":
+            (bits.discard if neg else bits.add)(start)
+        elif text[pos] == "-":
+            if neg:
+                return None
+            got = _number(text, _skip(text, pos + 1))
+            if got is None or got[0] < start or got[0] >= limit:
+                return None
+            last, pos = got
+            bits.update(range(start, last + 1))
+            pos = _skip(text, pos)
+        if pos < len(text) and text[pos] == ",":
+            pos = _skip(text, pos + 1)
+        elif pos < len(text):
+            return None
+    return bits
+
+
+def parse_bitmap(text: str, limit: int = CPUMASK_LEN) -> set[int]:
+    """libvirt's bitmap syntax ('0-3,^2,8'); `ValueError` when it is not one."""
+    bits = bitmap_or_none(text, limit)
+    if bits is None:
         raise ValueError(text)
-    for item in text.split(","):
-        m = _BITMAP_ITEM.match(item)
-        if m is None:
-            raise ValueError(text)
-        neg, lo, hi = m.group(1), int(m.group(2)), m.group(3)
-        if neg and hi is not None:
-            raise ValueError(text)
-        top = int(hi) if hi is not None else lo
-        if top < lo or top >= size:
-            raise ValueError(text)
-        (off if neg else on).update(range(lo, top + 1))
-    return on - off
+    return bits
 
 
 def parse_cpuset(text: str | None) -> list[int]:

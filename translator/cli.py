@@ -29,7 +29,8 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in xml2argv, never a libvirt refusal
 
 FORMATS = ("args", "shell", "json", "argv")  # translator.render.FORMATS, without importing it
 OUTPUT_FORMATS = FORMATS + ("html",)
-PROFILES = ("system", "libvirt-test")
+PROFILES = ("host", "native", "system", "libvirt-test")  # translator.profiles (+ aliases)
+DEFAULT_PROFILE = "host"  # translator.profiles.DEFAULT_PROFILE
 SEVERITIES = ("info", "warning", "error")  # translator.effects.SEVERITIES
 MAX_INPUT_BYTES = 16 * 1024 * 1024  # translator.xmlsafe.MAX_INPUT_BYTES
 JSON_SCHEMA_VERSION = 2  # translator.render.JSON_SCHEMA_VERSION
@@ -49,16 +50,19 @@ def _parser() -> argparse.ArgumentParser:
                     version=f"xml2argv {__version__} (libvirt 11.3 rules)")
     ap.add_argument("--qemu", metavar="VERSION", help="QEMU version of an embedded profile "
                     "(default: the newest)")
-    ap.add_argument("--arch", help="guest architecture profile (default x86_64)")
+    ap.add_argument("--arch", help="guest architecture profile (default: the domain's "
+                    "<os><type arch>, else x86_64)")
     ap.add_argument("--caps", metavar="FILE", help="a libvirt capability file (<qemuCaps> XML) "
-                    "instead of an embedded profile")
+                    "instead of an embedded profile; 'auto': this host's libvirt cache for "
+                    "the domain's emulator")
     ap.add_argument("--add-cap", action="append", default=[], metavar="NAME",
                     help="turn a capability on (like <qemu:add>); repeatable")
     ap.add_argument("--del-cap", action="append", default=[], metavar="NAME",
                     help="turn a capability off (like <qemu:del>); repeatable")
-    ap.add_argument("--profile", choices=PROFILES, default="system",
-                    help="host environment: a standard qemu:///system host, or libvirt's "
-                         "test harness")
+    ap.add_argument("--profile", choices=PROFILES, default=DEFAULT_PROFILE,
+                    help="host environment: host = `virsh start` on a standard qemu:///system "
+                         "host (default); native = `virsh domxml-to-native` there (system is "
+                         "an alias); libvirt-test = libvirt's test harness")
     ap.add_argument("--abi-update", action="store_true",
                     help="apply the defaults libvirt uses when a domain is first defined "
                          "(its ABI-update parse mode)")
@@ -349,9 +353,21 @@ def _load_caps(args: argparse.Namespace) -> "tuple[Caps, Caps | None]":
     import capsdb
 
     arch = args.arch or "x86_64"
-    caps = capsdb.load(args.caps) if args.caps else capsdb.get(args.qemu, arch)
+    caps = capsdb.load(args.caps) if args.caps and args.caps != "auto" \
+        else capsdb.get(args.qemu, arch)
     other = capsdb.get(args.against_qemu, arch) if args.against_qemu else None
     return caps, other
+
+
+def _caps_for(data: bytes, s: Settings) -> "Caps":
+    """The capabilities for one domain: `--caps auto` and a domain's own arch (without
+    --arch or --caps) are per domain (translator/hostcaps.py); otherwise the loaded ones."""
+    a = s.args
+    if a.caps == "auto" or (not a.caps and not a.arch):
+        from .hostcaps import select_caps
+
+        return select_caps(a.caps, a.qemu, a.arch, data)
+    return s.caps
 
 
 def _translate_one(path: str, s: Settings) -> Outcome:
@@ -362,6 +378,12 @@ def _translate_one(path: str, s: Settings) -> Outcome:
     except OSError as exc:
         return Outcome(path, "unreadable", error=f"cannot read {path}: {exc.strerror}")
     a = s.args
+    from .hostcaps import HostCapsError
+
+    try:
+        caps = _caps_for(data, s)
+    except (HostCapsError, LookupError, ValueError, OSError) as exc:  # a usage problem
+        return Outcome(path, "unreadable", error=str(exc))
     try:
         if a.suggest_override:
             from .overrides import render_suggestions
@@ -371,11 +393,11 @@ def _translate_one(path: str, s: Settings) -> Outcome:
             from .diff import diff_command
 
             return Outcome(path, "ok", diff_command(
-                data, s.caps, profile=a.profile, caps_add=a.add_cap, caps_del=a.del_cap,
+                data, caps, profile=a.profile, caps_add=a.add_cap, caps_del=a.del_cap,
                 against_caps=s.other_caps, fmt=s.fmt))
         from .translate import translate
 
-        inv = translate(data, s.caps, profile=a.profile, caps_add=a.add_cap,
+        inv = translate(data, caps, profile=a.profile, caps_add=a.add_cap,
                         caps_del=a.del_cap, abi_update=a.abi_update)
         warnings = [] if a.no_warnings else inv.warnings  # analysed only when shown
         return Outcome(path, "ok", "" if a.check else _render(inv, s), warnings=warnings,

@@ -617,7 +617,7 @@ class DiffReport:
         return d
 
 
-def diff_report(xml: bytes, caps: Caps, *, profile: str = "system",
+def diff_report(xml: bytes, caps: Caps, *, profile: str = "host",
                 caps_add: list[str] | None = None, caps_del: list[str] | None = None,
                 against_caps: Caps | None = None) -> DiffReport:
     """Build both sides for the chosen comparison and judge every capability toggle.

@@ -535,7 +535,8 @@ def _original_devices(inv: "Invocation") -> dict[str, dict[str, Any]]:
     from .translate import translate
 
     try:
-        plain = translate(inv.source_xml, inv.caps, profile=inv.profile, namespace=False)
+        plain = translate(inv.source_xml, inv.caps, profile=inv.host or inv.profile,
+                          namespace=False)
     except TranslationError:
         return {}
     out: dict[str, dict[str, Any]] = {}

@@ -29,10 +29,11 @@ class ErrorCode(enum.Enum):
     OPERATION_INVALID = ("VIR_ERR_OPERATION_INVALID", "Requested operation is not valid: ")
     NO_SUPPORT = ("VIR_ERR_NO_SUPPORT",
                   "this function is not supported by the connection driver: ")
-    OVERFLOW = ("VIR_ERR_OVERFLOW", "value too large: ")
+    OVERFLOW = ("VIR_ERR_OVERFLOW", "numerical overflow: ")
     ARGUMENT_UNSUPPORTED = ("VIR_ERR_ARGUMENT_UNSUPPORTED", "argument unsupported: ")
     CPU_INCOMPATIBLE = ("VIR_ERR_CPU_INCOMPATIBLE", "the CPU is incompatible with host CPU: ")
     # codes whose text is the message alone (the caller's format is the whole message)
+    NO_NAME = ("VIR_ERR_NO_NAME", "")
     NO_SOURCE = ("VIR_ERR_NO_SOURCE", "")
     NO_TARGET = ("VIR_ERR_NO_TARGET", "")
     NO_SECURITY_MODEL = ("VIR_ERR_NO_SECURITY_MODEL", "")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .cmdline import Item, Source, default_source, xml_source
 from .itemview import split_keyval
+from .profile_notes import profile_notes
 
 if TYPE_CHECKING:
     from .invocation import Invocation
@@ -207,7 +208,8 @@ def capability_effects(inv: "Invocation") -> list[CapEffect]:
         undone = (inv.caps.with_changes(remove=[t.name]) if kind == "add"
                   else inv.caps.with_changes(add=[t.name]))
         try:
-            other = translate(inv.source_xml, undone, profile=inv.profile, namespace=False)
+            other = translate(inv.source_xml, undone, profile=inv.host or inv.profile,
+                              namespace=False)
         except TranslationError as exc:
             eff.status = f"effective: without it libvirt refuses the domain ({exc})"
             continue
@@ -403,10 +405,11 @@ def _header(inv: "Invocation") -> list[str]:
         v = inv.caps.version
         qemu = f", QEMU {v // 1_000_000}.{v // 1000 % 1000}.{v % 1000} ({inv.caps.arch})"
     title = f"Domain '{name}'{qemu}, {inv.profile} profile"
+    notes = [ln for note in profile_notes(inv) for ln in pack(note.split(" "), WIDTH, sep=" ")]
     legend = ["FROM  xml      the domain XML element that produced it (XPath, line)",
               "      default  something libvirt adds on its own, and why",
               "      qemu     an element of the qemu: namespace (line)"]
-    return pack(title.split(" "), WIDTH, sep=" ") + legend
+    return pack(title.split(" "), WIDTH, sep=" ") + notes + legend
 
 
 def _column_titles() -> str:
@@ -534,6 +537,7 @@ def render_json(inv: "Invocation", warnings: list[str] | None = None) -> str:
     doc = {
         "domain": inv.domain.name if inv.domain is not None else None,
         "profile": inv.profile,
+        "profile_notes": profile_notes(inv),
         "env": [{"name": e.name, "value": e.value or "", "source": source_dict(e.source)}
                 for e in inv.env_vars or []],
         "binary": {"value": inv.binary, "source": source_dict(binary_source(inv))},

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from .effects import EffectWarning
     from .model import Domain
+    from .profiles import HostProfile
 
 
 @dataclass
@@ -30,7 +31,8 @@ class Invocation:
     # and the input document itself
     domain: "Domain | None" = field(default=None, repr=False)
     caps: "Caps | None" = field(default=None, repr=False)
-    profile: str = "system"
+    profile: str = "host"
+    host: "HostProfile | None" = field(default=None, repr=False)
     source_xml: bytes | None = field(default=None, repr=False)
     _findings: "list[EffectWarning] | None" = field(default=None, init=False, repr=False,
                                                     compare=False)

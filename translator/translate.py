@@ -14,10 +14,10 @@ from .model import QemuNamespace
 from .namespace import effective_caps
 from .parse import parse_domain
 from .prepare import prepare
-from .profiles import get_host_profile
+from .profiles import DEFAULT_PROFILE, HostProfile, get_host_profile
 
 
-def translate(xml: str | bytes, caps: Caps, *, profile: str = "system",
+def translate(xml: str | bytes, caps: Caps, *, profile: "str | HostProfile" = DEFAULT_PROFILE,
               caps_add: Iterable[str] = (), caps_del: Iterable[str] = (),
               namespace: bool = True, abi_update: bool = False) -> Invocation:
     """Translate a domain XML into the QEMU invocation libvirt would start.
@@ -36,9 +36,11 @@ def translate(xml: str | bytes, caps: Caps, *, profile: str = "system",
         raise InternalError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _translate(xml: str | bytes, caps: Caps, profile: str, caps_add: Iterable[str],
-               caps_del: Iterable[str], namespace: bool, abi_update: bool) -> Invocation:
+def _translate(xml: str | bytes, caps: Caps, profile: "str | HostProfile",
+               caps_add: Iterable[str], caps_del: Iterable[str], namespace: bool,
+               abi_update: bool) -> Invocation:
     host = get_host_profile(profile)
+    abi_update = abi_update or host.parses_as_new_definition
     domain = parse_domain(xml)
     if not namespace:
         # the same domain as if its qemu: elements were not there (for --diff)
@@ -56,6 +58,7 @@ def _translate(xml: str | bytes, caps: Caps, profile: str, caps_add: Iterable[st
         env_vars=ctx.cmd.env,
         domain=domain,
         caps=eff,
-        profile=profile,
+        profile=host.name,
+        host=host,
         source_xml=xml.encode("utf-8") if isinstance(xml, str) else xml,
     )

@@ -6,7 +6,7 @@ from ..cmdline import xml_source
 from ..context import BuildContext
 from ..model import Audio, Elem
 from ..props import Props
-from .display_common import DEFAULT_QEMU_UID, audios, device_source, host_fact
+from .display_common import audios, device_source
 
 # libvirt type -> QEMU audiodev driver name, where they differ.
 _DRIVER = {"pulseaudio": "pa", "file": "wav"}
@@ -83,10 +83,10 @@ def _audio_env(ctx: BuildContext, audio: Audio) -> None:
     if audio.type == "sdl" and audio.elem.get("driver"):
         ctx.cmd.setenv("SDL_AUDIODRIVER", audio.elem.get("driver"), src)
     elif audio.type == "pipewire":
-        runtime = audio.elem.get("runtimeDir")
-        if not runtime:
-            runtime = f"/run/user/{host_fact(ctx, 'qemu_uid', DEFAULT_QEMU_UID)}"
-        ctx.cmd.setenv("PIPEWIRE_RUNTIME_DIR", runtime, src)
+        # without runtimeDir libvirt passes on its own environment's runtime directory
+        runtime = audio.elem.get("runtimeDir") or ctx.host.pipewire_runtime_dir
+        if runtime:
+            ctx.cmd.setenv("PIPEWIRE_RUNTIME_DIR", runtime, src)
 
 
 def build_audio(ctx: BuildContext) -> None:

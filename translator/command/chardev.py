@@ -14,10 +14,12 @@ from typing import Any
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Chardev, Elem, GenericAddress
-from ..profiles import short_name
+import re
+
 from ..props import Props, escape_comma, to_json
 from .device import address_props, emit_device
 from .disks import boot_index
+from .misc import reconnect_key
 
 # the spice channel a spicevmc chardev connects to, by the device using it
 _SPICEVMC_NAME = {"redirdev": "usbredir", "smartcard": "smartcard"}
@@ -54,18 +56,26 @@ def _reconnect(src: Elem | None) -> int | None:
     return int(rc.get("timeout") or 0)  # validate/ refused a zero timeout
 
 
-def _generated_path(ctx: BuildContext, ch: Chardev, path: str | None) -> bool:
-    """A virtio channel's socket path libvirt makes up itself: none given, or one it
-    generated earlier under its channel directory (which it then regenerates)."""
+def generated_channel_path(ctx: BuildContext, ch: Chardev, path: str | None) -> bool:
+    """A virtio channel's socket path libvirt makes up itself: none given, or one a
+    libvirt version generated earlier (qemuDomainChrDefDropDefaultPath), regenerated."""
     if ch.kind != "channel" or ch.target_type != "virtio":
         return False
-    return not path or path.startswith(f"{ctx.host.channel_dir}/domain-")
+    if not path:
+        return True
+    if not ch.target_name:
+        return False
+    host = ctx.host
+    layouts = r"/(target/)?(([^/]+\.)|(domain-[^/]+/)|([0-9]+-[^/]+/))"
+    tail = layouts + re.escape(ch.target_name) + "$"
+    bases = (host.channel_dir, f"{host.lib_dir}/channel", f"{host.cfg_dir}/channel")
+    return any(re.match("^" + re.escape(base) + tail, path) for base in bases)
 
 
 def _channel_path(ctx: BuildContext, ch: Chardev) -> str:
     """The socket libvirt makes up for a virtio channel, in its per-domain channel
     directory: named after the channel, else after its virtio-serial port."""
-    target_dir = f"{ctx.host.channel_dir}/domain--1-{short_name(ctx.domain.name)}"
+    target_dir = ctx.host.channel_target_dir(ctx.domain.name)
     if ch.target_name:
         return f"{target_dir}/{ch.target_name}"
     addr = ch.info.address
@@ -84,7 +94,7 @@ def _socket(ctx: BuildContext, ch: Chardev) -> _Socket:
             # QEMU is the server or the client of the vhost-user backend, on the path itself
             return _Socket(listen=get("mode") == "server", path=get("path"),
                            reconnect=_reconnect(src))
-        generated = _generated_path(ctx, ch, get("path"))
+        generated = generated_channel_path(ctx, ch, get("path"))
         listen = generated or (get("mode") or "bind") == "bind"
         path = _channel_path(ctx, ch) if generated else get("path")
         # libvirt binds listening sockets itself and passes the descriptor (not in
@@ -179,12 +189,6 @@ def _vdagent_opts(ch: Chardev) -> tuple[bool | None, bool | None]:
             None if mouse is None else mouse == "client")
 
 
-def _reconnect_key(ctx: BuildContext, seconds: int) -> tuple[str, int]:
-    if ctx.has("chardev-reconnect-miliseconds"):
-        return "reconnect-ms", seconds * 1000
-    return "reconnect", seconds
-
-
 def _legacy_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str | None,
                     log: str | None, sock: _Socket | None, tls_id: str | None) -> str:
     t = ch.type
@@ -214,7 +218,7 @@ def _legacy_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str 
             if sock.fd is not None or t == "tcp" or ch.kind != "vhost-user":
                 parts.append("wait=off")
         if sock.reconnect is not None and not sock.listen:
-            k, v = _reconnect_key(ctx, sock.reconnect)
+            k, v = reconnect_key(ctx, sock.reconnect)
             parts.append(f"{k}={v}")
         if tls_id:
             parts.append(f"tls-creds={tls_id}")
@@ -284,7 +288,7 @@ def _json_backend(ctx: BuildContext, ch: Chardev, chr_id: str, file_path: str | 
         if sock.listen:
             data["wait"] = False
         if sock.reconnect is not None and not sock.listen:
-            k, v = _reconnect_key(ctx, sock.reconnect)
+            k, v = reconnect_key(ctx, sock.reconnect)
             data[k] = v
         if tls_id:
             data["tls-creds"] = tls_id
@@ -477,7 +481,7 @@ def build_consoles(ctx: BuildContext) -> None:
 def _usb_filter_num(v: str | None, width: int) -> str:
     if v in (None, "", "-1"):
         return "-1"
-    return f"0x{int(v, 16):0{width}X}"
+    return f"0x{int(v, 0):0{width}X}"  # checked and written in decimal at parse time
 
 
 def _usb_filter_version(v: str | None) -> str:

@@ -18,7 +18,7 @@ Branches ([x] implemented, [ ] not):
         dropped without `cpu-unavailable-features`), vendor_id and guest features on top
   - [x] host-model ppc64: `host` with the compat model (policy/ppc_command); s390: the expanded
         host model (policy/s390_command)
-  - [ ] host-model on an arch without a host model (aarch64, ...): libvirt's refusal
+  - [x] host-model on an arch without a host model (ARM): libvirt's refusal (validate/cpu.py)
   - [x] host-passthrough / maximum: `host` / `max`, `aarch64=off` for armv7l on aarch64,
         `migratable=` with the `cpu-migratable` capability
 - features
@@ -27,8 +27,10 @@ Branches ([x] implemented, [ ] not):
   - [x] x86 spelling table (virQEMUCapsCPUFeaturesX86); other arches pass names unchanged
   - [x] features libvirt never passes (cmt, mbm_*, osxsave, ospke, vmx-ept-uc/wb, ...)
   - [x] `vendor=` from `<model vendor_id=...>`
-  - [ ] check='partial'/'full' comparisons with the host CPU and forbidden host features
-        (refusals: validate's business)
+  - [x] check='partial' of a model QEMU reports unusable, compared with QEMU's report
+        (models without `<check partial='compat'/>`; refusal in validate/cpu.py)
+  - [ ] comparisons with the host's own CPUID (compat models, check='full', forbidden
+        host features): they need the host, not the capabilities
 - flags after the model
   - [x] timers (kvmclock, hypervclock, tsc frequency, armvtimer), APIC EOI, pvspinlock
   - [x] Hyper-V (passthrough, each enlightenment, stimer direct, tlbflush direct/extended,

@@ -13,13 +13,13 @@ from ..context import BuildContext
 from ..model import Device, Disk, DriveAddress, Elem
 from ..props import Props, escape_comma
 from .device import address_props, drive_bus_props, emit_device, loadparm
-from .misc import virtio_driver
+from .misc import reconnect_key, virtio_driver
 from .storage_drive import build_drive, drive_alias
 from .throttle import disk_filters, emit_filters
 # build_managed_pr is re-exported: STAGES runs it as disks.build_managed_pr
 from .storage_secrets import build_managed_pr as build_managed_pr
 from .storage_secrets import emit_unmanaged_pr, pr_manager_alias
-from .storage_source import CACHE_MODES, Src, chain_list, disk_chain, storage_props
+from .storage_source import CACHE_MODES, HostStorage, Src, chain_list, disk_chain, storage_props
 
 
 def _boot_indexes(ctx: BuildContext) -> dict[int, int]:
@@ -97,14 +97,15 @@ def _hotplugged_later(d: Disk) -> bool:
 
 # -- node numbering ------------------------------------------------------------------------
 
-def number_nodes(disks: list[Disk], raw_without_format: bool = True) -> dict[int, Src]:
+def number_nodes(disks: list[Disk], raw_without_format: bool = True,
+                 host: HostStorage = HostStorage()) -> dict[int, Src]:
     """libvirt numbers storage sources from the last disk backwards, each chain top-down."""
     chains: dict[int, Src] = {}
     n = 0
     for d in reversed(disks):
         if d.bus == "sd" or _hotplugged_later(d) or _dropped_at_startup(d):
             continue
-        top = disk_chain(d, raw_without_format)
+        top = disk_chain(d, raw_without_format, host)
         if top is None:
             continue
         for src in chain_list(top):
@@ -398,7 +399,8 @@ def _build_vhost_user_chardev(ctx: BuildContext, d: Disk) -> str:
         parts.append(f"path={escape_comma(s.get('path') or '')}")
     rec = s.find("reconnect") if s is not None else None
     if rec is not None and rec.get("enabled") == "yes" and rec.get("timeout"):
-        parts.append(f"reconnect-ms={int(rec.get('timeout') or 0) * 1000}")
+        key, value = reconnect_key(ctx, int(rec.get("timeout") or 0))
+        parts.append(f"{key}={value}")
     ctx.cmd.add("-chardev", ",".join(parts), xml_source(s or d.elem))
     return chr_id
 
@@ -409,11 +411,13 @@ def build_disks(ctx: BuildContext) -> None:
     if not legacy:
         _build_floppy_controller(ctx)
     raw_plain = ctx.has("blockjob.backing-mask-protocol")
-    chains = number_nodes(disks, raw_plain)
+    host = HostStorage(ctx.host.probes_images, ctx.host.cdrom_devices)
+    chains = number_nodes(disks, raw_plain, host)
     for d in disks:
         src = xml_source(d.elem)
         if d.bus == "sd":
-            build_drive(ctx, d, disk_chain(d, raw_plain), _cache_mode(d), _detect_zeroes(d))
+            build_drive(ctx, d, disk_chain(d, raw_plain, host), _cache_mode(d),
+                        _detect_zeroes(d))
             continue
         if _hotplugged_later(d) or _dropped_at_startup(d):
             continue

@@ -7,18 +7,6 @@ from ..context import BuildContext
 from ..model import Audio, Device
 from ..props import Props
 
-# Facts of the host that libvirt looks up at start-up; these are the values libvirt's
-# test harness mocks, used unless the host profile provides its own.
-DEFAULT_RENDER_NODE = "/dev/dri/foo"
-DEFAULT_STATE_DIR = "/var/run/libvirt/qemu"
-DEFAULT_QEMU_UID = 1000
-
-
-def host_fact(ctx: BuildContext, name: str, default: object) -> object:
-    """A host fact from the profile when it defines one, else the harness value."""
-    return getattr(ctx.host, name, default)
-
-
 def device_source(dev: Device) -> Source:
     """Provenance: the XML element, or the libvirt default that added the device."""
     return default_source(dev.implicit) if dev.implicit else xml_source(dev.elem)

@@ -8,7 +8,7 @@ from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
 from ..props import Props, escape_comma, to_json
-from ..parse import scaled_kib
+from ..model.sizes import scaled_kib
 from .firmware import pflash_machine_props
 from .memdev import sgx_epc_machine_props
 from .memory import has_hmat, has_numa

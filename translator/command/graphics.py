@@ -6,15 +6,15 @@ from ..cmdline import Source, xml_source
 from ..context import BuildContext
 from ..model import Device, Elem
 from ..props import escape_comma
-from .display_common import (DEFAULT_RENDER_NODE, DEFAULT_STATE_DIR, audiodev_id, host_fact)
+from ..props import Props
+from .display_common import audiodev_id
 
 VNC_PORT_MIN = 5900
-# Listen address libvirt uses when the XML gives none (qemu.conf vnc_listen/spice_listen).
-DEFAULT_LISTEN = "127.0.0.1"
-# Ports the host's port allocator hands out first (as libvirt's test harness does).
-FIRST_WEBSOCKET_PORT = 5700
-FIRST_SPICE_PORT = 5901
-SPICE_X509_DIR = "/etc/pki/libvirt-spice"
+# the ports libvirt's pretend mode fills in instead of allocating (qemuProcess*AllocatePorts)
+PRETEND_VNC_PORT = 5900
+PRETEND_SPICE_PORT = 5901
+PRETEND_SPICE_TLS_PORT = 5902
+VNC_TLS_ALIAS = "vnc-tls-creds0"
 
 
 def _listen(g: Elem) -> tuple[str, str | None]:
@@ -34,7 +34,7 @@ def _listen(g: Elem) -> tuple[str, str | None]:
 
 def _render_node(ctx: BuildContext, gl: Elem | None) -> str:
     node = gl.get("rendernode") if gl is not None else None
-    return node or str(host_fact(ctx, "drm_render_node", DEFAULT_RENDER_NODE))
+    return node or ctx.host.drm_render_node
 
 
 def _gl_on(g: Elem) -> Elem | None:
@@ -53,11 +53,16 @@ def _vnc_generated_socket(ctx: BuildContext, path: str | None) -> bool:
 
 
 def vnc_arg(ctx: BuildContext, g: Device) -> str:
+    """-vnc's value; qemu.conf decides the default listen address (or a socket), a global
+    password, TLS and SASL (qemuBuildGraphicsVNCCommandLine)."""
     e = g.elem
+    conf = ctx.host.qemu_conf
     kind, where = _listen(e)
     socket = e.get("socket")
     if kind == "" and socket and not _vnc_generated_socket(ctx, socket):
         kind, where = "socket", socket
+    if kind in ("", "address") and not where and conf.vnc_auto_unix_socket:
+        kind, where = "socket", None
     if kind == "socket":
         path = where or f"{ctx.domain_dir}/vnc.sock"
         parts = [f"vnc=unix:{escape_comma(path)}"]
@@ -66,17 +71,23 @@ def vnc_arg(ctx: BuildContext, g: Device) -> str:
     else:
         port = e.get("port")
         if e.get("autoport") == "yes" or port in (None, "", "-1"):
-            display = 0
+            first = conf.remote_display_port_min if ctx.host.allocates_display_ports \
+                else PRETEND_VNC_PORT
+            display = first - VNC_PORT_MIN
         else:
             display = int(port) - VNC_PORT_MIN
-        parts = [f"{_bracket(escape_comma(where or DEFAULT_LISTEN))}:{display}"]
+        parts = [f"{_bracket(escape_comma(where or conf.vnc_listen))}:{display}"]
         ws = e.get("websocket")
         if ws:
-            parts.append(f"websocket={FIRST_WEBSOCKET_PORT if ws == '-1' else ws}")
+            parts.append(f"websocket={conf.remote_websocket_port_min if ws == '-1' else ws}")
     if e.get("sharePolicy"):
         parts.append(f"share={e.get('sharePolicy')}")
-    if e.get("passwd") is not None:
+    if e.get("passwd") is not None or conf.vnc_password:
         parts.append("password=on")
+    if conf.vnc_tls:
+        parts.append(f"tls-creds={VNC_TLS_ALIAS}")
+    if conf.vnc_sasl:
+        parts.append("sasl=on")
     if e.get("powerControl") == "yes":
         parts.append("power-control=on")
     audio = audiodev_id(ctx, g)
@@ -86,17 +97,53 @@ def vnc_arg(ctx: BuildContext, g: Device) -> str:
 
 
 # -- SPICE --------------------------------------------------------------------------------
-def _spice_listen(ctx: BuildContext, e: Elem) -> list[str]:
-    kind, where = _listen(e)
+def _spice_wants_ports(ctx: BuildContext, e: Elem) -> tuple[bool, bool]:
+    """(plain port, TLS port) an autoport SPICE display needs: from the channel modes,
+    the default mode and, for mode 'any', qemu.conf's spice_tls."""
+    modes = [ch.get("mode") for ch in e.findall("channel")]
+    default = e.get("defaultMode") or "any"
+    tls_on = ctx.host.qemu_conf.spice_tls_for(int(e.get("tlsPort") or 0))
+    need_tls = "secure" in modes or default == "secure" or (default == "any" and tls_on)
+    need_plain = "insecure" in modes or default in ("insecure", "any")
+    return need_plain, need_tls
+
+
+def spice_ports(ctx: BuildContext, e: Elem) -> tuple[int, int]:
+    """The SPICE port and TLS port QEMU gets: the XML's, or for autoport the first free
+    ones of the host's range (pretend mode: libvirt's fixed stand-ins)."""
     port = int(e.get("port") or 0)
     tls_port = int(e.get("tlsPort") or 0)
-    if e.get("autoport") == "yes" and port <= 0 and kind != "socket":
-        port = FIRST_SPICE_PORT
+    kind, _ = _listen(e)
+    if kind not in ("", "address", "network"):
+        return port, tls_port
+    need_plain, need_tls = _spice_wants_ports(ctx, e) if e.get("autoport") == "yes" \
+        else (False, False)
+    if ctx.host.allocates_display_ports:
+        free = ctx.host.qemu_conf.remote_display_port_min
+        if need_plain or port == -1:
+            port, free = free, free + 1
+        if need_tls or tls_port == -1:
+            tls_port = free
+    else:
+        if need_plain or port == -1:
+            port = PRETEND_SPICE_PORT
+        if need_tls or tls_port == -1:
+            tls_port = PRETEND_SPICE_TLS_PORT
+    return port, tls_port
+
+
+def _spice_listen(ctx: BuildContext, e: Elem) -> tuple[list[str], bool, bool]:
+    """The listen options and whether a plain and a TLS connection are available."""
+    kind, where = _listen(e)
+    port, tls_port = spice_ports(ctx, e)
+    conf = ctx.host.qemu_conf
     if kind == "":
         kind = "address" if (port > 0 or tls_port > 0) else "none"
+    if kind == "address" and not where and conf.spice_auto_unix_socket:
+        kind = "socket"
     if kind == "socket":
         path = where or f"{ctx.domain_dir}/spice.sock"
-        return ["unix=on", f"addr={escape_comma(path)}"]
+        return ["unix=on", f"addr={escape_comma(path)}"], True, False
     parts: list[str] = []
     if kind in ("address", "network"):
         if port > 0:
@@ -104,10 +151,9 @@ def _spice_listen(ctx: BuildContext, e: Elem) -> list[str]:
         if tls_port > 0:
             parts.append(f"tls-port={tls_port}")
         if port > 0 or tls_port > 0:
-            parts.append(f"addr={escape_comma(where or DEFAULT_LISTEN)}")
-    if not parts:
-        parts.append("port=0")  # QEMU needs a port: 0 means no TCP listener
-    return parts
+            parts.append(f"addr={escape_comma(where or conf.spice_listen)}")
+        return parts, port > 0, tls_port > 0
+    return ["port=0"], True, False  # QEMU needs a port: 0 means no TCP listener
 
 
 _SPICE_COMPRESSION = (("image", "compression", "image-compression"),
@@ -118,13 +164,20 @@ _SPICE_COMPRESSION = (("image", "compression", "image-compression"),
 
 
 def spice_arg(ctx: BuildContext, g: Device) -> str:
+    """-spice's value; qemu.conf decides the default listen address, a global password
+    (else `disable-ticketing=on`), TLS and SASL (qemuBuildGraphicsSPICECommandLine)."""
     e = g.elem
-    parts = _spice_listen(ctx, e)
+    conf = ctx.host.qemu_conf
+    parts, _, has_secure = _spice_listen(ctx, e)
+    if conf.spice_sasl:
+        parts.append("sasl=on")
     mouse = e.attr_at("mode", "mouse")
     if mouse in ("server", "client"):
         parts.append(f"agent-mouse={'off' if mouse == 'server' else 'on'}")
-    if int(e.get("tlsPort") or 0) > 0:
-        parts.append(f"x509-dir={SPICE_X509_DIR}")
+    if e.get("passwd") is None and not conf.spice_password:
+        parts.append("disable-ticketing=on")
+    if has_secure:
+        parts.append(f"x509-dir={escape_comma(conf.spice_tls_x509_cert_dir)}")
     default_mode = e.get("defaultMode")
     if default_mode == "secure":
         parts.append("tls-channel=default")
@@ -170,8 +223,8 @@ def dbus_arg(ctx: BuildContext, g: Device) -> str:
     if e.get("p2p") == "yes":
         parts.append("p2p=on")
     else:
-        state = host_fact(ctx, "state_dir", DEFAULT_STATE_DIR)
-        default = f"unix:path={state}/dbus/-1-{ctx.domain.name}-dbus.sock"
+        default = (f"unix:path={ctx.host.run_dir}/dbus/"
+                   f"{ctx.host.short_domain_name(ctx.domain.name)}-dbus.sock")
         parts.append(f"addr={escape_comma(e.get('address') or default)}")
     gl = _gl_on(e)
     if gl is not None:
@@ -181,6 +234,19 @@ def dbus_arg(ctx: BuildContext, g: Device) -> str:
     if audio:
         parts.append(f"audiodev={audio}")
     return ",".join(parts)
+
+
+def _vnc_tls_and_sasl(ctx: BuildContext, src: Source) -> None:
+    """qemu.conf's vnc_tls adds the server's TLS credentials object before -vnc;
+    vnc_sasl_dir goes to QEMU's environment."""
+    conf = ctx.host.qemu_conf
+    if conf.vnc_tls:
+        props = Props(("qom-type", "tls-creds-x509"), ("id", VNC_TLS_ALIAS),
+                      ("dir", conf.vnc_tls_x509_cert_dir), ("endpoint", "server"),
+                      ("verify-peer", conf.vnc_tls_x509_verify))
+        ctx.cmd.add_json("-object", props, src)
+    if conf.vnc_sasl and conf.vnc_sasl_dir:
+        ctx.cmd.setenv("SASL_CONF_PATH", conf.vnc_sasl_dir, src)
 
 
 def _keymap(ctx: BuildContext, e: Elem, src: Source) -> None:
@@ -195,9 +261,13 @@ def build_graphics(ctx: BuildContext) -> None:
         kind = e.get("type")
         src = xml_source(e)
         if kind == "vnc":
+            _vnc_tls_and_sasl(ctx, src)
             ctx.cmd.add("-vnc", vnc_arg(ctx, g), src)
             _keymap(ctx, e, src)
         elif kind == "spice":
+            conf = ctx.host.qemu_conf
+            if conf.spice_sasl and conf.spice_sasl_dir:
+                ctx.cmd.setenv("SASL_CONF_PATH", conf.spice_sasl_dir, src)
             ctx.cmd.add("-spice", spice_arg(ctx, g), src)
             _keymap(ctx, e, src)
         elif kind == "sdl":

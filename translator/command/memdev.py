@@ -6,7 +6,7 @@ from ..cmdline import xml_source
 from ..context import BuildContext
 from ..model import Device, GenericAddress
 from ..model.domain import NumaCell
-from ..parse import scaled_kib
+from ..model.sizes import scaled_kib
 from ..prepare.memory import module_size_kib
 from ..props import Props
 from .device import address_props, emit_device

@@ -14,16 +14,11 @@ from ..cmdline import default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
 from ..model.domain import NumaCell
-from ..parse import scaled_kib
+from ..model.sizes import scaled_kib, unit_bytes
 from ..prepare.memory import MODULE_ALIGN_KIB, round_up
 from ..props import Props
 
-# The test harness' hugetlbfs mounts; the first one is the default huge page size.
-HUGEPAGE_MOUNTS: tuple[tuple[int, str], ...] = ((2048, "/dev/hugepages2M"),
-                                                (1048576, "/dev/hugepages1G"))
 SYSTEM_PAGE_KIB = 4
-HOST_CPUS_PER_NODE = 4   # the harness' fake host: NUMA nodes of four CPUs each
-HOST_NODES = [0, 1, 2, 3]  # ... and four nodes, all of which numad's advice names
 _POLICY = {"strict": "bind", "preferred": "preferred", "interleave": "interleave"}
 
 
@@ -34,11 +29,14 @@ def has_numa(ctx: BuildContext) -> bool:
 
 def short_name(ctx: BuildContext) -> str:
     """libvirt shortens the domain name to 20 characters in per-domain paths."""
-    return f"{ctx.domain.id}-{ctx.domain.name[:20]}"
+    return ctx.host.short_domain_name(ctx.domain.name)
 
 
 def hugepage_path(ctx: BuildContext, page_kib: int) -> str:
-    mount = next((m for s, m in HUGEPAGE_MOUNTS if s == page_kib), HUGEPAGE_MOUNTS[0][1])
+    """libvirt's per-domain directory on the hugetlbfs mount of that page size (the host
+    profile's mounts; the first is the default size)."""
+    mounts = ctx.host.hugepage_mounts
+    mount = next((m for s, m in mounts if s == page_kib), mounts[0][1])
     return f"{mount}/libvirt/qemu/{short_name(ctx)}"
 
 
@@ -56,7 +54,7 @@ def hugepage_for_cell(ctx: BuildContext, cell_id: int | None) -> int:
         return 0
     pages = hp.findall("page")
     if not pages:
-        return HUGEPAGE_MOUNTS[0][0]
+        return ctx.host.hugepage_mounts[0][0]
     chosen = None
     for p in pages:
         if p.get("nodeset") and cell_id is not None and cell_id in parse_cpuset(p.get("nodeset")):
@@ -75,7 +73,7 @@ def numatune_binding(ctx: BuildContext, cell_id: int | None) -> tuple[list[int],
     nt = ctx.domain.numatune
     if nt is None:
         if ctx.domain.vcpu.placement == "auto":
-            return list(HOST_NODES), "bind"   # numatune defaults to numad's advice
+            return list(ctx.host.numad_nodes), "bind"   # numatune defaults to numad's advice
         return [], None
     chosen = None
     if cell_id is not None:
@@ -90,7 +88,7 @@ def numatune_binding(ctx: BuildContext, cell_id: int | None) -> tuple[list[int],
     implied_auto = chosen.tag == "memory" and not chosen.get("nodeset") and \
         ctx.domain.vcpu.placement == "auto"
     if chosen.get("placement") == "auto" or implied_auto:
-        return list(HOST_NODES), _POLICY.get(mode)
+        return list(ctx.host.numad_nodes), _POLICY.get(mode)
     if not chosen.get("nodeset"):
         return [], None
     return parse_cpuset(chosen.get("nodeset")), _POLICY.get(mode)
@@ -195,7 +193,7 @@ def _thread_context_nodes(ctx: BuildContext, nodes: list[int]) -> list[int]:
     cpuset = parse_cpuset(ctx.domain.vcpu.cpuset)
     if not cpuset:
         return nodes
-    allowed = {c // HOST_CPUS_PER_NODE for c in cpuset}
+    allowed = {c // ctx.host.host_cpus_per_node for c in cpuset}
     return [n for n in nodes if n in allowed]
 
 
@@ -378,10 +376,7 @@ def _value_elem(e: Elem | None, unit: str) -> Elem | None:
 def _bytes(e: Elem | None) -> int:
     if e is None:
         return 0
-    from ..parse import _UNIT_SCALE  # libvirt's unit suffixes, shared with scaled_kib
-
-    scale = _UNIT_SCALE.get((e.get("unit") or "b").lower(), 1)
-    return int(e.get("value") or "0") * scale
+    return int(e.get("value") or "0") * unit_bytes(e.get("unit") or "b", 1)
 
 
 def _build_distances(ctx: BuildContext) -> None:

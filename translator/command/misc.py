@@ -11,7 +11,7 @@ from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Device, Elem, GenericAddress, Memballoon
 from ..model.misc_devices import Crypto, Panic, Shmem, Vsock, Watchdog
-from ..parse import scaled_kib
+from ..model.sizes import scaled_kib
 from ..props import Props
 from .device import address_props, emit_device
 
@@ -107,18 +107,26 @@ def build_panic(ctx: BuildContext) -> None:
             emit_device(ctx, p, props, src(p), alias="")
 
 
+def reconnect_key(ctx: BuildContext, seconds: int) -> tuple[str, int]:
+    """QEMU 9.2 replaced the seconds of `reconnect` by the milliseconds of `reconnect-ms`."""
+    if ctx.has("chardev-reconnect-miliseconds"):
+        return "reconnect-ms", seconds * 1000
+    return "reconnect", seconds
+
+
 # -- VM generation id, vmcoreinfo --------------------------------------------------------
 
 def genid_guid(ctx: BuildContext) -> str:
-    """The guid of `<genid/>`; an empty one is generated (the harness's fake random bytes
-    are 0x00, 0x01, ...; elsewhere a stable id is derived from the domain name)."""
+    """The guid of `<genid/>`; libvirt generates a random one for an empty element, which
+    the profile may fix (the harness's fake random bytes); else a stable id is derived
+    from the domain name so that output is reproducible."""
     g = ctx.domain.genid
     if g is not None and g.text and g.text.strip():
         return g.text.strip()
+    if ctx.host.fixed_genid is not None:
+        return ctx.host.fixed_genid
     import uuid  # rarely needed: keeps uuid (and platform) out of every CLI call
 
-    if ctx.host.name == "libvirt-test":
-        return str(uuid.UUID(bytes=bytes(range(16)), version=4))
     return str(uuid.uuid5(uuid.UUID(ctx.host.uuid_for(ctx.domain.name)), "genid"))
 
 

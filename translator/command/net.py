@@ -70,8 +70,11 @@ def _tap_fds(ctx: BuildContext, net: Interface) -> list[str]:
 
 
 def _vhost_fds(ctx: BuildContext, net: Interface) -> list[str]:
-    """vhost-net descriptors: virtio NICs on a tap, unless <driver name='qemu'>."""
+    """vhost-net descriptors: virtio NICs on a tap of a KVM domain, unless <driver
+    name='qemu'> or the host has no /dev/vhost-net (then QEMU's userspace virtio)."""
     if net.type not in TAP_TYPES or not _is_virtio(net, ctx) or _drv(net, "name") == "qemu":
+        return []
+    if not ctx.host.vhost_net or not (ctx.is_kvm or ctx.host.vhost_net_without_kvm):
         return []
     return _opened_fds(ctx, ctx.host.vhost_fd, _queues(net))
 
@@ -226,7 +229,8 @@ def nic_props(ctx: BuildContext, net: Interface, queues: int) -> Props:
 
 def _vhostuser_chardev(ctx: BuildContext, net: Interface, source: Source) -> None:
     if _is_passt(net):
-        path = f"{ctx.host.passt_dir}/-1-{ctx.domain.name}-{net.alias}.socket"
+        short = ctx.host.short_domain_name(ctx.domain.name)
+        path = f"{ctx.host.passt_dir}/{short}-{net.alias}.socket"
         src = Elem("source", {"type": "unix", "path": path, "mode": "client"},
                    (Elem("reconnect", {"enabled": "yes", "timeout": "5"}),))
     else:
@@ -257,7 +261,8 @@ def _build_one(ctx: BuildContext, net: Interface) -> None:
         ctx.cmd.add_json("-netdev", netdev, src)
     else:  # QEMU before 7.2 only takes the legacy key=value form of -netdev
         ctx.cmd.add("-netdev", netdev.to_keyval(first_key="type"), src, netdev)
-    queues = len(vhostfds) if vhostfds else (_queues(net) if net.type == "vhostuser" else 1)
+    # multiqueue follows <driver queues>, whether or not vhost-net serves the queues
+    queues = _queues(net)
     if ctx.policy.emit_board_nic(ctx, net, src):  # an on-board chip: -net nic
         return
     emit_device(ctx, net, nic_props(ctx, net, queues), src)

@@ -22,9 +22,6 @@ IV = bytes(range(16))
 # what libvirt's test secret driver answers for every secret lookup
 STAND_IN_SECRET = b"AQCVn5hO6HzFAhAAq0NCv8jtJcIcE+HOBlMQ1A"
 
-NBD_TLS_DIR = "/etc/pki/libvirt-nbd"
-
-
 def secret_object(secret_id: str, value: bytes) -> Props:
     data = base64.b64encode(aes_cbc_encrypt(MASTER_KEY, IV, value)).decode()
     return Props(("qom-type", "secret"), ("id", secret_id), ("data", data),
@@ -84,11 +81,17 @@ def emit_source_secrets(ctx: BuildContext, d: Disk, src: Src,
 
 
 def _emit_tls(ctx: BuildContext, base: str, ids: dict[str, str], where: Source) -> None:
+    """The client TLS credentials of an NBD disk from qemu.conf's nbd_tls_x509_cert_dir;
+    a key secret (nbd_tls_x509_secret_uuid) goes first as its own object."""
     alias = f"obj{base}_tls0"
-    secret_id = f"{alias}-secret0"
-    ctx.cmd.add_json("-object", secret_object(secret_id, STAND_IN_SECRET), where)
-    creds = Props(("qom-type", "tls-creds-x509"), ("id", alias), ("dir", NBD_TLS_DIR),
-                  ("endpoint", "client"), ("verify-peer", True), ("passwordid", secret_id))
+    conf = ctx.host.qemu_conf
+    secret_id = None
+    if conf.nbd_tls_x509_secret_uuid:
+        secret_id = f"{alias}-secret0"
+        ctx.cmd.add_json("-object", secret_object(secret_id, STAND_IN_SECRET), where)
+    creds = Props(("qom-type", "tls-creds-x509"), ("id", alias),
+                  ("dir", conf.nbd_tls_x509_cert_dir), ("endpoint", "client"),
+                  ("verify-peer", True), ("passwordid", secret_id))
     ctx.cmd.add_json("-object", creds, where)
     ids["tls"] = alias
 

@@ -41,6 +41,7 @@ class Src:
     owner: Elem | None = None         # <disk> or <backingStore>
     backing: "Src | None" = None
     terminated: bool = False          # an explicit empty <backingStore/> follows
+    host_cdrom: bool = False          # a block device the host reports as a CD-ROM drive
     index: int = 0
     slice: Elem | None = None         # <slice type='storage' offset= size=>
     encryption: Elem | None = None
@@ -122,7 +123,20 @@ def _format_name(fmt: str | None) -> str:
     return fmt
 
 
-def disk_chain(d: Disk, raw_without_format: bool = True) -> Src | None:
+_LOCAL_TYPES = ("file", "block", "dir")
+
+
+@dataclass(frozen=True)
+class HostStorage:
+    """What a real start learns about the host's images before building
+    (qemuDomainDetermineDiskChain): nothing in pretend mode."""
+
+    probes_images: bool = False       # each local image is probed (no backing file found)
+    cdrom_devices: frozenset[str] = frozenset()   # block devices that are CD-ROM drives
+
+
+def disk_chain(d: Disk, raw_without_format: bool = True,
+               host: HostStorage = HostStorage()) -> Src | None:
     """The disk's source chain, top first; None for an empty drive."""
     if is_empty(d):
         return None
@@ -130,8 +144,21 @@ def disk_chain(d: Disk, raw_without_format: bool = True) -> Src | None:
               readonly=d.readonly or d.device == "cdrom", owner=d.elem,
               slice=_slice_of(d.source), encryption=_encryption_of(d.elem, d.source),
               raw_without_format=raw_without_format)
+    path = d.source.get("dev") if d.source is not None else None
+    top.host_cdrom = (d.device == "cdrom" and d.type == "block" and top.format == "raw"
+                      and path in host.cdrom_devices)
     _attach_backing(top, d.elem.find("backingStore"))
+    if host.probes_images:
+        _terminate_probed_chain(top)
     return top
+
+
+def _terminate_probed_chain(top: Src) -> None:
+    """A probed local image without a known backing image ends its chain: libvirt then
+    tells QEMU not to look for one (`"backing":null`)."""
+    last = chain_list(top)[-1]
+    if last.type in _LOCAL_TYPES and not last.terminated and last.format in _BACKING_FORMATS:
+        last.terminated = True
 
 
 def _attach_backing(parent: Src, bs: Elem | None) -> None:
@@ -205,7 +232,7 @@ def storage_props(src: Src, secret_ids: dict[str, str]) -> Props:
     t = src.type
     if t == "block":
         path = s.get("dev") if s is not None else None
-        return Props(("driver", "host_cdrom" if _is_host_cdrom(src, path) else "host_device"),
+        return Props(("driver", "host_cdrom" if src.host_cdrom else "host_device"),
                      ("filename", path))
     if t == "dir":
         return Props(("driver", "vvfat"), ("dir", s.get("dir") if s else None),
@@ -222,13 +249,6 @@ def storage_props(src: Src, secret_ids: dict[str, str]) -> Props:
         return _network_props(src, secret_ids)
     p = Props(("driver", "file"), ("filename", s.get("file") if s is not None else None))
     return p
-
-
-def _is_host_cdrom(src: Src, path: str | None) -> bool:
-    """libvirt opens a host's physical CD-ROM drive with QEMU's host_cdrom driver."""
-    if src.owner is None or src.owner.get("device") != "cdrom" or not path:
-        return False
-    return path == "/dev/cdrom"
 
 
 def _network_props(src: Src, secret_ids: dict[str, str]) -> Props:
@@ -304,7 +324,10 @@ def _network_props(src: Src, secret_ids: dict[str, str]) -> Props:
         p.add("path", name)
         if hosts:
             p.add("server", _inet_or_unix(hosts[0], proto, typed=False))
-        p.add("user", secret_ids.get("auth_user"))
+        # the <auth> user, else the <identity> one (qemuBlockStorageSourceGetSshProps)
+        ident = s.find("identity")
+        p.add("user", secret_ids.get("auth_user")
+              or (ident.get("username") if ident is not None else None))
     elif proto == "vxhs":
         p.add("tls-creds", secret_ids.get("tls"))
         p.add("vdisk-id", name)

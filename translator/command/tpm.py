@@ -9,22 +9,18 @@ from ..props import Props, escape_comma
 from .device import address_props, emit_device
 from .misc import src
 
-# descriptors the test harness pre-opens for the host TPM and its cancel file
-_HARNESS_TPM_FDS = (1730, 1731)
-
-
 def swtpm_socket(ctx: BuildContext) -> str:
-    """Where libvirt's swtpm listens (the test harness fixes it to /dev/test)."""
-    if ctx.host.name == "libvirt-test":
-        return "/dev/test"
-    return f"{ctx.host.run_dir}/swtpm/-1-{ctx.domain.name}-swtpm.sock"
+    """Where libvirt's swtpm listens (a profile may fix it, as the test harness does)."""
+    if ctx.host.swtpm_socket is not None:
+        return ctx.host.swtpm_socket
+    return f"{ctx.host.run_dir}/swtpm/{ctx.host.short_domain_name(ctx.domain.name)}-swtpm.sock"
 
 
 def _tpm_fd(ctx: BuildContext, which: int) -> int:
     """The host TPM (0) or its cancel file (1), opened while the command line is built."""
     if ctx.host.daemon_fd_base is not None:
         return ctx.next_daemon_fd()
-    return _HARNESS_TPM_FDS[which]
+    return ctx.host.tpm_passthrough_fds[which]
 
 
 def _add_fd(ctx: BuildContext, t: Tpm, fd: int, what: str) -> str:
@@ -43,6 +39,9 @@ def tpmdev_arg(ctx: BuildContext, t: Tpm) -> str:
     if t.backend_type == "external":
         source = t.backend.find("source") if t.backend is not None else None
         sock = (source.get("path") if source is not None else None) or ""
+    elif not ctx.host.starts_swtpm:
+        ctx.cmd.add("-chardev", "null,id=chrtpm", src(t))
+        return f"emulator,id={tpmdev},chardev=chrtpm"
     else:
         sock = swtpm_socket(ctx)
     ctx.cmd.add("-chardev", f"socket,id=chrtpm,path={escape_comma(sock)}", src(t))

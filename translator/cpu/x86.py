@@ -190,32 +190,47 @@ def _host_data(host: HostCpu, migratable: bool) -> CpuData:
     return CpuData(bits, vendor, family, model, stepping)
 
 
-def host_model(caps: Caps, virt_type: str) -> CpuDef | None:
-    """The migratable host-model CPU of virQEMUCapsInitHostCPUModel (None: no `<hostCPU>`
-    for the accelerator, or no model fits it).  A fresh copy: callers update it."""
+def host_model(caps: Caps, virt_type: str, migratable: bool = True) -> CpuDef | None:
+    """The host-model CPU of virQEMUCapsInitHostCPUModel: the migratable one virCPUUpdate
+    uses, or (`migratable` False) the one QEMU reported, which CPU checks compare with.
+    None: no `<hostCPU>` for the accelerator, or no model fits it.  A fresh copy."""
     host = caps.host_cpu(virt_type)
     if host is None:
         return None
     models = caps.cpu_models(virt_type)
     cpu = _host_model(host, tuple((c.name, c.blockers) for c in models) if models else None,
-                      not caps.has("cpu-unavailable-features"))
+                      not caps.has("cpu-unavailable-features"), migratable)
     return cpu.copy() if cpu is not None else None
 
 
 @functools.lru_cache(maxsize=32)
 def _host_model(host: HostCpu, models: tuple[tuple[str, tuple[str, ...]], ...] | None,
-                drop_msr: bool) -> CpuDef | None:
+                drop_msr: bool, migratable: bool) -> CpuDef | None:
     m = x86_map()
     allowed = dict(models) if models is not None else None
     # without QEMU's migratability, libvirt copies the full model's migratable features
-    cpu = decode(_host_data(host, migratable=host.migratability), allowed)
-    if cpu is not None and not host.migratability:
+    cpu = decode(_host_data(host, migratable=migratable and host.migratability), allowed)
+    if cpu is not None and migratable and not host.migratability:
         cpu.features = [f for f in cpu.features
                         if (feat := m.feature(f[0])) is None or feat.migratable]
     if cpu is not None and drop_msr:
         cpu.features = [f for f in cpu.features
                         if (feat := m.feature(f[0])) is None or not feat.msr]
     return cpu
+
+
+def provided_features(host: CpuDef) -> set[str]:
+    """virCPUx86ExpandFeatures of a guest-type CPU, as a set: the features of its model
+    plus the ones it requires, minus the ones it disables (and the model's removed ones)."""
+    m = x86_map()
+    model = m.model(host.model or "")
+    names = set(_features_of(model.bits, m)) if model is not None else set()
+    for name, policy in host.features:
+        if policy == REQUIRE:
+            names.add(name)
+        elif policy == DISABLE:
+            names.discard(name)
+    return names - set(model.removed if model is not None else ())
 
 
 def _model_data(cpu: CpuDef) -> CpuData | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..cmdline import Source, default_source
 from ..context import BuildContext
+from ..cpu.s390 import resolve_host_model
 from ..model import Device, GenericAddress, PciAddress
 from ..props import Props
 
@@ -60,13 +61,13 @@ def s390_cpu(ctx: BuildContext) -> tuple[str | None, list[str]]:
 
 
 def _host_model(ctx: BuildContext) -> tuple[str | None, list[str]]:
-    """host-model: the base model QEMU expanded for this host, with its features."""
-    model = ctx.caps.host_cpu_model
-    if not model:
+    """host-model: the base model QEMU expanded for this host, its features switched as QEMU
+    reported them and the guest's own features on top (translator/cpu/s390.py)."""
+    cpu = resolve_host_model(ctx.domain.cpu, ctx.caps, ctx.domain.virt_type)
+    if cpu is None or not cpu.model:
         return None, []
-    # (name, enabled) pairs in QEMU's order, when the capability data carries them
-    props: tuple[tuple[str, bool], ...] = getattr(ctx.caps, "host_cpu_props", ()) or ()
-    return model, [f"{n}={'on' if on else 'off'}" for n, on in props]
+    return cpu.model, [f"{name}={'off' if policy in ('disable', 'forbid') else 'on'}"
+                       for name, policy in cpu.features if policy != "optional"]
 
 
 def ccw_transport(dev: Device | None, props: Props) -> None:

@@ -7,7 +7,7 @@ from .addresses import assign_drive_addresses, assign_pci_addresses
 from .aliases import assign_aliases
 from .defaults import add_hostdev_scsi_controllers, apply_defaults
 from .machine import prepare_machine
-from .memory import prepare_memory
+from .memory import add_numa_node_for_hotplug, prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 from .firmware import prepare_firmware
 from .pretend import rewrite_interfaces
@@ -21,6 +21,7 @@ def prepare(ctx: BuildContext) -> None:
     check_counts(ctx)  # before any work proportional to a count in the input
     prepare_machine(ctx)
     apply_defaults(ctx)
+    add_numa_node_for_hotplug(ctx)  # post-parse, so validation sees the added node
     assign_drive_addresses(ctx)
     add_hostdev_scsi_controllers(ctx)
     assign_virtio_serial(ctx)

@@ -10,7 +10,7 @@ from ..bitmap import parse_cpuset, ranges
 from ..context import BuildContext
 from ..model import Elem, GenericAddress
 from ..model.domain import NumaCell
-from ..parse import scaled_kib
+from ..model.sizes import scaled_kib
 
 RAM_ALIGN_KIB = 1024        # guest RAM and NUMA cells: 1 MiB on x86
 MODULE_ALIGN_KIB = 2048     # DIMM-like modules and maxMemory: 2 MiB on x86
@@ -130,7 +130,6 @@ def add_numa_node_for_hotplug(ctx: BuildContext) -> None:
 
 
 def prepare_memory(ctx: BuildContext) -> None:
-    add_numa_node_for_hotplug(ctx)
     align_memory(ctx)
     assign_orphan_vcpus(ctx)
     if ctx.domain.max_memory is not None:

@@ -5,7 +5,7 @@ the host: no socket is bound, no file opened and no helper started before the co
 line is built, so those places print paths (or libvirt's "no descriptor" value, -1)
 instead of passed descriptors. Before preparing, it also rewrites every network
 interface as a plain `ethernet` one, since it cannot plug taps into bridges or networks;
-only the MAC, the model, the boot order, the driver tuning and the script survive, and
+only the MAC, the model and the script survive (the boot order too, without effect), and
 the interface gets a fresh alias and PCI address. Taps and vhost-net devices are still
 opened while the command line is built, by the daemon, so their numbers are whatever the
 daemon's next free descriptors are (see `BuildContext.next_daemon_fd`).
@@ -19,33 +19,25 @@ from ..context import BuildContext
 from ..model import Elem, Interface
 from ..model.device import DeviceInfo
 
-# what libvirt clears from an interface it rewrites (the connection and host-side setup)
-_CLEARED_CHILDREN = frozenset({
-    "source", "target", "virtualport", "vlan", "bandwidth", "filterref", "ip", "route",
-    "backend", "downscript", "guest", "address", "alias", "portForward",
-})
+# all that survives of an interface libvirt rewrites (qemuConnectDomainXMLToNative)
+_KEPT_CHILDREN = frozenset({"mac", "model", "script"})
 
 
 def _ethernet_elem(e: Elem) -> Elem:
     """The interface element as libvirt sees it after the rewrite (for builders that read
-    the XML directly): type ethernet, connection details and the ROM file gone."""
-    children: list[Elem] = []
-    for c in e.children:
-        if c.tag in _CLEARED_CHILDREN:
-            continue
-        if c.tag == "rom" and "file" in c.attrs:
-            c = replace(c, attrs={k: v for k, v in c.attrs.items() if k != "file"})
-        children.append(c)
-    attrs = {k: v for k, v in e.attrs.items() if k != "managed"}
-    attrs["type"] = "ethernet"
-    return replace(e, attrs=attrs, children=tuple(children))
+    the XML directly): a new `ethernet` interface with the old MAC, model and script."""
+    children = tuple(c for c in e.children if c.tag in _KEPT_CHILDREN)
+    return replace(e, attrs={"type": "ethernet"}, children=children)
 
 
 def _as_ethernet(net: Interface, index: int) -> Interface:
+    """The new interface keeps the parsed boot order, but its effective boot index was
+    computed while parsing the old one, so QEMU is given none; everything else (driver
+    tuning, ACPI index, ROM, addresses) is gone."""
     elem = _ethernet_elem(net.elem)
-    info = DeviceInfo(alias=f"net{index}", address=None, boot_order=net.info.boot_order,
-                      acpi_index=net.info.acpi_index, rom=elem.find("rom"))
-    return replace(net, elem=elem, info=info, type="ethernet", source=None, target_dev=None)
+    info = DeviceInfo(alias=f"net{index}", address=None)
+    return replace(net, elem=elem, info=info, type="ethernet", source=None, target_dev=None,
+                   driver=None)
 
 
 def rewrite_interfaces(ctx: BuildContext) -> bool:

@@ -19,10 +19,8 @@ import re
 from typing import Callable, Iterable, Iterator
 
 from ..arches import PPC64_ARCHES
-from ..bitmap import parse_bitmap
 from ..disk_names import disk_name_index, libvirt_disk_order
 from ..usb import HUB_PORTS, controller_ports
-from ..command.memory import HUGEPAGE_MOUNTS
 from ..context import BuildContext
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
@@ -30,6 +28,7 @@ from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
 from ..model.devices import Disk, Hostdev, Input, Video
 from ..model.elem import Elem
+from .conf.bitmap import parse_bitmap
 from . import cpu
 from .domain_validate import validate_definition
 from .parse_extra import (check_launch_security, check_override_values, check_sysinfo,
@@ -65,10 +64,7 @@ _WWN = re.compile(r"(0x)?[0-9a-fA-F]{16}")
 
 
 def _bitmap(text: str) -> set[int]:
-    try:
-        return parse_bitmap(text)
-    except ValueError:
-        raise TranslationError(f"{INVALID_ARG}Failed to parse bitmap '{text}'") from None
+    return parse_bitmap(text)
 
 
 _SCALE = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024**2,
@@ -155,10 +151,6 @@ def check_numa_cells(ctx: BuildContext) -> None:
         seen.add(cid)
         if cell.get("cpus"):
             _bitmap(cell.get("cpus", ""))
-        memory = cell.get("memory")
-        if memory is not None and not _DIGITS.fullmatch(memory.strip()):
-            raise TranslationError(f"{XML}Invalid value '{memory}' for element or attribute "
-                                   "'./@memory'")
         access = cell.get("memAccess")
         if access is not None and access not in ("shared", "private"):
             raise TranslationError(f"{XML}Invalid value for attribute 'memAccess' in element "
@@ -231,10 +223,6 @@ def check_disk_parse(ctx: BuildContext) -> None:
         if d.product is not None and len(d.product) > 16:
             raise _unsupported("disk product is more than 16 characters")
         _check_iotune(d.elem.find("iotune"))
-        for cache in _descendants(d.elem, "max_size"):
-            if cache.text and not _DIGITS.fullmatch(cache.text.strip()):
-                raise TranslationError(f"{XML}Invalid value '{cache.text}' for element or "
-                                       "attribute './max_size'")
         if d.wwn is not None and not _WWN.fullmatch(d.wwn):
             raise TranslationError(f"{XML}Malformed wwn: {d.wwn}")
         src = d.source
@@ -252,17 +240,6 @@ def _descendants(e: Elem, tag: str) -> Iterator[Elem]:
         yield from _descendants(child, tag)
 
 
-def check_hugepages_parse(ctx: BuildContext) -> None:
-    """Huge page sizes are scaled integers."""
-    backing = ctx.domain.memory_backing
-    pages = backing.find("hugepages") if backing is not None else None
-    for page in pages.findall("page") if pages is not None else ():
-        size = page.get("size")
-        if size is not None and not _DIGITS.fullmatch(size.strip()):
-            raise TranslationError(f"{XML}Invalid value '{size}' for element or attribute "
-                                   "'./@size'")
-
-
 def _check_iotune(e: Elem | None) -> None:
     """<iotune> and <throttlegroup> limits are unsigned numbers (names and groups aside)."""
     for field in e.children if e is not None else ():
@@ -275,20 +252,6 @@ def check_throttle_groups(ctx: BuildContext) -> None:
     groups = ctx.domain.throttlegroups
     for group in groups.findall("throttlegroup") if groups is not None else ():
         _check_iotune(group)
-
-
-def check_unsigned_attrs(ctx: BuildContext) -> None:
-    """Driver tuning attributes libvirt reads as non-negative integers."""
-    for dev in ctx.domain.devices.items:
-        drv = dev.elem.find("driver")
-        if drv is None or dev.elem.tag not in ("interface", "disk", "controller"):
-            continue
-        for attr in ("queues",):
-            value = drv.get(attr)
-            if value is not None and not value.strip().isdigit():
-                raise TranslationError(
-                    f"{XML}Invalid value for attribute '{attr}' in element 'driver': "
-                    f"'{value}'. Expected non-negative integer value")
 
 
 def check_usb_port_syntax(ctx: BuildContext) -> None:
@@ -340,19 +303,9 @@ def check_machine_max_vcpus(ctx: BuildContext) -> None:
 def check_memory_device_parse(ctx: BuildContext) -> None:
     """A memory device's guest node is a number and its host nodemask a bitmap."""
     for dev in ctx.domain.devices.of("memory"):
-        node = dev.elem.at("target", "node")
-        if node is not None and node.text and not _DIGITS.fullmatch(node.text.strip()):
-            raise TranslationError(f"{XML}invalid value of memory device node")
         mask = dev.elem.at("source", "nodemask")
         if mask is not None and mask.text is not None:
             _bitmap(mask.text)
-
-
-def check_hpt_maxpagesize(ctx: BuildContext) -> None:
-    size = _root(ctx).at("features", "hpt", "maxpagesize")
-    if size is not None and size.text is not None and not _DIGITS.fullmatch(size.text.strip()):
-        raise TranslationError(f"{XML}Invalid value '{size.text}' for element or attribute "
-                               "'./maxpagesize'")
 
 
 def check_pci_controller_index(ctx: BuildContext) -> None:
@@ -375,10 +328,10 @@ def check_shmem_parse(ctx: BuildContext) -> None:
 PARSE_RULES: tuple[Rule, ...] = (
     check_memory_present, check_vcpu_cpuset, check_cputune, *cpu.PARSE_RULES, check_numa_cells,
     check_numatune, check_boot_menu, check_disk_parse,
-    check_loadparm, check_unsigned_attrs, check_usb_port_syntax, check_usb_none_controllers,
+    check_loadparm, check_usb_port_syntax, check_usb_none_controllers,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
-    check_hpt_maxpagesize, check_hugepages_parse, check_hostdev_parse, check_sysinfo,
+    check_hostdev_parse, check_sysinfo,
     check_launch_security, check_override_values, check_mdev_address, check_tseg,
     check_usb_master,
 )
@@ -394,9 +347,10 @@ def check_memory(ctx: BuildContext) -> None:
         if kib is not None and -(-kib // 1024) * 1024 > MEMORY_LIMIT_KIB:
             raise _unsupported(f"memory size of NUMA node '{pos}' overflowed after alignment")
     mm = d.max_memory
-    # ppc64 guests need no NUMA node for memory hotplug (QEMU does not add one there)
+    # ppc64 guests need no NUMA node for memory hotplug (QEMU does not add one there);
+    # a new definition got one node added while preparing (qemuDomainDefNumaAutoAdd)
     if mm is not None and int(mm.get("slots", "0") or 0) > 0 and not cells and \
-            ctx.arch not in PPC64_ARCHES:
+            not d.numa_cells and ctx.arch not in PPC64_ARCHES:
         raise _unsupported("At least one numa node has to be configured when enabling memory "
                            "hotplug")
 
@@ -459,7 +413,7 @@ def check_hugetlbfs_mounts(ctx: BuildContext) -> None:
     """Every huge page size asked for needs a hugetlbfs mount of that size on the host."""
     backing = ctx.domain.memory_backing
     huge = backing.find("hugepages") if backing is not None else None
-    mounted = {size for size, _ in HUGEPAGE_MOUNTS}
+    mounted = {size for size, _ in ctx.host.hugepage_mounts}
     for page in huge.findall("page") if huge is not None else []:
         kib = _page_kib(page)
         if kib != SYSTEM_PAGE_KIB and kib not in mounted:
@@ -488,12 +442,9 @@ def check_numatune_modes(ctx: BuildContext) -> None:
                                    "when mode is 'restrictive' in memnode element")
 
 
-# libvirt's test harness fakes a host with NUMA nodes 0-3
-_HOST_NUMA_NODES = {"libvirt-test": 4}
-
-
 def check_host_numa_nodes(ctx: BuildContext) -> None:
-    nodes = _HOST_NUMA_NODES.get(ctx.host.name)
+    """<numatune> may only name the host's NUMA nodes (when the profile knows them)."""
+    nodes = ctx.host.host_numa_nodes
     tune = ctx.domain.numatune
     if nodes is None or tune is None:
         return

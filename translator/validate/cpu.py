@@ -4,9 +4,11 @@ virCPUUpdate, virCPUTranslate)."""
 
 from __future__ import annotations
 
+from ..arches import S390_ARCHES
 from ..context import BuildContext
 from ..cpu import guest as guest_cpu
 from ..cpu import x86
+from ..cpu.definition import DISABLE, REQUIRE, CpuDef
 from ..errors import ErrorCode, refuse
 
 _HOST_CPU_MODES = ("host-passthrough", "maximum")
@@ -65,6 +67,8 @@ def _mode_supported(ctx: BuildContext, mode: str) -> bool:
     if mode == "host-model":
         if ctx.is_x86:
             return x86.host_model(ctx.caps, virt) is not None
+        if ctx.arch in S390_ARCHES:
+            return ctx.caps.host_cpu(virt) is not None
         return not ctx.caps.arch.startswith(("aarch64", "arm"))
     if mode == "custom":
         return bool(ctx.caps.cpu_models(virt))
@@ -90,12 +94,16 @@ def check_guest_cpu_update(ctx: BuildContext) -> None:
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                f"CPU mode '{guest.mode}' for {ctx.arch} {d.virt_type} domain on "
                f"{ctx.caps.arch} host is not supported by hypervisor")
+    if ctx.arch in S390_ARCHES and guest.mode == "custom" and guest_cpu.needs_host(guest):
+        _s390_relative_custom(guest.match)
     if not ctx.is_x86 or guest.mode in _HOST_CPU_MODES:
         return
     m = x86.x86_map()
     check = guest.check or ("none" if guest.mode == "custom" and d.virt_type == "qemu"
                             else "partial")
     compared = check == "partial" and guest.mode != "custom"  # a custom model is usable
+    if check == "partial" and guest.mode == "custom":
+        _check_unusable_model(ctx, guest)
     if guest.model is not None and m.model(guest.model) is None and (
             compared or guest.mode == "custom"):
         refuse(ErrorCode.INTERNAL_ERROR, f"Unknown CPU model {guest.model}")
@@ -108,6 +116,43 @@ def check_guest_cpu_update(ctx: BuildContext) -> None:
             and updated.model not in allowed and guest.fallback != "allow"):
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                f"CPU model {updated.model} is not supported by hypervisor")
+
+
+def _check_unusable_model(ctx: BuildContext, guest: CpuDef) -> None:
+    """qemuDomainCheckCPU for a custom model on x86 when libvirt compares it with what QEMU
+    reported rather than with the host's own CPU (the model's map entry has no
+    `<check partial='compat'/>`): QEMU's blockers the guest does not disable and required
+    features the reported host CPU lacks refuse the start (virCPUCompareUnusable).  A model
+    QEMU finds usable with no feature enabled passes; the comparison with the host's CPUID
+    (compat models) needs the host itself and is not modelled."""
+    virt = ctx.domain.virt_type
+    offered = {c.name: c for c in ctx.caps.cpu_models(virt)}
+    model = offered.get(guest.model or "")
+    if model is None:
+        return
+    if model.usable and all(p == DISABLE for _, p in guest.features):
+        return
+    reported = x86.host_model(ctx.caps, virt, migratable=False)
+    if reported is None:
+        return
+    entry = x86.x86_map().model(model.name)
+    if entry is None:
+        refuse(ErrorCode.INVALID_ARG, f"unknown CPU model {model.name}")
+    if entry.compat_check:
+        return
+    missing = [b for b in model.blockers if guest.policy_of(b) != DISABLE]
+    provided = x86.provided_features(reported)
+    missing += [n for n, p in guest.features if p == REQUIRE and n not in provided]
+    if missing:
+        refuse(ErrorCode.CPU_INCOMPATIBLE,
+               f"Host CPU does not provide required features: {', '.join(missing)}")
+
+
+def _s390_relative_custom(match: str) -> None:
+    """virCPUs390Update: a custom CPU cannot be relative to the host on s390."""
+    if match == "minimum":
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "match mode minimum not supported")
+    refuse(ErrorCode.CONFIG_UNSUPPORTED, "optional CPU features are not supported")
 
 
 PARSE_RULES = (check_cpu_parse,)

@@ -6,6 +6,7 @@ qemuValidateDomainRedirdevDef, plus the generic source checks of domain_validate
 
 from __future__ import annotations
 
+from ..command.chardev import generated_channel_path
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model import Elem
@@ -86,14 +87,14 @@ def validate_source(ctx: BuildContext, ctype: str, sources: tuple[Elem, ...],
 
 
 def _generic_source(ctype: str, src: Elem | None, auto_path: bool,
-                    generated_prefix: str = "") -> None:
+                    generated: bool = False) -> None:
     """virDomainChrSourceDefValidate (domain_validate.c): paths and listen/reconnect.
 
-    A channel path libvirt generated itself (under `generated_prefix`) is dropped in
-    post-parse and made anew, which also makes the socket a listening one."""
+    A channel path libvirt generated itself (`generated`) is dropped in post-parse and
+    made anew (qemuDomainChrDefDropDefaultPath), which also makes the socket listen."""
     attrs = dict(src.attrs) if src is not None else {}
-    if auto_path and generated_prefix and (attrs.get("path") or "").startswith(generated_prefix):
-        attrs.pop("path")
+    if generated:
+        attrs.pop("path", None)
         attrs["mode"] = "bind"
 
     def get(attr: str) -> str | None:
@@ -119,8 +120,11 @@ def check_chardev_sources(ctx: BuildContext) -> None:
         if isinstance(dev, Chardev):
             # a virtio (or xen) channel's socket path may be left to libvirt
             auto = dev.kind == "channel" and dev.target_type in ("xen", "virtio")
-            _generic_source(dev.type, dev.sources[0] if dev.sources else None, auto,
-                            f"{ctx.host.channel_dir}/domain-")
+            src = dev.sources[0] if dev.sources else None
+            path = src.get("path") if src is not None else None
+            generated = dev.type == "unix" and bool(path) \
+                and generated_channel_path(ctx, dev, path)
+            _generic_source(dev.type, src, auto, generated)
         elif e.tag in ("redirdev",) or (e.tag == "smartcard" and e.get("mode") == "passthrough"):
             _generic_source(e.get("type") or "", e.find("source"), False)
         elif e.tag == "rng" and e.attr_at("model", "backend") == "egd":

@@ -147,9 +147,10 @@ def validate_graphics(ctx: BuildContext, dev: Device) -> None:
         listen = e.find("listen")
         ltype = listen.get("type") if listen is not None else \
             ("address" if e.get("listen") or e.get("port") or e.get("tlsPort") else None)
-        tls_port = e.get("tlsPort")
-        if ltype in ("address", "network", None) and tls_port and tls_port.lstrip("-") \
-                .isdigit() and int(tls_port) > 0 and not ctx.host.spice_tls:
+        tls_text = e.get("tlsPort") or "0"
+        tls_port = int(tls_text) if tls_text.lstrip("-").isdigit() else 0
+        if ltype in ("address", "network", None) and tls_port > 0 \
+                and not ctx.host.qemu_conf.spice_tls_for(tls_port):
             refuse(CONFIG, "spice TLS port set in XML configuration, but TLS is disabled in "
                            "qemu.conf")
         if gl:

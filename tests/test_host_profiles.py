@@ -1,0 +1,308 @@
+"""Host profiles: every host fact changes the command line as libvirt's setting would.
+
+`host` (virsh start, the default), `native` (virsh domxml-to-native, alias `system`) and
+`libvirt-test` (the harness) differ only through HostProfile's facts; a fact is changed
+here with dataclasses.replace, as a user describing another host would.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+import capsdb
+import translator
+from translator.profiles import HOST, LIBVIRT_TEST, NATIVE, HostProfile, QemuConf
+
+DOMAIN = """<domain type='{virt}' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+  <name>demo</name>
+  <uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>
+  <memory unit='KiB'>1048576</memory>
+  <vcpu placement='{placement}'>2</vcpu>
+  {extra}
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    {devices}
+  </devices>
+  {ns}
+</domain>"""
+
+
+def _inv(devices: str = "", profile: "str | HostProfile" = "host", *, virt: str = "qemu",
+         extra: str = "", ns: str = "", placement: str = "static") -> translator.Invocation:
+    xml = DOMAIN.format(devices=devices, virt=virt, extra=extra, ns=ns, placement=placement)
+    return translator.translate(xml, capsdb.get(), profile=profile)
+
+
+def _args(*a: object, **kw: object) -> list[str]:
+    return list(_inv(*a, **kw).args)  # type: ignore[arg-type]
+
+
+def _values(args: list[str], option: str) -> list[str]:
+    return [args[i + 1] for i, a in enumerate(args[:-1]) if a == option]
+
+
+def _json(args: list[str], option: str) -> list[dict[str, object]]:
+    return [json.loads(v) for v in _values(args, option) if v.startswith("{")]
+
+
+def _conf(**kw: object) -> HostProfile:
+    return replace(HOST, qemu_conf=replace(HOST.qemu_conf, **kw))  # type: ignore[arg-type]
+
+
+def test_host_is_the_default_and_system_is_native() -> None:
+    xml = DOMAIN.format(devices="", virt="qemu", extra="", ns="", placement="static")
+    assert translator.translate(xml, capsdb.get()).profile == "host"
+    assert translator.translate(xml, capsdb.get(), profile="system").profile == "native"
+
+
+def test_host_passes_descriptors_and_uses_a_running_domain_id() -> None:
+    args = _args()
+    assert any(v.startswith("socket,id=charmonitor,fd=") for v in _values(args, "-chardev"))
+    assert "guest=demo,debug-threads=on" in args
+    env = dict(_inv().env)
+    assert env["HOME"] == "/var/lib/libvirt/qemu/domain-1-demo" and "USER" not in env
+
+
+# -- qemu.conf ---------------------------------------------------------------------------
+SPICE = "<graphics type='spice'/>"
+SPICE_AUTO = "<graphics type='spice' autoport='yes'/>"
+SPICE_TLS = "<graphics type='spice' port='5903' tlsPort='5904'/>"
+VNC = "<graphics type='vnc' autoport='yes'/>"
+
+
+@pytest.mark.parametrize("profile", ["host", "native", "system"])
+def test_spice_without_password_disables_ticketing(profile: str) -> None:
+    assert _values(_args(SPICE, profile), "-spice") == \
+        ["port=0,disable-ticketing=on,seamless-migration=on"]
+
+
+def test_spice_password_keeps_ticketing() -> None:
+    assert _values(_args(SPICE, _conf(spice_password="s3cret")), "-spice") == \
+        ["port=0,seamless-migration=on"]
+    assert "disable-ticketing" not in _values(_args(SPICE, "libvirt-test"), "-spice")[0]
+
+
+def test_spice_autoport_and_listen() -> None:
+    assert _values(_args(SPICE_AUTO), "-spice")[0].startswith("port=5900,addr=127.0.0.1,")
+    assert _values(_args(SPICE_AUTO, "native"), "-spice")[0].startswith("port=5901,")
+    moved = _conf(spice_listen="0.0.0.0", remote_display_port_min=6000)
+    assert _values(_args(SPICE_AUTO, moved), "-spice")[0].startswith("port=6000,addr=0.0.0.0,")
+    # with spice_tls an autoport display also gets the next port for TLS
+    tls = _values(_args(SPICE_AUTO, _conf(spice_tls=True)), "-spice")[0]
+    assert tls.startswith("port=5900,tls-port=5901,addr=127.0.0.1,")
+    assert "x509-dir=/etc/pki/qemu" in tls
+
+
+def test_spice_tls_port_needs_spice_tls() -> None:
+    with pytest.raises(translator.TranslationError,
+                       match="spice TLS port set in XML configuration, but TLS is disabled"):
+        _args(SPICE_TLS)
+    ok = _values(_args(SPICE_TLS, _conf(spice_tls=True, spice_tls_x509_cert_dir="/x")), "-spice")
+    assert ok == ["port=5903,tls-port=5904,addr=127.0.0.1,disable-ticketing=on,x509-dir=/x,"
+                  "seamless-migration=on"]
+
+
+def test_spice_sasl() -> None:
+    inv = _inv(SPICE, _conf(spice_sasl=True, spice_sasl_dir="/etc/sasl2"))
+    assert _values(list(inv.args), "-spice")[0].startswith("port=0,sasl=on,")
+    assert dict(inv.env)["SASL_CONF_PATH"] == "/etc/sasl2"
+
+
+def test_spice_auto_unix_socket() -> None:
+    assert _values(_args(SPICE_AUTO, _conf(spice_auto_unix_socket=True)), "-spice")[0] \
+        .startswith("unix=on,addr=/var/lib/libvirt/qemu/domain-1-demo/spice.sock,")
+
+
+def test_vnc_settings() -> None:
+    assert _values(_args(VNC), "-vnc") == ["127.0.0.1:0,audiodev=audio1"]
+    assert _values(_args(VNC, _conf(vnc_listen="::")), "-vnc")[0].startswith("[::]:0")
+    assert "password=on" in _values(_args(VNC, _conf(vnc_password="pw")), "-vnc")[0]
+    assert _values(_args(VNC, _conf(vnc_auto_unix_socket=True)), "-vnc")[0].startswith(
+        "vnc=unix:/var/lib/libvirt/qemu/domain-1-demo/vnc.sock")
+    args = _args(VNC, _conf(vnc_tls=True, vnc_tls_x509_cert_dir="/pki", vnc_sasl=True))
+    assert {"qom-type": "tls-creds-x509", "id": "vnc-tls-creds0", "dir": "/pki",
+            "endpoint": "server", "verify-peer": False} in _json(args, "-object")
+    assert _values(args, "-vnc") == ["127.0.0.1:0,tls-creds=vnc-tls-creds0,sasl=on,"
+                                     "audiodev=audio1"]
+    ws = "<graphics type='vnc' autoport='yes' websocket='-1'/>"
+    assert "websocket=5800" in _values(_args(ws, _conf(remote_websocket_port_min=5800)),
+                                       "-vnc")[0]
+
+
+CHARDEV_TLS = """<serial type='tcp'><source mode='connect' host='h' service='9' tls='yes'/>
+  <protocol type='raw'/><target port='0'/></serial>"""
+
+
+def test_chardev_tls_dir() -> None:
+    def tls_dir(profile: "str | HostProfile") -> object:
+        objs = _json(_args(CHARDEV_TLS, profile), "-object")
+        return next(o["dir"] for o in objs if o["qom-type"] == "tls-creds-x509")
+    assert tls_dir("host") == "/etc/pki/qemu"
+    assert tls_dir(_conf(chardev_tls_x509_cert_dir="/pki/chr")) == "/pki/chr"
+    assert tls_dir("libvirt-test") == "/etc/pki/libvirt-chardev"
+
+
+NBD_TLS = """<disk type='network' device='disk'><driver name='qemu' type='raw'/>
+  <source protocol='nbd' name='x' tls='yes'><host name='h' port='10809'/></source>
+  <target dev='vda' bus='virtio'/></disk>"""
+
+
+def test_nbd_tls_dir_and_key_secret() -> None:
+    def creds(profile: "str | HostProfile") -> dict[str, object]:
+        return next(o for o in _json(_args(NBD_TLS, profile), "-object")
+                    if o["qom-type"] == "tls-creds-x509")
+    assert creds("host") == {"qom-type": "tls-creds-x509", "id": "objlibvirt-1-storage_tls0",
+                             "dir": "/etc/pki/qemu", "endpoint": "client", "verify-peer": True}
+    secret = creds(_conf(nbd_tls_x509_secret_uuid="6fd3f62d-9fe7-4a4e-a869-7acd6376d8ea"))
+    assert secret["passwordid"] == "objlibvirt-1-storage_tls0-secret0"
+
+
+# -- memory and NUMA ---------------------------------------------------------------------
+HUGE = "<memoryBacking><hugepages/></memoryBacking>"
+HUGE_1G = "<memoryBacking><hugepages><page size='1' unit='G'/></hugepages></memoryBacking>"
+
+
+def _mem_path(profile: "str | HostProfile", extra: str = HUGE) -> object:
+    objs = _json(_args("", profile, extra=extra), "-object")
+    return next(o.get("mem-path") for o in objs if o["id"] == "pc.ram")
+
+
+def test_hugetlbfs_mounts() -> None:
+    assert _mem_path("host") == "/dev/hugepages/libvirt/qemu/1-demo"
+    assert _mem_path("native") == "/dev/hugepages/libvirt/qemu/-1-demo"
+    mounted = _conf(hugetlbfs_mount=((1048576, "/mnt/huge1G"),))
+    assert _mem_path(mounted, HUGE_1G) == "/mnt/huge1G/libvirt/qemu/1-demo"
+    with pytest.raises(translator.TranslationError, match="hugetlbfs mount for 1048576 KiB"):
+        _mem_path("host", HUGE_1G)
+    # the harness' mounts stay in the harness
+    assert _mem_path("libvirt-test") == "/dev/hugepages2M/libvirt/qemu/-1-demo"
+
+
+NUMATUNE = "<numatune><memory mode='strict' nodeset='{}'/></numatune>"
+AUTO = "<numatune><memory mode='strict' placement='auto'/></numatune>"
+
+
+def test_host_numa_nodes() -> None:
+    # nothing is known about the host's nodes: libvirt's answer depends on the machine
+    assert _args("", "host", extra=NUMATUNE.format("5"))
+    with pytest.raises(translator.TranslationError, match="NUMA node 5 is unavailable"):
+        _args("", "libvirt-test", extra=NUMATUNE.format("5"))
+    with pytest.raises(translator.TranslationError, match="NUMA node 2 is unavailable"):
+        _args("", replace(HOST, host_numa_nodes=2), extra=NUMATUNE.format("2"))
+
+
+def test_numad_advice() -> None:
+    def nodes(profile: "str | HostProfile") -> object:
+        objs = _json(_args("", profile, extra=AUTO, placement="auto"), "-object")
+        return next(o.get("host-nodes") for o in objs if o["id"] == "pc.ram")
+    assert nodes("host") == [0]
+    assert nodes("libvirt-test") == [0, 1, 2, 3]
+    assert nodes(replace(HOST, numad_nodes=(1, 3))) == [1, 3]
+
+
+# -- devices and images ------------------------------------------------------------------
+TAP = """<interface type='ethernet'><mac address='52:54:00:11:22:33'/>
+  <model type='virtio'/></interface>"""
+
+
+def test_vhost_net_availability_and_kvm() -> None:
+    def netdev(profile: "str | HostProfile", virt: str) -> dict[str, object]:
+        return _json(_args(TAP, profile, virt=virt), "-netdev")[0]
+    assert "vhost" not in netdev("host", "kvm")          # the reference host had none
+    with_vhost = replace(HOST, vhost_net=True)
+    assert netdev(with_vhost, "kvm")["vhost"] is True
+    assert "vhost" not in netdev(with_vhost, "qemu")     # libvirt: only for KVM domains
+    assert netdev("libvirt-test", "qemu")["vhost"] is True   # the harness opens it anyway
+
+
+CDROM = """<disk type='block' device='cdrom'><driver name='qemu' type='raw'/>
+  <source dev='/dev/cdrom'/><target dev='hdc' bus='ide'/></disk>"""
+QCOW2 = """<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+  <source file='/var/lib/libvirt/images/a.qcow2'/><target dev='vda' bus='virtio'/></disk>"""
+
+
+def test_host_cdrom_drives() -> None:
+    def driver(profile: "str | HostProfile") -> object:
+        return _json(_args(CDROM, profile), "-blockdev")[0]["driver"]
+    assert driver("host") == driver("native") == "host_device"
+    assert driver(replace(HOST, cdrom_devices=frozenset({"/dev/cdrom"}))) == "host_cdrom"
+    assert driver("libvirt-test") == "host_cdrom"
+
+
+def test_probed_images_end_their_backing_chain() -> None:
+    def fmt(profile: "str | HostProfile") -> dict[str, object]:
+        return next(b for b in _json(_args(QCOW2, profile), "-blockdev")
+                    if b.get("driver") == "qcow2")
+    assert fmt("host")["backing"] is None
+    assert "backing" not in fmt("native")
+
+
+def test_render_node_and_pipewire_runtime() -> None:
+    gl = "<graphics type='egl-headless'/><graphics type='vnc'/>"
+    assert "egl-headless,rendernode=/dev/dri/renderD128" in _values(_args(gl), "-display")
+    pw = "<audio id='1' type='pipewire'/>"
+    assert "PIPEWIRE_RUNTIME_DIR" not in dict(_inv(pw).env)
+    assert dict(_inv(pw, replace(HOST, pipewire_runtime_dir="/run/user/107")).env)[
+        "PIPEWIRE_RUNTIME_DIR"] == "/run/user/107"
+
+
+def test_channel_directory() -> None:
+    ga = "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
+    assert "socket,id=charchannel0,path=/run/libvirt/qemu/channel/-1-demo/" \
+           "org.qemu.guest_agent.0,server=on,wait=off" in _values(_args(ga, "native"),
+                                                                   "-chardev")
+
+
+def test_no_harness_value_outside_the_harness() -> None:
+    devices = SPICE + CDROM + TAP
+    for profile in (HOST, NATIVE):
+        text = " ".join(_args(devices, profile, extra=HUGE, virt="kvm"))
+        for harness_value in ("hugepages2M", "hugepages1G", "/dev/dri/foo", "libvirt-spice",
+                              "host_cdrom", "/dev/test", "fd=1729"):
+            assert harness_value not in text, (profile.name, harness_value)
+    assert LIBVIRT_TEST.qemu_conf != QemuConf()
+
+
+# -- the real start path -----------------------------------------------------------------
+USER_NIC = """<interface type='user'><mac address='52:54:00:11:22:33'/>
+  <model type='virtio'/><alias name='ua-net'/></interface>"""
+OVERRIDE = """<qemu:override><qemu:device alias='ua-net'><qemu:frontend>
+  <qemu:property name='romfile' type='string' value='/x.rom'/>
+  </qemu:frontend></qemu:device></qemu:override>"""
+
+
+def test_user_interface_keeps_its_backend_under_host() -> None:
+    assert _json(_args(USER_NIC), "-netdev") == [{"type": "user", "id": "hostua-net"}]
+    # domxml-to-native rewrites it as a tap
+    assert _json(_args(USER_NIC, "native"), "-netdev")[0]["type"] == "tap"
+
+
+def test_override_on_a_user_alias_nic_applies_under_host() -> None:
+    nic = next(d for d in _json(_args(USER_NIC, ns=OVERRIDE), "-device")
+               if d.get("id") == "ua-net")
+    assert nic["romfile"] == "/x.rom"
+
+
+# -- what the profile says about itself ----------------------------------------------------
+def test_explain_names_the_profile_and_pretend_changes() -> None:
+    from translator.explain import render_explain
+
+    host = render_explain(_inv(USER_NIC))
+    assert "profile host: the command line `virsh start`" in host
+    assert "pretend mode" not in host
+    native = render_explain(_inv(USER_NIC, "native"))
+    assert "pretend mode: interface 52:54:00:11:22:33 (type 'user') is rewritten" in native
+    doc = json.loads(render_explain(_inv(USER_NIC, "native"), fmt="json"))
+    assert doc["profile"] == "native" and doc["profile_notes"][0].startswith("profile native")
+
+
+def test_html_page_names_the_profile() -> None:
+    from translator.html import render_html
+
+    page = render_html(_inv(USER_NIC, "native"), [])
+    assert "profile native: what `virsh domxml-to-native qemu-argv`" in page
+    assert "rewritten as a plain ethernet tap" in page

@@ -1,0 +1,423 @@
+"""Refusals of libvirt's domain parser that need more than one typed read (domain_conf.c).
+
+Each rule is a hook on a place of the document (like the tables) and runs when the walker
+reaches that element, after its typed attributes and before its children, which is where the
+parse function of libvirt makes the check. Docstrings name the libvirt function.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Callable
+
+from ...errors import ErrorCode, refuse
+from ...model.elem import Elem
+from . import enums as E
+from .numbers import number
+from .bitmap import parse_bitmap
+from .xmlprop import is_uuid, prop_uint
+
+XML, UNSUPPORTED, INTERNAL = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED, \
+    ErrorCode.INTERNAL_ERROR
+
+Hook = Callable[[Elem, list[Elem]], None]
+
+VIRT_TYPES = ("none", "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware",
+              "hyperv", "vbox", "phyp", "parallels", "bhyve", "vz", "hvf")
+OS_TYPES = ("hvm", "xen", "linux", "exe", "uml", "xenpvh")
+
+
+def _xpath_string(e: Elem | None) -> str | None:
+    """virXPathString of an element: its text, None when absent or empty."""
+    return e.text if e is not None and e.text else None
+
+
+def domain_caps(root: Elem) -> None:
+    """virDomainDefParseIDs/virDomainDefParseCaps: name, uuid, virt type and OS type."""
+    if not _xpath_string(root.find("name")):
+        refuse(ErrorCode.NO_NAME, "missing name information")
+    uuid = _xpath_string(root.find("uuid"))
+    if uuid is not None and not is_uuid(uuid):
+        refuse(INTERNAL, "malformed uuid element")
+    if len(root.findall("genid")) > 1:
+        refuse(XML, "element 'genid' can only appear once")
+    virt = root.get("type")
+    if not virt:
+        refuse(INTERNAL, "missing domain type attribute")
+    if virt not in VIRT_TYPES:
+        refuse(UNSUPPORTED, f"invalid domain type {virt}")
+    os = root.find("os")
+    ostype = _xpath_string(os.find("type") if os is not None else None)
+    if ostype is None:
+        if not _xpath_string(root.find("bootloader")):
+            refuse(XML, "an os <type> must be specified")
+    elif ostype not in OS_TYPES:
+        refuse(UNSUPPORTED, f"unknown OS type '{ostype}'")
+
+
+_CONTROLLER_MODELS: dict[str, tuple[str, ...]] = {
+    "scsi": ("auto", "buslogic", "lsilogic", "lsisas1068", "vmpvscsi", "ibmvscsi",
+             "virtio-scsi", "lsisas1078", "virtio-transitional", "virtio-non-transitional",
+             "ncr53c90", "dc390", "am53c974"),
+    "usb": ("piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2",
+            "ich9-uhci3", "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qusb1", "qusb2",
+            "qemu-xhci", "none"),
+    "pci": ("pci-root", "pcie-root", "pci-bridge", "dmi-to-pci-bridge", "pcie-to-pci-bridge",
+            "pcie-root-port", "pcie-switch-upstream-port", "pcie-switch-downstream-port",
+            "pci-expander-bus", "pcie-expander-bus"),
+    "ide": ("piix3", "piix4", "ich6"),
+    "virtio-serial": ("virtio", "virtio-transitional", "virtio-non-transitional"),
+    "isa": (),
+}
+
+
+def controller(e: Elem, chain: list[Elem]) -> None:
+    """virDomainControllerDefParseXML: the model a controller type knows, single sub-nodes."""
+    model = e.get("model")
+    if model is not None and model not in _CONTROLLER_MODELS.get(e.get("type") or "ide", ()):
+        refuse(UNSUPPORTED, f"Unknown model type '{model}'")
+    if len(e.findall("model")) > 1:
+        refuse(XML, "Multiple <model> elements in controller definition not allowed")
+    if len(e.findall("target")) > 1:
+        refuse(XML, "Multiple <target> elements in controller definition not allowed")
+
+
+def usb_controllers(devices: Elem) -> None:
+    """virDomainDefControllersParse: 'none' excludes other USB controllers; a master exists."""
+    none = other = master = False
+    for c in devices.findall("controller"):
+        if c.get("type") != "usb":
+            continue
+        if c.get("model") == "none":
+            if other or none:
+                refuse(ErrorCode.XML_DETAIL, "Can't add another USB controller: USB is "
+                       "disabled for this domain")
+            none = True
+        else:
+            if none:
+                refuse(ErrorCode.XML_DETAIL, "Can't add another USB controller: USB is "
+                       "disabled for this domain")
+            other = True
+        if c.find("master") is None:
+            master = True
+    if other and not master:
+        refuse(ErrorCode.XML_DETAIL, "No master USB controller specified")
+
+
+def _usb_disabled(devices: Elem) -> bool:
+    return any(c.get("type") == "usb" and c.get("model") == "none"
+               for c in devices.findall("controller"))
+
+
+def usb_inputs(devices: Elem) -> None:
+    """virDomainDefParseXML: a USB input needs USB to be enabled."""
+    if _usb_disabled(devices) and any(i.get("bus") == "usb" for i in devices.findall("input")):
+        refuse(UNSUPPORTED, "Can't add USB input device. USB bus is disabled")
+
+
+def usb_hostdevs(devices: Elem) -> None:
+    """virDomainDefParseXML: a USB host device needs USB to be enabled."""
+    if _usb_disabled(devices) and any(
+            h.get("type") == "usb" and (h.get("mode") or "subsystem") == "subsystem"
+            for h in devices.findall("hostdev")):
+        refuse(UNSUPPORTED, "Can't add host USB device: USB is disabled in this host")
+
+
+def usb_hubs(devices: Elem) -> None:
+    """virDomainDefParseXML: a USB hub needs USB to be enabled."""
+    if _usb_disabled(devices) and any(h.get("type") == "usb" for h in devices.findall("hub")):
+        refuse(UNSUPPORTED, "Can't add USB hub: USB is disabled for this domain")
+
+
+_SINGLE = (("memballoon", INTERNAL, "only a single memory balloon device is supported"),
+           ("nvram", INTERNAL, "only a single nvram device is supported"),
+           ("redirfilter", INTERNAL, "only one set of redirection filter rule is supported"),
+           ("iommu", XML, "only a single IOMMU device is supported"),
+           ("vsock", XML, "only a single vsock device is supported"),
+           ("pstore", XML, "only a single pstore device is supported"))
+
+
+def _at_most_one(tag: str, code: ErrorCode, message: str) -> Callable[[Elem], None]:
+    def check(devices: Elem) -> None:
+        if len(devices.findall(tag)) > 1:
+            refuse(code, message)
+    check.__doc__ = f"virDomainDefParseXML: at most one <{tag}>."
+    return check
+
+
+def tpm_count(devices: Elem) -> None:
+    """virDomainDefParseXML: at most two TPMs (one of them a proxy)."""
+    if len(devices.findall("tpm")) > 2:
+        refuse(XML, "a maximum of two TPM devices is supported, one of them being a TPM "
+               "Proxy device")
+
+
+_NEEDS_SOURCE = ("network", "vds", "internal", "bridge", "direct", "vdpa", "client", "server",
+                 "mcast", "udp")
+
+
+def interface(e: Elem, chain: list[Elem]) -> None:
+    """virDomainNetDefParseXML: the types that need a <source>, vhost-user's socket type."""
+    kind = e.get("type") or "user"
+    source = e.find("source")
+    if kind in _NEEDS_SOURCE and source is None:
+        refuse(XML, f"interface type='{kind}' requires a 'source' element")
+    if kind == "vhostuser" and source is not None and source.get("type") not in (None, "unix"):
+        refuse(UNSUPPORTED, f"Type='{source.get('type')}' unsupported for "
+               "<interface type='vhostuser'>")
+    if kind == "udp" and source is not None and source.find("local") is None:
+        refuse(XML, "'<local>' element missing for 'udp' socket interface")
+    if kind == "hostdev":
+        _hostdev_source_type(e, source, from_interface=True)
+
+
+def _hostdev_source_type(e: Elem, source: Elem | None, from_interface: bool) -> str:
+    """The subsystem type of a host device (an interface's is on <source><address>)."""
+    if from_interface:
+        address = source.find("address") if source is not None else None
+        kind = address.get("type") if address is not None else None
+        if kind is None and source is not None and source.find("vendor") is not None:
+            kind = "usb"
+    else:
+        kind = e.get("type")
+    if kind not in E.HOSTDEV_SUBSYS:
+        refuse(UNSUPPORTED, f"unknown host device source address type '{kind or '(null)'}'")
+    return kind
+
+
+def hostdev(e: Elem, chain: list[Elem]) -> None:
+    """virDomainHostdevDefParseXMLSubsys: what each subsystem type requires."""
+    if (e.get("mode") or "subsystem") != "subsystem":
+        return
+    source = e.find("source")
+    kind = e.get("type")
+    if e.get("rawio") is not None and kind != "scsi":
+        refuse(XML, "rawio is only supported for scsi host device")
+    if e.get("model") is not None and kind not in ("mdev", "scsi_host"):
+        refuse(XML, f"'model' attribute in <hostdev> is only supported when type='{kind}'")
+    if kind == "scsi" and source is not None and source.get("protocol") != "iscsi":
+        if source.find("address") is None:
+            refuse(XML, "'address' must be specified for scsi hostdev source")
+        adapter = source.find("adapter")
+        if adapter is None or not adapter.get("name"):
+            refuse(XML, "'adapter' name must be specified for scsi hostdev source")
+    if kind == "mdev" and (source is None or source.find("address") is None):
+        refuse(UNSUPPORTED, "Missing <address> element")
+
+
+def disk_source(e: Elem, chain: list[Elem]) -> None:
+    """virDomainDiskSourceNVMeParse / ...VHostUserParse / network parse: required parts."""
+    disk = chain[-1]
+    kind = disk.get("type")
+    if kind == "nvme":
+        if e.get("type") is None:
+            refuse(XML, "missing 'type' attribute to disk source")
+        if e.get("type") != "pci":
+            refuse(XML, f"unsupported source type '{e.get('type')}'")
+    elif kind == "vhostuser":
+        if e.get("type") is None:
+            refuse(XML, "missing 'type' attribute for vhostuser disk source")
+        if e.get("type") != "unix":
+            refuse(XML, "invalid 'type' attribute for vhostuser disk source")
+        if e.get("path") is None:
+            refuse(XML, "missing 'path' attribute for vhostuser disk source")
+    elif kind == "network" and e.get("protocol") in ("gluster", "rbd"):
+        path = e.get("name")
+        if path is not None and ("/" not in path or path.startswith("/")):
+            refuse(XML, f"can't split path '{path}' into pool name and image name")
+
+
+def nvme_address(e: Elem, chain: list[Elem]) -> None:
+    if chain[-1].get("type") == "nvme" and e.get("type") == "pci" and e.find("address") is None:
+        refuse(XML, "NVMe disk source is missing address")
+
+
+def smartcard(e: Elem, chain: list[Elem]) -> None:
+    """virDomainSmartcardDefParseXML: host-certificates mode has three certificates."""
+    if e.get("mode") == "host-certificates" and len(e.findall("certificate")) != 3:
+        refuse(XML, "host-certificates mode needs exactly three certificates")
+
+
+def rng(e: Elem, chain: list[Elem]) -> None:
+    """virDomainRNGDefParseXML: one backend; an EGD backend names its chardev type."""
+    backends = e.findall("backend")
+    if len(backends) != 1:
+        refuse(XML, "only one RNG backend is supported")
+
+
+def rng_backend(e: Elem, chain: list[Elem]) -> None:
+    if e.get("model") == "egd" and e.get("type") is None:
+        refuse(XML, "missing EGD backend type")
+
+
+def tpm_backend(e: Elem, chain: list[Elem]) -> None:
+    """virDomainTPMDefParseXML: an external backend names its source type."""
+    source = e.find("source")
+    if e.get("type") == "external" and (source is None or not source.get("type")):
+        refuse(XML, "missing external TPM backend source type")
+
+
+def tpm(e: Elem, chain: list[Elem]) -> None:
+    if e.find("backend") is None:
+        refuse(XML, "missing TPM device backend")
+
+
+def seclabel(e: Elem, chain: list[Elem]) -> None:
+    """virSecurityLabelDefParseXML: dynamic labels relabel; a static one carries a label."""
+    kind = e.get("type") or "dynamic"
+    relabel = e.get("relabel")
+    if kind == "dynamic" and relabel == "no":
+        refuse(UNSUPPORTED, "dynamic label type must use resource relabeling")
+    if kind == "static":
+        label = e.find("label")
+        if label is None or not label.text:
+            refuse(XML, "security label is missing")
+
+
+def audio_io(e: Elem, chain: list[Elem]) -> None:
+    """virDomainAudioCommonParse: fixed settings need the mixing engine."""
+    if e.get("fixedSettings") == "yes" and e.get("mixingEngine") != "yes":
+        refuse(UNSUPPORTED, "fixed audio settings requires mixing engine")
+
+
+def graphics(e: Elem, chain: list[Elem]) -> None:
+    """virDomainGraphicsListenDefParseXML: the old 'listen' attribute agrees with the first
+    <listen type='address'>; VNC/RDP ports are integers."""
+    listens = e.findall("listen")
+    compat = e.get("listen")
+    if listens and compat is not None and listens[0].get("type") == "address":
+        address = listens[0].get("address")
+        if address is not None and address != compat:
+            refuse(UNSUPPORTED, f"graphics 'listen' attribute '{compat}' must match 'address' "
+                   f"attribute of first listen element (found '{address}')")
+
+
+def consoles(devices: Elem) -> None:
+    """virDomainDefAddConsoleCompat: only the first console may be a serial port."""
+    for cons in devices.findall("console")[1:]:
+        target = cons.find("target")
+        if target is not None and target.get("type") == "serial":
+            refuse(UNSUPPORTED, "Only the first console can be a serial port")
+
+
+def channel_target(e: Elem, chain: list[Elem]) -> None:
+    """virDomainChrDefParseTargetXML: a guestfwd channel has an IPv4 address and a port."""
+    if chain[-1].tag != "channel" or e.get("type") != "guestfwd":
+        return
+    address = e.get("address")
+    if address is None:
+        refuse(XML, "guestfwd channel does not define a target address")
+    if _ip_version(address) is None:
+        refuse(ErrorCode.SYSTEM_ERROR,  # virSocketAddrParse, with getaddrinfo's reason
+               f"Cannot parse socket address '{address}': Name or service not known")
+    if _ip_version(address) != 4:
+        refuse(UNSUPPORTED, "guestfwd channel only supports IPv4 addresses")
+    prop_uint(e, "port", required_=True)
+
+
+def numa_vcpus(root: Elem) -> None:
+    """virDomainDefParseXML: the guest NUMA cells hold no more vCPUs than <vcpu> has."""
+    cpu = root.find("cpu")
+    numa = cpu.find("numa") if cpu is not None else None
+    if numa is None:
+        return
+    vcpu = root.find("vcpu")
+    maximum = number(vcpu.text or "", "ui") if vcpu is not None else 1
+    total, last = 0, 0
+    for cell in numa.findall("cell"):
+        cpus = cell.get("cpus")
+        if cpus:
+            bits = parse_bitmap(cpus)
+            total += len(bits)
+            last = max([last, *bits])
+    if maximum is not None and total > maximum:
+        refuse(INTERNAL, "Number of CPUs in <numa> exceeds the <vcpu> count")
+    if maximum is not None and last >= maximum:
+        refuse(INTERNAL, "CPU IDs in <numa> exceed the <vcpu> count")
+
+
+def clock(e: Elem, chain: list[Elem]) -> None:
+    """virDomainDefClockParse: the offset names and what each offset requires."""
+    offset = e.get("offset") or "utc"
+    if offset not in ("utc", "localtime", "variable", "timezone", "absolute"):
+        refuse(UNSUPPORTED, f"unknown clock offset '{offset}'")
+    adjustment = e.get("adjustment")
+    if offset in ("utc", "localtime") and adjustment not in (None, "", "reset"):
+        if number(adjustment, "ll") is None:
+            refuse(XML, f"unknown clock adjustment '{adjustment}'")
+    if offset == "variable" and e.get("basis") not in (None, "", "utc", "localtime"):
+        refuse(UNSUPPORTED, f"unknown clock basis '{e.get('basis')}'")
+    if offset == "timezone" and not e.get("timezone"):
+        refuse(INTERNAL, "missing 'timezone' attribute for clock with offset='timezone'")
+    if offset == "absolute":
+        start = e.get("start")
+        if not start or number(start, "ullp") is None:
+            refuse(INTERNAL, "missing 'start' attribute for clock with offset='absolute'")
+
+
+def _ip_version(text: str) -> int | None:
+    try:
+        return ipaddress.ip_address(text).version
+    except ValueError:
+        return None
+
+
+def ip(e: Elem, chain: list[Elem]) -> None:
+    """virDomainNetIPParseXML: an address of the family, a prefix that fits it, a peer."""
+    address = e.get("address")
+    if address is None:
+        refuse(XML, "Missing required address in <ip>")
+    family = {"ipv4": 4, "ipv6": 6}.get(e.get("family") or "")
+    version = _ip_version(address)
+    if version is None or (family is not None and version != family):
+        refuse(XML, f"Invalid address '{address}' in <ip>")
+    prefix = e.get("prefix")
+    if prefix is not None:
+        value = number(prefix, "ui")
+        if value is None or value > (128 if (family or version) == 6 else 32):
+            refuse(XML, f"Invalid prefix value '{prefix}' in <ip>")
+    peer = e.get("peer")
+    if peer is not None and _ip_version(peer) not in ((family,) if family else (4, 6)):
+        refuse(ErrorCode.INVALID_ARG, f"Invalid peer '{peer}' in <ip>")
+
+
+ELEMENT_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
+    ("devices", "controller"): (controller,),
+    ("devices", "interface"): (interface,),
+    ("devices", "hostdev"): (hostdev,),
+    ("devices", "disk", "source"): (disk_source, nvme_address),
+    ("devices", "smartcard"): (smartcard,),
+    ("devices", "rng"): (rng,),
+    ("devices", "rng", "backend"): (rng_backend,),
+    ("devices", "tpm"): (tpm,),
+    ("devices", "tpm", "backend"): (tpm_backend,),
+    ("domain", "seclabel"): (seclabel,),
+    ("audio", "input"): (audio_io,),
+    ("audio", "output"): (audio_io,),
+    ("devices", "graphics"): (graphics,),
+    ("channel", "target"): (channel_target,),
+    ("domain", "clock"): (clock,),
+    ("devices", "interface", "ip"): (ip,),
+    ("devices", "hostdev", "ip"): (ip,),
+}
+
+# checks over a whole device family, run when libvirt's parse reaches that family
+FAMILY_RULES: dict[str, tuple[Callable[[Elem], None], ...]] = {
+    "input": (usb_inputs,),
+    "hostdev": (usb_hostdevs,),
+    "hub": (usb_hubs,),
+    "tpm": (tpm_count,),
+    **{tag: (_at_most_one(tag, code, message),) for tag, code, message in _SINGLE},
+}
+# checks libvirt makes once one of the domain's own elements is parsed
+AFTER_DOMAIN_RULES: dict[str, tuple[Callable[[Elem], None], ...]] = {
+    "cpu": (numa_vcpus,),
+}
+# checks libvirt makes once a family is parsed
+AFTER_FAMILY_RULES: dict[str, tuple[Callable[[Elem], None], ...]] = {
+    "controller": (usb_controllers,),
+    "console": (consoles,),
+}
+
+
+__all__ = ["AFTER_DOMAIN_RULES", "AFTER_FAMILY_RULES", "ELEMENT_RULES", "FAMILY_RULES", "domain_caps"]

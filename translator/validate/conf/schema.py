@@ -1,0 +1,199 @@
+"""A declarative form of the attribute reads of libvirt's domain parser, and its walker.
+
+libvirt's parser reads each typed attribute with a `virXMLProp*` helper (number base,
+required, non-zero, enum names). `Attr` records one such read; the tables in `tables.py` say
+which element (by its place in the document) has which reads. `check_tree` applies them to
+the whole domain and returns the tree with every number written canonically (decimal, or
+'0x..' for libvirt's base-16 reads, '0..' for base 8), the way libvirt stores it, so the later
+steps can rely on `int(text, 0)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable, Mapping
+
+from ...model.elem import Elem
+from . import xmlprop as xp
+from .numbers import check_reads
+from .sizes import check_sizes
+
+# number kinds: unsigned int, unsigned long long, int, long long
+UINT, ULL, INT, LL = "uint", "ull", "int", "ll"
+ENUM, YESNO, ONOFF, UUID, STRING = "enum", "yesno", "onoff", "uuid", "string"
+
+
+@dataclass(frozen=True)
+class Attr:
+    """One `virXMLProp*` read of libvirt's parser."""
+
+    name: str
+    kind: str
+    base: int = 10
+    required: bool = False
+    nonzero: bool = False
+    nonnegative: bool = False
+    values: tuple[str, ...] = ()
+
+    def read(self, e: Elem) -> str | None:
+        """Refuse the attribute as libvirt does; its canonical text (None: leave as is)."""
+        k = self.kind
+        if k in (UINT, ULL):
+            value = xp.prop_uint(e, self.name, self.base, required_=self.required,
+                                 nonzero=self.nonzero,
+                                 maximum=xp.UINT_MAX if k == UINT else xp.ULLONG_MAX)
+            return None if value is None else _canonical(value, self.base)
+        if k in (INT, LL):
+            signed = xp.prop_int(e, self.name, self.base, required_=self.required,
+                                 nonzero=self.nonzero, nonnegative=self.nonnegative,
+                                 wide=k == LL)
+            return None if signed is None else _canonical(signed, self.base)
+        if k == ENUM:
+            xp.prop_enum(e, self.name, self.values, required_=self.required,
+                         nonzero=self.nonzero)
+        elif k == YESNO:
+            xp.prop_yes_no(e, self.name, required_=self.required)
+        elif k == ONOFF:
+            xp.prop_on_off(e, self.name, required_=self.required)
+        elif k == UUID:
+            xp.prop_uuid(e, self.name, required_=self.required)
+        elif self.required:
+            xp.required(e, self.name)
+        return None
+
+
+def _canonical(value: int, base: int) -> str:
+    if base == 16:
+        return f"-0x{-value:x}" if value < 0 else f"0x{value:x}"
+    if base == 8:
+        return f"-0{-value:o}" if value < 0 else f"0{value:o}"
+    return str(value)
+
+
+def _attr(name: str, kind: str, base: int = 10, required: bool = False, nonzero: bool = False,
+          nonnegative: bool = False, values: tuple[str, ...] = ()) -> Attr:
+    return Attr(name, kind, base, required, nonzero, nonnegative, values)
+
+
+def u(name: str, base: int = 10, *, required: bool = False, nonzero: bool = False) -> Attr:
+    return _attr(name, UINT, base, required, nonzero)
+
+
+def ull(name: str, base: int = 10, *, required: bool = False, nonzero: bool = False) -> Attr:
+    return _attr(name, ULL, base, required, nonzero)
+
+
+def i(name: str, base: int = 10, *, required: bool = False, nonzero: bool = False,
+      nonnegative: bool = False) -> Attr:
+    return _attr(name, INT, base, required, nonzero, nonnegative)
+
+
+def ll(name: str, base: int = 10, *, required: bool = False) -> Attr:
+    return _attr(name, LL, base, required)
+
+
+def en(name: str, values: Iterable[str], *, required: bool = False,
+       nonzero: bool = False) -> Attr:
+    return _attr(name, ENUM, required=required, nonzero=nonzero, values=tuple(values))
+
+
+def yn(name: str, *, required: bool = False) -> Attr:
+    return _attr(name, YESNO, required=required)
+
+
+def sw(name: str, *, required: bool = False) -> Attr:
+    return _attr(name, ONOFF, required=required)
+
+
+def uuid(name: str, *, required: bool = False) -> Attr:
+    return _attr(name, UUID, required=required)
+
+
+def req(name: str) -> Attr:
+    return _attr(name, STRING, required=True)
+
+
+# A place in the document: the last tags of an element's ancestry, each optionally qualified
+# by the element's type attribute ("address[pci]") or any tag ("*").
+Place = tuple[str, ...]
+Table = Mapping[Place, tuple[Attr, ...]]
+
+
+def _virtio_nic(e: Elem) -> bool:
+    """virDomainNetIsVirtioModel, for a NIC that is not a host device."""
+    model = e.find("model")
+    return e.get("type") != "hostdev" and model is not None and \
+        model.get("type") in ("virtio", "virtio-transitional", "virtio-non-transitional")
+
+
+# qualifiers "tag@name" that need more than the element's type
+_PREDICATES = {"virtio": _virtio_nic}
+
+
+def _component_matches(pattern: str, e: Elem) -> bool:
+    if pattern == "*":
+        return True
+    if "@" in pattern:
+        tag, _, pred = pattern.partition("@")
+        return tag == e.tag and _PREDICATES[pred](e)
+    tag, _, qual = pattern.partition("[")
+    if tag != e.tag:
+        return False
+    return not qual or e.get("type") in qual[:-1].split("|")
+
+
+def _applies(place: Place, chain: list[Elem]) -> bool:
+    if len(place) > len(chain):
+        return False
+    return all(_component_matches(p, e) for p, e in zip(place, chain[-len(place):]))
+
+
+Hook = Callable[[Elem, list[Elem]], None]
+
+
+def _last_tag(place: Place) -> str:
+    return place[-1].partition("[")[0].partition("@")[0]
+
+
+class Checker:
+    """Applies a `Table` to a tree, element by element, in a given order of children."""
+
+    def __init__(self, table: Table, hooks: Mapping[Place, tuple[Hook, ...]]) -> None:
+        self._by_tag: dict[str, list[tuple[Place, tuple[Attr, ...]]]] = {}
+        for place, attrs in table.items():
+            self._by_tag.setdefault(_last_tag(place), []).append((place, attrs))
+        self._hooks: dict[str, list[tuple[Place, tuple[Hook, ...]]]] = {}
+        for place, fns in hooks.items():
+            self._hooks.setdefault(_last_tag(place), []).append((place, fns))
+
+    def element(self, e: Elem, chain: list[Elem]) -> Elem:
+        """Check `e` (whose ancestors are `chain`), then its children; the canonical copy."""
+        here = chain + [e]
+        changed: dict[str, str] = {}
+        for place, attrs in self._by_tag.get(e.tag, ()):
+            if _applies(place, here):
+                for a in attrs:
+                    canonical = a.read(e)
+                    if canonical is not None and canonical != e.get(a.name):
+                        changed[a.name] = canonical
+        changed.update(check_reads(e, chain))
+        check_sizes(e, chain)
+        for place, fns in self._hooks.get(e.tag, ()):
+            if _applies(place, here):
+                for fn in fns:
+                    fn(e, chain)
+        text = changed.pop("", e.text)
+        children = tuple(self.element(c, here) for c in e.children)
+        return self.rebuilt(e, changed, text, children)
+
+    @staticmethod
+    def rebuilt(e: Elem, changed: dict[str, str], text: str | None,
+                children: tuple[Elem, ...]) -> Elem:
+        """`e` with canonical attributes, text and children (itself when nothing changed)."""
+        if not changed and text == e.text and all(a is b for a, b in zip(children, e.children)):
+            return e
+        return replace(e, attrs={**e.attrs, **changed}, text=text, children=children)
+
+
+__all__ = ["Attr", "Checker", "Place", "Table", "en", "i", "ll", "req", "sw", "u", "ull",
+           "uuid", "yn"]
