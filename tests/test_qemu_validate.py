@@ -472,3 +472,24 @@ def test_crypto_backend_needs_its_capability() -> None:
 def test_command_line_refusals(refused: str, message: str, accepted: str) -> None:
     assert _refusal(refused) == message
     _translate(accepted)
+
+
+def test_more_command_line_refusals() -> None:
+    spicevmc = ("<graphics type='spice' autoport='yes'/><channel type='spicevmc'><target "
+                "type='virtio' name='{}'/></channel>")
+    assert _refusal(_xml(spicevmc.format("org.example.0"))) == (
+        CONFIG + "Unsupported spicevmc target name 'org.example.0'")
+    _translate(_xml(spicevmc.format("com.redhat.spice.0")))
+    boards = ("<sysinfo type='smbios'><baseBoard><entry name='serial'>1</entry></baseBoard>"
+              "{}</sysinfo>")
+    two = _xml(head=boards.format("<baseBoard><entry name='serial'>2</entry></baseBoard>"),
+               os_extra="<smbios mode='sysinfo'/>")
+    assert _refusal(two) == (CONFIG + "qemu does not support more than one entry to Type 2 "
+                             "in SMBIOS table")
+    _translate(_xml(head=boards.format(""), os_extra="<smbios mode='sysinfo'/>"))
+    serial = _xml("<serial type='pty'><target type='pci-serial'/></serial>")
+    caps = capsdb.get(None).with_changes(remove=["pci-serial"])
+    with pytest.raises(translator.TranslationError) as exc:
+        translator.translate(serial, caps, profile="libvirt-test")
+    assert str(exc.value) == CONFIG + "'pci-serial' is not supported in this QEMU binary"
+    _translate(serial)

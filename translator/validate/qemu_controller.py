@@ -19,16 +19,27 @@ CONFIG = ErrorCode.CONFIG_UNSUPPORTED
 
 VIRTIO_SCSI = ("virtio-scsi", "virtio-transitional", "virtio-non-transitional")
 
-# SCSI controller model -> (capability, what QEMU lacks)
+_NO_VIRTIO_SCSI = "This QEMU doesn't support virtio scsi controller"
+# SCSI controller model -> (capability, libvirt's refusal without it)
 _SCSI_MODEL_CAPS = {
-    "lsilogic": ("lsi", "the LSI 53C895A SCSI controller"),
-    "virtio-scsi": ("virtio-scsi-pci", "virtio scsi controller"),
-    "virtio-transitional": ("virtio-scsi-pci", "virtio scsi controller"),
-    "virtio-non-transitional": ("virtio-scsi-pci", "virtio scsi controller"),
-    "lsisas1068": ("mptsas1068", "the LSI SAS1068 (MPT Fusion) controller"),
-    "lsisas1078": ("megasas", "the LSI SAS1078 (MegaRAID) controller"),
-    "vmpvscsi": ("pvscsi", "the pvscsi (VMware paravirtual SCSI) controller"),
+    "lsilogic": ("lsi", "This QEMU doesn't support the LSI 53C895A SCSI controller"),
+    "virtio-scsi": ("virtio-scsi-pci", _NO_VIRTIO_SCSI),
+    "virtio-transitional": ("virtio-scsi-pci", _NO_VIRTIO_SCSI),
+    "virtio-non-transitional": ("virtio-scsi-pci", _NO_VIRTIO_SCSI),
+    "lsisas1068": ("mptsas1068",
+                   "This QEMU doesn't support the LSI SAS1068 (MPT Fusion) controller"),
+    "lsisas1078": ("megasas", "This QEMU doesn't support the LSI SAS1078 (MegaRAID) controller"),
+    "vmpvscsi": ("pvscsi",
+                 "This QEMU doesn't support the pvscsi (VMware paravirtual SCSI) controller"),
 }
+# driver options of virtio-scsi alone, with libvirt's refusal elsewhere
+_VIRTIO_SCSI_OPTIONS = (
+    ("queues", "'queues' is only supported by virtio-scsi controller"),
+    ("cmd_per_lun", "'cmd_per_lun' is only supported by virtio-scsi controller"),
+    ("max_sectors", "'max_sectors' is only supported by virtio-scsi controller"),
+    ("ioeventfd", "'ioeventfd' is only supported by virtio-scsi controller"),
+    ("iothread", "'iothread' is only supported for virtio-scsi controller"),
+)
 
 # PCI controller model -> the modelNames it accepts (the first is the default)
 _PCI_MODEL_NAMES = {
@@ -62,9 +73,9 @@ def _scsi_model(ctx: BuildContext, c: Controller) -> None:
     """qemuValidateCheckSCSIControllerModel."""
     model = c.model or ""
     if model in _SCSI_MODEL_CAPS:
-        cap, what = _SCSI_MODEL_CAPS[model]
+        cap, message = _SCSI_MODEL_CAPS[model]
         if not ctx.has(cap):
-            refuse(CONFIG, f"This QEMU doesn't support {what}")
+            refuse(CONFIG, message)
     elif model == "buslogic":
         refuse(CONFIG, f"Unsupported controller model: {model}")
 
@@ -73,11 +84,9 @@ def _attributes(c: Controller) -> None:
     """qemuValidateDomainDeviceDefControllerAttributes: virtio-scsi-only driver options."""
     if c.type == "scsi" and c.model in VIRTIO_SCSI:
         return
-    for attr in ("queues", "cmd_per_lun", "max_sectors", "ioeventfd"):
+    for attr, message in _VIRTIO_SCSI_OPTIONS:
         if _drv(c, attr) not in (None, "0"):
-            refuse(CONFIG, f"'{attr}' is only supported by virtio-scsi controller")
-    if _drv(c, "iothread") not in (None, "0"):
-        refuse(CONFIG, "'iothread' is only supported for virtio-scsi controller")
+            refuse(CONFIG, message)
 
 
 def _scsi(ctx: BuildContext, c: Controller) -> None:

@@ -83,10 +83,10 @@ def validate_video(ctx: BuildContext, v: Video) -> None:
     if accel is not None and accel.get("accel2d") == "yes":
         refuse(CONFIG, "qemu does not support the accel2d setting")
     if model == "qxl":
-        for name, value in (("vram", v.vram), ("ram", v.ram)):
-            if value is not None and value > UINT_MAX_KIB:
-                refuse(ErrorCode.OVERFLOW, f"value for '{name}' must be less than "
-                                           f"'{UINT_MAX_KIB}'")
+        if v.vram is not None and v.vram > UINT_MAX_KIB:
+            refuse(ErrorCode.OVERFLOW, "value for 'vram' must be less than '%d'" % UINT_MAX_KIB)
+        if v.ram is not None and v.ram > UINT_MAX_KIB:
+            refuse(ErrorCode.OVERFLOW, "value for 'ram' must be less than '%d'" % UINT_MAX_KIB)
         if v.vgamem:
             if v.vgamem < 1024:
                 refuse(CONFIG, "value for 'vgamem' must be at least 1 MiB (1024 KiB)")
@@ -382,6 +382,21 @@ def validate_memballoon(ctx: BuildContext, dev: Device) -> None:
         refuse(CONFIG, "freePageReporting is not supported by this QEMU binary")
 
 
+# <iommu><driver> options: the capability each needs and libvirt's refusal without it
+_IOMMU_OPTIONS = (
+    ("intremap", "intel-iommu.intremap",
+     "iommu: interrupt remapping is not supported with this QEMU binary"),
+    ("caching_mode", "intel-iommu.caching-mode",
+     "iommu: caching mode is not supported with this QEMU binary"),
+    ("eim", "intel-iommu.eim", "iommu: eim is not supported with this QEMU binary"),
+    ("iotlb", "intel-iommu.device-iotlb",
+     "iommu: device IOTLB is not supported with this QEMU binary"),
+    ("aw_bits", "intel-iommu.aw-bits", "iommu: aw_bits is not supported with this QEMU binary"),
+    ("dma_translation", "intel-iommu.dma-translation",
+     "iommu: updating dma translation is not supported with this QEMU binary"),
+)
+
+
 def validate_iommu(ctx: BuildContext, dev: Device) -> None:
     """qemuValidateDomainDeviceDefIOMMU."""
     e = dev.elem
@@ -411,16 +426,9 @@ def validate_iommu(ctx: BuildContext, dev: Device) -> None:
     drv = e.find("driver")
     if drv is None:
         return
-    for attr, cap, what in (
-            ("intremap", "intel-iommu.intremap", "interrupt remapping is"),
-            ("caching_mode", "intel-iommu.caching-mode", "caching mode is"),
-            ("eim", "intel-iommu.eim", "eim is"),
-            ("iotlb", "intel-iommu.device-iotlb", "device IOTLB is"),
-            ("aw_bits", "intel-iommu.aw-bits", "aw_bits is"),
-            ("dma_translation", "intel-iommu.dma-translation",
-             "updating dma translation is")):
+    for attr, cap, message in _IOMMU_OPTIONS:
         if drv.get(attr) is not None and not ctx.has(cap):
-            refuse(CONFIG, f"iommu: {what} not supported with this QEMU binary")
+            refuse(CONFIG, message)
 
 
 def validate_nvram(ctx: BuildContext, dev: Device) -> None:

@@ -21,6 +21,10 @@ INTERNAL = ErrorCode.INTERNAL_ERROR
 IOTUNE_MAX = 1000000000000000
 _SERIAL_CHARS = re.compile(r"[A-Za-z0-9\-_ .+]*")
 _DRIVE_BUSES = ("scsi", "ide", "fdc", "sata")
+_UNEXPECTED_ADDRESS = {"scsi": "unexpected address type for scsi disk",
+                       "ide": "unexpected address type for ide disk",
+                       "fdc": "unexpected address type for fdc disk",
+                       "sata": "unexpected address type for sata disk"}
 # formats QEMU can share between writers (qemuBlockStorageSourceSupportsConcurrentAccess)
 _SHAREABLE_FORMATS = (None, "raw")
 
@@ -145,8 +149,10 @@ def _frontend(ctx: BuildContext, d: Disk) -> None:
         if not ctx.has("rotation-rate"):
             refuse(INTERNAL, "rotation rate is not supported with this QEMU")
     _bus_address(ctx, d)
-    if d.readonly and d.device == "disk" and d.bus in ("ide", "sata"):
-        refuse(CONFIG, f"readonly {d.bus} disks are not supported")
+    if d.readonly and d.device == "disk" and d.bus == "ide":
+        refuse(CONFIG, "readonly ide disks are not supported")
+    if d.readonly and d.device == "disk" and d.bus == "sata":
+        refuse(CONFIG, "readonly sata disks are not supported")
     io, cache = _drv(d, "io"), _drv(d, "cache")
     if io == "native" and cache not in ("directsync", "none"):
         refuse(CONFIG, "io='native' needs either no disk cache or directsync cache mode")
@@ -181,7 +187,7 @@ def _bus_address(ctx: BuildContext, d: Disk) -> None:
     addr = d.elem.find("address")
     atype = addr.get("type") if addr is not None else None
     if d.bus in _DRIVE_BUSES and atype not in (None, "drive"):
-        refuse(INTERNAL, f"unexpected address type for {d.bus} disk")
+        refuse(INTERNAL, _UNEXPECTED_ADDRESS[d.bus or ""])
     if d.bus == "virtio" and _int(_drv(d, "queue_size")) > 0 \
             and not ctx.has("virtio-blk.queue-size"):
         refuse(CONFIG, "queue-size property isn't supported by this QEMU binary")

@@ -96,10 +96,11 @@ def validate_net(ctx: BuildContext, net: Interface) -> None:
             refuse(CONFIG, f"invalid model for interface of type '{net.type}': "
                            f"'{net.model or ''}' - must be 'virtio'")
     elif drv is not None:
-        for attr in ("rx_queue_size", "tx_queue_size"):
+        for attr, message in (("rx_queue_size", "rx_queue_size has to be a power of two"),
+                              ("tx_queue_size", "tx_queue_size has to be a power of two")):
             size = _int(drv.get(attr))
             if size and size & (size - 1):
-                refuse(CONFIG, f"{attr} has to be a power of two")
+                refuse(CONFIG, message)
         if drv.get("rss") == "on" and not ctx.has("virtio-net.rss"):
             refuse(CONFIG, "virtio rss is not supported with this QEMU binary")
         if drv.get("rss_hash_report") == "on" and not ctx.has("virtio-net.rss"):

@@ -8,9 +8,10 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.device import Device
-from ..model.devices import Controller, Disk, Hostdev, Interface
+from ..model.devices import Chardev, Controller, Disk, Hostdev, Interface
 from ..parse import scaled_kib
 from . import qemu_machine as m
+from .qemu_chardev import serial_target_model, serial_target_type
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED
 
@@ -230,11 +231,65 @@ def _vnc_port(dev: Device) -> None:
         refuse(CONFIG, "vnc port must be in range [5900,65535]")
 
 
+# serial target model -> the capability of its QEMU device (qemuChrSerialTargetModelToCaps)
+_SERIAL_MODEL_CAPS = {"isa-serial": "isa-serial", "usb-serial": "usb-serial",
+                      "pci-serial": "pci-serial", "spapr-vty": "spapr-vty",
+                      "sclpconsole": "s390-sclp", "sclplmconsole": "sclplmconsole",
+                      "pl011": "pl011"}
+
+
+def check_chardev_devices(ctx: BuildContext) -> None:
+    """qemuBuildSerialCommandLine and qemuBuildVirtioSerialPortDevProps."""
+    for c in ctx.domain.devices.items:
+        if not isinstance(c, Chardev):
+            continue
+        if c.kind == "serial":
+            model = serial_target_model(ctx, c, serial_target_type(ctx, c))
+            cap = _SERIAL_MODEL_CAPS.get(model or "")
+            if cap is not None and not ctx.has(cap):
+                refuse(CONFIG, f"'{model}' is not supported in this QEMU binary")
+        virtio = (c.kind == "channel" and c.target_type == "virtio") or \
+            (c.kind == "console" and c.target_type == "virtio")
+        if not virtio:
+            continue
+        addr = c.elem.find("address")
+        if addr is not None and addr.get("type") not in ("ccw", "virtio-serial"):
+            refuse(ErrorCode.INTERNAL_ERROR, "virtio serial device has invalid address type")
+        if c.kind == "channel" and c.type == "spicevmc" and c.target_name \
+                and c.target_name != "com.redhat.spice.0":
+            refuse(CONFIG, f"Unsupported spicevmc target name '{c.target_name}'")
+
+
+def check_smbios(ctx: BuildContext) -> None:
+    """qemuBuildSmbiosCommandLine: QEMU takes one SMBIOS type 2 (base board) entry."""
+    if ctx.domain.os.smbios_mode != "sysinfo":
+        return
+    for info in ctx.domain.sysinfo:
+        if (info.get("type") or "smbios") == "smbios" and len(info.findall("baseBoard")) > 1:
+            refuse(CONFIG, "qemu does not support more than one entry to Type 2 in SMBIOS "
+                           "table")
+
+
+def check_memory_backends(ctx: BuildContext) -> None:
+    """qemuBuildMemoryBackendProps: the backend objects QEMU must offer."""
+    backing = ctx.domain.memory_backing
+    if backing is not None and backing.attr_at("type", "source") == "memfd" \
+            and not ctx.has("memory-backend-memfd"):
+        refuse(CONFIG, "this qemu doesn't support the memory-backend-memfd object")
+    for dev in ctx.domain.devices.of("memory"):
+        if dev.elem.get("model") == "nvdimm" and dev.elem.at("source", "pmem") is not None \
+                and not ctx.has("memory-backend-file.pmem"):
+            refuse(CONFIG, "nvdimm pmem property is not available with this QEMU binary")
+
+
 def validate_prepare(ctx: BuildContext) -> None:
     """The refusals of qemuProcessPrepareDomain and of building the command line."""
     check_graphics_counts(ctx)
     check_usb_controllers(ctx)
     check_virtio_addresses(ctx)
     check_backend_types(ctx)
+    check_chardev_devices(ctx)
+    check_smbios(ctx)
+    check_memory_backends(ctx)
     check_actual_nets(ctx)
     check_shmem_address(ctx)
