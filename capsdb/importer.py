@@ -77,12 +77,14 @@ def _cpu_row(c: CpuModel, arch: str) -> dict[str, Any]:
 
 def _host_cpu_doc(h: HostCpu) -> dict[str, Any]:
     return {"model": h.model, "migratability": h.migratability,
-            "props": [[p.name, p.type, p.value, p.migratable] for p in h.props]}
+            "props": [[p.name, p.type, p.value, p.migratable] for p in h.props],
+            **({"deprecated": list(h.deprecated)} if h.deprecated else {})}
 
 
 def _host_cpu_from_doc(doc: dict[str, Any]) -> HostCpu:
     return HostCpu(model=doc["model"], migratability=bool(doc["migratability"]),
-                   props=tuple(CpuProp(str(n), str(t), str(v), m) for n, t, v, m in doc["props"]))
+                   props=tuple(CpuProp(str(n), str(t), str(v), m) for n, t, v, m in doc["props"]),
+                   deprecated=tuple(str(n) for n in doc.get("deprecated", ())))
 
 
 def caps_to_doc(caps: Caps, profile_version: str | None = None) -> dict[str, Any]:

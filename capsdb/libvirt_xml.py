@@ -88,8 +88,9 @@ def _host_cpu(elem: etree._Element) -> HostCpu:
         CpuProp(name=p.get("name", ""), type=p.get("type", ""), value=p.get("value", ""),
                 migratable=None if p.get("migratable") is None else _yes(p.get("migratable")))
         for p in elem.iterfind("property"))
+    deprecated = tuple(p.get("name", "") for p in elem.iterfind("deprecatedFeatures/property"))
     return HostCpu(model=elem.get("model", ""), migratability=_yes(elem.get("migratability")),
-                   props=props)
+                   props=props, deprecated=deprecated)
 
 
 def _opt_int(parent: etree._Element | None, tag: str) -> int | None:

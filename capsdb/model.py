@@ -64,6 +64,7 @@ class HostCpu:
     model: str
     migratability: bool
     props: tuple[CpuProp, ...] = ()
+    deprecated: tuple[str, ...] = ()  # <deprecatedFeatures>: what deprecated_features='off' disables
 
 
 @dataclass(frozen=True)

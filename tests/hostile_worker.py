@@ -41,7 +41,7 @@ def main() -> int:
         started = time.process_time()
         try:
             reply = "ok"
-            for profile in ("system", "libvirt-test"):
+            for profile in ("host", "native", "libvirt-test"):
                 try:
                     inv = translator.translate(xml, caps, profile=profile)
                     for fmt in ("args", "shell", "json"):

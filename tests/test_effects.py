@@ -289,7 +289,22 @@ def test_misspelt_namespace_uri():
 
 def test_commandline_without_namespace():
     xml = domain("<commandline><arg value='-S'/></commandline>")
-    assert "qemu-ns-missing" in codes(warnings(xml))
+    w = only(warnings(xml), "qemu-ns-missing")
+    assert "(write <qemu:commandline> with xmlns:qemu on <domain>)" in w.message
+
+
+def test_audio_environment_variables_qemu_no_longer_reads():
+    xml = domain("<qemu:commandline><qemu:env name='QEMU_AUDIO_DRV' value='pa'/>"
+                 "<qemu:env name='QEMU_PA_SERVER' value='/run/pulse'/>"
+                 "<qemu:env name='QEMU_OTHER' value='x'/></qemu:commandline>")
+    ws = [w for w in warnings(xml) if w.code == "env-obsolete"]
+    assert [w.message.split(">", 1)[0] for w in ws] == ["<qemu:env name='QEMU_AUDIO_DRV'",
+                                                        "<qemu:env name='QEMU_PA_SERVER'"]
+    assert "QEMU 10.0.0 no longer reads it" in ws[0].message and "removed in QEMU 8.2" \
+        in ws[0].message and "<audio>" in ws[0].message
+    assert ws[0].severity == "warning" and ws[0].line == 6
+    old = [w for w in warnings(xml, capsdb.get("8.1")) if w.code == "env-obsolete"]
+    assert len(old) == 2 and "deprecated since QEMU 4.0" in old[0].message
 
 
 def test_undeclared_prefix_found_in_raw_document():

@@ -306,3 +306,55 @@ def test_html_page_names_the_profile() -> None:
     page = render_html(_inv(USER_NIC, "native"), [])
     assert "profile native: what `virsh domxml-to-native qemu-argv`" in page
     assert "rewritten as a plain ethernet tap" in page
+
+
+# -- interface rules that bite when an interface keeps its type ---------------------------
+@pytest.mark.parametrize("body, message", [
+    ("<bandwidth><inbound average='1000' floor='200'/></bandwidth>",
+     "floor attribute is not supported for this config"),
+    ("<mtu size='9000'/>", "setting MTU on interface type user is not supported yet"),
+    ("<teaming type='transient' persistent='ua-x'/>",
+     "virtio-net teaming transient interface must be type='hostdev', not 'user'"),
+    ("<coalesce><rx><frames max='7'/></rx></coalesce>",
+     "coalesce settings on interface type user are not supported"),
+    ("<port isolated='yes'/>", "interface 52:54:00:11:22:33 - <port isolated='yes'/> is not "
+     "supported for network interfaces with type='user'"),
+    ("<driver queues='2'/>", "interface 52:54:00:11:22:33 - multiqueue is not supported for "
+     "network interfaces of type user"),
+    ("<backend tap='/dev/net/tun'/>", "interface 52:54:00:11:22:33 - custom tap device path "
+     "is not supported for network interfaces of type user"),
+])
+def test_user_interface_rules(body: str, message: str) -> None:
+    user = f"""<interface type='user'><mac address='52:54:00:11:22:33'/>
+      <model type='virtio'/>{body}</interface>"""
+    with pytest.raises(translator.TranslationError) as exc:
+        _args(user)
+    assert str(exc.value) == f"unsupported configuration: {message}"
+    # the accepted neighbour: the same setting on a bridge
+    bridge = f"""<interface type='bridge'><mac address='52:54:00:11:22:33'/>
+      <source bridge='br0'/><model type='virtio'/>{body.replace('transient', 'persistent')}
+      </interface>"""
+    if "floor" not in body:
+        assert _args(bridge)
+
+
+def test_actual_type_rules_follow_the_rewrite_in_pretend_mode() -> None:
+    # domxml-to-native checks the rewritten (ethernet) interface when building
+    user = """<interface type='user'><mac address='52:54:00:11:22:33'/>
+      <model type='virtio'/><driver queues='2'/></interface>"""
+    assert _json(_args(user, "native"), "-netdev")[0]["type"] == "tap"
+    e1000 = """<interface type='user'><mac address='52:54:00:11:22:33'/>
+      <model type='e1000'/><driver queues='2'/></interface>"""
+    assert _json(_args(e1000), "-netdev") == [{"type": "user", "id": "hostnet0"}]
+
+
+def test_passed_descriptors_are_the_daemons_not_the_harness() -> None:
+    devices = ("<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
+               "</channel><serial type='file'><source path='/var/log/s.log'/></serial>"
+               "<vsock model='virtio'><cid auto='no' address='5'/></vsock>")
+    host = " ".join(_args(devices))
+    for harness_fd in ("1729", "1750", "6789"):
+        assert harness_fd not in host
+    assert "fd=30," in host    # the monitor: the first descriptor the profile hands out
+    harness = " ".join(_args(devices, "libvirt-test"))
+    assert "fd=1729" in harness and "fd=1750" in harness and '"vhostfd":"6789"' in harness

@@ -99,7 +99,7 @@ def test_reproducer_answers_within_bounds(name: str, tmp_path: Path) -> None:
     xml, message = REPRODUCERS[name]
     path = tmp_path / f"{name}.xml"
     path.write_text(xml)
-    for profile in ("system", "libvirt-test"):
+    for profile in ("host", "native"):  # the fuzz worker adds libvirt-test
         code, err = answers_in_bounds(path, "--profile", profile)
         if message is not None:
             assert code == 1 and message in err, err
@@ -244,7 +244,7 @@ def worker():
         print("slowest examples (CPU s, mutation, value):", sorted(SPENT)[-3:])
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+@settings(max_examples=50, deadline=None, derandomize=True, database=None,
           phases=(Phase.explicit, Phase.generate),  # no shrinking: a failure prints its input
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(example=st.sampled_from(EXAMPLES), kind=st.sampled_from(("number", "site", "repeat")),

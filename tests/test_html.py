@@ -13,6 +13,7 @@ import pytest
 
 import capsdb
 import translator
+from translator.effects import paired_items
 from translator.cli import main
 from translator.html import mark_props, render_html, resolve_path, scan_xml
 
@@ -81,7 +82,9 @@ def test_both_panes_and_one_row_per_item():
     page = Page(html)
     assert {"xml-pane", "cmd-pane"} <= page.ids
     rows = page.with_class("row")
-    assert len(rows) == len(inv.items) + len(inv.env_vars) + 1  # + the binary
+    # <qemu:arg> tokens paired the way QEMU reads them ('-qmp' and its value: one row)
+    assert len(rows) == len(paired_items(inv.items)) + len(inv.env_vars) + 1  # + the binary
+    assert len(paired_items(inv.items)) == len(inv.items) - 1
     # one XML line element per input line, numbered like the parser numbers them
     assert f"xml-L{xml.decode().count(chr(10))}" in page.ids
     assert f"xml-L{xml.decode().count(chr(10)) + 1}" not in page.ids
@@ -181,7 +184,8 @@ def test_qemu_commandline_items_and_lines_are_marked():
     page = Page(html)
     qemu_rows = page.with_class("k-qemu")
     qrows = [r for r in qemu_rows if "row" in r["class"].split()]
-    assert len(qrows) == 2  # '-qmp' and its value
+    assert len(qrows) == 1  # '-qmp' and its value, paired as QEMU reads them
+    assert "tcp:127.0.0.1:4444" in html.split('id="cmd-34"', 1)[1].split("</li>", 1)[0]
     assert rows_where(page, ">-qmp<", html)[0]["class"].split()[1] == "k-qemu"
     lines = (EXAMPLES / "qmp-over-tcp.xml").read_text().split("\n")
     tinted = {int(a["id"][len("xml-L"):]) for a in page.with_class("q")}
@@ -288,3 +292,28 @@ def test_cli_writes_the_page(capsys):
     out, err = capsys.readouterr()
     assert out.startswith("<!DOCTYPE html>") and out.rstrip().endswith("</html>")
     assert err == ""
+
+
+def test_every_warning_is_shown_and_marked_on_its_command_line_row():
+    ns = ("<qemu:commandline>" + "".join(
+        f"<qemu:arg value='-no-such-{n}'/>" for n in range(5))
+        + "<qemu:arg value='-qmp'/><qemu:arg value='tcp:127.0.0.1:1,server=on'/>"
+        "</qemu:commandline>")
+    src = (EXAMPLES / "kvm-domain.xml").read_text()
+    xml = src.replace("<domain type='kvm'>",
+                      "<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>")
+    xml = xml.replace("</domain>", ns + "</domain>")
+    inv = translator.translate(xml, CAPS, profile="system")
+    texts = [str(w) for w in inv.warnings]
+    assert sum("unknown-option" in t for t in texts) == 5
+    html = render_html(inv, texts)
+    section = html.split('<section class="warnings"', 1)[1].split("</section>", 1)[0]
+    assert section.count("<li ") == len(texts)
+    css = Page(html).blocks["style"][0]
+    warnings_rule = css.split(".warnings {", 1)[1].split("}", 1)[0]
+    assert "max-height" not in warnings_rule  # no box that hides the fourth warning
+    page = Page(html)
+    for n in range(5):
+        (row,) = rows_where(page, f"-no-such-{n}<", html)
+        row_html = html.split(f'id="{row["id"]}"', 1)[1].split("</li>", 1)[0]
+        assert 'class="wmark" href="#warn-' in row_html

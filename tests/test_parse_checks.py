@@ -138,6 +138,24 @@ CASES = [
              "address='127.0.0.1'/></graphics>")),
     (_domain("<console type='pty'/><console type='pty'><target type='serial'/></console>"),
      "unsupported configuration: Only the first console can be a serial port", None),
+    (_domain(head="<cputune><vcpupin vcpu='1' cpuset='0'/><vcpupin vcpu='1' cpuset='1'/>"
+                  "</cputune>"),
+     "internal error: duplicate vcpupin for vcpu '1'",
+     _domain(head="<cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='1'/>"
+                  "</cputune>")),
+    (_domain(head="<iothreads>1</iothreads><cputune><iothreadpin iothread='2' cpuset='0'/>"
+                  "</cputune>"),
+     "unsupported configuration: Cannot find 'iothread' : 2",
+     _domain(head="<iothreads>1</iothreads><cputune><iothreadpin iothread='1' cpuset='0'/>"
+                  "</cputune>")),
+    (_domain("<controller type='usb' index='0' model='ich9-uhci2'/>"),
+     "No master USB controller specified", None),
+    (_domain("<disk type='nvme' device='disk'><source file='/a.img'/><target dev='vda' "
+             "bus='virtio'/></disk>"),
+     "XML error: missing 'type' attribute to disk source",
+     _domain("<disk type='nvme' device='disk'><source type='pci' managed='yes' namespace='1'>"
+             "<address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></source>"
+             "<target dev='vda' bus='virtio'/></disk>")),
     ("<domain type='kvm'><name>t</name><memory>262144</memory><os/></domain>",
      "XML error: an os <type> must be specified", None),
     ("<domain type='kvmx'><name>t</name><memory>262144</memory><os><type>hvm</type></os>"

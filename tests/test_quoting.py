@@ -56,7 +56,8 @@ def words(inv: Invocation) -> list[str]:
 invocations = st.builds(
     Invocation,
     env=st.lists(st.tuples(env_names, st.one_of(st.none(), tricky_text)), max_size=4),
-    binary=st.sampled_from(["/usr/bin/qemu-system-x86_64", "/opt/my qemu/bin/qemu"]),
+    binary=st.sampled_from(["/usr/bin/qemu-system-x86_64", "/opt/my qemu/bin/qemu", "a=b",
+                            "if", "qemu"]),
     args=st.lists(tricky_text, max_size=8),
 )
 

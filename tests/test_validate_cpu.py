@@ -203,3 +203,20 @@ def test_unusable_model_is_compared_with_the_reported_host_cpu() -> None:
     # TCG domains skip the check by default; check='none' skips it too
     assert _ok("<cpu><model>EPYC-Milan-v1</model></cpu>", virt="qemu")
     assert _ok("<cpu check='none'><model>EPYC-Milan-v1</model></cpu>")
+
+
+def test_deprecated_features_off_disables_what_qemu_reports_deprecated() -> None:
+    caps = capsdb.get(arch="s390x")
+    host = caps.host_cpu("kvm")
+    assert host is not None and host.deprecated
+    parts = _s390("<cpu mode='host-model' deprecated_features='off'/>").rstrip(" \\").split(",")
+    assert all(f"{name}=off" in parts for name in host.deprecated)
+    assert "bpb=on" in _s390("<cpu mode='host-model'/>").split(",")  # on by default
+    on = _s390("<cpu mode='host-model' deprecated_features='on'/>").rstrip(" \\").split(",")
+    assert "bpb=on" in on
+    custom = _s390(f"<cpu deprecated_features='off'><model>{host.model}</model></cpu>")
+    assert custom.rstrip(" \\") == f"-cpu {host.model}," + ",".join(
+        f"{n}=off" for n in host.deprecated)
+    old = caps.with_changes(remove=("query-cpu-model-expansion.deprecated-props",))
+    assert _s390("<cpu mode='host-model' deprecated_features='on'/>", old) == \
+        "unsupported configuration: toggling deprecated features for CPU model is unsupported"

@@ -134,7 +134,9 @@ def _check_usage(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
             shown = "args" if fmt == "args" else fmt
             ap.error(f"{_flag(what)} does not support --format {shown}"
                      + (f" (only {', '.join(allowed)})" if allowed else ""))
-    if args.arch is not None and what not in (None, "list_qemu") and args.caps:
+    # --caps auto may take --arch: it picks the binary of a domain without <emulator>
+    if args.arch is not None and what not in (None, "list_qemu") and args.caps \
+            and args.caps != "auto":
         ap.error("--arch and --caps cannot be combined: the capability file names its arch")
     if args.qemu and args.caps:
         ap.error("--qemu and --caps cannot be combined")
@@ -528,6 +530,9 @@ def _run_single(path: str, s: Settings) -> int:
         return EXIT_INTERNAL
     if o.status == "refused":
         _diag("error", o.error or "")
+        hint = _refusal_hint(o.error or "")
+        if hint:
+            _diag("hint", hint)
         return EXIT_REFUSED
     sys.stdout.write(o.output)
     a = s.args
@@ -536,6 +541,18 @@ def _run_single(path: str, s: Settings) -> int:
         for w in o.warnings:
             _diag("warning", _warning_text(w))
     return EXIT_OK
+
+
+def _refusal_hint(error: str) -> str | None:
+    """Help beyond libvirt's own words (printed after them, on a line of its own)."""
+    prefix = "invalid qemu namespace capability '"
+    if error.startswith(prefix) and error.endswith("'"):
+        from capsdb.names import CAPABILITIES
+
+        name = error[len(prefix):-1]
+        close = _did_you_mean(name, [c.name for c in CAPABILITIES])
+        return f"'{name}' is not a capability name{close}; see --list-caps" if close else None
+    return None
 
 
 class _Progress:
@@ -615,7 +632,9 @@ def _summary(outcomes: Sequence[Outcome], fail_on: str | None) -> str:
     return f"{n} domain{'s' if n != 1 else ''}: " + ", ".join(parts)
 
 
-def _report(outcomes: Sequence[Outcome], fail_on: str | None) -> dict[str, Any]:
+def _report(outcomes: Sequence[Outcome], fail_on: str | None,
+            with_results: bool = False) -> dict[str, Any]:
+    """The JSON document of --check or of a batch (`with_results`: each translation)."""
     files = []
     for o in outcomes:
         entry: dict[str, Any] = {"path": o.path, "status": o.status}
@@ -624,10 +643,10 @@ def _report(outcomes: Sequence[Outcome], fail_on: str | None) -> dict[str, Any]:
         entry["warnings"] = [w.as_dict() for w in o.warnings]
         if fail_on is not None:
             entry["failing"] = len(failing(o.warnings, fail_on))
-        if o.invocation is not None and not o.output == "" and o.output.startswith("{"):
-            import json
+        if with_results and o.invocation is not None:
+            from .render import json_document
 
-            entry["result"] = json.loads(o.output)
+            entry["result"] = json_document(o.invocation)
         files.append(entry)
     return {"schema_version": JSON_SCHEMA_VERSION, "xml2argv": __version__,
             "fail_on": fail_on, "files": files,
@@ -652,7 +671,7 @@ def _run_batch(paths: Sequence[str], s: Settings) -> int:
             _diag("internal error (a bug in xml2argv)" if o.status == "internal-error"
                   else "error", o.error or "", o.path)
     if s.fmt == "json":
-        _print_json(_report(outcomes, None))
+        _print_json(_report(outcomes, None, with_results=True))
     print(_summary(outcomes, None), file=sys.stderr)
     return _exit_status(outcomes, None)
 

@@ -92,6 +92,14 @@ class BuildContext:
             raise ValueError("the host profile passes fixed descriptors")
         return base + self.next("daemon-fd")
 
+    def passed_fd(self, fixed: int | None) -> int | None:
+        """A descriptor libvirt opens and passes to QEMU: None (a path instead) and
+        negative values ("not opened") as they are; else the daemon's next descriptor when
+        the profile numbers them, or the profile's fixed number (the harness's mocks)."""
+        if fixed is None or fixed < 0 or self.host.daemon_fd_base is None:
+            return fixed
+        return self.next_daemon_fd()
+
     @property
     def domain_dir(self) -> str:
         return self.host.domain_dir(self.domain.name)

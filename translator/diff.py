@@ -179,7 +179,9 @@ def _items_of(inv: "Invocation") -> list[Item]:
     """The invocation's items; an invocation built by hand from `args` alone is split
     into option groups the way libvirt's .args layout does."""
     if inv.items is not None:
-        return inv.items
+        from .effects import paired_items
+
+        return paired_items(inv.items)
     items: list[Item] = []
     for arg in inv.args:
         if arg.startswith("-") or not items:

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from .invocation import Invocation
     from .model import QemuNamespace
 
-__all__ = ["EffectWarning", "Warning", "analyse", "analyse_source", "TAINTS", "SEVERITIES"]
+__all__ = ["EffectWarning", "Warning", "analyse", "analyse_source", "paired_items", "TAINTS",
+           "SEVERITIES"]
 
 _NS_ARG = "qemu:commandline/qemu:arg"
 
@@ -193,6 +194,32 @@ def _group_appended(run: list[Item]) -> tuple[list[Occurrence], list[EffectWarni
         out.append(Occurrence(tok, opt, run[k].tokens[0], True, line))
         k += 1
     return out, warns
+
+
+def paired_items(items: list[Item]) -> list[Item]:
+    """The items with each run of <qemu:arg> tokens grouped the way QEMU reads them: an
+    option that takes an argument and its value become one item (at the option's source),
+    as libvirt's own options are; for the views that list the command line (--diff, HTML)."""
+    out: list[Item] = []
+    k = 0
+    while k < len(items):
+        it = items[k]
+        k += 1
+        tok = it.tokens[0]
+        if not _is_ns_arg(it) or len(it.tokens) != 1 or not tok.startswith("-") \
+                or tok in ("-", "--") or len(tok.split()) > 1:
+            out.append(it)
+            continue
+        opt = lookup(tok)
+        run = items[k:k + 1]
+        nxt = run[0] if run and _is_ns_arg(run[0]) and len(run[0].tokens) == 1 else None
+        takes = opt.takes_arg if opt else (nxt is not None and not nxt.tokens[0].startswith("-"))
+        if takes and nxt is not None:
+            out.append(Item((tok, nxt.tokens[0]), it.source))
+            k += 1
+        else:
+            out.append(it)
+    return out
 
 
 def _unknown_takes_arg(run: list[Item], k: int) -> bool:

@@ -434,6 +434,7 @@ class Row:
     why_html: str
     where: Where | None
     extra: str = ""
+    marks: str = ""  # links to the warnings about the XML this row comes from
 
     def html(self) -> str:
         kind = _kind_class(self.kind)
@@ -444,7 +445,7 @@ class Row:
         return (f'<li class="row k-{kind}{self.extra}" id="{self.rid}"{data}>'
                 f'<span class="badge">{esc(badge)}</span>'
                 f'<a class="cmd-link" href="{href}" aria-describedby="why-{self.rid}">'
-                f'{self.text_html}</a> <span class="cont" aria-hidden="true">\\</span>'
+                f'{self.text_html}</a>{self.marks} <span class="cont" aria-hidden="true">\\</span>'
                 f'<div class="why" id="why-{self.rid}">{self.why_html}</div></li>')
 
 
@@ -466,7 +467,9 @@ def build_rows(inv: "Invocation", loc: Locator) -> list[Row]:
             rows.append(Row(f"env-{n}", "host", esc(f"{name}={shell_escape(value or '')}"),
                             explain_source(src, None), None))
     rows.append(_binary_row(inv, loc))
-    for n, it in enumerate(inv.items or []):
+    from .effects import paired_items
+
+    for n, it in enumerate(paired_items(inv.items or [])):
         where = loc.where(it.source)
         why = explain_source(it.source, where) + explain_overrides(it, loc)
         extra = " changed" if it.prop_sources else ""
@@ -599,6 +602,12 @@ def render_html(inv: "Invocation", warnings: list[str]) -> str:
         if r.where is not None:
             used.setdefault(r.where.line, []).append(r.rid)
     warns = _warning_list(inv, warnings)
+    warned = warning_lines(warns, len(scan.lines))
+    for r in rows:
+        if r.where is not None:
+            hits = sorted({i for ln in range(r.where.first, r.where.last + 1)
+                           for i in warned.get(ln, [])})
+            r.marks = _warn_marks(hits, warns)
     name = getattr(inv.domain, "name", None) or "domain"
     meta = " &middot; ".join(esc(p) for p in (_version(inv), f"profile {inv.profile}") if p)
     profile = "<ul class=\"profile\">" + "".join(
@@ -611,8 +620,7 @@ def render_html(inv: "Invocation", warnings: list[str]) -> str:
         profile=profile,
         css=CSS, js=JS, legend=_legend(), summary=_summary(rows),
         warnings=_warnings(warns, len(scan.lines)),
-        xml=xml_pane(scan, used, _qemu_lines(root, scan), warning_lines(warns, len(scan.lines)),
-                     warns) if inv.source_xml
+        xml=xml_pane(scan, used, _qemu_lines(root, scan), warned, warns) if inv.source_xml
         else '<p class="none">The input document is not available.</p>',
         rows="\n".join(r.html() for r in rows), plain=plain)
 
@@ -690,7 +698,7 @@ mark.ov { background: var(--ov); color: inherit; border-radius: 2px;
   box-shadow: inset 0 -2px 0 var(--qemu); }
 del { color: var(--qemu); }
 .warnings { margin: 6px 0; padding: 6px 10px; border: 1px solid #e0a400;
-  background: #fff8e1; border-radius: 4px; max-height: 11em; overflow: auto; }
+  background: #fff8e1; border-radius: 4px; }
 .warnings.none { border-color: var(--line); background: #f7f7f7; }
 .warnings h2 { font-size: 13.5px; margin: 0; }
 .warnings ul { margin: 2px 0 0; padding-left: 20px; }

@@ -130,9 +130,10 @@ class HostProfile:
     nets_as_ethernet: bool = False
     # domxml-to-native parses the XML as a new definition (VIR_DOMAIN_DEF_PARSE_ABI_UPDATE)
     parses_as_new_definition: bool = False
-    # taps, vhost-net and vhost-scsi descriptors the daemon opens while building: None =
-    # the fixed numbers above; else consecutive numbers from here (the real ones are the
-    # daemon's next free descriptors, unknowable in advance)
+    # descriptors libvirt opens and passes to QEMU are numbered consecutively from here, in
+    # the order the command line is built (the real ones are the daemon's next free
+    # descriptors, unknowable in advance); None = the fixed numbers above (the harness).
+    # A fixed number of None still means "a path, nothing opened", -1 "not opened"
     daemon_fd_base: int | None = None
     scsi_sg_name: str = "sg0"     # the SCSI generic node of a host SCSI device
     qemu_conf: QemuConf = field(default_factory=QemuConf)
@@ -210,7 +211,7 @@ _SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 HOST = HostProfile(
     name="host", summary="the command line `virsh start` makes libvirt 11.3 run on a "
     "standard qemu:///system host with the default qemu.conf",
-    path_env=_SYSTEM_PATH, user=None, monitor_fd=SYSTEM_DAEMON_FD_BASE - 1,
+    path_env=_SYSTEM_PATH, user=None, monitor_fd=SYSTEM_DAEMON_FD_BASE,
     resolve_machine_alias=True, derive_missing_uuid=True, domain_id=1,
     daemon_fd_base=SYSTEM_DAEMON_FD_BASE, vsock_auto_cid=3,
     probes_images=True, passt_dir="/run/libvirt/qemu/passt",

@@ -47,6 +47,11 @@ def render_shell(inv: "Invocation") -> str:
 
 
 def render_json(inv: "Invocation") -> str:
+    return json.dumps(json_document(inv), indent=2, ensure_ascii=False) + "\n"
+
+
+def json_document(inv: "Invocation") -> dict[str, object]:
+    """The JSON form of a translation (also one entry of a batch's document)."""
     def _src(s: "Source") -> dict[str, object]:
         return {"kind": s.kind, "detail": s.detail, "line": s.line}
 
@@ -69,7 +74,7 @@ def render_json(inv: "Invocation") -> str:
             for it in inv.items
         ]
     doc["warnings"] = [w.as_dict() for w in inv.warnings]
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return doc
 
 
 def render_argv(inv: "Invocation") -> str:

@@ -17,6 +17,7 @@ from ..model import Chardev, Elem, GenericAddress
 import re
 
 from ..props import Props, escape_comma, to_json
+from ..spapr_vio import VIO_SERIAL, VIO_STEP, vio_reg
 from .device import address_props, emit_device
 from .disks import boot_index
 from .misc import reconnect_key
@@ -99,7 +100,7 @@ def _socket(ctx: BuildContext, ch: Chardev) -> _Socket:
         path = _channel_path(ctx, ch) if generated else get("path")
         # libvirt binds listening sockets itself and passes the descriptor (not in
         # domxml-to-native's pretend mode: then QEMU binds the path)
-        fd = ctx.host.chardev_socket_fd if listen else None
+        fd = ctx.passed_fd(ctx.host.chardev_socket_fd) if listen else None
         return _Socket(listen=listen, path=path, fd=fd, reconnect=_reconnect(src))
     listen = get("mode") == "bind"
     return _Socket(listen=listen, host=get("host") or "", port=get("service") or "",
@@ -133,7 +134,7 @@ def _append_switch(fd: int | None, elem: Elem | None) -> bool | None:
 def _log_path(ctx: BuildContext, ch: Chardev, dev_alias: str, source: Source) -> str | None:
     if ch.log is None or not ch.log.get("file"):
         return None
-    return _opened_file(ctx, ctx.host.chardev_log_fd, ch.log.get("file") or "",
+    return _opened_file(ctx, ctx.passed_fd(ctx.host.chardev_log_fd), ch.log.get("file") or "",
                         f"{dev_alias}-log", source)
 
 
@@ -154,8 +155,8 @@ def chardev_backend(ctx: BuildContext, ch: Chardev, chr_id: str,
     file_path = None
     if ch.type == "file":
         path = (_source(ch) or Elem("source")).get("path") or ""
-        file_path = _opened_file(ctx, ctx.host.chardev_file_fd, path, f"{dev_alias}-source",
-                                 source)
+        file_path = _opened_file(ctx, ctx.passed_fd(ctx.host.chardev_file_fd), path,
+                                 f"{dev_alias}-source", source)
     log = _log_path(ctx, ch, dev_alias, source)
     sock = _socket(ctx, ch) if ch.type in ("unix", "tcp") else None
     tls_id = _tls_object(ctx, chr_id, source) if sock is not None and sock.tls else None
@@ -362,19 +363,19 @@ def serial_driver(ctx: BuildContext, ch: Chardev) -> str:
 
 
 def _spapr_regs(ctx: BuildContext) -> dict[int, int]:
-    """spapr-vio `reg` of each VIO serial: its address, else the next free from 0x30000000."""
+    """spapr-vio `reg` of each VIO serial: its address (pseries assigns one to each),
+    else the next free from the vty default."""
     serials = ctx.domain.devices.chardevs("serial")
-    used = {int(a.attrs["reg"], 0) for c in serials
-            if isinstance(a := c.info.address, GenericAddress) and "reg" in a.attrs}
+    used = {reg for c in serials if (reg := vio_reg(c)) is not None}
     out: dict[int, int] = {}
-    reg = 0x30000000
+    reg = VIO_SERIAL
     for c in serials:
-        a = c.info.address
-        if isinstance(a, GenericAddress) and "reg" in a.attrs:
-            out[id(c)] = int(a.attrs["reg"], 0)
+        given = vio_reg(c)
+        if given is not None:
+            out[id(c)] = given
             continue
         while reg in used:
-            reg += 0x1000
+            reg += VIO_STEP
         out[id(c)] = reg
         used.add(reg)
     return out

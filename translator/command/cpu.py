@@ -16,8 +16,9 @@ Branches ([x] implemented, [ ] not):
         disabled-feature penalty; QEMU's blockers disabled; non-migratable properties left
         out, or the map's migration blockers without migratability data; MSR features
         dropped without `cpu-unavailable-features`), vendor_id and guest features on top
-  - [x] host-model ppc64: `host` with the compat model (policy/ppc_command); s390: the expanded
-        host model (policy/s390_command)
+  - [x] host-model ppc64: `host` with the compat model (policy/ppc_command)
+  - [x] host-model s390 (also the machine's `host` default under KVM): QEMU's `<hostCPU>`
+        model with every property on/off, the guest's features on top (translator/cpu/s390)
   - [x] host-model on an arch without a host model (ARM): libvirt's refusal (validate/cpu.py)
   - [x] host-passthrough / maximum: `host` / `max`, `aarch64=off` for armv7l on aarch64,
         `migratable=` with the `cpu-migratable` capability
@@ -27,6 +28,7 @@ Branches ([x] implemented, [ ] not):
   - [x] x86 spelling table (virQEMUCapsCPUFeaturesX86); other arches pass names unchanged
   - [x] features libvirt never passes (cmt, mbm_*, osxsave, ospke, vmx-ept-uc/wb, ...)
   - [x] `vendor=` from `<model vendor_id=...>`
+  - [x] deprecated_features='off': QEMU's deprecated host-CPU properties disabled
   - [x] check='partial' of a model QEMU reports unusable, compared with QEMU's report
         (models without `<check partial='compat'/>`; refusal in validate/cpu.py)
   - [ ] comparisons with the host's own CPUID (compat models, check='full', forbidden
@@ -55,13 +57,14 @@ _ON = ("require", "force")
 _OFF = ("disable", "forbid")
 
 
-def _feature_parts(cpu: Elem) -> list[str]:
-    """Features of a non-x86 CPU: libvirt passes their names to QEMU unchanged."""
+def _feature_parts(ctx: BuildContext, cpu: Elem) -> list[str]:
+    """Features of a non-x86 CPU, deprecated ones disabled on request: libvirt passes their
+    names to QEMU unchanged."""
+    guest = guest_cpu.from_xml(cpu)
+    guest_cpu.disable_deprecated(guest, cpu, ctx.caps, ctx.domain.virt_type)
     parts: list[str] = []
-    for f in cpu.findall("feature"):
-        policy = f.get("policy", "require")
-        name = f.get("name", "")
-        if policy in _ON or policy == "optional":
+    for name, policy in guest.features:
+        if policy in _ON:
             parts.append(f"{name}=on")
         elif policy in _OFF:
             parts.append(f"{name}=off")
@@ -220,10 +223,10 @@ def build_cpu(ctx: BuildContext) -> None:
             parts += ctx.policy.cpu_mode_parts(ctx, passthrough)
             if ctx.has("cpu.migratable") or ctx.has("cpu-migratable"):
                 parts.append(f"migratable={cpu.get('migratable', 'on')}")
-            parts += _feature_parts(cpu)
+            parts += _feature_parts(ctx, cpu)
         elif cpu.findtext("model"):
             model = cpu.findtext("model")
-            parts += _feature_parts(cpu)
+            parts += _feature_parts(ctx, cpu)
     parts += ctx.policy.cpu_extra_parts(ctx, cpu)
     model = ctx.policy.cpu_model(ctx, model)
     if model is None:  # the machine type's default CPU, as the architecture decides

@@ -193,7 +193,7 @@ def build_defaults(ctx: BuildContext) -> None:
 def build_monitor(ctx: BuildContext) -> None:
     """The QMP monitor's listening socket; a JSON -chardev when QEMU takes those."""
     src = default_source("libvirt's QMP monitor connection")
-    fd = ctx.host.monitor_fd
+    fd = ctx.passed_fd(ctx.host.monitor_fd)
     path = f"{ctx.domain_dir}/monitor.sock"
     if ctx.has("chardev.json"):
         addr = {"type": "fd", "data": {"str": str(fd)}} if fd is not None \

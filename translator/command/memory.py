@@ -14,11 +14,10 @@ from ..cmdline import default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
 from ..model.domain import NumaCell
-from ..model.sizes import scaled_kib, unit_bytes
+from ..model.sizes import SYSTEM_PAGE_KIB, scaled_kib, unit_bytes
 from ..prepare.memory import MODULE_ALIGN_KIB, round_up
 from ..props import Props
 
-SYSTEM_PAGE_KIB = 4
 _POLICY = {"strict": "bind", "preferred": "preferred", "interleave": "interleave"}
 
 

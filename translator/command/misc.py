@@ -206,7 +206,7 @@ def build_vsock(ctx: BuildContext) -> None:
         props = virtio_props(v, "vhost-vsock", v.model)
         props.add("id", v.alias)
         props.add("guest-cid", vsock_cid(ctx, v))
-        props.add("vhostfd", str(ctx.host.vsock_fd))
+        props.add("vhostfd", str(ctx.passed_fd(ctx.host.vsock_fd)))
         props.update(address_props(ctx, v))
         emit_device(ctx, v, props, src(v))
 

@@ -251,7 +251,8 @@ def _build_one(ctx: BuildContext, net: Interface) -> None:
         _vhostuser_chardev(ctx, net, src)
     elif net.type == "vdpa":
         n = ctx.next("fdset")
-        ctx.cmd.add("-add-fd", f"set={n},fd={ctx.host.vdpa_fd},opaque={net.alias}-vdpa", src)
+        fd = ctx.passed_fd(ctx.host.vdpa_fd)
+        ctx.cmd.add("-add-fd", f"set={n},fd={fd},opaque={net.alias}-vdpa", src)
         vdpa_path = f"/dev/fdset/{n}"
     # libvirt opens an interface's taps before its vhost-net devices
     tapfds = _tap_fds(ctx, net) if net.type in TAP_TYPES else None

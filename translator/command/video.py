@@ -92,7 +92,7 @@ def build_video(ctx: BuildContext) -> None:
             continue
         if v.model == "virtio" and _vhost_user(v):
             # libvirt starts the helper and hands QEMU its connected socket
-            ctx.cmd.add("-chardev", f"socket,id={_vhost_user_chardev(v)},fd={ctx.host.vhost_user_gpu_fd}",
+            ctx.cmd.add("-chardev", f"socket,id={_vhost_user_chardev(v)},fd={ctx.passed_fd(ctx.host.vhost_user_gpu_fd)}",
                         device_source(v))
         props = video_props(ctx, v, primary=(i == 0))
         props.update(address_props(ctx, v))

@@ -13,7 +13,7 @@ from capsdb import Caps
 
 from ..model import Elem
 from . import x86
-from .definition import OPTIONAL, POLICIES, REQUIRE, CpuDef
+from .definition import DISABLE, OPTIONAL, POLICIES, REQUIRE, CpuDef
 
 X86_ARCHES = ("x86_64", "i686")
 
@@ -60,7 +60,17 @@ def resolve_x86(cpu: Elem, caps: Caps, virt_type: str) -> CpuDef:
                     or (updated.fallback == "allow" and x86.translate(updated, allowed))):
                 guest = updated
     guest.features = [f for f in guest.features if f[0] not in x86.IGNORED_FEATURES]
+    disable_deprecated(guest, cpu, caps, virt_type)
     return guest
+
+
+def disable_deprecated(guest: CpuDef, cpu: Elem, caps: Caps, virt_type: str) -> None:
+    """virQEMUCapsUpdateCPUDeprecatedFeatures: deprecated_features='off' disables every
+    feature QEMU reports deprecated for the host CPU model."""
+    host = caps.host_cpu(virt_type)
+    if cpu.get("deprecated_features") == "off" and host is not None:
+        for name in host.deprecated:
+            guest.update_feature(name, DISABLE)
 
 
 def known_features(caps: Caps, virt_type: str) -> frozenset[str] | None:

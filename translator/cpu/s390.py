@@ -14,7 +14,7 @@ from capsdb import Caps
 
 from ..model import Elem
 from .definition import DISABLE, REQUIRE, CpuDef
-from .guest import from_xml
+from .guest import disable_deprecated, from_xml
 
 
 def host_model(caps: Caps, virt_type: str) -> CpuDef | None:
@@ -40,5 +40,6 @@ def resolve_host_model(cpu: Elem | None, caps: Caps, virt_type: str) -> CpuDef |
     if cpu is not None:
         for name, policy in from_xml(cpu).features:
             host.update_feature(name, policy)
+        disable_deprecated(host, cpu, caps, virt_type)
     host.mode = "custom"
     return host

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from capsdb import Caps
@@ -198,12 +197,23 @@ def host_model(caps: Caps, virt_type: str, migratable: bool = True) -> CpuDef | 
     if host is None:
         return None
     models = caps.cpu_models(virt_type)
-    cpu = _host_model(host, tuple((c.name, c.blockers) for c in models) if models else None,
-                      not caps.has("cpu-unavailable-features"), migratable)
-    return cpu.copy() if cpu is not None else None
+    drop_msr = not caps.has("cpu-unavailable-features")
+    # keyed by the identity of the capability data: hashing it by value for an lru_cache
+    # cost more than decoding it again
+    key = (id(host), id(models), drop_msr, migratable)
+    hit = _HOST_MODELS.get(key)
+    if hit is None or hit[0] is not host or hit[1] is not models:
+        if len(_HOST_MODELS) >= 32:
+            _HOST_MODELS.clear()
+        cpu = _host_model(host, tuple((c.name, c.blockers) for c in models) if models else None,
+                          drop_msr, migratable)
+        hit = _HOST_MODELS[key] = (host, models, cpu)
+    return hit[2].copy() if hit[2] is not None else None
 
 
-@functools.lru_cache(maxsize=32)
+_HOST_MODELS: dict[tuple[int, int, bool, bool], tuple[HostCpu, object, CpuDef | None]] = {}
+
+
 def _host_model(host: HostCpu, models: tuple[tuple[str, tuple[str, ...]], ...] | None,
                 drop_msr: bool, migratable: bool) -> CpuDef | None:
     m = x86_map()

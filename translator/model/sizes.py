@@ -10,16 +10,31 @@ from .elem import Elem
 
 _POWERS = {"k": 1, "m": 2, "g": 3, "t": 4, "p": 5, "e": 6}
 
+# the host's base page size in KiB: a <page> of that size means no huge pages at all
+SYSTEM_PAGE_KIB = 4
 
-def unit_bytes(unit: str | None, default: int) -> int:
-    """How many bytes one `unit` is (virScaleInteger's table); `default` when there is none."""
+
+def unit_or_none(unit: str | None, default: int) -> int | None:
+    """How many bytes one `unit` is (virScaleInteger's table): `default` when there is none,
+    None for a unit libvirt does not know."""
     if not unit:
         return default
     low = unit.lower()
     if low in ("b", "byte", "bytes"):
         return 1
-    base = 1000 if low[1:] == "b" else 1024
-    return base ** _POWERS.get(low[0], 0)
+    if len(low) == 1 or low[1:] == "ib":
+        base = 1024
+    elif low[1:] == "b":
+        base = 1000
+    else:
+        return None
+    power = _POWERS.get(low[0])
+    return None if power is None else base ** power
+
+
+def unit_bytes(unit: str | None, default: int) -> int:
+    """`unit_or_none` for a unit the parse-time checks accepted."""
+    return unit_or_none(unit, default) or 1
 
 
 def scaled_kib(e: Elem | None, default_unit: str = "kib") -> int | None:
@@ -30,4 +45,4 @@ def scaled_kib(e: Elem | None, default_unit: str = "kib") -> int | None:
     return -(-size // 1024)
 
 
-__all__ = ["scaled_kib", "unit_bytes"]
+__all__ = ["scaled_kib", "unit_bytes", "unit_or_none"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from ..cmdline import Source
 from ..context import BuildContext
-from ..errors import TranslationError
 from ..model import Controller, Device, Elem, PciAddress
 from ..model.devices import Interface, Memballoon, Sound
 from ..model.misc_devices import Panic
@@ -23,6 +22,7 @@ from ..prepare.implicit import (add_controller, add_disk_controllers, check_root
                                 first_usb_model, implicit_elem, required_usb_model)
 from . import arm_command
 from .arm_command import is_arm, is_arm_virt
+from ..validate.arch import validate_arm
 from .base import MachinePolicy, machine_default_cpu
 
 
@@ -181,7 +181,7 @@ def _apply_device_models(ctx: BuildContext) -> None:
 
 def apply_defaults(ctx: BuildContext) -> None:
     """ARM's post-parse defaults: GIC, root bus and USB controllers, device models."""
-    validate(ctx)
+    validate_arm(ctx)
     apply_gic_default(ctx)
     add_implicit_controllers(ctx)
     _apply_device_models(ctx)
@@ -209,31 +209,6 @@ def assign_addresses(ctx: BuildContext) -> None:
 def supports_pci(ctx: BuildContext) -> bool:
     """Only versatilepb and virt have a PCI bus libvirt manages among the ARM boards."""
     return ctx.machine == "versatilepb" or is_arm_virt(ctx)
-
-
-# --- validation ---------------------------------------------------------------------------
-
-# CPU features libvirt's ARM CPU driver knows (its cpu map), beyond the SVE vector lengths
-_ARM_CPU_FEATURES = frozenset({"sve", "pauth", "pmu", "aarch64", "mte"})
-
-
-def _known_cpu_feature(name: str) -> bool:
-    if name in _ARM_CPU_FEATURES:
-        return True
-    bits = name[3:]
-    return name.startswith("sve") and bits.isdigit() and int(bits) % 128 == 0 \
-        and 128 <= int(bits) <= 2048
-
-
-def validate(ctx: BuildContext) -> None:
-    """The refusals libvirt makes for ARM guests before building anything (the
-    qemu_validate.c ones - ACPI, panic, TPM - live in validate/)."""
-    d = ctx.domain
-    cpu = d.cpu
-    for f in cpu.findall("feature") if cpu is not None else ():
-        if not _known_cpu_feature(f.get("name", "")):
-            raise TranslationError(f"unsupported configuration: unknown CPU feature: "
-                                   f"{f.get('name', '')}")
 
 
 # --- the policies ---------------------------------------------------------------------------

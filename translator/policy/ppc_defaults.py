@@ -24,11 +24,10 @@ from ..model import Controller, PciAddress
 from ..model.devices import Input, Interface
 from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
                                  pci_connection)
+from ..validate.arch import validate_phbs
 from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
                                 implicit_elem, insert_controller, required_usb_model)
 
-# QEMU accepts PHB target indexes 0..30 (index 0 is the machine's built-in PHB)
-MAX_PHB_TARGET_INDEX = 30
 PPC64_MEMORY_ALIGN_KIB = 256 * 1024
 
 
@@ -107,7 +106,7 @@ def _apply_model_defaults(ctx: BuildContext) -> None:
 def add_implicit_controllers(ctx: BuildContext) -> None:
     """PowerPC machines have a PCI root bus and (unless disabled) a USB controller."""
     devs = ctx.domain.devices
-    validate_phbs(ctx)
+    validate_phbs(ctx)  # libvirt checks the PHBs before adding the implicit controllers
     if devs.controller("usb", 0) is None:
         model = default_usb_model(ctx)
         if model:
@@ -120,7 +119,6 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     _apply_model_defaults(ctx)
     add_disk_controllers(ctx, ctx.policy.default_scsi_model(ctx))
     add_usb_input_defaults(ctx)
-    validate(ctx)
 
 
 def add_usb_input_defaults(ctx: BuildContext) -> None:
@@ -186,25 +184,6 @@ def _auto_target_indexes(ctx: BuildContext) -> dict[int, int]:
         used.add(n)
         out[id(o)] = n
     return out
-
-
-def validate_phbs(ctx: BuildContext) -> None:
-    """The target index and NUMA node rules libvirt enforces on pseries PHBs."""
-    if not is_pseries(ctx):
-        return
-    for c in _phbs(ctx):
-        target = _user_target_index(c)
-        if target is not None and target > MAX_PHB_TARGET_INDEX:
-            raise TranslationError(
-                f"unsupported configuration: PCI controller target index '{target}' out of "
-                f"range - must be 0-{MAX_PHB_TARGET_INDEX}")
-        if target is not None and (target == 0) != (c.index == 0):
-            raise TranslationError("unsupported configuration: Only the PCI controller with "
-                                   "index 0 can have target index 0, and vice versa")
-        node = c.target.findtext("node") if c.target is not None else None
-        if c.index == 0 and node is not None and node.strip():
-            raise TranslationError("unsupported configuration: The PCI controller with "
-                                   "index=0 can't be associated with a NUMA node")
 
 
 def _new_phb(ctx: BuildContext, index: int, reason: str) -> Controller:
@@ -274,8 +253,3 @@ def nvdimm_size_kib(size_kib: int, label_kib: int) -> int:
         raise TranslationError("unsupported configuration: minimum target size for the NVDIMM "
                                "must be 256MB plus the label size")
     return area // PPC64_MEMORY_ALIGN_KIB * PPC64_MEMORY_ALIGN_KIB + label_kib
-
-
-def validate(ctx: BuildContext) -> None:
-    """PowerPC refusals libvirt makes before building."""
-    # (the TPM count, vCPU granularity, panic and floppy rules live in validate/)

@@ -251,26 +251,6 @@ def assign_addresses(ctx: BuildContext) -> None:
     if is_s390_ccw(ctx):
         assign_ccw_addresses(ctx)
     assign_pci_addresses(ctx)
-    validate(ctx)
-
-
-def validate(ctx: BuildContext) -> None:
-    """libvirt's refusals for things an s390 guest cannot have."""
-    d = ctx.domain
-    for t in d.clock.findall("timer") if d.clock is not None else ():
-        if t.get("name") in ("tsc", "kvmclock", "hypervclock") and t.get("present") == "yes":
-            raise TranslationError(
-                f"unsupported configuration: Configuring the '{t.get('name')}' timer is not "
-                f"supported for virtType={d.virt_type} arch={ctx.arch} "
-                f"machine={d.os.machine} guests")
-    if d.devices.chardevs("parallel"):
-        raise TranslationError("unsupported configuration: parallel ports are not supported")
-    for p in d.devices.of("panic"):
-        model = getattr(p, "model", None) or p.elem.get("model")
-        if model == "s390" and p.elem.find("address") is not None:
-            raise TranslationError(
-                "unsupported configuration: setting the panic device address is not "
-                "supported for model 's390'")
 
 
 def add_implicit_controllers(ctx: BuildContext) -> None:

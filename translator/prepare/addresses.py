@@ -19,7 +19,7 @@ from ..model import Chardev, Controller, Device, Disk, DriveAddress, PciAddress
 from ..model.devices import Hostdev, Interface, Memballoon, Sound, Video
 from .controllers import ICH9_FUNCTION, assign_expander_bus_numbers
 from .implicit import new_pci_controller, pci_controller_insert_pos
-from .spapr_vio import assign_spapr_vio_addresses
+from ..spapr_vio import assign_spapr_vio_addresses
 
 # models that are conventional PCI only (no PCIe interface)
 PCI_ONLY_NET = {"rtl8139", "e1000", "pcnet", "ne2k_pci", "i82551", "i82557b", "i82559er"}
@@ -284,9 +284,11 @@ class PciAllocator:
                 self.reserve(d.info.address, d.alias or d.family)
 
     def _bus_order(self) -> list[int]:
-        if len(self._order) != len(self.buses):  # a bus was added: start afresh
-            self._order = sorted(self.buses)
-            self._full_before.clear()
+        if len(self._order) != len(self.buses):
+            order = sorted(self.buses)
+            if order[:len(self._order)] != self._order:
+                self._full_before.clear()  # a bus came before others: look again
+            self._order = order  # buses added after the others leave the places valid
         return self._order
 
     def find_free(self, kind: str) -> PciAddress | None:
@@ -426,12 +428,13 @@ def add_bridges_needed(ctx: BuildContext, alloc: PciAllocator) -> None:
         for d, a in saved:
             d.info.address = a
     new = sorted(i for i in dry.buses if i not in alloc.buses)
+    at = pci_controller_insert_pos(ctx)  # after the last PCI controller, one after another
     for index in new:
         if dry.take("pci-bridge") is None:
             raise TranslationError(no_slot_for_controller("pci-bridge"))
         c = new_pci_controller(ctx, index, "pci-bridge",
-                               "libvirt adds a pci-bridge when the PCI slots run out",
-                               pci_controller_insert_pos(ctx))
+                               "libvirt adds a pci-bridge when the PCI slots run out", at)
+        at += 1
         alloc.add_bus(c)
 
 

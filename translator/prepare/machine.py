@@ -1,5 +1,4 @@
-"""Domain-wide settings outside <devices>: boot order default, firmware, security labels,
-and the checks libvirt makes on <features> before it builds anything."""
+"""Domain-wide settings outside <devices>: boot order default, firmware, security labels."""
 
 from __future__ import annotations
 

@@ -28,8 +28,9 @@ from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
 from ..model.devices import Disk, Hostdev, Input, Video
 from ..model.elem import Elem
+from ..model.sizes import SYSTEM_PAGE_KIB
 from .conf.bitmap import parse_bitmap
-from . import cpu
+from . import cpu, net
 from .domain_validate import validate_definition
 from .parse_extra import (check_launch_security, check_override_values, check_sysinfo,
                           check_usb_master)
@@ -334,6 +335,7 @@ PARSE_RULES: tuple[Rule, ...] = (
     check_hostdev_parse, check_sysinfo,
     check_launch_security, check_override_values, check_mdev_address, check_tseg,
     check_usb_master,
+    net.check_bandwidth_floor,
 )
 
 
@@ -406,7 +408,6 @@ def check_hugepages(ctx: BuildContext) -> None:
 
 
 # the host's base page size: asking for it means no huge pages at all
-SYSTEM_PAGE_KIB = 4
 
 
 def check_hugetlbfs_mounts(ctx: BuildContext) -> None:

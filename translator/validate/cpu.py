@@ -10,6 +10,7 @@ from ..cpu import guest as guest_cpu
 from ..cpu import x86
 from ..cpu.definition import DISABLE, REQUIRE, CpuDef
 from ..errors import ErrorCode, refuse
+from ..model import Elem
 
 _HOST_CPU_MODES = ("host-passthrough", "maximum")
 
@@ -80,9 +81,10 @@ def _mode_supported(ctx: BuildContext, mode: str) -> bool:
 
 
 def check_guest_cpu_update(ctx: BuildContext) -> None:
-    """qemuProcessUpdateGuestCPU's refusals, in its order: a mode QEMU cannot provide; on x86
-    a model libvirt's CPU map does not know, optional features without a host CPU to
-    resolve them against, a model QEMU does not offer when fallback='forbid'."""
+    """qemuProcessUpdateGuestCPU's refusals, in its order: a mode QEMU cannot provide; s390
+    custom CPUs relative to the host; on x86 the partial check, a model libvirt's CPU map
+    does not know, optional features without a host CPU to resolve them against, a model
+    QEMU does not offer when fallback='forbid'; deprecated features QEMU cannot toggle."""
     d = ctx.domain
     cpu = d.cpu
     if cpu is None:
@@ -96,8 +98,18 @@ def check_guest_cpu_update(ctx: BuildContext) -> None:
                f"{ctx.caps.arch} host is not supported by hypervisor")
     if ctx.arch in S390_ARCHES and guest.mode == "custom" and guest_cpu.needs_host(guest):
         _s390_relative_custom(guest.match)
-    if not ctx.is_x86 or guest.mode in _HOST_CPU_MODES:
-        return
+    if ctx.is_x86 and guest.mode not in _HOST_CPU_MODES:
+        _check_x86_update(ctx, cpu, guest)
+    if cpu.get("deprecated_features") in ("on", "off") and \
+            not ctx.has("query-cpu-model-expansion.deprecated-props"):
+        refuse(ErrorCode.CONFIG_UNSUPPORTED,
+               "toggling deprecated features for CPU model is unsupported")
+
+
+def _check_x86_update(ctx: BuildContext, cpu: Elem, guest: CpuDef) -> None:
+    """The x86 part of qemuProcessUpdateGuestCPU: the partial check, virCPUUpdate and
+    virCPUTranslate."""
+    d = ctx.domain
     m = x86.x86_map()
     check = guest.check or ("none" if guest.mode == "custom" and d.virt_type == "qemu"
                             else "partial")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model import Elem
+from ..model.sizes import SYSTEM_PAGE_KIB
 from ..parse import scaled_kib
 from . import qemu_machine as m
 
@@ -20,7 +21,6 @@ CONFIG = ErrorCode.CONFIG_UNSUPPORTED
 MAX_VCPUS_WITHOUT_EIM = 255
 # the largest <clock offset='absolute' start=...> glib can turn into a date
 MAX_CLOCK_START = 253402300799
-SYSTEM_PAGE_KIB = 4
 
 
 def _root(ctx: BuildContext) -> Elem:

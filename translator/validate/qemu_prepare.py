@@ -55,8 +55,14 @@ def check_actual_nets(ctx: BuildContext) -> None:
         if ntype == "network":
             continue  # its actual type is the virtual network's, known only at start
         e = net.elem
-        # a hostdev interface's <driver> is the host driver's: it has no queues
-        queues = e.attr_at("queues", "driver") if ntype != "hostdev" else None
+        # virDomainActualNetDefValidate first: port isolation needs a Linux bridge
+        if e.attr_at("isolated", "port") == "yes" and ntype not in ("network", "bridge"):
+            refuse(CONFIG, f"interface {_mac(net)} - <port isolated='yes'/> is not supported "
+                           f"for network interfaces with type='{ntype}'")
+        # libvirt reads <driver queues> of virtio NICs only (a hostdev interface's <driver>
+        # is the host driver's)
+        virtio = isinstance(net, Interface) and (net.model or "").startswith("virtio")
+        queues = e.attr_at("queues", "driver") if virtio else None
         if queues and queues.isdigit() and int(queues) > 0 and ntype not in _MULTIQUEUE_TYPES:
             refuse(CONFIG, f"interface {_mac(net)} - multiqueue is not supported for network "
                            f"interfaces of type {ntype}")

@@ -15,7 +15,7 @@ from ...model.elem import Elem
 from . import enums as E
 from .numbers import number
 from .bitmap import parse_bitmap
-from .xmlprop import is_uuid, prop_uint
+from .xmlprop import ULLONG_MAX, is_uuid, prop_uint, prop_yes_no
 
 XML, UNSUPPORTED, INTERNAL = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED, \
     ErrorCode.INTERNAL_ERROR
@@ -82,6 +82,9 @@ def controller(e: Elem, chain: list[Elem]) -> None:
         refuse(XML, "Multiple <target> elements in controller definition not allowed")
 
 
+_ICH9_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
+
+
 def usb_controllers(devices: Elem) -> None:
     """virDomainDefControllersParse: 'none' excludes other USB controllers; a master exists."""
     none = other = master = False
@@ -98,7 +101,8 @@ def usb_controllers(devices: Elem) -> None:
                 refuse(ErrorCode.XML_DETAIL, "Can't add another USB controller: USB is "
                        "disabled for this domain")
             other = True
-        if c.find("master") is None:
+        # virDomainControllerDefParseXML gives ICH9 UHCI companions their master port
+        if c.find("master") is None and c.get("model") not in _ICH9_COMPANIONS:
             master = True
     if other and not master:
         refuse(ErrorCode.XML_DETAIL, "No master USB controller specified")
@@ -214,6 +218,8 @@ def disk_source(e: Elem, chain: list[Elem]) -> None:
             refuse(XML, "missing 'type' attribute to disk source")
         if e.get("type") != "pci":
             refuse(XML, f"unsupported source type '{e.get('type')}'")
+        prop_uint(e, "namespace", required_=True, maximum=ULLONG_MAX)
+        prop_yes_no(e, "managed")
     elif kind == "vhostuser":
         if e.get("type") is None:
             refuse(XML, "missing 'type' attribute for vhostuser disk source")
@@ -381,6 +387,87 @@ def ip(e: Elem, chain: list[Elem]) -> None:
         refuse(ErrorCode.INVALID_ARG, f"Invalid peer '{peer}' in <ip>")
 
 
+def _max_vcpus(root: Elem) -> int:
+    vcpu = root.find("vcpu")
+    return (number(vcpu.text or "", "ui") or 0) if vcpu is not None else 1
+
+
+def _iothread_ids(root: Elem) -> set[int]:
+    """virDomainIOThreadIDDefArrayInit: the listed ids, then the lowest free ones up to the
+    <iothreads> count."""
+    ids = {number(t.get("id") or "", "uip") or 0
+           for t in (root.find("iothreadids") or Elem(tag="")).findall("iothread")}
+    count = number((root.find("iothreads") or Elem(tag="")).text or "0", "uip") or 0
+    missing, candidate = max(count - len(ids), 0), 1
+    while missing > 0 and candidate <= len(ids) + count:
+        if candidate not in ids:
+            ids.add(candidate)
+            missing -= 1
+        candidate += 1
+    return ids
+
+
+def _earlier(e: Elem, parent: Elem, tag: str) -> list[Elem]:
+    out: list[Elem] = []
+    for child in parent.children:
+        if child is e:
+            return out
+        if child.tag == tag:
+            out.append(child)
+    return out
+
+
+def _pin_cpuset(e: Elem, what: str) -> None:
+    cpuset = e.get("cpuset")
+    if cpuset is None:
+        refuse(INTERNAL, f"missing cpuset for {what}")
+    if not parse_bitmap(cpuset):
+        refuse(UNSUPPORTED, f"Invalid value of 'cpuset': {cpuset}")
+
+
+def vcpupin(e: Elem, chain: list[Elem]) -> None:
+    """virDomainVcpuPinDefParseXML: a pin for a vCPU that exists, once, with a cpuset."""
+    vcpu = number(e.get("vcpu") or "", "uip")
+    if vcpu is None or vcpu >= _max_vcpus(chain[0]):
+        return  # libvirt ignores pins of vCPUs the domain does not have
+    if e.get("cpuset") is None:
+        refuse(INTERNAL, "missing cpuset for vcpupin")
+    if any(number(p.get("vcpu") or "", "uip") == vcpu and p.get("cpuset") is not None
+           for p in _earlier(e, chain[-1], "vcpupin")):
+        refuse(INTERNAL, f"duplicate vcpupin for vcpu '{vcpu}'")
+    _pin_cpuset(e, "vcpupin")
+
+
+def emulatorpin(e: Elem, chain: list[Elem]) -> None:
+    """virDomainDefTunablesParse: one emulatorpin, with a cpuset."""
+    if _earlier(e, chain[-1], "emulatorpin"):
+        refuse(XML, "only one emulatorpin is supported")
+    _pin_cpuset(e, "emulatorpin")
+
+
+def iothreadpin(e: Elem, chain: list[Elem]) -> None:
+    """virDomainIOThreadPinDefParseXML: a pin for an existing iothread, once."""
+    tid = number(e.get("iothread") or "", "uip") or 0
+    if tid not in _iothread_ids(chain[0]):
+        refuse(UNSUPPORTED, f"Cannot find 'iothread' : {tid}")
+    _pin_cpuset(e, "iothreadpin")
+    if any(number(p.get("iothread") or "", "uip") == tid
+           for p in _earlier(e, chain[-1], "iothreadpin")):
+        refuse(INTERNAL, f"duplicate iothreadpin for same iothread '{tid}'")
+
+
+def emulatorsched(e: Elem, chain: list[Elem]) -> None:
+    if _earlier(e, chain[-1], "emulatorsched"):
+        refuse(XML, "only one emulatorsched is supported")
+
+
+def controller_node(e: Elem, chain: list[Elem]) -> None:
+    """virDomainControllerDefParseXML: a NUMA node is not negative."""
+    value = number(e.text or "", "i")
+    if value is not None and value < 0:
+        refuse(XML, "invalid NUMA node in target")
+
+
 ELEMENT_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
     ("devices", "controller"): (controller,),
     ("devices", "interface"): (interface,),
@@ -398,6 +485,11 @@ ELEMENT_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
     ("channel", "target"): (channel_target,),
     ("domain", "clock"): (clock,),
     ("devices", "interface", "ip"): (ip,),
+    ("controller", "target", "node"): (controller_node,),
+    ("cputune", "vcpupin"): (vcpupin,),
+    ("cputune", "emulatorpin"): (emulatorpin,),
+    ("cputune", "iothreadpin"): (iothreadpin,),
+    ("cputune", "emulatorsched"): (emulatorsched,),
     ("devices", "hostdev", "ip"): (ip,),
 }
 

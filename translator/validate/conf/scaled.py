@@ -7,28 +7,15 @@ memory sizes are kept in KiB, rounded up, and may not reach libvirt's ceiling.
 from __future__ import annotations
 
 from ...errors import ErrorCode, refuse
+from ...model.sizes import unit_or_none
 from .xmlprop import LLONG_MAX, ULLONG_MAX, to_uint
-
-_POWERS = {"k": 1, "m": 2, "g": 3, "t": 4, "p": 5, "e": 6}
-
 
 def unit_scale(unit: str | None, default: int) -> int:
     """virScaleInteger's multiplier for `unit` (None/'' = `default`), refused when unknown."""
-    if not unit:
-        return default
-    low = unit.lower()
-    if low in ("b", "byte", "bytes"):
-        return 1
-    if len(low) == 1 or low[1:] == "ib":
-        base = 1024
-    elif low[1:] == "b":
-        base = 1000
-    else:
+    scale = unit_or_none(unit, default)
+    if scale is None:
         refuse(ErrorCode.INVALID_ARG, f"unknown suffix '{unit}'")
-    power = _POWERS.get(low[0])
-    if power is None:
-        refuse(ErrorCode.INVALID_ARG, f"unknown suffix '{unit}'")
-    return base ** power
+    return scale
 
 
 def scaled_value(text: str, unit: str | None, where: str, *, default_scale: int = 1,

@@ -46,7 +46,6 @@ DISK: Table = {
     ("disk[network]", "source", "knownHosts"): (req("path"),),
     ("disk[network]", "source", "identity"): (req("username"),),
     ("disk[network]", "source", "host"): (en("transport", E.HOST_TRANSPORT),),
-    ("disk[nvme]", "source"): (ull("namespace", required=True), yn("managed")),
     ("disk[nvme]", "source", "address"): _PCI_ADDR,
     ("disk[volume]", "source"): (en("mode", E.POOL_MODE, nonzero=True),),
     ("disk[vhostvdpa]", "source"): (req("dev"),),
@@ -280,6 +279,8 @@ DOMAIN: Table = {
     ("domain", "os", "loader"): (yn("readonly"), en("type", E.LOADER_TYPE, nonzero=True),
                                  yn("secure"), yn("stateless"),
                                  en("format", E.STORAGE_FORMAT)),
+    ("domain", "os", "nvram[network]", "source"): (en("protocol", E.NET_PROTOCOL,
+                                                      required=True),),
     ("domain", "os", "nvram"): (en("templateFormat", E.STORAGE_FORMAT),
                                 en("format", E.STORAGE_FORMAT), en("type", E.STORAGE_TYPE)),
     ("domain", "os", "firmware", "feature"): (en("name", E.FIRMWARE_FEATURE, required=True),
@@ -346,8 +347,12 @@ FEATURES: Table = {
         "tcg")},
 }
 
-# numa_conf.c (virDomainNumaDefParseXML, virDomainNumatuneParseXML)
+# numa_conf.c (virDomainNumaDefParseXML, virDomainNumatuneParseXML) and cpu_conf.c's topology
 NUMA: Table = {
+    ("domain", "cpu", "topology"): (u("sockets", required=True, nonzero=True),
+                                    u("dies", nonzero=True), u("clusters", nonzero=True),
+                                    u("cores", required=True, nonzero=True),
+                                    u("threads", required=True, nonzero=True)),
     ("numatune", "memnode"): (u("cellid", required=True),
                               en("mode", E.NUMATUNE_MODE)),
     ("numatune", "memory"): (en("mode", E.NUMATUNE_MODE),),

@@ -8,10 +8,10 @@ pseries machines have serial ports and NVRAM there.
 
 from __future__ import annotations
 
-from ..context import BuildContext
-from ..errors import TranslationError
-from ..model import Chardev, Device, GenericAddress
-from ..model.devices import Interface
+from .context import BuildContext
+from .errors import TranslationError
+from .model import Chardev, Device, GenericAddress
+from .model.devices import Interface
 
 # QEMU's default spapr-vio `reg` of each kind of device (spapr_llan/vscsi/vty/nvram/tpm)
 VIO_NET = 0x1000
