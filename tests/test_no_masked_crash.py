@@ -131,3 +131,13 @@ def test_pcihole64_junk_is_libvirts_refusal() -> None:
                   "</pcihole64></controller>")
     answer = _answer(xml)
     assert answer is not None and "pcihole64" in answer
+
+
+def test_clock_variable_adjustment_as_libvirt_reads_it() -> None:
+    """offset='variable': an unreadable adjustment is 0; one past GLib's dates is '(null)'."""
+    def rtc(adjustment: str) -> str:
+        xml = _domain(head=f"<clock offset='variable' adjustment='{adjustment}' basis='utc'/>")
+        args = translator.translate(xml, capsdb.get(), profile="libvirt-test").args
+        return args[args.index("-rtc") + 1]
+    assert rtc("18446744073709551616") == rtc("0") != "base=(null)"
+    assert rtc("9000000000000") == "base=(null)"

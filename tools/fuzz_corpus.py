@@ -38,6 +38,7 @@ def main() -> int:
     ap.add_argument("--count", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--show", type=int, default=20)
+    ap.add_argument("--mutations", type=int, default=1, help="mutations per input")
     ap.add_argument("--save", help="write the first mutated input of each bug into this folder")
     args = ap.parse_args()
     files = inputs(Path(args.root))
@@ -55,8 +56,10 @@ def main() -> int:
             root = etree.fromstring(path.read_bytes())
         except etree.XMLSyntaxError:
             continue
-        kind = rng.choice(MUTATIONS)
-        _mutate(root, kind, rng.randrange(1000), rng.choice(JUNK))
+        kinds = [rng.choice(MUTATIONS) for _ in range(args.mutations)]
+        for kind in kinds:
+            _mutate(root, kind, rng.randrange(1000), rng.choice(JUNK))
+        kind = "+".join(kinds)
         parsed += 1
         try:
             translator.translate(etree.tostring(root), caps, profile="libvirt-test")

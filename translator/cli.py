@@ -36,9 +36,21 @@ MAX_INPUT_BYTES = 16 * 1024 * 1024  # translator.xmlsafe.MAX_INPUT_BYTES
 JSON_SCHEMA_VERSION = 2  # translator.render.JSON_SCHEMA_VERSION
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without `shutil` (argparse builds a formatter for every
+    add_argument, and importing shutil for the terminal width costs each call a few ms)."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            columns = os.get_terminal_size(sys.stdout.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            columns = int(os.environ.get("COLUMNS", "80") or 80)
+        super().__init__(prog, width=max(columns, 40) - 2)
+
+
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
-        prog="xml2argv",
+        prog="xml2argv", formatter_class=_Formatter,
         description="Show the QEMU command line libvirt would start for a domain XML, "
                     "with every qemu: namespace override applied.",
         epilog="exit status: 0 ok, 1 refused by libvirt, 2 usage error, 3 findings with "

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from capsdb import Caps, CapsFileError
 
+if TYPE_CHECKING:  # pathlib only where the cache is read: its import costs every CLI call
+    from pathlib import Path
+
 # libvirt's capability cache of the system daemon (qemu:///system)
-CACHE_DIR = Path("/var/cache/libvirt/qemu/capabilities")
+CACHE_DIR = "/var/cache/libvirt/qemu/capabilities"
 AUTO = "auto"
 
 
@@ -59,7 +62,7 @@ def default_emulators(arch: str) -> list[str]:
     return [f"/usr/bin/qemu-system-{n}" for n in names]
 
 
-def _emulator_of(path: Path) -> str | None:
+def _emulator_of(path: "Path") -> str | None:
     """The `<emulator>` a cache file names (read as text: the files are small)."""
     text = path.read_text(errors="replace")
     start = text.find("<emulator>")
@@ -69,8 +72,11 @@ def _emulator_of(path: Path) -> str | None:
     return text[start + len("<emulator>"):end].strip()
 
 
-def find_cache_file(emulator: str, cache_dir: Path = CACHE_DIR) -> Path:
+def find_cache_file(emulator: str, cache_dir: "str | Path" = CACHE_DIR) -> "Path":
     """The cache file libvirt keeps for `emulator`."""
+    from pathlib import Path
+
+    cache_dir = Path(cache_dir)
     try:
         entries = sorted(p for p in cache_dir.iterdir() if p.suffix == ".xml")
     except FileNotFoundError:
@@ -80,7 +86,7 @@ def find_cache_file(emulator: str, cache_dir: Path = CACHE_DIR) -> Path:
         raise HostCapsError(f"cannot read libvirt's capability cache {cache_dir}: it is "
                             "readable by root only (run as root, or copy the file for "
                             f"{emulator} and pass --caps FILE)") from None
-    unreadable: list[Path] = []
+    unreadable: list["Path"] = []
     for path in entries:
         try:
             if _emulator_of(path) == emulator:
@@ -96,7 +102,7 @@ def find_cache_file(emulator: str, cache_dir: Path = CACHE_DIR) -> Path:
                         "`virsh domcapabilities --emulatorbin` to make libvirt probe it)")
 
 
-def load_host_caps(xml: bytes, arch: str | None, cache_dir: Path = CACHE_DIR) -> Caps:
+def load_host_caps(xml: bytes, arch: str | None, cache_dir: "str | Path" = CACHE_DIR) -> Caps:
     """The cached capabilities of the binary the domain would run on."""
     import capsdb
 
@@ -112,7 +118,7 @@ def load_host_caps(xml: bytes, arch: str | None, cache_dir: Path = CACHE_DIR) ->
         raise HostCapsError(str(exc)) from None
 
 
-def _first_cached(emulators: list[str], cache_dir: Path) -> Path:
+def _first_cached(emulators: list[str], cache_dir: "str | Path") -> "Path":
     for emulator in emulators[:-1]:
         try:
             return find_cache_file(emulator, cache_dir)

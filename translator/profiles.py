@@ -136,6 +136,9 @@ class HostProfile:
     # A fixed number of None still means "a path, nothing opened", -1 "not opened"
     daemon_fd_base: int | None = None
     scsi_sg_name: str = "sg0"     # the SCSI generic node of a host SCSI device
+    # the random part of a MAC address libvirt generates (None: derived per NIC, since the
+    # real one is random); the harness' random source always yields zero bits
+    generated_mac_tail: str | None = None
     qemu_conf: QemuConf = field(default_factory=QemuConf)
     # hugetlbfs mounts libvirt finds when qemu.conf names none: (page KiB, mount point),
     # the host's default huge page size first (systemd mounts /dev/hugepages)
@@ -238,6 +241,7 @@ LIBVIRT_TEST = HostProfile(
     # such a tree (tools/conformance.py does) or the host's own directories are read
     firmware_root_env="XML2ARGV_TEST_FIRMWARE_ROOT",
     fixed_epoch=1234567890, utc_offset_s=-1800,   # the harness' mocked time, TZ=VIR00:30
+    generated_mac_tail="00:00:00",
     qemu_conf=QemuConf(
         spice_password="123456", spice_tls=None,
         spice_tls_x509_cert_dir="/etc/pki/libvirt-spice",

@@ -30,15 +30,21 @@ def vio_reg(d: Device) -> int | None:
     return None
 
 
+def _on_vio(d: Device) -> bool:
+    """The user gave the device a spapr-vio address (maybe without `reg`)."""
+    return isinstance(d.info.address, GenericAddress) and d.info.address.type == "spapr-vio"
+
+
 def _vio_candidates(ctx: BuildContext) -> list[tuple[Device, int]]:
     """The devices libvirt puts on spapr-vio, in its order, with their default `reg`."""
     devs = ctx.domain.devices
     out: list[tuple[Device, int]] = []
     for d in devs.items:
-        if isinstance(d, Interface) and d.model == "spapr-vlan":
+        if isinstance(d, Interface) and (d.model == "spapr-vlan" or _on_vio(d)):
             out.append((d, VIO_NET))
-    scsi = sorted((c for c in devs.controllers if c.type == "scsi"), key=lambda c: c.index)
-    out += [(c, VIO_SCSI) for c in scsi if c.model == "ibmvscsi"]
+    # any controller given a spapr-vio address gets a `reg` too (in libvirt's list order)
+    out += [(c, VIO_SCSI) for c in devs.controllers
+            if (c.type == "scsi" and c.model == "ibmvscsi") or _on_vio(c)]
     if ctx.policy.has_spapr_vio_bus(ctx):
         for ch in devs.chardevs("serial"):
             if ch.target_type in (None, "spapr-vio-serial", "isa-serial"):

@@ -1,4 +1,10 @@
-"""-audiodev backends (libvirt's <audio> elements) and the environment some of them need."""
+"""-audiodev backends (libvirt's <audio> elements) and the environment some of them need.
+
+Branches (qemuBuildAudioCommandLine):
+- [x] none, alsa, coreaudio, dbus, jack, oss, pulseaudio, sdl, spice, file, pipewire with
+      input/output settings (mixing engine, fixed settings, voices, buffer length, device
+      names, latency); env for SDL
+"""
 
 from __future__ import annotations
 

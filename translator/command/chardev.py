@@ -4,6 +4,17 @@ Every chardev backend (also those of rng, smartcard, redirdev and vhost-user NIC
 written by `chardev_backend`: the legacy `-chardev type,id=...` string, or the JSON form
 when QEMU takes `-chardev` as JSON (`chardev.json`). Files are opened by libvirt itself
 and handed over as fd sets (`-add-fd` first), listening UNIX sockets as pre-opened fds.
+
+Branches (qemuBuildChrChardevStr / qemuBuildChardevProps and the frontends):
+- [x] backends: null, vc, pty, dev (tty/parport), file (append), pipe, stdio, udp, tcp
+      (telnet, server/wait, reconnect), unix (bind/connect, fd passing, reconnect),
+      spicevmc, spiceport, qemu-vdagent (mouse, clipboard), dbus; logfile/logappend;
+      JSON -chardev when QEMU takes it
+- [x] TLS for tcp chardevs (tls-creds-x509, verify-peer, secret) when enabled
+- [x] serial: isa-serial, pci-serial, usb-serial, spapr-vty, sclpconsole/sclplmconsole,
+      pl011/system serial, isa-debugcon; parallel (isa-parallel); consoles (virtconsole,
+      serial alias, sclp); channels (virtserialport, guestfwd, spicevmc/qemu-vdagent);
+      usb-redir with filters and boot index
 """
 
 from __future__ import annotations

@@ -1,4 +1,18 @@
-"""Controllers: PCI bridges and root ports, USB, SCSI, SATA, virtio-serial, ..."""
+"""Controllers: PCI bridges and root ports, USB, SCSI, SATA, virtio-serial, ...
+
+Branches (qemuBuildControllersCommandLine, in its type order PCI, USB, SCSI, IDE, SATA,
+virtio-serial; qemuBuildControllerDevProps):
+- [x] PCI: pci-bridge (chassis_nr), dmi-to-pci-bridge, pcie-root-port / ioh3420 (port,
+      chassis, hotplug), switch up/downstream ports, pci/pcie-expander-bus (bus_nr, node),
+      pcie-to-pci-bridge, spapr-pci-host-bridge
+- [x] USB: piix3/piix4/ich9 UHCI+EHCI companions (masterbus, firstport), pci-ohci,
+      nec/qemu-xhci (p2/p3), usb-ehci, none; hubs
+- [x] SCSI: lsi, mptsas1068, megasas, virtio-scsi (iothread, iothread mapping, queues,
+      cmd_per_lun, max_sectors, ioeventfd), spapr-vscsi, pvscsi, am53c974, dc-390
+- [x] SATA (ich9-ahci), virtio-serial (max_ports, vectors), CCID
+- [x] addresses by libvirt's rules (prepare/addresses.py: dry run, connect flags, controller
+      list order)
+"""
 
 from __future__ import annotations
 

@@ -4,13 +4,27 @@ With the `blockdev` capability libvirt describes each image as a storage node
 (`libvirt-N-storage`) and, unless it can be skipped, a format node (`libvirt-N-format`);
 without it the pre-blockdev form `-drive ...,if=none,id=drive-ALIAS` is used and the
 frontend refers to it with `drive=drive-ALIAS`.
+
+Branches (qemuBuildDisksCommandLine, qemuBuildDiskDeviceProps):
+- [x] backends: -blockdev chain (storage_source.py) or legacy -drive (storage_drive.py),
+      copy-on-read and throttle filter nodes, managed/unmanaged pr-manager
+- [x] frontends: ide-hd/ide-cd, scsi-hd/cd/block/generic, virtio-blk (pci/ccw/device,
+      transitional), usb-storage, floppy (isa-fdc globals / q35 isa-fdc device)
+- [x] options: serial, wwn, vendor/product, geometry, logical/physical block size,
+      rotation rate, removable, write-cache, discard, detect-zeroes, error policies,
+      iothread, queues, queue size,
+      scsi device_id, bootindex (per-device order or <os><boot>)
+- [x] vhost-user-blk (chardev)
+- [ ] virtio-blk iothread-vq-mapping for disks (<iothreads> mapping)
+- [ ] vDPA disks (need the descriptor the harness passes)
 """
 
 from __future__ import annotations
 
 from ..cmdline import xml_source
 from ..context import BuildContext
-from ..model import Device, Disk, DriveAddress, Elem
+from ..model import Disk, DriveAddress, Elem
+from ..model.devices import Hostdev
 from ..props import Props, escape_comma
 from .device import address_props, drive_bus_props, emit_device, loadparm
 from .misc import reconnect_key, virtio_driver
@@ -23,27 +37,24 @@ from .storage_source import CACHE_MODES, HostStorage, Src, chain_list, disk_chai
 
 
 def _boot_indexes(ctx: BuildContext) -> dict[int, int]:
-    """Per-device boot index from <boot order=N>, or from <os><boot dev=...> order."""
-    out: dict[int, int] = {}
+    """Per-device boot index from <boot order=N>, or from the <os><boot dev=...> list
+    (qemuProcessPrepareDeviceBootorder): each kind is worth the position of its last
+    entry, given to the first disk of that kind and to the first NIC."""
     items = ctx.domain.devices.items
     if any(d.info.boot_order for d in items):
         return {id(d): d.info.boot_order for d in items if d.info.boot_order}
-    # each <boot dev> is worth its position in the list, present or not
-    for n, dev in enumerate(ctx.domain.os.boot_devs, start=1):
-        target: Device | None = None
-        for d in items:
-            if dev == "hd" and isinstance(d, Disk) and d.device in ("disk", "lun"):
-                target = d
-            elif dev == "cdrom" and isinstance(d, Disk) and d.device == "cdrom":
-                target = d
-            elif dev == "fd" and isinstance(d, Disk) and d.device == "floppy":
-                target = d
-            elif dev == "network" and d.family == "net":
-                target = d
-            if target is not None:
-                break
-        if target is not None and id(target) not in out:
-            out[id(target)] = n
+    position = {dev: n for n, dev in enumerate(ctx.domain.os.boot_devs, start=1)}
+    by_device = {"disk": "hd", "lun": "hd", "cdrom": "cdrom", "floppy": "fd"}
+    out: dict[int, int] = {}
+    for d in ctx.domain.devices.disks:
+        kind = by_device.get(d.device)
+        if kind in position:
+            out[id(d)] = position.pop(kind)
+    if "network" in position:
+        nic = next((d for d in items if d.family == "net" or
+                    (isinstance(d, Hostdev) and d.interface)), None)
+        if nic is not None:
+            out[id(nic)] = position["network"]
     return out
 
 

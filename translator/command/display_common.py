@@ -31,7 +31,7 @@ def virtio_bus_suffix(ctx: BuildContext, dev: Device, pci: str = "-pci") -> str:
     """
     a = dev.info.address
     kind = getattr(a, "type", None)
-    if kind == "ccw" or (a is None and ctx.arch == "s390x"):
+    if kind == "ccw" or (a is None and ctx.policy.virtio_on_ccw(ctx)):
         return "-ccw"
     if kind == "virtio-mmio":
         return "-device"

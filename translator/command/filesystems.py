@@ -1,5 +1,11 @@
 """Filesystems shared with the guest: virtio-9p (-fsdev + device), virtiofs (vhost-user-fs
-over a socket to virtiofsd) and USB MTP."""
+over a socket to virtiofsd) and USB MTP.
+
+Branches (qemuBuildFilesystemCommandLine):
+- [x] 9p: -fsdev local/handle (security model, writeout, readonly, fmode/dmode, multidevs),
+      virtio-9p (pci/ccw/device); virtiofs over vhost-user-fs (queue size, socket);
+      usb-mtp
+"""
 
 from __future__ import annotations
 

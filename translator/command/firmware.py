@@ -1,5 +1,15 @@
 """Firmware on the command line: pflash -blockdev nodes (early), the -machine pflashN
-properties, and after -cpu the ROM image (-bios) or the secure-pflash global."""
+properties, and after -cpu the ROM image (-bios) or the secure-pflash global.
+
+Branches (qemuBuildPflashBlockdevCommandLine, qemuBuildDomainLoaderCommandLine; the
+firmware itself is chosen by prepare/firmware.py as qemuFirmwareFillDomain does):
+- [x] pflash: -blockdev storage/format nodes for the loader (read-only) and NVRAM
+      (file or network source, raw or qcow2), -machine pflash0/pflash1
+- [x] rom loader (-bios), legacy -drive if=pflash without blockdev,
+      secure boot global (cfi.pflash01 secure=on)
+- [x] auto-selection from descriptors: interfaces, features (secure-boot, enrolled-keys,
+      requires-smm, amd-sev*), NVRAM template and format, stateless, memory-mapped
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,20 @@
-"""Domain-wide stages: name, machine, accelerator, CPU, memory, SMP, clock, boot, ..."""
+"""Domain-wide stages: name, machine, accelerator, CPU, memory, SMP, clock, boot, ...
+
+Branches (qemuBuildCommandLine's domain-wide stages; [x] built, [ ] not):
+- [x] environment (LC_ALL, PATH, HOME/USER/LOGNAME, XDG dirs, TZ for localtime clocks)
+- [x] -name guest=...,debug-threads=on; -S; masterKey0 secret object
+- [x] -machine: type, usb=off, dump-guest-core, mem-merge, vmport, smm, kernel_irqchip,
+      gic-version, hpt/resize and cap-* (pseries), deakeywrap/aes (s390), iommu,
+      memory-backend, acpi, pflash/confidential-guest-support, hmat
+- [x] -accel kvm/tcg (tb-size, dirty-ring-size, split irqchip); TSEG extension global
+- [x] -uuid, -display none, -no-user-config, -nodefaults, monitor chardev (fd or path)
+- [x] -rtc (utc/localtime/variable offsets, driftfix), kvm-pit / hpet / no-shutdown globals
+- [x] -no-reboot lifecycle, -no-acpi, PM globals (disable_s3/disable_s4 per chipset)
+- [x] -boot (order only without per-device boot order, menu, splash, reboot-timeout, strict),
+      -kernel/-initrd/-append/-dtb, -acpitable
+- [x] -sandbox, -run-with async-teardown, -msg timestamp=on
+- [ ] -incoming (restore/migration: set by the caller, not the domain XML)
+"""
 
 from __future__ import annotations
 
@@ -208,7 +224,14 @@ def build_monitor(ctx: BuildContext) -> None:
     ctx.cmd.add("-mon", "chardev=charmonitor,id=monitor,mode=control", src)
 
 
+# the seconds GLib's GDateTime can hold (years 1 to 9999); outside them libvirt's
+# g_date_time_add_seconds/new_from_unix_utc give NULL and the option reads "base=(null)"
+_GDATETIME_RANGE = (-62135596800, 253402300799)
+
+
 def _rtc_datetime(epoch: int) -> str:
+    if not _GDATETIME_RANGE[0] <= epoch <= _GDATETIME_RANGE[1]:
+        return "(null)"
     t = time.gmtime(epoch)
     return (f"{t.tm_year}-{t.tm_mon:02d}-{t.tm_mday:02d}"
             f"T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}")

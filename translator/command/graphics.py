@@ -1,4 +1,14 @@
-"""Graphical consoles: -vnc, -spice, -display (sdl, egl-headless, dbus) and their env."""
+"""Graphical consoles: -vnc, -spice, -display (sdl, egl-headless, dbus) and their env.
+
+Branches (qemuBuildGraphicsCommandLine):
+- [x] VNC: listen address/socket/network/none, autoport, websocket, password, TLS
+      (tls-creds-x509, verify) and SASL when qemu.conf enables them, share policy, keymap,
+      power control, audiodev
+- [x] SPICE: port/tls-port, listen, channels and default mode, compression settings,
+      streaming, clipboard, file transfer, mouse mode, GL (rendernode), seamless migration
+- [x] SDL (gl, env), egl-headless (rendernode), dbus (p2p, address, gl)
+- [ ] RDP (needs the qemu-rdp helper process)
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,12 @@
 
 Interfaces of type 'hostdev' are built here too, as libvirt keeps them in its hostdev
 list; a transient teaming member names its persistent virtio partner (failover).
+
+Branches (qemuBuildHostdevCommandLine):
+- [x] PCI VFIO (host address, ROM options, display/ramfb, failover pair, acpi-index),
+      mediated devices (vfio-pci/ccw/ap), USB host (bus/device or vendor/product, boot index),
+      SCSI host (iSCSI or local sg, with backend), vhost-scsi (fd), zPCI extension devices
+- [ ] host facts the harness mocks (PCI Express capability of the host device)
 """
 
 from __future__ import annotations
@@ -27,10 +33,11 @@ def _hex(e: Elem, attr: str) -> int:
 
 
 def pci_host_address(src: Elem | None) -> str | None:
-    """DDDD:BB:SS.F of the host PCI device named by <source><address>."""
+    """DDDD:BB:SS.F of the host PCI device named by <source><address> (libvirt's parser
+    leaves a missing address all zeros)."""
     a = src.find("address") if src is not None else None
     if a is None:
-        return None
+        return "0000:00:00.0"
     return (f"{_hex(a, 'domain'):04x}:{_hex(a, 'bus'):02x}:{_hex(a, 'slot'):02x}."
             f"{_hex(a, 'function')}")
 

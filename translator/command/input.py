@@ -1,4 +1,9 @@
-"""Input devices: USB and virtio HID devices, virtio/evdev passthrough (PS/2 is built in)."""
+"""Input devices: USB and virtio HID devices, virtio/evdev passthrough (PS/2 is built in).
+
+Branches (qemuBuildInputCommandLine):
+- [x] usb-mouse/tablet/kbd, virtio-mouse/tablet/keyboard (pci/ccw/device), virtio-input-host
+      (passthrough), input-linux (evdev: grab, repeat, grabToggle); PS/2 is built in
+"""
 
 from __future__ import annotations
 

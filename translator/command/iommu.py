@@ -1,4 +1,9 @@
-"""The guest IOMMU: intel-iommu, amd-iommu or virtio-iommu as a -device."""
+"""The guest IOMMU: intel-iommu, amd-iommu or virtio-iommu as a -device.
+
+Branches (qemuBuildIOMMUCommandLine):
+- [x] intel-iommu (intremap, caching-mode, eim, device-iotlb, aw-bits, dma-translation),
+      amd-iommu, virtio-iommu (pci, granule); smmuv3 as a machine property
+"""
 
 from __future__ import annotations
 

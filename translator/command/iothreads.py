@@ -1,4 +1,9 @@
-"""IOThread objects (-object iothread), right after -smp as libvirt places them."""
+"""IOThread objects (-object iothread), right after -smp as libvirt places them.
+
+Branches (qemuBuildIOThreadCommandLine):
+- [x] -object iothread per id, with poll-max-ns/grow/shrink, thread pool min/max;
+      main-loop thread pool (-object main-loop)
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,11 @@
 
 -machine names it `confidential-guest-support=lsec0` early; the object itself is created
 late in the command line, after the devices.
+
+Branches (qemuBuildSecCommandLine):
+- [x] sev-guest (cbitpos, reduced-phys-bits, policy, dh-cert, session, kernel hashes),
+      sev-snp-guest (policy, guest-visible workarounds, id block/auth, host data),
+      s390-pv-guest
 """
 
 from __future__ import annotations

@@ -1,4 +1,12 @@
-"""Memory devices (<memory model=...>): their backend object, then the -device."""
+"""Memory devices (<memory model=...>): their backend object, then the -device.
+
+Branches (qemuBuildMemoryDeviceProps and the backend of each memory device):
+- [x] pc-dimm, nvdimm (label size, unarmed, pmem, uuid), virtio-pmem-pci, virtio-mem-pci
+      (block size, requested size, dynamic memslots, prealloc), sgx-epc
+- [x] backends: memory-backend-ram/file/memfd with source path, hugepages, access, discard,
+      host NUMA binding, alignment
+- [x] DIMM addresses (slot/base), virtio PCI addresses, memaddr
+"""
 
 from __future__ import annotations
 
@@ -91,7 +99,7 @@ def device_props(ctx: BuildContext, dev: Device, prealloc: bool) -> Props:
         label = e.at("target", "label", "size")
         if label is not None:
             p.add("label-size", (scaled_kib(label) or 0) * 1024)
-        if ctx.arch.startswith("ppc64") and e.findtext("uuid"):
+        if ctx.policy.nvdimm_has_uuid(ctx) and e.findtext("uuid"):
             p.add("uuid", (e.findtext("uuid") or "").strip())  # pseries NVDIMMs carry one
         if e.at("target", "readonly") is not None:
             p.add("unarmed", True)

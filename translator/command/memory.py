@@ -3,6 +3,16 @@
 One function (`backend_props`) decides every memory backend, because libvirt applies
 the same rules (hugepages, shared access, discard, preallocation, host NUMA binding) to
 the machine RAM, to each guest NUMA cell and to each memory device.
+
+Branches (qemuBuildMemCommandLine, qemuBuildNumaCommandLine, qemuBuildMemoryBackendProps):
+- [x] -m size (maxmemory slots/maxmem), -overcommit mem-lock
+- [x] machine RAM backend (memory-backend=pc.ram ...): ram, file (hugepages per page size,
+      file/anonymous/memfd source, shared/private access, discard, prealloc,
+      prealloc-threads, thread-context), memfd hugetlb
+- [x] NUMA cells: one backend each when needed (hugepages, access, host binding), else
+      legacy mem=; host-nodes/policy from <numatune> (strict/preferred/interleave/restrictive)
+- [x] NUMA distances, HMAT initiators, latencies and bandwidths, cache levels
+- [ ] numad placement (needs the host's numad answer)
 """
 
 from __future__ import annotations

@@ -3,6 +3,13 @@
 Also the helpers every virtio device of these families shares: the driver name by bus
 (`-pci`, `-ccw`, `-device`, transitional variants) and the virtio `<driver>` options,
 which libvirt puts right after the driver name.
+
+Branches:
+- [x] watchdog (i6300esb, ib700, diag288, itco) with -watchdog-action
+- [x] memballoon (virtio pci/ccw/device, autodeflate, free page reporting)
+- [x] panic (isa pvpanic with iobase, pvpanic-pci, hyperv, pseries, s390)
+- [x] vmgenid, vmcoreinfo, ivshmem-plain/doorbell (shm or server chardev, msi vectors),
+      vhost-vsock (fd, cid), virtio-crypto with its cryptodev backend
 """
 
 from __future__ import annotations

@@ -3,6 +3,19 @@
 Taps, vhost-net and vDPA devices are opened by libvirt and handed to QEMU as descriptors;
 their numbers are host facts (see HostProfile). Interfaces of type 'hostdev' are host
 devices and are built by the hostdev stage.
+
+Branches (qemuBuildInterfaceCommandLine, qemuBuildHostNetProps, qemuBuildNicDevProps):
+- [x] types: network/bridge/ethernet (tap fds, vhost-net fds, multiqueue), direct
+      (macvtap fds), user (slirp: ip/ipv6 prefixes) and passt (vhost-user
+      socket), vhost-user (chardev, reconnect), vdpa (fd via -add-fd), mcast/client/server/
+      udp sockets, null
+- [x] models: virtio (pci/ccw/device, transitional), e1000, e1000e, igb, rtl8139, vmxnet3,
+      usb-net, spapr-vlan, model strings passed through
+- [x] virtio options: host/guest offloads, mrg_rxbuf, event_idx, rx/tx queue sizes, rss,
+      rss hash report, mtu, txmode, iommu/ats/packed, failover (teaming), rom bar/file,
+      boot index, acpi-index
+- [ ] interfaces answered by the virtual network driver (network hostdev pools, listen
+      addresses): the harness' fake networks are not modelled
 """
 
 from __future__ import annotations
@@ -190,7 +203,10 @@ def _int(v: str | None) -> int | None:
 
 def derived_mac(ctx: BuildContext, net: Interface) -> str:
     """libvirt picks a random 52:54:00 (QEMU OUI) address for a NIC without one; we derive
-    it from the domain name and NIC alias so that the output stays reproducible."""
+    it from the domain name and NIC alias so that the output stays reproducible (or take
+    the host profile's fixed one)."""
+    if ctx.host.generated_mac_tail is not None:
+        return "52:54:00:" + ctx.host.generated_mac_tail
     tail = ctx.host.uuid_for(f"{ctx.domain.name}/{net.alias}").replace("-", "")[:6]
     return "52:54:00:" + ":".join(tail[i:i + 2] for i in range(0, 6, 2))
 

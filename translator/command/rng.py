@@ -1,5 +1,10 @@
 """virtio RNG: the backend object (host file, EGD daemon over a chardev, QEMU's builtin)
-and the virtio-rng device with its rate limit."""
+and the virtio-rng device with its rate limit.
+
+Branches (qemuBuildRNGCommandLine):
+- [x] rng-random (file), rng-egd (chardev backend), rng-builtin; virtio-rng with rate
+      limit (max-bytes, period), pci/ccw/device and transitional variants
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,10 @@
 """Smartcards: emulated from host certificates/NSS, or passed through a chardev; each one
-is a card in a slot of a usb-ccid controller."""
+is a card in a slot of a usb-ccid controller.
+
+Branches (qemuBuildSmartcardCommandLine):
+- [x] ccid-card-emulated (host NSS database or certificates), ccid-card-passthru over a
+      chardev; usb-ccid controllers
+"""
 
 from __future__ import annotations
 

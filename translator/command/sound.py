@@ -1,4 +1,9 @@
-"""Sound devices; HDA controllers carry their codecs as separate -device entries."""
+"""Sound devices; HDA controllers carry their codecs as separate -device entries.
+
+Branches (qemuBuildSoundCommandLine):
+- [x] ES1370, AC97, SB16, pcspk (machine property), ich6/ich7/ich9 HDA with codecs
+      (duplex, micro, output), usb-audio, virtio-sound (streams)
+"""
 
 from __future__ import annotations
 

@@ -11,6 +11,10 @@ Sources are written as QEMU's legacy filenames (`/path`, `fat:`, `nbd:host:port`
 `rbd:pool/image:...`, URIs) except where only the structured form can express them
 (gluster with several hosts, iSCSI, NBD over TLS, NVMe): those become `file.KEY=...`
 options flattened from the same property map -blockdev would use.
+
+Branches (qemuBuildDriveStr, QEMU without `blockdev`):
+- [x] file/format/if=none/id, cache, aio, discard, detect-zeroes, werror/rerror,
+      readonly, snapshot, network URIs and rbd/gluster strings, secrets, throttling on -drive
 """
 
 from __future__ import annotations

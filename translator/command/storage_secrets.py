@@ -4,6 +4,11 @@ libvirt never puts a secret on the command line in clear: it encrypts the value 
 domain's master key (`masterKey0`) and passes `data`+`iv`. The real key and IV are random;
 like libvirt's test harness we use fixed ones (key bytes 0..31, IV bytes 0..15) and the
 harness's stand-in secret value, so the output is reproducible.
+
+Branches (qemuBuildDiskSecinfoCommandLine and friends):
+- [x] secret objects for iSCSI/RBD auth, HTTP cookies, LUKS/qcow2 encryption
+- [x] tls-creds-x509 for NBD/VxHS sources (with the configured secret)
+- [x] pr-manager-helper objects (managed and unmanaged reservations)
 """
 
 from __future__ import annotations

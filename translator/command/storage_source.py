@@ -3,6 +3,19 @@
 libvirt describes every image of a disk's chain by a protocol ("storage") node and, unless
 the image is plain raw, a format node on top of it; the format node points to the next
 image's top node through `backing`. Nodes are named `libvirt-N-storage`/`libvirt-N-format`.
+
+Branches (qemuBlockStorageSourceGetBackendProps and its per-protocol helpers):
+- [x] file, host_device/host_cdrom (raw cdrom media), dir (vvfat), nvme
+- [x] network: nbd (inet/unix, export, TLS, reconnect-delay), iscsi (portal, lun, auth,
+      initiator), rbd (mon hosts, auth, config, snapshot, encryption), gluster, http/https/
+      ftp/ftps (cookies, sslverify, readahead, timeout), ssh (user from <auth> or <identity>),
+      nfs, vxhs
+- [x] format nodes: raw (skipped when possible, offset/size slices), qcow2/qed/vmdk/...,
+      LUKS encryption (qcow2 encrypt / luks driver), backing chains,
+      discard/cache/auto-read-only
+- [ ] nbdkit-served sources (http/ssh through nbdkit need the nbdkit capability of the host)
+- [ ] qcow2 data-file nodes
+- [ ] storage pool/volume sources (need the storage driver's answer)
 """
 
 from __future__ import annotations

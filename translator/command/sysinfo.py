@@ -2,6 +2,10 @@
 
 Each SMBIOS structure lists its fields in libvirt's fixed order, whatever the XML order;
 values double their commas for QEMU's option parser.
+
+Branches (qemuBuildSmbiosCommandLine, qemuBuildSysinfoCommandLine):
+- [x] SMBIOS structures (BIOS, system, base board, chassis, OEM strings) in libvirt's field
+      order for <smbios mode='sysinfo'>; fw_cfg blobs (file or string)
 """
 
 from __future__ import annotations

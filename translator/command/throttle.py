@@ -4,6 +4,10 @@ Each <throttlegroup> becomes one `-object throttle-group` (id `throttle-NAME`) t
 every limit, unset ones as 0. A disk's <throttlefilters> stack `throttle` block nodes on
 top of its image (after a copy-on-read node, if any), first filter lowest; the frontend
 then reads through the last one. Filter nodes share the disks' `libvirt-N-...` counter.
+
+Branches (qemuBuildThrottleGroupCommandLine / throttle filters):
+- [x] -object throttle-group per <throttlegroup>, every limit (bytes/iops, max, length)
+- [x] throttle filter nodes stacked per disk; legacy per-disk <iotune> groups
 """
 
 from __future__ import annotations

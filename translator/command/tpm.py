@@ -1,5 +1,10 @@
 """TPM devices: the -tpmdev backend (host passthrough, swtpm emulator, external swtpm)
-and the TPM frontend device."""
+and the TPM frontend device.
+
+Branches (qemuBuildTPMCommandLine):
+- [x] passthrough (host device and cancel path fds), emulator (swtpm socket), external
+      (socket); frontends tpm-tis, tpm-crb, tpm-spapr, tpm-tis-device; spapr proxy
+"""
 
 from __future__ import annotations
 
@@ -61,7 +66,7 @@ def build_tpms(ctx: BuildContext) -> None:
             continue
         ctx.cmd.add("-tpmdev", tpmdev_arg(ctx, t), src(t))
         model = t.model or "tpm-tis"  # libvirt's default everywhere but ppc64
-        if model == "tpm-tis" and ctx.arch in ("aarch64", "riscv64", "loongarch64"):
+        if model == "tpm-tis" and not ctx.policy.has_isa_bus(ctx):
             # no ISA bus there: the TIS interface is QEMU's sysbus variant
             model = "tpm-tis-device"
         props = Props(("driver", model), ("tpmdev", f"tpm-{t.alias}"), ("id", t.alias))

@@ -1,4 +1,10 @@
-"""Video devices: the primary one gets the VGA-compatible variant, the others plain GPUs."""
+"""Video devices: the primary one gets the VGA-compatible variant, the others plain GPUs.
+
+Branches (qemuBuildVideoCommandLine / qemuBuildDeviceVideoStr):
+- [x] VGA, cirrus-vga, vmware-svga, qxl-vga/qxl (ram/vram/vram64/vgamem, max_outputs),
+      virtio-vga/virtio-gpu (-pci/-ccw/-device, -gl, blob, heads), bochs-display, ramfb,
+      vhost-user-vga/gpu (chardev to the vhost-user-gpu helper), none
+"""
 
 from __future__ import annotations
 

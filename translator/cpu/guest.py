@@ -1,10 +1,10 @@
 """The guest CPU as libvirt has it when it builds `-cpu`: the domain's `<cpu>` after
 qemuProcessUpdateGuestCPU (virCPUUpdate, virCPUTranslate, virQEMUCapsCPUFilterFeatures).
 
-Only x86 goes through libvirt's CPU driver here; the other arches keep their own rules in
-their command modules.  Where libvirt would fail the start (no host CPU to expand, a model
-the map does not know) the definition is left as the XML wrote it: refusing is validate's
-business, never the command builder's.
+x86 goes through libvirt's x86 CPU driver (x86.py), s390 host-model through s390.py; the
+other arches keep their own rules in their policies.  Where libvirt would fail the start
+(no host CPU to expand, a model the map does not know) the definition is left as the XML
+wrote it: refusing is validate/cpu.py's business, never the command builder's.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from capsdb import Caps
 from ..model import Elem
 from . import x86
 from .definition import DISABLE, OPTIONAL, POLICIES, REQUIRE, CpuDef
-
-X86_ARCHES = ("x86_64", "i686")
 
 
 def from_xml(cpu: Elem) -> CpuDef:

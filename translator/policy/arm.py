@@ -236,6 +236,9 @@ class ArmBoardPolicy(MachinePolicy):
     def default_cpu_model(self, ctx: BuildContext) -> str | None:
         return machine_default_cpu(ctx)
 
+    def has_isa_bus(self, ctx: BuildContext) -> bool:
+        return ctx.arch != "aarch64"
+
     def root_bus_alias(self, ctx: BuildContext, c: Controller) -> str | None:
         return root_bus_alias(ctx, c)
 

@@ -25,9 +25,9 @@ def is_arm(ctx: BuildContext) -> bool:
 
 
 def is_arm_virt(ctx: BuildContext) -> bool:
-    """`virt` and its versioned types (virt-8.2, ...), but not e.g. `virt-foo` boards."""
+    """`virt` and its versioned types on armv6l/armv7l/aarch64 (qemuDomainMachineIsARMVirt)."""
     m = ctx.machine
-    return is_arm(ctx) and (m == "virt" or (m.startswith("virt-") and m[5:6].isdigit()))
+    return ctx.arch in ("armv6l", "armv7l", "aarch64") and (m == "virt" or m.startswith("virt-"))
 
 
 def _state(ctx: BuildContext, name: str) -> str | None:

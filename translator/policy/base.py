@@ -64,7 +64,8 @@ class MachinePolicy:
         return True
 
     def default_panic_model(self, ctx: BuildContext) -> str | None:
-        """The model of a <panic> written without one (None: left to the builder)."""
+        """The model of a <panic> written without one (qemuDomainDefaultPanicModel; None:
+        the machine has no default)."""
         return None
 
     def default_serial_target(self, ctx: BuildContext) -> str:
@@ -145,6 +146,18 @@ class MachinePolicy:
     def default_cpu(self, ctx: BuildContext) -> tuple[str | None, list[str]]:
         """The -cpu model and its leading options for a guest that names no model."""
         return self.default_cpu_model(ctx), []
+
+    def has_isa_bus(self, ctx: BuildContext) -> bool:
+        """Whether ISA devices exist (else a TPM's TIS interface is QEMU's sysbus one)."""
+        return True
+
+    def virtio_on_ccw(self, ctx: BuildContext) -> bool:
+        """Whether a virtio device without an address sits on the channel subsystem."""
+        return False
+
+    def nvdimm_has_uuid(self, ctx: BuildContext) -> bool:
+        """Whether an NVDIMM carries its <uuid> to the guest (pseries)."""
+        return False
 
     def pci_bus_name(self, ctx: BuildContext, c: Controller, alias: str) -> str:
         """QEMU's name of the bus a PCI controller provides."""

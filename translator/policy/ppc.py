@@ -52,6 +52,9 @@ class Ppc64Policy(PpcPolicy):
     def build_board_devices(self, ctx: BuildContext) -> None:
         command.build_nvram(ctx)
 
+    def nvdimm_has_uuid(self, ctx: BuildContext) -> bool:
+        return True
+
 
 class PseriesPolicy(Ppc64Policy):
     """pseries: PCI host bridges, the spapr-vio bus, vSCSI and the firmware panic call."""

@@ -153,6 +153,9 @@ class RiscvPolicy(MachinePolicy):
     def system_serial_model(self, ctx: BuildContext) -> str:
         return "16550a"
 
+    def has_isa_bus(self, ctx: BuildContext) -> bool:
+        return ctx.arch != "riscv64"
+
     def default_cpu_model(self, ctx: BuildContext) -> str | None:
         return machine_default_cpu(ctx)  # rv64, only used for TCG guests
 
@@ -178,6 +181,9 @@ class LoongArchPolicy(RiscvPolicy):
         return "virtio"
 
     def adds_default_memballoon(self, ctx: BuildContext) -> bool:
+        return False
+
+    def has_isa_bus(self, ctx: BuildContext) -> bool:
         return False
 
     def system_serial_model(self, ctx: BuildContext) -> str:

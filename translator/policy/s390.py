@@ -291,6 +291,12 @@ class S390Policy(MachinePolicy):
     def assign_addresses(self, ctx: BuildContext) -> None:
         assign_addresses(ctx)
 
+    def default_panic_model(self, ctx: BuildContext) -> str | None:
+        return "s390"
+
+    def virtio_on_ccw(self, ctx: BuildContext) -> bool:
+        return ctx.arch == "s390x"
+
     def machine_board_props(self, ctx: BuildContext) -> list[str]:
         return command.keywrap_machine_parts(ctx)
 

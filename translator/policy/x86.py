@@ -10,7 +10,6 @@ The other x86 boards (isapc, microvm) get no PCI root bus from libvirt.
 from __future__ import annotations
 
 from ..context import BuildContext
-from ..errors import TranslationError
 from ..model import PciAddress
 from ..model.devices import Sound, Video
 from ..prepare.addresses import (PciAllocator, assign_pci_root_addresses, ich9_address,
@@ -56,7 +55,8 @@ class X86Policy(MachinePolicy):
         if devs.controller("pci", 0) is None:
             bus = "PCIe root" if self.root_model == "pcie-root" else "PCI root"
             add_controller(ctx, "pci", 0, self.root_model, f"{self.name} machines have a {bus} bus")
-        if devs.controller(disk, 0) is None:
+        # libvirt adds q35's SATA controller, but no IDE one (qemuDomainDefAddDefaultDevices)
+        if disk == "sata" and devs.controller(disk, 0) is None:
             add_controller(ctx, disk, 0, None,
                            f"{self.name} machines have a built-in {disk.upper()} controller")
 
@@ -64,8 +64,7 @@ class X86Policy(MachinePolicy):
         devs = ctx.domain.devices
         self.add_chipset_controllers(ctx)
         # an ISA-only PC has no PCI bus for a default USB controller
-        if devs.controller("usb", 0) is None and not any(c.type == "usb" for c in devs.controllers) \
-                and ctx.machine != "isapc":
+        if devs.controller("usb", 0) is None and ctx.machine != "isapc":
             model = self.default_usb_model(ctx)
             if model:
                 add_controller(ctx, "usb", 0, model, "libvirt adds a default USB controller")
@@ -95,24 +94,21 @@ class I440fxPolicy(X86Policy):
     chipset_disk_controller = "ide"
 
     def reserve_builtin(self, ctx: BuildContext, alloc: PciAllocator) -> None:
-        """Slot 1 is the PIIX3: IDE at 00:01.1, the PIIX3 UHCI at 00:01.2."""
+        """Slot 1 is the PIIX3 (qemuDomainValidateDevicePCISlotsPIIX3): the first IDE
+        controller at 00:01.1 and a PIIX3 (or default) USB controller index 0 at 00:01.2,
+        whatever non-PCI address they were given, then function 0 of the slot; a user
+        device already there is a double use."""
         devs = ctx.domain.devices
         root = alloc.buses.get(0)
         if root is None:
             return
-        for fn in range(4):
-            if fn not in root.used.get(1, set()):
-                root.reserve(1, fn)
-        ide = devs.controller("ide", 0)
-        if ide is not None and ide.info.address is None:
-            if any(isinstance(d.info.address, PciAddress) and d.info.address.key() == (0, 0, 1, 1)
-                   for d in devs.items):
-                raise TranslationError(
-                    "XML error: Attempted double use of PCI Address 0000:00:01.1")
-            ide.info.address = PciAddress(slot=1, function=1)
-        usb = devs.controller("usb", 0)
-        if usb is not None and usb.info.address is None and usb.model == "piix3-uhci":
-            usb.info.address = PciAddress(slot=1, function=2)
+        for c, function in ((devs.controller("ide", 0), 1), (devs.controller("usb", 0), 2)):
+            if c is None or (c.type == "usb" and c.model not in (None, "piix3-uhci")):
+                continue
+            if not isinstance(c.info.address, PciAddress):
+                c.info.address = PciAddress(slot=1, function=function)
+                alloc.reserve(c.info.address, c.alias or c.type)
+        alloc.reserve(PciAddress(slot=1), "PIIX3")
         place_primary_video(ctx, alloc, slot=2)
 
 
@@ -159,14 +155,21 @@ class Q35Policy(X86Policy):
 
 
 def place_primary_video(ctx: BuildContext, alloc: PciAllocator, slot: int) -> None:
-    """The first PCI video card has a fixed home on the root bus when it is free."""
-    videos = [d for d in ctx.domain.devices.items if isinstance(d, Video)
-              and pci_connection(d, ctx)]
-    if videos and videos[0].info.address is None:
-        root = alloc.buses.get(0)
-        if root is not None and root.is_free(slot):
-            root.reserve(slot, 0)
-            videos[0].info.address = PciAddress(slot=slot)
+    """The first video card has a fixed home on the root bus; when that slot is taken it
+    gets the next free slot right away, before every other device
+    (qemuDomainValidateDevicePCISlotsPIIX3 / Q35)."""
+    videos = [d for d in ctx.domain.devices.items if isinstance(d, Video)]
+    kind = pci_connection(videos[0], ctx) if videos else None
+    if kind is None or videos[0].info.address is not None:
+        return
+    root = alloc.buses.get(0)
+    if root is None:
+        return
+    if root.is_free(slot):
+        root.reserve(slot, 0)
+        videos[0].info.address = PciAddress(slot=slot)
+    else:
+        videos[0].info.address = alloc.take(kind)
 
 
 def policy_for(ctx: BuildContext) -> MachinePolicy:

@@ -4,6 +4,19 @@ Two passes like libvirt: user-given addresses and chipset built-ins are reserved
 then the devices that still need a slot are counted, the root ports a q35 machine needs
 are added (plus one spare for hotplug on a domain that defined none), and finally every
 device gets the first free compatible slot, family by family in libvirt's order.
+
+Branches (qemuDomainAssignPCIAddresses, domain_addr.c; [x] done, [ ] not):
+- [x] connect flags per device (qemuDomainDeviceCalculatePCIConnectFlags): PCIe endpoints,
+      conventional PCI (transitional virtio, crypto, shmem, ehci/uhci, sata, most NICs),
+      integrated devices (virtio-iommu, pvpanic), virtio as PCIe only with modern virtio
+- [x] chipset reservations (PIIX3 slot 1, IDE/USB functions; q35 0x1f, ICH9 USB 0x1d/0x1a,
+      ICH9 audio 0x1b), primary video slot (2 on i440fx, 1 on q35) or the next free one
+- [x] dry run growing buses in device order: root ports, pcie-to-pci-bridge behind its own
+      root port (dmi-to-pci-bridge + pci-bridge without it), pci-bridges on pci-root,
+      one spare hot-plug root port for new PCIe domains; controllers then placed by index
+- [x] controllers in libvirt's list order (insertion by type and index, USB2 companions)
+- [x] ICH9 USB2 companion groups sharing a slot, multifunction on function 0
+- [ ] isolation groups (pseries host PCI domains, per-PHB placement)
 """
 
 from __future__ import annotations
@@ -88,6 +101,75 @@ def _sort_disks(ctx: BuildContext) -> None:
         items[i] = d
 
 
+class _ControllerList:
+    """libvirt's controller list while it is built (virDomainControllerInsertPreAlloced).
+
+    A controller only ever goes next to those of its type (a new type at the end), so the
+    list is one block per type in order of first appearance; inside a block an index-less
+    one goes last, else it goes before the first later-indexed one (a master before its
+    companions). Blocks still in index order take an append without a scan."""
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, list[Controller]] = {}
+        self.ascending: dict[str, bool] = {}
+
+    def insert(self, c: Controller, index: int) -> None:
+        block = self.blocks.setdefault(c.type, [])
+        ascending = self.ascending.get(c.type, True)
+        if index != -1 and ascending and (not block or block[-1].index < index):
+            block.append(c)
+            self.ascending[c.type] = True
+            return
+        block.insert(self._position(block, c, index), c)
+        self.ascending[c.type] = index != -1 and all(
+            a.index <= b.index for a, b in zip(block, block[1:]))
+
+    @staticmethod
+    def _position(block: list[Controller], c: Controller, index: int) -> int:
+        if index == -1:
+            return len(block)
+        at = -1
+        for i in range(len(block) - 1, -1, -1):
+            cur = block[i]
+            if cur.index > index:
+                at = i
+            elif c.master_startport is None and cur.master_startport is not None and \
+                    cur.index == index:
+                at = i  # a master goes before its companions
+            elif at == -1:
+                at = i + 1
+        return len(block) if at == -1 else at
+
+    def ordered(self) -> list[Controller]:
+        return [c for block in self.blocks.values() for c in block]
+
+
+def sort_controllers(ctx: BuildContext) -> None:
+    """Reorder controllers as libvirt's list holds them: each parsed one, then each one
+    libvirt adds, is inserted among those of its type by index (one without an index in
+    the XML right after the last of its type); the other devices keep their positions."""
+    items = ctx.domain.devices.items
+    slots = [i for i, dev in enumerate(items) if isinstance(dev, Controller)]
+    ctrls = [c for c in (items[i] for i in slots) if isinstance(c, Controller)]
+    listing = _ControllerList()
+    for c in ctrls:
+        if not c.implicit:
+            listing.insert(c, c.index if c.elem.get("index") is not None else -1)
+    order = listing.ordered()
+    # virDomainAssignControllerIndexes: once an index-less USB2 controller (not the first
+    # controller) got its index, the whole list is inserted again, indexes known
+    if any(c.elem.get("index") is None and c.type == "usb" and c.model in ICH9_FUNCTION
+           for c in order[1:]):
+        listing = _ControllerList()
+        for c in order:
+            listing.insert(c, c.index)
+    for c in ctrls:
+        if c.implicit:
+            listing.insert(c, c.index)
+    for i, ctrl in zip(slots, listing.ordered()):
+        items[i] = ctrl
+
+
 def assign_drive_addresses(ctx: BuildContext) -> None:
     _sort_disks(ctx)
     for d in ctx.domain.devices.disks:
@@ -165,65 +247,81 @@ def pcie_root(ctx: BuildContext) -> bool:
     return root is not None and root.model == "pcie-root"
 
 
+_TRANSITIONAL = "virtio-transitional"
+# USB controllers that are conventional PCI functions, and those that are no PCI device
+_USB_PCI_MODELS = frozenset({None, "ehci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2",
+                             "ich9-uhci3", "vt82c686b-uhci", "piix3-uhci", "piix4-uhci",
+                             "pci-ohci"})
+_USB_PCIE_MODELS = frozenset({"nec-xhci", "qemu-xhci"})
+
+
+def _virtio(ctx: BuildContext, model: str | None) -> str:
+    """A virtio device: conventional PCI when transitional (or QEMU has no PCIe virtio),
+    else a PCIe endpoint (qemuDomainFillDevicePCIConnectFlagsIterInit's virtioFlags)."""
+    if model == _TRANSITIONAL or not ctx.has("virtio-pci-non-transitional"):
+        return "pci"
+    return "pcie"
+
+
 def device_connection(dev: Device, ctx: BuildContext) -> str | None:
+    """qemuDomainDeviceCalculatePCIConnectFlags: 'pcie', 'pci' (conventional),
+    'integrated' (root bus only) or None for a device without a PCI address."""
+    elem_model = dev.elem.get("model")
     if isinstance(dev, Disk):
-        return "pcie" if dev.bus == "virtio" else None
+        return _virtio(ctx, elem_model) if dev.bus == "virtio" else None
     if isinstance(dev, Interface):
         model = dev.model or ("rtl8139" if ctx.is_x86 else "virtio")  # libvirt's default NIC
-        if dev.type == "hostdev" or model in NON_PCI_NET:
+        if dev.type == "hostdev" or model == "usb-net":
             return None
-        return "pci" if model in PCI_ONLY_NET else "pcie"
+        if model in ("virtio", "virtio-non-transitional", _TRANSITIONAL):
+            return _virtio(ctx, model)
+        if model in NON_PCI_NET:
+            return None
+        return "pcie" if model in ("e1000e", "igb") else "pci"
     if isinstance(dev, Controller):
-        if dev.type == "pci":
-            return None
-        if dev.type in ("ide", "fdc", "ccid", "xenbus", "isa"):
-            return None
-        if dev.type == "sata" and ctx.is_q35 and dev.index == 0:
-            return None
-        if dev.type == "usb":
-            if dev.model in (None, "none", "qusb1", "qusb2") or (dev.model or "").startswith("usb-"):
-                return None if dev.model in (None, "none", "qusb1", "qusb2") else None
-            if dev.model in ("piix3-uhci", "piix4-uhci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2",
-                             "ich9-uhci3", "vt82c686b-uhci", "pci-ohci"):
-                return "pci"
-            return "pcie"
-        if dev.type == "scsi":
-            if dev.model == "ibmvscsi":  # a VIO device: see assign_spapr_vio_addresses
-                return None
-            return "pci" if dev.model in PCI_ONLY_CONTROLLERS else "pcie"
-        return "pcie"
+        return _controller_connection(dev, ctx)
     if isinstance(dev, Sound):
-        if dev.model in ("pcspk", "sb16", "usb"):
-            return None
-        return "pci"
+        if dev.model == "virtio":
+            return _virtio(ctx, None)
+        return "pci" if dev.model in ("es1370", "ac97", "ich6", "ich9") else None
     if isinstance(dev, Memballoon):
-        return "pcie" if dev.model in ("virtio", "virtio-transitional",
-                                       "virtio-non-transitional") else None
+        return _virtio(ctx, dev.model) if dev.model in ("virtio", "virtio-transitional",
+                                                        "virtio-non-transitional") else None
     if isinstance(dev, Video):
-        if dev.model in ("none", "ramfb"):
+        if dev.model in ("none", "ramfb", "gop", None):
             return None
-        return "pcie" if dev.model == "virtio" and not ctx.is_x86 else "pci"
+        if dev.model == "virtio":
+            return _virtio(ctx, None)
+        return "pcie" if dev.model == "bochs" else "pci"
     fam = dev.family
-    elem_model = dev.elem.get("model")
     if fam == "rng":
-        return "pcie" if (elem_model or "virtio").startswith("virtio") else None
+        return _virtio(ctx, elem_model) if (elem_model or "virtio").startswith("virtio") \
+            else None
     if fam == "watchdog":
         return "pci" if elem_model == "i6300esb" else None
-    if fam == "filesystem":  # usb-mtp sits on USB
-        return "pcie" if dev.elem.get("type", "mount") == "mount" and \
-            dev.elem.attr_at("type", "driver") != "mtp" else None
+    if fam == "filesystem":
+        driver = dev.elem.attr_at("type", "driver")
+        if driver in ("mtp", "loop", "nbd", "ploop"):
+            return None
+        return _virtio(ctx, elem_model)
     if fam == "shmem":
         return "pci"
     if fam == "input":
-        return "pcie" if dev.elem.get("bus") == "virtio" else None
+        return _virtio(ctx, elem_model) if dev.elem.get("bus") == "virtio" else None
     if fam == "vsock":
-        return "pcie"
+        return _virtio(ctx, elem_model)
+    if fam == "memory":
+        return _virtio(ctx, None) if elem_model in ("virtio-pmem", "virtio-mem") else None
     if fam == "hostdev":
-        return "pcie" if getattr(dev, "on_pci", dev.elem.get("type") == "pci") else None
+        if not getattr(dev, "on_pci", dev.elem.get("type") == "pci"):
+            return None
+        if getattr(dev, "type", None) == "scsi_host":
+            return _virtio(ctx, elem_model)
+        return "pcie"
     if fam == "iommu":  # virtio-iommu must be an integrated device of the root bus
         return "integrated" if elem_model == "virtio" else None
     if fam == "crypto":
-        return "pcie"
+        return "pci"
     if isinstance(dev, Chardev) and dev.kind == "serial" and dev.target_type == "pci-serial":
         return "pci"
     if fam == "panic" and getattr(dev, "model", None) == "pvpanic":
@@ -231,9 +329,31 @@ def device_connection(dev: Device, ctx: BuildContext) -> str | None:
     return None
 
 
+def _controller_connection(c: Controller, ctx: BuildContext) -> str | None:
+    if c.type in ("pci", "fdc", "ccid", "xenbus", "isa"):
+        return None
+    if c.type in ("ide", "sata"):
+        # the chipset's own first IDE / SATA controller has its fixed slot
+        return None if c.index == 0 and (c.type == "ide" or ctx.is_q35) else "pci"
+    if c.type == "usb":
+        if c.model in _USB_PCIE_MODELS:
+            return "pcie"
+        return "pci" if c.model in _USB_PCI_MODELS else None
+    if c.type == "scsi":
+        if c.model in ("ibmvscsi", "ncr53c90", None, "auto"):  # ibmvscsi: spapr-vio
+            return None
+        if c.model in ("virtio-scsi", "virtio-non-transitional", _TRANSITIONAL):
+            return _virtio(ctx, c.model)
+        return "pci"
+    if c.type == "virtio-serial":
+        return _virtio(ctx, c.model)
+    return "pcie"
+
+
+# qemuDomainAssignDevicePCISlots' order (PCI controllers come first, apart)
 FAMILY_ORDER = ("filesystem", "net", "sound", "controller", "disk", "hostdev", "memballoon",
-                 "rng", "watchdog", "video", "shmem", "input", "vsock", "chardev", "iommu",
-                 "crypto", "panic")
+                 "rng", "watchdog", "video", "shmem", "input", "chardev", "iommu", "vsock",
+                 "memory", "crypto", "panic")
 
 
 class PciAllocator:
@@ -385,6 +505,7 @@ def ich9_address(bus: int, slot: int, c: Controller) -> PciAddress:
 
 def assign_pci_addresses(ctx: BuildContext) -> None:
     """The machine's address assignment (PCI, CCW, MMIO), then spapr-vio registers."""
+    sort_controllers(ctx)
     ctx.policy.assign_addresses(ctx)
     assign_spapr_vio_addresses(ctx)
 
@@ -450,9 +571,7 @@ def place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
     for d in pending:
         if d.info.address is not None:
             continue
-        kind = pci_connection(d, ctx) or "pci"
-        if ctx.is_q35 and isinstance(d, Video):
-            kind = "integrated"
+        kind = _slot_kind(ctx, d)
         if isinstance(d, Controller) and d.type == "usb" and d.model in ICH9_FUNCTION:
             d.info.address = _ich9_group_address(ctx, alloc, d, kind)
             continue
@@ -469,7 +588,8 @@ def _ich9_group_address(ctx: BuildContext, alloc: PciAllocator, c: Controller,
     """ICH9 USB controllers of one index share a slot, one function per model."""
     for o in ctx.domain.devices.controllers:
         a = o.info.address
-        if o is not c and o.type == "usb" and o.index == c.index and isinstance(a, PciAddress):
+        if o is not c and o.type == "usb" and o.index == c.index and \
+                o.model in ICH9_FUNCTION and isinstance(a, PciAddress):
             addr = ich9_address(a.bus, a.slot, c)
             alloc.reserve(addr, c.alias or "usb")
             return addr
@@ -529,54 +649,78 @@ def claim_multifunction(ctx: BuildContext, buses: Mapping[int, _SlotUse]) -> Non
             a.multifunction = True
 
 
+def _slot_kind(ctx: BuildContext, d: Device) -> str:
+    """The kind of slot a pending device takes."""
+    return pci_connection(d, ctx) or "pci"
+
+
+def _dry_run_growth(ctx: BuildContext, alloc: PciAllocator, pending: list[Device]) -> list[str]:
+    """libvirt's first pass on a PCIe root machine: the models of the buses it adds, in the
+    order the devices (in placement order) ran out of slots.
+
+    A PCIe endpoint without a free root port adds one; a conventional one adds a
+    pci-bridge when some bus takes one, else a root port (kept for the bridge) and a
+    pcie-to-pci-bridge (or, without that QEMU device, a dmi-to-pci-bridge and a
+    pci-bridge). A new domain that had to grow keeps one root port free for hot-plug.
+    """
+    dry = alloc.clone()
+    added: list[str] = []
+
+    def new_bus(model: str) -> Bus:
+        index = max(dry.buses, default=0) + 1
+        _, lo, hi = BUS_ACCEPTS[model]
+        dry.buses[index] = bus = Bus(index, model, lo, hi)
+        added.append(model)
+        return bus
+
+    def take(kind: str) -> None:
+        if dry.take(kind) is not None:
+            return
+        if kind == "pcie":
+            new_bus("pcie-root-port").reserve(0, 0)
+        elif kind == "pci":
+            if any(b.accepts("pci-bridge") for b in dry.buses.values()):
+                bridge = new_bus("pci-bridge")
+            elif ctx.has("pcie-pci-bridge"):
+                new_bus("pcie-root-port").reserve(0, 0)  # held for the bridge
+                bridge = new_bus("pcie-to-pci-bridge")
+            else:
+                new_bus("dmi-to-pci-bridge")
+                bridge = new_bus("pci-bridge")
+            bridge.reserve(bridge.min_slot, 0)
+
+    ich9_groups: set[int] = set()
+    for d in pending:
+        if isinstance(d, Controller) and d.type == "usb" and d.model in ICH9_FUNCTION:
+            if d.index in ich9_groups:
+                continue
+            ich9_groups.add(d.index)
+        take(_slot_kind(ctx, d))
+    max_idx = max((c.index for c in ctx.domain.devices.controllers if c.type == "pci"),
+                  default=-1)
+    if max_idx <= 0 and added:
+        take("pcie")
+    return added
+
+
 def _add_root_ports(ctx: BuildContext, alloc: PciAllocator, pending: list[Device]) -> None:
+    """Add the controllers libvirt's dry run found missing, numbered in the order it added
+    them; they get their slots in the real pass, PCI controllers first by index."""
     devs = ctx.domain.devices
-    existing_ports = [c for c in devs.controllers if c.type == "pci" and c.index > 0]
-    free_ports = sum(1 for b in alloc.buses.values()
-                     if b.model in ("pcie-root-port", "pcie-switch-downstream-port")
-                     and b.is_free(0))
-    need = sum(1 for d in pending if pci_connection(d, ctx) == "pcie"
-               and not isinstance(d, Video))
-    missing = max(0, need - free_ports)
-    needs_pci_bus = any(pci_connection(d, ctx) == "pci" and not isinstance(d, Video)
-                        for d in pending)
-    needs_bridge = needs_pci_bus and not any(b.accepts("pci") for b in alloc.buses.values())
-    if not existing_ports and (missing > 0 or needs_bridge):
-        # libvirt leaves one spare port for hot-plug, but only when it had to add buses
-        missing += 1
     next_index = max((c.index for c in devs.controllers if c.type == "pci"), default=0) + 1
-    insert_at = pci_controller_insert_pos(ctx)
-    if needs_bridge:
-        # conventional PCI devices need a pcie-to-pci-bridge, itself in a new root port
-        port = _new_pci_controller(ctx, alloc, next_index, "pcie-root-port", insert_at,
-                                   _next_root_port_slot(alloc))
-        bridge_addr = PciAddress(bus=port.index, slot=0)
-        alloc.buses[port.index].reserve(0, 0)
-        _new_pci_controller(ctx, alloc, next_index + 1, "pcie-to-pci-bridge", insert_at + 1,
-                            bridge_addr)
-        next_index += 2
-        insert_at += 2
-    for _ in range(missing):
-        _new_pci_controller(ctx, alloc, next_index, "pcie-root-port", insert_at,
-                            _next_root_port_slot(alloc))
-        insert_at += 1
-        next_index += 1
+    at = pci_controller_insert_pos(ctx)  # after every existing PCI controller
+    for offset, model in enumerate(_dry_run_growth(ctx, alloc, pending)):
+        c = new_pci_controller(ctx, next_index + offset, model,
+                               IMPLICIT_REASON.get(model, f"libvirt adds a {model}"),
+                               at + offset)
+        alloc.add_bus(c)
+    _assign_pci_controllers(ctx, alloc)
 
 
 IMPLICIT_REASON = {
     "pcie-root-port": "q35 devices are plugged into auto-added pcie-root-ports",
     "pcie-to-pci-bridge": "conventional PCI devices on q35 need a pcie-to-pci-bridge",
 }
-
-
-def _new_pci_controller(ctx: BuildContext, alloc: PciAllocator, index: int, model: str,
-                        pos: int, addr: PciAddress) -> Controller:
-    """Add a PCI controller libvirt needs to give every device a slot."""
-    c = new_pci_controller(ctx, index, model,
-                           IMPLICIT_REASON.get(model, f"libvirt adds a {model}"), pos)
-    c.info.address = addr
-    alloc.add_bus(c)
-    return c
 
 
 def _next_root_port_slot(alloc: PciAllocator) -> PciAddress:

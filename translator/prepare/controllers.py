@@ -73,20 +73,12 @@ def _joins_previous_set(c: Controller, prev: Controller | None,
 
 
 def set_usb_companions(ctx: BuildContext) -> None:
-    """ICH9 UHCI companions get their start port and follow their EHCI master."""
+    """ICH9 UHCI companions get their start port (addresses.sort_controllers puts them
+    after their EHCI master)."""
     devs = ctx.domain.devices
     for c in devs.controllers:
         if c.type == "usb" and c.master_startport is None and c.model in COMPANION_STARTPORT:
             c.master_startport = COMPANION_STARTPORT[c.model]
-    positions: list[int] = []
-    usb: list[Controller] = []
-    for i, d in enumerate(devs.items):
-        if isinstance(d, Controller) and d.type == "usb":
-            positions.append(i)
-            usb.append(d)
-    ordered = sorted(usb, key=lambda d: (d.index, is_usb_companion(d)))
-    for i, d in zip(positions, ordered):
-        devs.items[i] = d
 
 
 _ROOT_MODELS = ("pci-root", "pcie-root")

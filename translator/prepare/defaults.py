@@ -120,7 +120,7 @@ def add_console_serial(ctx: BuildContext) -> None:
         first = consoles[0]
         if first.target_type in (None, "serial"):
             serial = Chardev(elem=first.elem, kind="serial", type=first.type,
-                             target_port=first.target_port or 0,
+                             target_port=0,  # virDomainDefAddConsoleCompat
                              sources=first.sources, protocol=first.protocol, log=first.log,
                              implicit="a serial console needs a serial port")
             idx = items.index(first)

@@ -69,8 +69,12 @@ def _requested_features(fw_elem: Elem | None) -> dict[str, bool]:
 
 
 # -- manual -------------------------------------------------------------------------------
-def _default_nvram(ctx: BuildContext, fmt: str) -> str:
+def _default_nvram(ctx: BuildContext, fmt: str, template: str | None) -> str:
+    """The per-domain varstore file (qemuFirmwareEnsureNVRAM): .qcow2, else .fd, or .raw
+    when a new definition's raw template is itself named .raw."""
     ext = "qcow2" if fmt == "qcow2" else "fd"
+    if fmt == "raw" and ctx.abi_update and (template or "").endswith(".raw"):
+        ext = "raw"
     return f"{ctx.host.nvram_dir}/{ctx.domain.name}_VARS.{ext}"
 
 
@@ -89,9 +93,13 @@ def _manual(ctx: BuildContext) -> ResolvedFirmware | None:
     return fw
 
 
-def _attach_nvram(ctx: BuildContext, fw: ResolvedFirmware, fmt: str) -> None:
-    """The NVRAM varstore: the given path or source, else the per-domain default file."""
+def _attach_nvram(ctx: BuildContext, fw: ResolvedFirmware, fmt: str,
+                  template: str | None = None) -> None:
+    """The NVRAM varstore: the given path or source, else the per-domain default file
+    (`template`: the descriptor's varstore template unless the XML names one)."""
     nvram = ctx.domain.os.nvram
+    if nvram is not None and nvram.get("template"):
+        template = nvram.get("template")
     fw.nvram_format = fmt
     if nvram is not None:
         ntype = nvram.get("type")
@@ -107,7 +115,7 @@ def _attach_nvram(ctx: BuildContext, fw: ResolvedFirmware, fmt: str) -> None:
             fw.nvram_source = src
             fw.nvram_format = nvram.get("format") or fmt
             return
-    fw.nvram_path = _default_nvram(ctx, fmt)
+    fw.nvram_path = _default_nvram(ctx, fmt, template)
 
 
 # -- descriptors --------------------------------------------------------------------------
@@ -259,7 +267,7 @@ def _from_descriptor(ctx: BuildContext, desc: Descriptor) -> ResolvedFirmware:
     fw = ResolvedFirmware(loader_type="pflash", loader_path=path, loader_format=fmt,
                           loader_readonly=mode != "combined", secure=smm, requires_smm=smm)
     if mode == "split":
-        _attach_nvram(ctx, fw, fmt)
+        _attach_nvram(ctx, fw, fmt, mapping.get("nvram-template", {}).get("filename"))
     return fw
 
 

@@ -464,16 +464,8 @@ def _sysinfo(ctx: BuildContext) -> None:
 
 
 def default_panic_model(ctx: BuildContext) -> str | None:
-    """qemuDomainDefaultPanicModel."""
-    if m.is_pseries(ctx):
-        return "pseries"
-    if ctx.arch in m.S390:
-        return "s390"
-    if ctx.arch in m.X86:
-        return "isa"
-    if m.is_arm_virt(ctx):
-        return "pvpanic"
-    return None
+    """qemuDomainDefaultPanicModel: the machine policy's (translator/policy)."""
+    return ctx.policy.default_panic_model(ctx)
 
 
 # panic models the platform provides: where they exist, and that they take no address

@@ -27,6 +27,7 @@ class Read:
     message: str
     code: ErrorCode = XML
     empty_is_absent: bool = True
+    fallback: str | None = None  # what libvirt uses instead of refusing a bad value
 
 
 def _to_ui(text: str) -> int | None:
@@ -88,7 +89,12 @@ READS: tuple[Read, ...] = (
     *(Read((c, "target"), "port", "ui", "Invalid port number: {v}", empty_is_absent=False)
       for c in ("serial", "parallel", "console")),
     Read(("interface", "tune", "sndbuf"), None, "ullp", "sndbuf must be a positive integer"),
-    Read(("graphics", ), "port", "i", "cannot parse {t} port {v}", INTERNAL,
+    # offset='variable': virXPathLongLong failing leaves the adjustment at 0
+    Read(("domain", "clock"), "adjustment", "ll", "", fallback="0"),
+    Read(("domain", "clock"), "adjustment0", "ll", "", fallback="0"),
+    Read(("graphics[vnc]", ), "port", "i", "cannot parse vnc port {v}", INTERNAL,
+         empty_is_absent=False),
+    Read(("graphics[rdp]", ), "port", "i", "cannot parse rdp port {v}", INTERNAL,
          empty_is_absent=False),
     Read(("launchSecurity", "cbitpos"), None, "uip",
          "Invalid format for launch security cbitpos"),
@@ -97,9 +103,14 @@ READS: tuple[Read, ...] = (
 )
 
 
+def _component(p: str, e: Elem) -> bool:
+    tag, _, kind = p.partition("[")
+    return tag == e.tag and (not kind or e.get("type") == kind[:-1])
+
+
 def _matches(path: tuple[str, ...], chain: list[Elem]) -> bool:
     return len(path) <= len(chain) and \
-        all(p == e.tag for p, e in zip(path, chain[-len(path):]))
+        all(_component(p, e) for p, e in zip(path, chain[-len(path):]))
 
 
 def check_reads(e: Elem, chain: list[Elem]) -> dict[str, str]:
@@ -107,7 +118,7 @@ def check_reads(e: Elem, chain: list[Elem]) -> dict[str, str]:
     here = chain + [e]
     out: dict[str, str] = {}
     for r in READS:
-        if r.path[-1] != e.tag or not _matches(r.path, here):
+        if r.path[-1].partition("[")[0] != e.tag or not _matches(r.path, here):
             continue
         if r.attr is None:
             text: str | None = e.text if e.text is not None else ""
@@ -115,11 +126,14 @@ def check_reads(e: Elem, chain: list[Elem]) -> dict[str, str]:
             text = e.get(r.attr)
         if text is None or (text == "" and r.empty_is_absent):
             continue
-        if r.path == ("graphics",) and e.get("type") not in ("vnc", "rdp"):
+        if r.path == ("domain", "clock") and e.get("offset") != "variable":
             continue
         if r.path[-1] == "rate" and r.attr == "bytes":
             _check_rng_period(e)
         value = number(text, r.kind)
+        if value is None and r.fallback is not None:
+            out[r.attr or ""] = r.fallback
+            continue
         if value is None:
             refuse(r.code, r.message.format(v=text, t=e.get("type")))
         out[r.attr or ""] = str(value)

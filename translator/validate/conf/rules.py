@@ -7,7 +7,6 @@ parse function of libvirt makes the check. Docstrings name the libvirt function.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Callable
 
 from ...errors import ErrorCode, refuse
@@ -20,7 +19,7 @@ from .xmlprop import ULLONG_MAX, is_uuid, prop_uint, prop_yes_no
 XML, UNSUPPORTED, INTERNAL = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED, \
     ErrorCode.INTERNAL_ERROR
 
-Hook = Callable[[Elem, list[Elem]], None]
+Hook = Callable[[Elem, list[Elem]], "dict[str, str] | None"]
 
 VIRT_TYPES = ("none", "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware",
               "hyperv", "vbox", "phyp", "parallels", "bhyve", "vz", "hvf")
@@ -306,10 +305,10 @@ def consoles(devices: Elem) -> None:
             refuse(UNSUPPORTED, "Only the first console can be a serial port")
 
 
-def channel_target(e: Elem, chain: list[Elem]) -> None:
+def channel_target(e: Elem, chain: list[Elem]) -> dict[str, str] | None:
     """virDomainChrDefParseTargetXML: a guestfwd channel has an IPv4 address and a port."""
     if chain[-1].tag != "channel" or e.get("type") != "guestfwd":
-        return
+        return None
     address = e.get("address")
     if address is None:
         refuse(XML, "guestfwd channel does not define a target address")
@@ -318,7 +317,7 @@ def channel_target(e: Elem, chain: list[Elem]) -> None:
                f"Cannot parse socket address '{address}': Name or service not known")
     if _ip_version(address) != 4:
         refuse(UNSUPPORTED, "guestfwd channel only supports IPv4 addresses")
-    prop_uint(e, "port", required_=True)
+    return {"port": str(prop_uint(e, "port", required_=True))}
 
 
 def numa_vcpus(root: Elem) -> None:
@@ -362,6 +361,8 @@ def clock(e: Elem, chain: list[Elem]) -> None:
 
 
 def _ip_version(text: str) -> int | None:
+    import ipaddress  # only for domains with IP addresses: its import costs every call
+
     try:
         return ipaddress.ip_address(text).version
     except ValueError:

@@ -148,7 +148,8 @@ def _applies(place: Place, chain: list[Elem]) -> bool:
     return all(_component_matches(p, e) for p, e in zip(place, chain[-len(place):]))
 
 
-Hook = Callable[[Elem, list[Elem]], None]
+# a hook refuses, and may return attributes it read, written canonically
+Hook = Callable[[Elem, list[Elem]], "dict[str, str] | None"]
 
 
 def _last_tag(place: Place) -> str:
@@ -177,11 +178,11 @@ class Checker:
                     if canonical is not None and canonical != e.get(a.name):
                         changed[a.name] = canonical
         changed.update(check_reads(e, chain))
-        check_sizes(e, chain)
+        changed.update(check_sizes(e, chain))
         for place, fns in self._hooks.get(e.tag, ()):
             if _applies(place, here):
                 for fn in fns:
-                    fn(e, chain)
+                    changed.update(fn(e, chain) or {})
         text = changed.pop("", e.text)
         children = tuple(self.element(c, here) for c in e.children)
         return self.rebuilt(e, changed, text, children)

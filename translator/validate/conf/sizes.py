@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ...model.elem import Elem
 from .scaled import memory_kib, scaled_value
-from .xmlprop import ULLONG_MAX
+from .xmlprop import ULLONG_MAX, to_uint
 
 _MEMORY_LIMIT_BYTES = ((1 << 53) - 1) << 10  # VIR_DOMAIN_MEMORY_PARAM_UNLIMITED in bytes
 
@@ -55,12 +55,19 @@ SIZES: tuple[Size, ...] = (
          default_scale=1024 * 1024),
     Size(("hpt", "maxpagesize"), None, "./features/hpt/maxpagesize", memory=False),
     Size(("cachetune", "cache"), "size", "./@size", memory=False),
+    # numa_conf.c reads the unit of a cache size from an element that never exists
+    Size(("numa", "cell", "cache", "size"), "value", "./size/@value", unit_attr=""),
+    Size(("numa", "cell", "cache", "line"), "value", "./line/@value", memory=False,
+         default_scale=1, unit_attr=""),
+    Size(("numa", "interconnects", "bandwidth"), "value", "./@value"),
     Size(("metadata_cache", "max_size"), None, "./metadata_cache/max_size", memory=False),
 )
 
 
-def check_sizes(e: Elem, chain: list[Elem]) -> None:
-    """Refuse `e`'s scaled sizes as libvirt's parser does."""
+def check_sizes(e: Elem, chain: list[Elem]) -> dict[str, str]:
+    """Refuse `e`'s scaled sizes as libvirt's parser does; each number in decimal (key '' =
+    the element's text)."""
+    out: dict[str, str] = {}
     here = chain + [e]
     for s in SIZES:
         if s.path[-1] != e.tag or len(s.path) > len(here) or \
@@ -69,12 +76,14 @@ def check_sizes(e: Elem, chain: list[Elem]) -> None:
         text = e.text if s.attr is None else e.get(s.attr)
         if text is None or text == "":
             continue
-        unit = e.get(s.unit_attr)
+        unit = e.get(s.unit_attr) if s.unit_attr else None
         if s.memory:
             memory_kib(text, unit, s.where)
         else:
             scaled_value(text, unit, s.where, default_scale=s.default_scale,
                          maximum=s.maximum)
+        out[s.attr or ""] = str(to_uint(text, 10, ULLONG_MAX))
+    return out
 
 
 __all__ = ["SIZES", "Size", "check_sizes"]

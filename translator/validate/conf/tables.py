@@ -286,7 +286,7 @@ DOMAIN: Table = {
     ("domain", "os", "firmware", "feature"): (en("name", E.FIRMWARE_FEATURE, required=True),
                                               yn("enabled", required=True)),
     ("domain", "os", "acpi", "table"): (en("type", E.ACPI_TABLE, required=True),),
-    ("domain", "vcpu"): (en("placement", E.PLACEMENT),),
+    ("domain", "vcpu"): (u("current"), en("placement", E.PLACEMENT)),
     ("domain", "vcpus", "vcpu"): (u("id", required=True), yn("enabled", required=True),
                                   yn("hotpluggable"), u("order")),
     ("domain", "iothreadids", "iothread"): (u("id", required=True, nonzero=True),
