@@ -131,6 +131,7 @@ def test_vnc_settings() -> None:
     ws = "<graphics type='vnc' autoport='yes' websocket='-1'/>"
     assert "websocket=5800" in _values(_args(ws, _conf(remote_websocket_port_min=5800)),
                                        "-vnc")[0]
+    assert "websocket=-1" in _values(_args(ws, "native"), "-vnc")[0]  # not allocated
 
 
 CHARDEV_TLS = """<serial type='tcp'><source mode='connect' host='h' service='9' tls='yes'/>
@@ -358,3 +359,15 @@ def test_passed_descriptors_are_the_daemons_not_the_harness() -> None:
     assert "fd=30," in host    # the monitor: the first descriptor the profile hands out
     harness = " ".join(_args(devices, "libvirt-test"))
     assert "fd=1729" in harness and "fd=1750" in harness and '"vhostfd":"6789"' in harness
+
+
+def test_spice_tls_port_allocation_needs_spice_tls() -> None:
+    secure = "<graphics type='spice' autoport='yes' defaultMode='secure'/>"
+    with pytest.raises(translator.TranslationError, match="Auto allocation of spice TLS port "
+                       "requested but spice TLS is disabled in qemu.conf"):
+        _args(secure)
+    # secure only: the first free port goes to TLS
+    assert _values(_args(secure, _conf(spice_tls=True)), "-spice")[0].startswith(
+        "tls-port=5900,addr=127.0.0.1,")
+    # pretend mode fills in 5902 without asking qemu.conf
+    assert "tls-port=5902" in _values(_args(secure, "native"), "-spice")[0]

@@ -17,6 +17,7 @@ from ..context import BuildContext
 from ..model import Device, Elem
 from ..props import escape_comma
 from ..props import Props
+from ..spice_ports import spice_autoport_needs
 from .display_common import audiodev_id
 
 VNC_PORT_MIN = 5900
@@ -88,8 +89,10 @@ def vnc_arg(ctx: BuildContext, g: Device) -> str:
             display = int(port) - VNC_PORT_MIN
         parts = [f"{_bracket(escape_comma(where or conf.vnc_listen))}:{display}"]
         ws = e.get("websocket")
+        if ws == "-1" and ctx.host.allocates_display_ports:
+            ws = str(conf.remote_websocket_port_min)  # pretend mode leaves -1 as it is
         if ws:
-            parts.append(f"websocket={conf.remote_websocket_port_min if ws == '-1' else ws}")
+            parts.append(f"websocket={ws}")
     if e.get("sharePolicy"):
         parts.append(f"share={e.get('sharePolicy')}")
     if e.get("passwd") is not None or conf.vnc_password:
@@ -107,17 +110,6 @@ def vnc_arg(ctx: BuildContext, g: Device) -> str:
 
 
 # -- SPICE --------------------------------------------------------------------------------
-def _spice_wants_ports(ctx: BuildContext, e: Elem) -> tuple[bool, bool]:
-    """(plain port, TLS port) an autoport SPICE display needs: from the channel modes,
-    the default mode and, for mode 'any', qemu.conf's spice_tls."""
-    modes = [ch.get("mode") for ch in e.findall("channel")]
-    default = e.get("defaultMode") or "any"
-    tls_on = ctx.host.qemu_conf.spice_tls_for(int(e.get("tlsPort") or 0))
-    need_tls = "secure" in modes or default == "secure" or (default == "any" and tls_on)
-    need_plain = "insecure" in modes or default in ("insecure", "any")
-    return need_plain, need_tls
-
-
 def spice_ports(ctx: BuildContext, e: Elem) -> tuple[int, int]:
     """The SPICE port and TLS port QEMU gets: the XML's, or for autoport the first free
     ones of the host's range (pretend mode: libvirt's fixed stand-ins)."""
@@ -126,8 +118,7 @@ def spice_ports(ctx: BuildContext, e: Elem) -> tuple[int, int]:
     kind, _ = _listen(e)
     if kind not in ("", "address", "network"):
         return port, tls_port
-    need_plain, need_tls = _spice_wants_ports(ctx, e) if e.get("autoport") == "yes" \
-        else (False, False)
+    need_plain, need_tls = spice_autoport_needs(e, ctx.host.qemu_conf)
     if ctx.host.allocates_display_ports:
         free = ctx.host.qemu_conf.remote_display_port_min
         if need_plain or port == -1:

@@ -29,6 +29,7 @@ from ..model.device import Device
 from ..model.devices import Disk, Hostdev, Input, Video
 from ..model.elem import Elem
 from ..model.sizes import SYSTEM_PAGE_KIB
+from ..spice_ports import spice_autoport_needs
 from .conf.bitmap import parse_bitmap
 from . import cpu, net
 from .domain_validate import validate_definition
@@ -616,6 +617,32 @@ def check_video(ctx: BuildContext) -> None:
             raise _unsupported("address not supported for video type ramfb")
 
 
+def check_spice_tls_allocation(ctx: BuildContext) -> None:
+    """qemuProcessSPICEAllocatePorts: a real start allocates the TLS port an autoport
+    display needs, which qemu.conf's spice_tls must allow (pretend mode does not check)."""
+    if not ctx.host.allocates_display_ports:
+        return
+    conf = ctx.host.qemu_conf
+    for g in ctx.domain.devices.of("graphics"):
+        e = g.elem
+        listen = e.find("listen")
+        kind = (listen.get("type") or "address") if listen is not None else "address"
+        if e.get("type") != "spice" or kind not in ("address", "network"):
+            continue
+        _, need_tls = spice_autoport_needs(e, conf)
+        tls_port = _int_or_zero(e.get("tlsPort"))
+        if (need_tls or tls_port == -1) and not conf.spice_tls_for(tls_port):
+            raise _unsupported("Auto allocation of spice TLS port requested but spice TLS is "
+                               "disabled in qemu.conf")
+
+
+def _int_or_zero(text: str | None) -> int:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
+
+
 def check_inputs(ctx: BuildContext) -> None:
     usb_off = any(c.type == "usb" and c.model == "none" for c in ctx.domain.devices.controllers)
     for dev in ctx.domain.devices.items:
@@ -724,6 +751,7 @@ GENERIC_DEVICE_RULES: tuple[Rule, ...] = (
 LATE_RULES: tuple[Rule, ...] = (
     check_duplicate_targets, check_duplicate_hostdevs, check_drive_address_conflicts,
     check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts,
+    check_spice_tls_allocation,
 )
 
 
