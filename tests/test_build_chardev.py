@@ -92,7 +92,7 @@ def test_virtio_console_has_no_port_address() -> None:
 
 def test_usb_redirection_with_filter() -> None:
     args = _args("<controller type='usb' model='ich9-ehci1'/>"
-                 "<redirdev bus='usb' type='spicevmc'/>"
+                 "<graphics type='spice' autoport='yes'/><redirdev bus='usb' type='spicevmc'/>"
                  "<redirfilter><usbdev class='0x08' vendor='0x15E1' product='0x2007' "
                  "version='1.10' allow='yes'/><usbdev allow='no'/></redirfilter>", usb=True)
     assert "spicevmc,id=charredir0,name=usbredir" in _chardevs(args)

@@ -115,7 +115,8 @@ def test_fs9p_fsdev_string() -> None:
 
 def test_virtiofs_socket_in_domain_dir() -> None:
     args = _args("<filesystem type='mount'><driver type='virtiofs' queue='1024'/>"
-                 "<source dir='/p'/><target dir='tag'/></filesystem>")
+                 "<source dir='/p'/><target dir='tag'/></filesystem>",
+                 extra="<memoryBacking><access mode='shared'/></memoryBacking>")
     assert "socket,id=chr-vu-fs0,path=/var/lib/libvirt/qemu/domain--1-t/fs0-fs.sock" in \
         _values(args, "-chardev")
     assert _driver(args, "vhost-user-fs-pci")["queue-size"] == 1024

@@ -145,10 +145,10 @@ def test_vga_gets_vgamem_from_vram_and_virtio_3d_uses_gl_devices() -> None:
     args = _args("<video><model type='vga' vram='8192'/></video>")
     assert next(d for d in _devices(args) if d["id"] == "video0")["vgamem_mb"] == 8
     args = _args("<video><model type='virtio' primary='yes'><acceleration accel3d='yes'/></model>"
-                 "</video><video><model type='virtio' blob='on'/></video>")
+                 "</video><video><model type='virtio'/></video>")
     vids = {d["id"]: d for d in _devices(args) if str(d["id"]).startswith("video")}
     assert vids["video0"]["driver"] == "virtio-vga-gl"
-    assert vids["video1"]["driver"] == "virtio-gpu-pci" and vids["video1"]["blob"] is True
+    assert vids["video1"]["driver"] == "virtio-gpu-pci"
 
 
 def test_vhost_user_video_gets_a_socket_chardev() -> None:

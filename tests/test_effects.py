@@ -180,9 +180,12 @@ def test_override_alias_matching_nothing():
     assert "'ua-dsk' matches no device" in w.message and "'ua-disk'" in w.message
 
 
-def test_override_value_not_fitting_its_type():
+def test_override_value_not_fitting_its_type_is_refused():
     xml = domain(override("nothing", "<qemu:property name='x' type='bool' value='yes'/>"))
-    assert "'yes' is not 'true' or 'false'" in only(warnings(xml), "override-type").message
+    with pytest.raises(translator.TranslationError) as exc:
+        warnings(xml)
+    assert str(exc.value) == ("XML error: invalid value 'yes' of 'value' attribute of "
+                              "'qemu:property'")
 
 
 def test_override_type_clashing_with_libvirts_value():

@@ -67,7 +67,7 @@ def test_vnc_keymap_is_a_separate_k_option() -> None:
 
 
 def test_usb_redir_filter_one_digit_minor_is_tens() -> None:
-    lines = _args("""<redirdev bus='usb' type='spicevmc'/>
+    lines = _args("""<graphics type='spice' autoport='yes'/><redirdev bus='usb' type='spicevmc'/>
         <redirfilter><usbdev class='0x08' vendor='0x15E1' product='0x2007' version='9.4'
         allow='yes'/></redirfilter>""",
                   usb="<controller type='usb' index='0' model='qemu-xhci'/>")

@@ -525,12 +525,7 @@ def check_overrides(inv: "Invocation", occs: list[Occurrence]) -> list[EffectWar
             out.append(EffectWarning(
                 "override-no-device", f"<qemu:override> device alias '{ov.alias}' matches no "
                 f"device: libvirt silently applies nothing{hint}", ov.line))
-        for prop in ov.frontend:
-            bad = _value_misfit(prop.type, prop.value)
-            if bad:
-                out.append(EffectWarning("override-type", f"<qemu:property name='{prop.name}'> "
-                                         f"{bad}", prop.line))
-                continue
+        for prop in ov.frontend:  # (a value that misfits its type was refused already)
             if target is None or not target.is_json or prop.type == "remove":
                 continue
             if originals is None:
@@ -544,20 +539,6 @@ def check_overrides(inv: "Invocation", occs: list[Occurrence]) -> list[EffectWar
                     "QEMU's JSON -device parsing is strictly typed and will likely reject "
                     "the new value", prop.line))
     return out
-
-
-def _value_misfit(ptype: str, value: str | None) -> str | None:
-    v = value or ""
-    if ptype in _INT_TYPES:
-        try:
-            n = int(v, 10)
-        except ValueError:
-            return f"value '{v}' is not a decimal integer (type='{ptype}'): libvirt refuses it"
-        if ptype == "unsigned" and n < 0:
-            return f"value '{v}' is negative but type='unsigned': libvirt refuses it"
-    if ptype == "bool" and v not in ("true", "false"):
-        return f"value '{v}' is not 'true' or 'false' (type='bool'): libvirt refuses it"
-    return None
 
 
 def _type_clash(ptype: str, orig: Any) -> str | None:

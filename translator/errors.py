@@ -30,6 +30,7 @@ class ErrorCode(enum.Enum):
     NO_SUPPORT = ("VIR_ERR_NO_SUPPORT",
                   "this function is not supported by the connection driver: ")
     OVERFLOW = ("VIR_ERR_OVERFLOW", "numerical overflow: ")
+    ARGUMENT_UNSUPPORTED = ("VIR_ERR_ARGUMENT_UNSUPPORTED", "argument unsupported: ")
     CPU_INCOMPATIBLE = ("VIR_ERR_CPU_INCOMPATIBLE", "the CPU is incompatible with host CPU: ")
     # codes whose text is the message alone (the caller's format is the whole message)
     NO_NAME = ("VIR_ERR_NO_NAME", "")

@@ -173,6 +173,9 @@ class HostProfile:
     # not, and QEMU's TPM chardev has no backend (`-chardev null`)
     starts_swtpm: bool = True
     tpm_passthrough_fds: tuple[int, int] = (1730, 1731)   # host TPM and its cancel file
+    # the qemu-rdp helper is installed: only then does libvirt offer RDP graphics
+    # (qemuRdpAvailable; the harness mocks it present)
+    qemu_rdp: bool = False
 
     @property
     def hugepage_mounts(self) -> tuple[tuple[int, str], ...]:
@@ -256,7 +259,7 @@ LIBVIRT_TEST = HostProfile(
     fixed_genid="00010203-0405-4607-8809-0a0b0c0d0e0f",   # its fake random bytes 0, 1, ...
     swtpm_socket="/dev/test", run_dir="/var/run/libvirt/qemu",
     channel_dir="/var/lib/libvirt/qemu/channel/target", channel_subdir="domain-{id}-{name}",
-    passt_dir="/var/run/libvirt/qemu/passt",
+    passt_dir="/var/run/libvirt/qemu/passt", qemu_rdp=True,
 )
 
 PROFILES: dict[str, HostProfile] = {"host": HOST, "native": NATIVE, "libvirt-test": LIBVIRT_TEST}

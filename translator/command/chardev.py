@@ -24,7 +24,6 @@ from typing import Any
 
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
-from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Chardev, Elem, GenericAddress
 import re
 
@@ -66,14 +65,10 @@ def _reconnect(src: Elem | None) -> int | None:
         return None
     if rc.get("enabled") != "yes":
         return 0
-    timeout = int(rc.get("timeout") or 0)
-    if timeout == 0:
-        raise TranslationError("invalid argument: chardev reconnect source timeout "
-                               "cannot be '0'")
-    return timeout
+    return int(rc.get("timeout") or 0)  # validate/ refused a zero timeout
 
 
-def _generated_path(ctx: BuildContext, ch: Chardev, path: str | None) -> bool:
+def generated_channel_path(ctx: BuildContext, ch: Chardev, path: str | None) -> bool:
     """A virtio channel's socket path libvirt makes up itself: none given, or one a
     libvirt version generated earlier (qemuDomainChrDefDropDefaultPath), regenerated."""
     if ch.kind != "channel" or ch.target_type != "virtio":
@@ -109,33 +104,19 @@ def _socket(ctx: BuildContext, ch: Chardev) -> _Socket:
     if ch.type == "unix":
         if ch.kind == "vhost-user":
             # QEMU is the server or the client of the vhost-user backend, on the path itself
-            sock = _Socket(listen=get("mode") == "server", path=get("path"),
+            return _Socket(listen=get("mode") == "server", path=get("path"),
                            reconnect=_reconnect(src))
-            return _checked(sock)
-        generated = _generated_path(ctx, ch, get("path"))
-        if not get("path") and not generated:
-            raise TranslationError("internal error: Missing source path attribute for char device")
+        generated = generated_channel_path(ctx, ch, get("path"))
         listen = generated or (get("mode") or "bind") == "bind"
         path = _channel_path(ctx, ch) if generated else get("path")
         # libvirt binds listening sockets itself and passes the descriptor (not in
         # domxml-to-native's pretend mode: then QEMU binds the path)
         fd = ctx.passed_fd(ctx.host.chardev_socket_fd) if listen else None
-        return _checked(_Socket(listen=listen, path=path, fd=fd, reconnect=_reconnect(src)))
-    if ch.protocol not in (None, "raw", "telnet"):
-        raise UnsupportedConfigError(f"unsupported configuration: tcp chardev protocol "
-                                     f"'{ch.protocol}' not supported")
+        return _Socket(listen=listen, path=path, fd=fd, reconnect=_reconnect(src))
     listen = get("mode") == "bind"
-    return _checked(_Socket(listen=listen, host=get("host") or "", port=get("service") or "",
-                            telnet=ch.protocol == "telnet", reconnect=_reconnect(src),
-                            tls=get("tls") == "yes"))
-
-
-def _checked(sock: _Socket) -> _Socket:
-    """libvirt's reconnect rules: only a connecting socket retries, never every 0 s."""
-    if sock.reconnect is not None and sock.listen:
-        raise TranslationError("internal error: chardev reconnect is possible only for "
-                               "connect mode")
-    return sock
+    return _Socket(listen=listen, host=get("host") or "", port=get("service") or "",
+                   telnet=ch.protocol == "telnet", reconnect=_reconnect(src),
+                   tls=get("tls") == "yes")
 
 
 def _fdset(ctx: BuildContext, fd: int, opaque: str, source: Source) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from ..cmdline import Item, Source
 from ..context import BuildContext
-from ..errors import TranslationError
 from ..model import Device, DriveAddress, Elem, GenericAddress, PciAddress
 from ..model.devices import Controller
 from ..ccw import ccw_address_props
@@ -91,18 +90,8 @@ def apply_override(ctx: BuildContext, alias: str | None, props: Props,
             if prop.type == "string":
                 props.add(prop.name, value)
             elif prop.type in ("signed", "unsigned"):
-                try:
-                    n = int(value, 10)
-                except ValueError:
-                    raise TranslationError(
-                        f"invalid value '{value}' of '{prop.type}' qemu:property") from None
-                if prop.type == "unsigned" and n < 0:
-                    raise TranslationError(
-                        f"invalid value '{value}' of 'unsigned' qemu:property")
-                props.add(prop.name, n)
+                props.add(prop.name, int(value, 10))  # a number: checked in validate/
             elif prop.type == "bool":
-                if value not in ("true", "false"):
-                    raise TranslationError(f"invalid value '{value}' of 'bool' qemu:property")
                 props.add(prop.name, value == "true")
             prop_sources[prop.name] = src
 

@@ -24,7 +24,6 @@ from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Elem
 from ..props import Props, escape_comma, to_json
-from ..errors import TranslationError
 from ..model.sizes import scaled_kib
 from .firmware import pflash_machine_props
 from .memdev import sgx_epc_machine_props
@@ -113,15 +112,9 @@ def _machine_feature_props(ctx: BuildContext) -> list[str]:
     out += ctx.policy.machine_feature_props(ctx)
     ps2 = _feature_state(ctx, "ps2")
     if ps2 is not None:
-        if not ctx.has("machine-i8042-opt"):
-            raise TranslationError("unsupported configuration: ps2 feature state cannot be "
-                                   "controlled with this QEMU binary")
         out.append(f"i8042={ps2}")
-    aia = ctx.domain.feature("aia")  # RISC-V's, but refused on any other machine
+    aia = ctx.domain.feature("aia")  # RISC-V virt's only (validate/ refused it elsewhere)
     if aia is not None and aia.get("value"):
-        if not ctx.policy.has_aia(ctx) or not ctx.has("machine.virt.aia"):
-            raise TranslationError("unsupported configuration: 'aia' feature is not "
-                                   "supported with this QEMU binary")
         out.append(f"aia={aia.get('value')}")
     return out
 
@@ -171,13 +164,7 @@ def build_tseg(ctx: BuildContext) -> None:
     tseg = smm.find("tseg") if smm is not None else None
     if tseg is None or tseg.text is None:
         return
-    if not ctx.is_q35:
-        raise TranslationError("unsupported configuration: SMM TSEG is only supported with "
-                               "q35 machine type")
-    size = scaled_kib(tseg, "mib") or 0
-    if size % 1024:
-        raise TranslationError("unsupported configuration: SMM TSEG size must be divisible "
-                               "by 1 MiB")
+    size = scaled_kib(tseg, "mib") or 0  # q35 and whole MiB: checked in validate/
     if ctx.has("mch.extended-tseg-mbytes"):
         ctx.cmd.add("-global", f"mch.extended-tseg-mbytes={size // 1024}", xml_source(tseg))
 

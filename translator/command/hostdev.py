@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from ..cmdline import xml_source
 from ..context import BuildContext
-from ..errors import TranslationError, UnsupportedConfigError
 from ..model import DriveAddress, Elem
 from ..model.devices import Hostdev
 from ..props import Props
@@ -219,73 +218,7 @@ def _unassigned(h: Hostdev) -> bool:
     return getattr(h.info.address, "type", None) == "unassigned"
 
 
-def _source_key(h: Hostdev) -> tuple[str, ...] | None:
-    """What identifies the host device, to refuse passing the same one twice."""
-    src = h.source
-    if src is None:
-        return None
-    a = src.find("address")
-    parts = [h.type, src.get("protocol") or "", src.get("name") or "", src.get("wwpn") or "",
-             src.attr_at("name", "adapter") or ""]
-    if a is not None:
-        parts += [f"{k}={a.attrs[k]}" for k in sorted(a.attrs) if k != "type"]
-    return tuple(parts)
-
-
-# the address type each mediated device model sits on
-_MDEV_ADDRESS = {"vfio-pci": "pci", "vfio-ccw": "ccw"}
-
-
-def _validate_mdev(h: Hostdev) -> None:
-    model = h.model or "vfio-pci"
-    atype = getattr(h.info.address, "type", None)
-    want = _MDEV_ADDRESS.get(model)
-    if want is not None and atype not in (None, want, "unassigned"):
-        raise TranslationError(f"XML error: Unsupported address type '{atype}' with "
-                               f"mediated device model '{model}'")
-    if model == "vfio-ap" and h.info.boot_order:
-        raise UnsupportedConfigError("unsupported configuration: booting from assigned "
-                                     "devices is not supported by mediated devices of "
-                                     "model vfio-ap")
-
-
-def validate_hostdevs(ctx: BuildContext, hostdevs: list[Hostdev]) -> None:
-    """libvirt's checks on host devices that refuse the domain."""
-    seen: set[tuple[str, ...]] = set()
-    has_graphics = any(d.family == "graphics" for d in ctx.domain.devices.items)
-    for h in hostdevs:
-        key = _source_key(h)
-        if key is not None and key in seen:
-            raise TranslationError("XML error: Hostdev already exists in the domain "
-                                   "configuration")
-        if key is not None:
-            seen.add(key)
-        if h.elem.get("sgio") and h.type != "scsi":
-            raise TranslationError("XML error: sgio is only supported for scsi host device")
-        if h.display == "on" and not has_graphics:
-            raise UnsupportedConfigError("unsupported configuration: graphics device is needed "
-                                         "for attribute value 'display=on' in <hostdev>")
-        if h.type == "mdev":
-            _validate_mdev(h)
-        if h.type == "scsi_host" and h.info.boot_order:
-            raise UnsupportedConfigError("unsupported configuration: booting from assigned "
-                                         "devices is not supported by vhost SCSI devices")
-        zpci = h.elem.at("address", "zpci")
-        if zpci is not None and not ctx.has("zpci"):
-            raise UnsupportedConfigError("unsupported configuration: This QEMU binary doesn't "
-                                         "support zPCI")
-        if zpci is not None and zpci.get("uid") is not None and \
-                not 0 < int(zpci.get("uid") or "0", 0) <= 0xFFFF:
-            raise TranslationError(f"XML error: Invalid PCI address uid='{zpci.get('uid')}', "
-                                   "must be > 0x0000 and <= 0xffff")
-        if h.interface and h.elem.attr_at("tap", "backend"):
-            raise UnsupportedConfigError(
-                f"unsupported configuration: interface {h.elem.attr_at('address', 'mac')} - "
-                "custom tap device path is not supported for network interfaces of type hostdev")
-
-
 def build_hostdevs(ctx: BuildContext) -> None:
-    validate_hostdevs(ctx, [d for d in ctx.domain.devices.items if isinstance(d, Hostdev)])
     scsi_index = None
     for h in (d for d in ctx.domain.devices.items if isinstance(d, Hostdev)):
         if _unassigned(h):

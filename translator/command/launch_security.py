@@ -13,21 +13,18 @@ from __future__ import annotations
 
 from ..cmdline import xml_source
 from ..context import BuildContext
-from ..errors import TranslationError
 from ..model import Elem
 from ..props import Props
 
 LSEC_ID = "lsec0"
 
 
-def _int(e: Elem, tag: str) -> int | None:
+def _int(e: Elem, tag: str, base: int = 10) -> int | None:
+    """A number validate/ checked (libvirt reads the policy in hex, the rest in decimal)."""
     text = e.findtext(tag)
     if text is None or not text.strip():
         return None
-    try:
-        return int(text.strip(), 0)
-    except ValueError:
-        raise TranslationError(f"XML error: Invalid value '{text}' for <{tag}>") from None
+    return int(text.strip(), base)
 
 
 def _yes_no(e: Elem, attr: str) -> bool | None:
@@ -47,7 +44,7 @@ def _platform(ctx: BuildContext, ls: Elem) -> tuple[int | None, int | None]:
 def _sev_props(ctx: BuildContext, ls: Elem) -> Props:
     cbitpos, reduced = _platform(ctx, ls)
     p = Props(("qom-type", "sev-guest"), ("id", LSEC_ID), ("cbitpos", cbitpos),
-              ("reduced-phys-bits", reduced), ("policy", _int(ls, "policy")))
+              ("reduced-phys-bits", reduced), ("policy", _int(ls, "policy", 16)))
     # libvirt writes the base64 blobs into files in the domain's private directory
     if ls.findtext("dhCert"):
         p.add("dh-cert-file", f"{ctx.domain_dir}/dh_cert.base64")
@@ -60,7 +57,7 @@ def _sev_props(ctx: BuildContext, ls: Elem) -> Props:
 def _sev_snp_props(ctx: BuildContext, ls: Elem) -> Props:
     cbitpos, reduced = _platform(ctx, ls)
     p = Props(("qom-type", "sev-snp-guest"), ("id", LSEC_ID), ("cbitpos", cbitpos),
-              ("reduced-phys-bits", reduced), ("policy", _int(ls, "policy")))
+              ("reduced-phys-bits", reduced), ("policy", _int(ls, "policy", 16)))
     for tag, key in (("guestVisibleWorkarounds", "guest-visible-workarounds"),
                      ("idBlock", "id-block"), ("idAuth", "id-auth"), ("hostData", "host-data")):
         p.str(key, ls.findtext(tag))

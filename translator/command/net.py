@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from ..cmdline import Source, xml_source
 from ..context import BuildContext
-from ..errors import UnsupportedConfigError
 from ..model import Chardev, Elem, Interface
 from ..props import Props
 from .chardev import emit_chardev
@@ -261,33 +260,7 @@ def build_network(ctx: BuildContext) -> None:
         _build_one(ctx, net)
 
 
-def _shared_memory(ctx: BuildContext) -> bool:
-    mb = ctx.domain.memory_backing
-    if mb is not None and mb.attr_at("mode", "access") == "shared":
-        return True
-    cells = ctx.domain.numa_cells
-    return bool(cells) and all(c.mem_access == "shared" for c in cells)
-
-
-def validate_interface(ctx: BuildContext, net: Interface) -> None:
-    """The libvirt checks that refuse an interface before QEMU is started."""
-    if net.type == "vhostuser":
-        if net.elem.attr_at("tap", "backend"):
-            raise UnsupportedConfigError(
-                f"unsupported configuration: interface {net.mac} - custom tap device path is "
-                "not supported for network interfaces of type vhostuser")
-        if not _shared_memory(ctx):
-            raise UnsupportedConfigError("unsupported configuration: 'interface' requires "
-                                         "shared memory")
-    for attr in ("rx_queue_size", "tx_queue_size"):
-        size = _int(_drv(net, attr))
-        if size is not None and (size <= 0 or size & (size - 1)):
-            raise UnsupportedConfigError(
-                f"unsupported configuration: {attr} has to be a power of two")
-
-
 def _build_one(ctx: BuildContext, net: Interface) -> None:
-    validate_interface(ctx, net)
     src = xml_source(net.elem)
     vdpa_path = None
     if net.type == "vhostuser":

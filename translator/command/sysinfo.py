@@ -10,11 +10,9 @@ Branches (qemuBuildSmbiosCommandLine, qemuBuildSysinfoCommandLine):
 
 from __future__ import annotations
 
-import re
 
 from ..cmdline import xml_source
 from ..context import BuildContext
-from ..errors import TranslationError
 from ..model import Elem
 from ..props import escape_comma
 
@@ -25,7 +23,6 @@ _STRUCTS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (2, "baseBoard", ("manufacturer", "product", "version", "serial", "asset", "location")),
     (3, "chassis", ("manufacturer", "version", "serial", "asset", "sku")),
 )
-_BIOS_DATE = re.compile(r"^\d{2}/\d{2}/(\d{2}|\d{4})$")
 
 
 def _sysinfo(ctx: BuildContext, kind: str) -> list[Elem]:
@@ -36,18 +33,6 @@ def _entries(e: Elem) -> dict[str, str]:
     return {x.get("name", ""): x.text or "" for x in e.findall("entry")}
 
 
-def _validate(ctx: BuildContext, info: Elem) -> None:
-    bios = info.find("bios")
-    date = _entries(bios).get("date") if bios is not None else None
-    if date is not None and not _BIOS_DATE.match(date):
-        raise TranslationError("Invalid BIOS 'date' format")
-    system = info.find("system")
-    uuid = _entries(system).get("uuid") if system is not None else None
-    if uuid and ctx.domain.uuid and uuid.replace("-", "").lower() != \
-            ctx.domain.uuid.replace("-", "").lower():
-        raise TranslationError("UUID mismatch between <uuid> and <sysinfo>")
-
-
 def _struct_arg(stype: int, fields: tuple[str, ...], values: dict[str, str]) -> str | None:
     parts = [f"{f}={escape_comma(values[f])}" for f in fields if values.get(f)]
     return f"type={stype}," + ",".join(parts) if parts else None
@@ -56,8 +41,6 @@ def _struct_arg(stype: int, fields: tuple[str, ...], values: dict[str, str]) -> 
 def build_smbios(ctx: BuildContext) -> None:
     """-smbios type=N,... for <smbios mode='sysinfo'/> (the other modes add nothing here)."""
     infos = _sysinfo(ctx, "smbios")
-    for info in infos:
-        _validate(ctx, info)
     if ctx.domain.os.smbios_mode != "sysinfo" or not infos:
         return
     info = infos[0]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from ..cmdline import Source
 from ..context import BuildContext
-from ..errors import TranslationError
 from ..model import Elem
 from ..model.devices import Interface
 from ..arches import ARM_ARCHES
@@ -45,11 +44,7 @@ def machine_feature_props(ctx: BuildContext) -> list[str]:
         return []
     out: list[str] = []
     gic = ctx.domain.feature("gic")
-    if gic is not None and gic.get("version"):
-        if not is_arm_virt(ctx):
-            raise TranslationError(
-                "unsupported configuration: The 'gic' feature is not supported for "
-                f"architecture '{ctx.arch}' or machine type '{ctx.machine}'")
+    if gic is not None and gic.get("version"):  # virt only: validate/ refused the rest
         out.append(f"gic-version={gic.get('version')}")
     if any(d.family == "iommu" and d.elem.get("model") == "smmuv3"
            for d in ctx.domain.devices.items):

@@ -24,7 +24,7 @@ from ..model import Controller, PciAddress
 from ..model.devices import Input, Interface
 from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
                                  pci_connection)
-from ..validate.arch import validate_phbs, validate_pseries
+from ..validate.arch import validate_phbs
 from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
                                 implicit_elem, insert_controller, required_usb_model)
 
@@ -119,7 +119,6 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
     _apply_model_defaults(ctx)
     add_disk_controllers(ctx, ctx.policy.default_scsi_model(ctx))
     add_usb_input_defaults(ctx)
-    validate_pseries(ctx)
 
 
 def add_usb_input_defaults(ctx: BuildContext) -> None:

@@ -20,7 +20,6 @@ from ..prepare import addresses as pci
 from ..ccw import ccw_devno_string, ccw_key, is_complete as _is_complete
 from ..props import Props
 from . import s390_command as command
-from ..validate.arch import validate_s390
 from .base import MachinePolicy
 
 AUTO_CSSID = 0xFE
@@ -252,7 +251,6 @@ def assign_addresses(ctx: BuildContext) -> None:
     if is_s390_ccw(ctx):
         assign_ccw_addresses(ctx)
     assign_pci_addresses(ctx)
-    validate_s390(ctx)
 
 
 def add_implicit_controllers(ctx: BuildContext) -> None:

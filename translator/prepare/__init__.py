@@ -9,10 +9,11 @@ from .defaults import add_hostdev_scsi_controllers, apply_defaults
 from .machine import prepare_machine
 from .memory import add_numa_node_for_hotplug, prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
+from .firmware import prepare_firmware
 from .pretend import rewrite_interfaces
 from ..validate import validate, validate_parsed
-from ..validate.net import check_actual_interfaces
 from ..validate.limits import check_argument_list, check_counts
+from ..validate.qemu_prepare import validate_prepare, validate_start
 
 
 def prepare(ctx: BuildContext) -> None:
@@ -27,9 +28,11 @@ def prepare(ctx: BuildContext) -> None:
     assign_aliases(ctx)
     validate(ctx)  # libvirt's validation; reads user-given PCI addresses only
     check_argument_list(ctx)
+    validate_start(ctx)  # qemuProcessStartValidate's own checks
+    prepare_firmware(ctx)
     assign_pci_addresses(ctx)
     if rewrite_interfaces(ctx):  # domxml-to-native: interfaces readdressed after the rest
         assign_pci_addresses(ctx)
-    check_actual_interfaces(ctx)  # libvirt checks the actual interface types this late
     assign_usb_ports(ctx)
     prepare_memory(ctx)
+    validate_prepare(ctx)  # qemuProcessPrepareDomain's and the command line's refusals

@@ -23,10 +23,15 @@ from ..model.domain import ResolvedFirmware
 Descriptor = dict[str, Any]
 
 
-def prepare_firmware(ctx: BuildContext) -> None:
-    """Fill `domain.os.resolved_fw`; refuse the combinations libvirt refuses."""
-    os_ = ctx.domain.os
+def check_firmware_config(ctx: BuildContext) -> None:
+    """The firmware combinations libvirt's parser and post-parse refuse."""
     _validate(ctx)
+
+
+def prepare_firmware(ctx: BuildContext) -> None:
+    """Fill `domain.os.resolved_fw` (qemuFirmwareFillDomain: libvirt picks the firmware
+    while preparing to start, after validating the definition)."""
+    os_ = ctx.domain.os
     if os_.firmware in ("efi", "bios"):
         os_.resolved_fw = _autoselect(ctx, os_.firmware)
     else:

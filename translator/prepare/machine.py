@@ -5,13 +5,13 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import TranslationError
 from ..model import Elem
-from .firmware import prepare_firmware
+from .firmware import check_firmware_config
 
 
 def prepare_machine(ctx: BuildContext) -> None:
     _default_boot_order(ctx)
     _check_seclabels(ctx)
-    prepare_firmware(ctx)
+    check_firmware_config(ctx)
 
 
 def _default_boot_order(ctx: BuildContext) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..command.net import validate_interface
 from ..context import BuildContext
 from ..model import Elem, Interface
 from ..model.device import DeviceInfo
@@ -49,9 +48,6 @@ def rewrite_interfaces(ctx: BuildContext) -> bool:
     """
     if not ctx.host.nets_as_ethernet:
         return False
-    # libvirt validates the interfaces as written when it parses the XML, before rewriting
-    for net in ctx.domain.devices.interfaces:
-        validate_interface(ctx, net)
     items = ctx.domain.devices.items
     index = 0
     readdress = False

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
-from ..model import Controller, Device, Disk
-from ..model.misc_devices import Tpm
+from ..model import Controller
 from . import qemu_machine as m
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED
@@ -29,16 +28,12 @@ def _known_arm_cpu_feature(name: str) -> bool:
 
 
 def validate_arm(ctx: BuildContext) -> None:
-    """ARM CPU features must be known to libvirt's ARM CPU driver (virCPUarmValidateFeatures);
-    TPM 1.2 has no ARM interface (qemuValidateDomainDeviceDefTPM)."""
+    """ARM CPU features must be known to libvirt's ARM CPU driver (virCPUarmValidateFeatures).
+    (TPM 1.2 on ARM is refused by qemu_devices.validate_tpm.)"""
     cpu = ctx.domain.cpu
     for f in cpu.findall("feature") if cpu is not None else ():
         if not _known_arm_cpu_feature(f.get("name", "")):
             refuse(CONFIG, f"unknown CPU feature: {f.get('name', '')}")
-    for dev in ctx.domain.devices.items:
-        if isinstance(dev, Tpm) and dev.backend is not None \
-                and dev.backend.get("version") == "1.2":
-            refuse(CONFIG, f"TPM 1.2 is not supported on architecture '{ctx.arch}'")
 
 
 def _user_target_index(c: Controller) -> int | None:
@@ -65,19 +60,3 @@ def validate_phbs(ctx: BuildContext) -> None:
         if c.index == 0 and node is not None and node.strip():
             refuse(CONFIG, "The PCI controller with index=0 can't be associated with a NUMA "
                            "node")
-
-
-def _is_floppy(d: Device) -> bool:
-    return isinstance(d, Disk) and (d.device == "floppy" or d.bus == "fdc")
-
-
-def validate_pseries(ctx: BuildContext) -> None:
-    """pseries has no floppy controller (qemuValidateDomainDeviceDefDisk)."""
-    if m.is_pseries(ctx) and any(_is_floppy(d) for d in ctx.domain.devices.items):
-        refuse(CONFIG, "PowerPC pseries machines do not support floppy device")
-
-
-def validate_s390(ctx: BuildContext) -> None:
-    """s390 has no parallel port (qemuValidateDomainChrDef)."""
-    if ctx.domain.devices.chardevs("parallel"):
-        refuse(CONFIG, "parallel ports are not supported")

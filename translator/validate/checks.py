@@ -22,7 +22,6 @@ from ..arches import PPC64_ARCHES
 from ..disk_names import disk_name_index, libvirt_disk_order
 from ..usb import HUB_PORTS, controller_ports
 from ..context import BuildContext
-from .controller_checks import check_ide_controllers
 from ..errors import TranslationError, UnsupportedConfigError
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
@@ -34,6 +33,11 @@ from ..spice_ports import spice_autoport_needs
 from .conf.bitmap import parse_bitmap
 from . import cpu, net
 from .domain_validate import validate_definition
+from .parse_extra import (check_launch_security, check_override_values, check_sysinfo,
+                          check_usb_master)
+from .qemu_chardev import check_chardev_sources
+from .qemu_prepare import check_tseg
+from .qemu_hostdev import check_duplicate_hostdevs, check_hostdev_parse, check_mdev_address
 
 XML = "XML error: "
 UNSUPPORTED = "unsupported configuration: "
@@ -329,25 +333,14 @@ PARSE_RULES: tuple[Rule, ...] = (
     check_loadparm, check_usb_port_syntax, check_usb_none_controllers,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
+    check_hostdev_parse, check_sysinfo,
+    check_launch_security, check_override_values, check_mdev_address, check_tseg,
+    check_usb_master,
     net.check_bandwidth_floor,
 )
 
 
 # -- domain-wide validation ---------------------------------------------------------------
-
-def check_cpu(ctx: BuildContext) -> None:
-    cpu = ctx.domain.cpu
-    if cpu is None:
-        return
-    _check_cpu_mode_supported(ctx, cpu.get("mode") or "custom")
-
-
-def _check_cpu_mode_supported(ctx: BuildContext, mode: str) -> None:
-    """host-passthrough needs a hardware accelerator (TCG cannot pass the host CPU)."""
-    if mode == "host-passthrough" and ctx.domain.virt_type == "qemu":
-        raise _unsupported(f"CPU mode '{mode}' for {ctx.arch} {ctx.domain.virt_type} domain on "
-                           f"{ctx.caps.arch} host is not supported by hypervisor")
-
 
 def check_memory(ctx: BuildContext) -> None:
     d = ctx.domain
@@ -467,7 +460,7 @@ def check_host_numa_nodes(ctx: BuildContext) -> None:
 
 
 DOMAIN_RULES: tuple[Rule, ...] = (
-    check_cpu, check_memory, check_hugepages, check_numatune_modes,
+    check_memory, check_hugepages, check_numatune_modes,
 )
 
 
@@ -483,21 +476,27 @@ _UNSUPPORTED_FORMATS = {
 
 
 def check_disk_addresses_compatible(ctx: BuildContext) -> None:
-    """ide/fdc/scsi/sata disks sit on a drive address, usb disks on a USB port."""
+    """virDomainDiskAddressDiskBusCompatibility: ide/fdc/scsi/sata disks sit on a drive
+    address (the other buses are left to the driver)."""
     for d in ctx.domain.devices.disks:
         addr = _explicit_address(d.elem)
         atype = addr.get("type") if addr is not None else None
         if atype is None:
             continue
-        if (d.bus in _DRIVE_BUSES and atype != "drive") or (d.bus == "usb" and atype != "usb"):
+        if d.bus in _DRIVE_BUSES and atype != "drive":
             raise _unsupported(f"Invalid address type '{atype}' for the disk '{d.dev}' with the "
                                f"bus type '{d.bus}'")
 
 
-def check_disk_targets(ctx: BuildContext) -> None:
+def check_disk_names(ctx: BuildContext) -> None:
+    """virDomainDiskDefAssignAddress: a disk without address needs a name with an index."""
     for d in ctx.domain.devices.disks:
         if _explicit_address(d.elem) is None and disk_name_index(d.dev) is None:
             raise TranslationError(f"{XML}Unknown disk name '{d.dev}' and no address specified")
+
+
+def check_duplicate_targets(ctx: BuildContext) -> None:
+    """virDomainDefCheckDuplicateDiskInfo: each target name once."""
     disks = libvirt_disk_order(ctx.domain.devices.disks)
     first: dict[str, int] = {}
     pair: tuple[int, int] | None = None  # libvirt names the duplicate whose first use is first
@@ -521,23 +520,11 @@ def _disk_source(d: Disk) -> str:
     return "<null>"
 
 
-def check_disk_frontend(ctx: BuildContext) -> None:
+def check_lun_source(ctx: BuildContext) -> None:
+    """virDomainDiskDefValidate: a 'lun' passes a block device (or network/volume) through."""
     for d in ctx.domain.devices.disks:
-        if d.bus != "scsi":
-            for what, value in (("vendor", d.vendor), ("product", d.product)):
-                if value is not None:
-                    raise _unsupported(f"Only scsi disk supports '{what}'")
-        if d.bus == "usb" and d.empty:
-            raise _unsupported(f"'{d.bus}' disk must not be empty")
-        if d.device == "lun":
-            _check_lun(ctx, d)
-
-
-def _check_lun(ctx: BuildContext, d: Disk) -> None:
-    if d.type not in ("block", "network", "volume"):
-        raise _unsupported("disk device='lun' is only valid for block type disk source")
-    if d.bus == "virtio" and not ctx.has("virtio-blk-pci.scsi"):
-        raise _unsupported("This QEMU doesn't support SCSI emulation with 'virtio-blk' device")
+        if d.device == "lun" and d.type not in ("block", "network", "volume"):
+            raise _unsupported("disk device='lun' is only valid for block type disk source")
 
 
 def check_disk_source(ctx: BuildContext) -> None:
@@ -545,9 +532,6 @@ def check_disk_source(ctx: BuildContext) -> None:
         fmt = d.format
         if fmt in _UNSUPPORTED_FORMATS:
             raise _unsupported(_UNSUPPORTED_FORMATS[fmt])
-        if d.shareable and not d.readonly and fmt not in (None, "raw"):
-            raise _unsupported(f"shared access for disk '{d.dev}' requires use of supported "
-                               "storage format")
         _check_encryption(ctx, d)
         _check_network_source(ctx, d)
         if d.elem.find("iotune") is not None and d.elem.find("throttlefilters") is not None:
@@ -633,30 +617,6 @@ def check_video(ctx: BuildContext) -> None:
             raise _unsupported("address not supported for video type ramfb")
 
 
-def check_graphics(ctx: BuildContext) -> None:
-    types = [g.elem.get("type") for g in ctx.domain.devices.of("graphics")]
-    others = [t for t in types if t != "egl-headless"]
-    if len(others) < len(types) and any(t not in ("vnc", "spice") for t in others):
-        raise _unsupported("graphics type 'egl-headless' is only supported with one of: "
-                           "'vnc', 'spice' graphics types")
-
-
-def check_spice_tls(ctx: BuildContext) -> None:
-    """qemuValidateDomainDeviceDefSPICEGraphics: a SPICE TLS port on an address or network
-    listener needs qemu.conf's spice_tls."""
-    conf = ctx.host.qemu_conf
-    for g in ctx.domain.devices.of("graphics"):
-        e = g.elem
-        if e.get("type") != "spice":
-            continue
-        listen = e.find("listen")
-        kind = (listen.get("type") or "address") if listen is not None else "address"
-        tls_port = _int_or_zero(e.get("tlsPort"))
-        if kind in ("address", "network") and tls_port > 0 and not conf.spice_tls_for(tls_port):
-            raise _unsupported("spice TLS port set in XML configuration, but TLS is disabled "
-                               "in qemu.conf")
-
-
 def check_spice_tls_allocation(ctx: BuildContext) -> None:
     """qemuProcessSPICEAllocatePorts: a real start allocates the TLS port an autoport
     display needs, which qemu.conf's spice_tls must allow (pretend mode does not check)."""
@@ -683,37 +643,11 @@ def _int_or_zero(text: str | None) -> int:
         return 0
 
 
-def check_serial_targets(ctx: BuildContext) -> None:
-    """Serial target types that only exist on other machines (pSeries, s390, ARM/RISC-V)."""
-    defaults = {"spapr-vio-serial": "spapr-vty", "sclp-serial": "sclpconsole",
-                "system-serial": "pl011"}
-    for c in ctx.domain.devices.chardevs("serial"):
-        if ctx.is_x86 and c.target_type in defaults:
-            model = c.target_model or defaults[c.target_type]
-            raise _unsupported(f"Serial device with target type '{c.target_type}' and target "
-                               f"model '{model}' not compatible with guest architecture or "
-                               "machine type")
-
-
 def check_inputs(ctx: BuildContext) -> None:
     usb_off = any(c.type == "usb" and c.model == "none" for c in ctx.domain.devices.controllers)
     for dev in ctx.domain.devices.items:
-        if not isinstance(dev, Input):
-            continue
-        model = dev.elem.get("model")
-        if model in ("virtio-transitional", "virtio-non-transitional") \
-                and dev.type != "passthrough":
-            raise _unsupported(f"virtio (non-)transitional models are not supported for input "
-                               f"type={dev.type}")
-        if dev.bus == "usb" and usb_off:
+        if isinstance(dev, Input) and dev.bus == "usb" and usb_off:
             raise _unsupported("Can't add USB input device. USB bus is disabled")
-
-
-def check_shmem(ctx: BuildContext) -> None:
-    for dev in ctx.domain.devices.of("shmem"):
-        addr = _explicit_address(dev.elem)
-        if addr is not None and addr.get("type") != "pci":
-            raise _unsupported("only 'pci' addresses are supported for the shared memory device")
 
 
 def check_iommu(ctx: BuildContext) -> None:
@@ -724,14 +658,7 @@ def check_iommu(ctx: BuildContext) -> None:
         if drv is not None and drv.attrs:
             raise TranslationError(f"{XML}iommu model 'virtio' doesn't support additional "
                                    "attributes")
-        if not ctx.is_q35 and not ctx.machine.startswith("virt"):
-            raise _unsupported("IOMMU device: 'virtio' is only supported with Q35 and ARM Virt "
-                               "machines")
-        if ctx.domain.feature("acpi") is None:
-            raise _unsupported("IOMMU device: 'virtio' requires ACPI")
         addr = _explicit_address(dev.elem)
-        if addr is not None and addr.get("type") != "pci":
-            raise _unsupported("IOMMU device: 'virtio' needs a PCI address")
         a = dev.info.address
         if isinstance(a, PciAddress) and addr is not None and a.bus != 0:
             raise TranslationError(f"{XML}The device at PCI address {_pci_text(a)} needs to be "
@@ -812,14 +739,18 @@ def _usb_addressed(items: Iterable[Device]) -> Iterator[Device]:
             yield dev
 
 
-DEVICE_RULES: tuple[Rule, ...] = (
-    check_disk_addresses_compatible, check_disk_targets, check_disk_frontend,
-    check_disk_source, check_drive_address_conflicts, check_controller_placement,
-    check_pci_expander_nodes, check_video, check_graphics, check_spice_tls,
-    net.check_interface_types,
-    check_serial_targets,
-    check_inputs, check_shmem, check_iommu, check_usb_addresses,
-    check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts, check_ide_controllers,
+# generic per-device checks (virDomainDeviceDefValidate, address assignment): libvirt runs
+# them for each device before the driver's
+GENERIC_DEVICE_RULES: tuple[Rule, ...] = (
+    check_disk_addresses_compatible, check_disk_names, check_lun_source,
+    check_chardev_sources, check_disk_source, check_controller_placement,
+    check_pci_expander_nodes, check_video, check_inputs, check_iommu, check_usb_addresses,
+)
+# what libvirt checks once every device passed: virDomainDefValidateInternal, then the
+# checks of starting the domain and building its command line
+LATE_RULES: tuple[Rule, ...] = (
+    check_duplicate_targets, check_duplicate_hostdevs, check_drive_address_conflicts,
+    check_memory_devices, check_host_numa_nodes, check_hugetlbfs_mounts,
     check_spice_tls_allocation,
 )
 
@@ -833,8 +764,8 @@ def validate_parsed(ctx: BuildContext) -> None:
 def validate(ctx: BuildContext) -> None:
     """libvirt's validation of the completed definition (before PCI addresses are assigned:
     the checks here read user-given PCI addresses only)."""
-    validate_definition(ctx)
-    for rule in DOMAIN_RULES + DEVICE_RULES + cpu.START_RULES:
+    validate_definition(ctx, DOMAIN_RULES + GENERIC_DEVICE_RULES)
+    for rule in LATE_RULES + cpu.START_RULES:
         rule(ctx)
 
 

@@ -106,6 +106,8 @@ def _mode_supported(ctx: BuildContext, mode: str) -> bool:
         return bool(ctx.caps.cpu_models(virt))
     if mode == "maximum":
         return ctx.has("cpu-max")
+    if mode == "host-passthrough":  # needs an accelerator (TCG cannot pass the host CPU)
+        return virt in ("kvm", "hvf")
     return True
 
 

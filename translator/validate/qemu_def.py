@@ -43,7 +43,10 @@ def uses_uefi(ctx: BuildContext) -> bool:
     os_ = ctx.domain.os
     if os_.firmware == "efi":
         return True
-    return os_.loader is not None and os_.loader.get("type") == "pflash"
+    if os_.loader is not None and os_.loader.get("type") == "pflash":
+        return True
+    fw = os_.resolved_fw
+    return os_.loader is not None and fw is not None and fw.loader_type == "pflash"
 
 
 def validate_domain(ctx: BuildContext) -> None:
@@ -222,7 +225,7 @@ def _clock_timers(ctx: BuildContext) -> None:
     if clock.get("offset") == "absolute" and start is not None and start.isdigit() \
             and int(start) > MAX_CLOCK_START:
         refuse(CONFIG, "The maximum 'start' value for <clock offset='absolute'> is "
-                       f"{MAX_CLOCK_START}")
+                       "253402300799")
 
 
 def _pm(ctx: BuildContext) -> None:
@@ -465,22 +468,31 @@ def default_panic_model(ctx: BuildContext) -> str | None:
     return ctx.policy.default_panic_model(ctx)
 
 
+# panic models the platform provides: where they exist, and that they take no address
+_FIRMWARE_PANICS = {
+    "s390": ("only S390 guests support panic device of model 's390'",
+             "setting the panic device address is not supported for model 's390'"),
+    "hyperv": ("only i686 and x86_64 guests support panic device of model 'hyperv'",
+               "setting the panic device address is not supported for model 'hyperv'"),
+    "pseries": ("only pSeries guests support panic device of model 'pseries'",
+                "setting the panic device address is not supported for model 'pseries'"),
+}
+
+
 def _panics(ctx: BuildContext) -> None:
     """qemuValidateDomainDefPanic."""
     for p in ctx.domain.devices.of("panic"):
         model = p.elem.get("model") or default_panic_model(ctx)
         addr = p.elem.find("address")
         atype = addr.get("type") if addr is not None else None
-        if model in ("s390", "hyperv", "pseries"):
+        if model in _FIRMWARE_PANICS:
             allowed = {"s390": ctx.arch in m.S390, "hyperv": ctx.arch in m.X86,
                        "pseries": m.is_pseries(ctx)}[model]
+            wrong_arch, no_address = _FIRMWARE_PANICS[model]
             if not allowed:
-                who = {"s390": "S390 guests", "hyperv": "i686 and x86_64 guests",
-                       "pseries": "pSeries guests"}[model]
-                refuse(CONFIG, f"only {who} support panic device of model '{model}'")
+                refuse(CONFIG, wrong_arch)
             if addr is not None:
-                refuse(CONFIG, "setting the panic device address is not supported for model "
-                               f"'{model}'")
+                refuse(CONFIG, no_address)
         elif model == "isa":
             if not ctx.has("pvpanic"):
                 refuse(CONFIG, "the QEMU binary does not support the ISA panic device")

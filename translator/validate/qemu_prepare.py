@@ -1,0 +1,301 @@
+"""What the QEMU driver refuses after validation, while preparing to start and building the
+command line (qemu_process.c, qemu_command.c, and the post-parse checks the builders used
+to make): each rule runs before any command stage, so the builders only build.
+"""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..errors import ErrorCode, refuse
+from ..model.device import Device
+from ..model.devices import Chardev, Controller, Disk, Hostdev, Interface
+from ..parse import scaled_kib
+from . import qemu_machine as m
+from .qemu_chardev import serial_target_model, serial_target_type
+
+CONFIG = ErrorCode.CONFIG_UNSUPPORTED
+
+# interface types a tap (and so nwfilter or a custom tap path) stands behind
+_TAP_TYPES = ("network", "bridge", "ethernet")
+_MULTIQUEUE_TYPES = ("network", "bridge", "direct", "ethernet", "vhostuser", "vdpa")
+
+
+def check_tseg(ctx: BuildContext) -> None:
+    """qemuDomainDefTsegPostParse: an explicit SMM TSEG size on q35, in whole MiB."""
+    smm = ctx.domain.feature("smm")
+    tseg = smm.find("tseg") if smm is not None else None
+    if smm is None or smm.get("state", "on") != "on" or tseg is None or tseg.text is None:
+        return
+    if not m.is_q35(ctx):
+        refuse(CONFIG, "SMM TSEG is only supported with q35 machine type")
+    if not ctx.has("mch.extended-tseg-mbytes"):
+        refuse(CONFIG, "Setting TSEG size is not supported with this QEMU binary")
+    if (scaled_kib(tseg, "mib") or 0) % 1024:
+        refuse(CONFIG, "SMM TSEG size must be divisible by 1 MiB")
+
+
+def _mac(net: Interface | Hostdev) -> str:
+    if isinstance(net, Interface):
+        return net.mac or ""
+    return (net.elem.attr_at("address", "mac") or "").lower()
+
+
+def check_actual_nets(ctx: BuildContext) -> None:
+    """qemuDomainValidateActualNetDef, run when each interface is built (in domxml-to-native's
+    pretend mode every interface is built as 'ethernet', which passes all of them)."""
+    if ctx.host.nets_as_ethernet:
+        return
+    for net in ctx.domain.devices.items:
+        if isinstance(net, Interface):
+            ntype = net.type
+        elif isinstance(net, Hostdev) and net.interface:
+            ntype = "hostdev"
+        else:
+            continue
+        if ntype == "network":
+            continue  # its actual type is the virtual network's, known only at start
+        e = net.elem
+        # virDomainActualNetDefValidate first: port isolation needs a Linux bridge
+        if e.attr_at("isolated", "port") == "yes" and ntype not in ("network", "bridge"):
+            refuse(CONFIG, f"interface {_mac(net)} - <port isolated='yes'/> is not supported "
+                           f"for network interfaces with type='{ntype}'")
+        # libvirt reads <driver queues> of virtio NICs only (a hostdev interface's <driver>
+        # is the host driver's)
+        virtio = isinstance(net, Interface) and (net.model or "").startswith("virtio")
+        queues = e.attr_at("queues", "driver") if virtio else None
+        if queues and queues.isdigit() and int(queues) > 0 and ntype not in _MULTIQUEUE_TYPES:
+            refuse(CONFIG, f"interface {_mac(net)} - multiqueue is not supported for network "
+                           f"interfaces of type {ntype}")
+        # (libvirt keeps <filterref> only on tap-backed types, so the filterref rule can only
+        # fail for a virtual network resolved at start: not something the XML shows)
+        if e.attr_at("tap", "backend") and ntype not in _TAP_TYPES:
+            refuse(CONFIG, f"interface {_mac(net)} - custom tap device path is not supported "
+                           f"for network interfaces of type {ntype}")
+        if e.attr_at("type", "teaming") == "transient" and ntype != "hostdev":
+            refuse(CONFIG, f"interface {_mac(net)} - teaming transient device must be "
+                           f"type='hostdev', not '{ntype}'")
+
+
+def _graphics(ctx: BuildContext) -> None:
+    """qemuProcessStartValidateGraphics."""
+    graphics = ctx.domain.devices.of("graphics")
+    has_dbus = any(g.elem.get("type") == "dbus" for g in graphics)
+    for g in graphics:
+        gtype = g.elem.get("type")
+        listens = len(g.elem.findall("listen"))
+        if gtype in ("vnc", "spice") and listens > 1:
+            refuse(CONFIG, "QEMU does not support multiple listens for one graphics device.")
+        if gtype == "rdp":
+            if listens > 1:
+                refuse(CONFIG, "qemu-rdp does not support multiple listens for one graphics "
+                               "device.")
+            if g.elem.get("multiUser") == "yes":
+                refuse(CONFIG, "qemu-rdp doesn't support the 'multiUser' attribute.")
+            if g.elem.get("replaceUser") == "yes":
+                refuse(CONFIG, "qemu-rdp doesn't support the 'replaceUser' attribute.")
+            if not has_dbus:
+                refuse(CONFIG, "qemu-rdp support requires a D-Bus bus graphics device.")
+
+
+def _shmem(ctx: BuildContext) -> None:
+    for dev in ctx.domain.devices.of("shmem"):
+        name = dev.elem.get("name") or ""
+        if "/" in name:
+            refuse(CONFIG, f"shmem name '{name}' must not contain '/'")
+
+
+def check_shmem_address(ctx: BuildContext) -> None:
+    """qemuBuildShmemCommandLine: ivshmem is a PCI device."""
+    for dev in ctx.domain.devices.of("shmem"):
+        addr = dev.elem.find("address")
+        if addr is not None and addr.get("type") != "pci":
+            refuse(CONFIG, "only 'pci' addresses are supported for the shared memory device")
+
+
+def _disks(ctx: BuildContext) -> None:
+    """qemuProcessStartValidateDisks."""
+    for d in ctx.domain.devices.disks:
+        if d.type == "network" and d.source is not None and d.source.get("protocol") == "vxhs":
+            refuse(CONFIG, "VxHS protocol is not supported with this QEMU binary")
+        if d.device == "floppy" and m.is_pseries(ctx):
+            refuse(CONFIG, "PowerPC pseries machines do not support floppy device")
+        if d.type == "nvme" and not ctx.has("drive-nvme"):
+            refuse(CONFIG, "NVMe disks are not supported with this QEMU binary")
+
+
+def validate_start(ctx: BuildContext) -> None:
+    """qemuProcessStartValidate's checks after virDomainDefValidate: graphics listens and
+    qemu-rdp, shared memory names, disks QEMU cannot open."""
+    _graphics(ctx)
+    _shmem(ctx)
+    _disks(ctx)
+
+
+def check_graphics_counts(ctx: BuildContext) -> None:
+    """qemuBuildCommandLineValidate: one graphics device of each type."""
+    seen: set[str] = set()
+    for g in ctx.domain.devices.of("graphics"):
+        gtype = g.elem.get("type") or ""
+        if gtype in seen and gtype in ("sdl", "vnc", "spice", "egl-headless", "dbus", "rdp"):
+            refuse(CONFIG, "only 1 graphics device of each type (sdl, vnc, spice, headless, "
+                           "dbus, rdp) is supported")
+        seen.add(gtype)
+
+
+# USB controller model -> the capability of its QEMU device (qemuControllerModelUSBToCaps)
+_USB_MODEL_CAPS = {"piix3-uhci": "piix3-usb-uhci", "piix4-uhci": "piix4-usb-uhci",
+                   "ehci": "usb-ehci", "ich9-ehci1": "ich9-usb-ehci1",
+                   "ich9-uhci1": "ich9-usb-ehci1", "ich9-uhci2": "ich9-usb-ehci1",
+                   "ich9-uhci3": "ich9-usb-ehci1", "vt82c686b-uhci": "vt82c686b-usb-uhci",
+                   "pci-ohci": "pci-ohci", "nec-xhci": "nec-usb-xhci",
+                   "qemu-xhci": "qemu-xhci"}
+
+
+def check_usb_controllers(ctx: BuildContext) -> None:
+    """qemuValidateDomainDeviceDefControllerUSB and the companion's master bus."""
+    usb = [c for c in ctx.domain.devices.controllers if c.type == "usb"]
+    masters = {c.index for c in usb if c.master_startport is None}
+    for c in usb:
+        if c.model in (None, "none"):
+            continue
+        cap = _USB_MODEL_CAPS.get(c.model)
+        if cap is not None and not ctx.has(cap):
+            refuse(CONFIG, f"USB controller model '{c.model}' not supported in this QEMU "
+                           "binary")
+        if c.elem.get("ports") is not None and c.model not in ("nec-xhci", "qemu-xhci"):
+            refuse(CONFIG, f"usb controller type '{c.model}' doesn't support 'ports' with "
+                           "this QEMU binary")
+        if c.master_startport is not None and c.index not in masters:
+            refuse(ErrorCode.INTERNAL_ERROR, "masterbus not found")
+
+
+def _virtio_base(dev: Device) -> str | None:
+    """The virtio device family a device is built as (qemuBuildVirtioDevGetConfig)."""
+    e = dev.elem
+    if isinstance(dev, Disk):
+        return "virtio-blk" if dev.bus == "virtio" and dev.type != "vhostuser" else None
+    if isinstance(dev, Interface):
+        return "virtio-net" if (dev.model or "").startswith("virtio") else None
+    if isinstance(dev, Controller):
+        if dev.type == "scsi" and (dev.model or "").startswith("virtio"):
+            return "virtio-scsi"
+        return "virtio-serial" if dev.type == "virtio-serial" else None
+    simple = {"memballoon": "virtio-balloon", "rng": "virtio-rng", "vsock": "vhost-vsock",
+              "crypto": "virtio-crypto"}
+    if e.tag in simple and (e.get("model") or "virtio").startswith("virtio"):
+        return simple[e.tag]
+    if e.tag == "input" and e.get("bus") == "virtio":
+        return {"mouse": "virtio-mouse", "tablet": "virtio-tablet",
+                "keyboard": "virtio-keyboard", "passthrough": "virtio-input-host"}.get(
+                    e.get("type") or "")
+    return None
+
+
+def check_virtio_addresses(ctx: BuildContext) -> None:
+    """qemuBuildVirtioDevGetConfig: a virtio device sits on PCI, virtio-mmio or CCW."""
+    for dev in ctx.domain.devices.items:
+        addr = dev.elem.find("address")
+        atype = addr.get("type") if addr is not None else None
+        if atype in (None, "pci", "virtio-mmio", "ccw", "unassigned"):
+            continue
+        base = _virtio_base(dev)
+        if base is not None:
+            refuse(ErrorCode.INTERNAL_ERROR, f"Unexpected address type for '{base}'")
+
+
+def check_backend_types(ctx: BuildContext) -> None:
+    """What qemuBuildCommandLine cannot build: interface types QEMU lacks, chardev types,
+    host USB devices libvirt could not locate."""
+    for dev in ctx.domain.devices.items:
+        if isinstance(dev, Interface) and dev.type in ("null", "vds"):
+            refuse(CONFIG, f"network device type '{dev.type}' is not supported by this "
+                           "hypervisor")
+        if isinstance(dev, Interface) and dev.elem.find("script") is not None \
+                and dev.type not in ("ethernet", "network") and not ctx.host.nets_as_ethernet:
+            refuse(CONFIG, f"scripts are not supported on interfaces of type {dev.type}")
+        if dev.elem.tag in ("serial", "parallel", "channel", "console") \
+                and dev.elem.get("type") == "nmdm":
+            refuse(CONFIG, "unsupported chardev 'nmdm'")
+        if isinstance(dev, Hostdev) and dev.mode == "subsystem" and dev.type == "usb":
+            addr = dev.source.find("address") if dev.source is not None else None
+            bus = addr.get("bus", "0") if addr is not None else "0"
+            device = addr.get("device", "0") if addr is not None else "0"
+            if bus in ("0", "0x0") and device in ("0", "0x0"):
+                refuse(ErrorCode.INTERNAL_ERROR, "USB host device is missing bus/device "
+                                                 "information")
+        if dev.elem.tag == "graphics" and dev.elem.get("type") == "vnc":
+            _vnc_port(dev)
+
+
+def _vnc_port(dev: Device) -> None:
+    e = dev.elem
+    listen = e.find("listen")
+    ltype = listen.get("type") if listen is not None else "address"
+    port = e.get("port")
+    if ltype in ("address", "network") and e.get("autoport") == "no" and port \
+            and port.lstrip("-").isdigit() and not 5900 <= int(port) <= 65535:
+        refuse(CONFIG, "vnc port must be in range [5900,65535]")
+
+
+# serial target model -> the capability of its QEMU device (qemuChrSerialTargetModelToCaps)
+_SERIAL_MODEL_CAPS = {"isa-serial": "isa-serial", "usb-serial": "usb-serial",
+                      "pci-serial": "pci-serial", "spapr-vty": "spapr-vty",
+                      "sclpconsole": "s390-sclp", "sclplmconsole": "sclplmconsole",
+                      "pl011": "pl011"}
+
+
+def check_chardev_devices(ctx: BuildContext) -> None:
+    """qemuBuildSerialCommandLine and qemuBuildVirtioSerialPortDevProps."""
+    for c in ctx.domain.devices.items:
+        if not isinstance(c, Chardev):
+            continue
+        if c.kind == "serial":
+            model = serial_target_model(ctx, c, serial_target_type(ctx, c))
+            cap = _SERIAL_MODEL_CAPS.get(model or "")
+            if cap is not None and not ctx.has(cap):
+                refuse(CONFIG, f"'{model}' is not supported in this QEMU binary")
+        virtio = (c.kind == "channel" and c.target_type == "virtio") or \
+            (c.kind == "console" and c.target_type == "virtio")
+        if not virtio:
+            continue
+        addr = c.elem.find("address")
+        if addr is not None and addr.get("type") not in ("ccw", "virtio-serial"):
+            refuse(ErrorCode.INTERNAL_ERROR, "virtio serial device has invalid address type")
+        if c.kind == "channel" and c.type == "spicevmc" and c.target_name \
+                and c.target_name != "com.redhat.spice.0":
+            refuse(CONFIG, f"Unsupported spicevmc target name '{c.target_name}'")
+
+
+def check_smbios(ctx: BuildContext) -> None:
+    """qemuBuildSmbiosCommandLine: QEMU takes one SMBIOS type 2 (base board) entry."""
+    if ctx.domain.os.smbios_mode != "sysinfo":
+        return
+    for info in ctx.domain.sysinfo:
+        if (info.get("type") or "smbios") == "smbios" and len(info.findall("baseBoard")) > 1:
+            refuse(CONFIG, "qemu does not support more than one entry to Type 2 in SMBIOS "
+                           "table")
+
+
+def check_memory_backends(ctx: BuildContext) -> None:
+    """qemuBuildMemoryBackendProps: the backend objects QEMU must offer."""
+    backing = ctx.domain.memory_backing
+    if backing is not None and backing.attr_at("type", "source") == "memfd" \
+            and not ctx.has("memory-backend-memfd"):
+        refuse(CONFIG, "this qemu doesn't support the memory-backend-memfd object")
+    for dev in ctx.domain.devices.of("memory"):
+        if dev.elem.get("model") == "nvdimm" and dev.elem.at("source", "pmem") is not None \
+                and not ctx.has("memory-backend-file.pmem"):
+            refuse(CONFIG, "nvdimm pmem property is not available with this QEMU binary")
+
+
+def validate_prepare(ctx: BuildContext) -> None:
+    """The refusals of qemuProcessPrepareDomain and of building the command line."""
+    check_graphics_counts(ctx)
+    check_usb_controllers(ctx)
+    check_virtio_addresses(ctx)
+    check_backend_types(ctx)
+    check_chardev_devices(ctx)
+    check_smbios(ctx)
+    check_memory_backends(ctx)
+    check_actual_nets(ctx)
+    check_shmem_address(ctx)
