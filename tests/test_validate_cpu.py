@@ -220,3 +220,37 @@ def test_deprecated_features_off_disables_what_qemu_reports_deprecated() -> None
     old = caps.with_changes(remove=("query-cpu-model-expansion.deprecated-props",))
     assert _s390("<cpu mode='host-model' deprecated_features='on'/>", old) == \
         "unsupported configuration: toggling deprecated features for CPU model is unsupported"
+
+
+@pytest.mark.parametrize("cpu, message", [
+    ("<cpu mode='host-modle'/>", "unsupported configuration: Invalid mode attribute "
+     "'host-modle'"),
+    ("<cpu mode='host-model' migratable='on'/>", "unsupported configuration: Attribute "
+     "migratable is only allowed for 'host-passthrough' / 'maximum' CPU mode"),
+    ("<cpu><model fallback='maybe'>qemu64</model></cpu>",
+     "unsupported configuration: Invalid fallback attribute"),
+    ("<cpu><feature name='svm'/><topology sockets='1' cores='1' threads='1'/></cpu>",
+     "XML error: Non-empty feature list specified without CPU model"),
+    ("<cpu><model>qemu64</model><feature name='svm' policy='maybe'/></cpu>",
+     "unsupported configuration: Invalid CPU feature policy"),
+    ("<cpu><model>qemu64</model><feature name=''/></cpu>",
+     "XML error: Invalid CPU feature name"),
+    ("<cpu mode='host-passthrough'><cache mode='disable'/><cache mode='disable'/></cpu>",
+     "XML error: at most one CPU cache element may be specified"),
+    ("<cpu mode='host-passthrough'><cache level='4' mode='emulate'/></cpu>",
+     "XML error: invalid CPU cache level, must be in range [1,3]"),
+])
+def test_cpu_parser_refusals(cpu: str, message: str) -> None:
+    assert _refusal(cpu) == message
+
+
+@pytest.mark.parametrize("cpu", [
+    "<cpu mode='host-passthrough' migratable='off'/>",
+    "<cpu><model fallback='forbid'>qemu64</model><feature name='svm' policy='force'/></cpu>",
+    "<cpu mode='host-model'><feature name='svm' policy='disable'/></cpu>",
+    "<cpu mode='host-passthrough'><cache level='3' mode='emulate'/></cpu>",
+    # the parser ignores fallback of the host's own CPU
+    "<cpu mode='host-passthrough'><model fallback='maybe'/></cpu>",
+])
+def test_cpu_parser_neighbours_are_accepted(cpu: str) -> None:
+    assert _ok(cpu).startswith("-cpu ")

@@ -15,31 +15,62 @@ from ..model import Elem
 _HOST_CPU_MODES = ("host-passthrough", "maximum")
 
 
+_MODES = ("custom", "host-model", "host-passthrough", "maximum")
+_FEATURE_POLICIES = ("force", "require", "optional", "disable", "forbid")
+
+
 def check_cpu_parse(ctx: BuildContext) -> None:
-    """virCPUDefParseXML: vendor_id format, vendor without model, features listed twice,
-    maxphysaddr limit outside passthrough mode."""
+    """virCPUDefParseXML for a guest CPU, in its order: mode, migratable, fallback and
+    vendor_id (not for the host's own CPU), vendor without model, features (a model to go
+    with them, policy, name, each once), cache, maxphysaddr limit."""
     cpu = ctx.domain.cpu
     if cpu is None:
         return
+    mode = cpu.get("mode", "custom")
+    if mode not in _MODES:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, f"Invalid mode attribute '{mode}'")
+    if cpu.get("migratable") in ("on", "off") and mode not in _HOST_CPU_MODES:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "Attribute migratable is only allowed for "
+               "'host-passthrough' / 'maximum' CPU mode")
     model = cpu.find("model")
-    vendor_id = model.get("vendor_id") if model is not None else None
-    if vendor_id is not None and cpu.get("mode", "custom") not in _HOST_CPU_MODES:
-        if len(vendor_id) != 12:
+    has_model = model is not None and bool(model.text)
+    if model is not None and mode not in _HOST_CPU_MODES:
+        if model.get("fallback") is not None and model.get("fallback") not in ("allow",
+                                                                              "forbid"):
+            refuse(ErrorCode.CONFIG_UNSUPPORTED, "Invalid fallback attribute")
+        vendor_id = model.get("vendor_id")
+        if vendor_id is not None and len(vendor_id) != 12:
             refuse(ErrorCode.XML_ERROR, "vendor_id must be exactly 12 characters long")
-        if "," in vendor_id:
+        if vendor_id is not None and "," in vendor_id:
             refuse(ErrorCode.XML_ERROR, "vendor id is invalid")
-    if cpu.findtext("vendor") and not (model is not None and (model.text or "").strip()):
+    if cpu.findtext("vendor") and not has_model:
         refuse(ErrorCode.XML_ERROR, "CPU vendor specified without CPU model")
-    seen: set[str] = set()
-    for f in cpu.findall("feature"):
-        name = f.get("name", "")
-        if name in seen:
-            refuse(ErrorCode.XML_ERROR, f"CPU feature '{name}' specified more than once")
-        seen.add(name)
+    _check_features_parse(cpu.findall("feature"), has_model or mode != "custom")
+    caches = cpu.findall("cache")
+    if len(caches) > 1:
+        refuse(ErrorCode.XML_ERROR, "at most one CPU cache element may be specified")
+    level = caches[0].get("level") if caches else None
+    if level is not None and level.isdigit() and not 1 <= int(level) <= 3:
+        refuse(ErrorCode.XML_ERROR, "invalid CPU cache level, must be in range [1,3]")
     addr = cpu.find("maxphysaddr")
     if addr is not None and addr.get("limit") and addr.get("mode") != "passthrough":
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                "attribute 'limit' is only supported for maxphysaddr mode 'passthrough'")
+
+
+def _check_features_parse(features: list[Elem], model_given: bool) -> None:
+    if features and not model_given:
+        refuse(ErrorCode.XML_ERROR, "Non-empty feature list specified without CPU model")
+    seen: set[str] = set()
+    for f in features:
+        if f.get("policy", "require") not in _FEATURE_POLICIES:
+            refuse(ErrorCode.CONFIG_UNSUPPORTED, "Invalid CPU feature policy")
+        name = f.get("name") or ""
+        if not name:
+            refuse(ErrorCode.XML_ERROR, "Invalid CPU feature name")
+        if name in seen:
+            refuse(ErrorCode.XML_ERROR, f"CPU feature '{name}' specified more than once")
+        seen.add(name)
 
 
 def _topology(ctx: BuildContext) -> dict[str, int] | None:

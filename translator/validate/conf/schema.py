@@ -130,22 +130,40 @@ def _virtio_nic(e: Elem) -> bool:
 _PREDICATES = {"virtio": _virtio_nic}
 
 
-def _component_matches(pattern: str, e: Elem) -> bool:
-    if pattern == "*":
-        return True
-    if "@" in pattern:
-        tag, _, pred = pattern.partition("@")
-        return tag == e.tag and _PREDICATES[pred](e)
-    tag, _, qual = pattern.partition("[")
-    if tag != e.tag:
-        return False
-    return not qual or e.get("type") in qual[:-1].split("|")
+# one component of a Place, parsed once: the tag (None for '*'), the allowed values of
+# 'type' (None: any) and a predicate (None: none)
+_Component = tuple["str | None", "frozenset[str] | None", "Callable[[Elem], bool] | None"]
 
 
-def _applies(place: Place, chain: list[Elem]) -> bool:
-    if len(place) > len(chain):
+def _compile(place: Place) -> tuple[_Component, ...]:
+    out: list[_Component] = []
+    for pattern in place:
+        if pattern == "*":
+            out.append((None, None, None))
+        elif "@" in pattern:
+            tag, _, pred = pattern.partition("@")
+            out.append((tag, None, _PREDICATES[pred]))
+        else:
+            tag, _, qual = pattern.partition("[")
+            out.append((tag, frozenset(qual[:-1].split("|")) if qual else None, None))
+    return tuple(out)
+
+
+def _applies(place: tuple[_Component, ...], chain: list[Elem]) -> bool:
+    """Whether the end of `chain` matches `place`, innermost element first (this runs for
+    every element of every domain, so without generators)."""
+    n = len(place)
+    if n > len(chain):
         return False
-    return all(_component_matches(p, e) for p, e in zip(place, chain[-len(place):]))
+    for k in range(1, n + 1):
+        tag, types, pred = place[-k]
+        if tag is None:
+            continue
+        e = chain[-k]
+        if tag != e.tag or (types is not None and e.attrs.get("type") not in types) \
+                or (pred is not None and not pred(e)):
+            return False
+    return True
 
 
 # a hook refuses, and may return attributes it read, written canonically
@@ -160,12 +178,12 @@ class Checker:
     """Applies a `Table` to a tree, element by element, in a given order of children."""
 
     def __init__(self, table: Table, hooks: Mapping[Place, tuple[Hook, ...]]) -> None:
-        self._by_tag: dict[str, list[tuple[Place, tuple[Attr, ...]]]] = {}
+        self._by_tag: dict[str, list[tuple[tuple[_Component, ...], tuple[Attr, ...]]]] = {}
         for place, attrs in table.items():
-            self._by_tag.setdefault(_last_tag(place), []).append((place, attrs))
-        self._hooks: dict[str, list[tuple[Place, tuple[Hook, ...]]]] = {}
+            self._by_tag.setdefault(_last_tag(place), []).append((_compile(place), attrs))
+        self._hooks: dict[str, list[tuple[tuple[_Component, ...], tuple[Hook, ...]]]] = {}
         for place, fns in hooks.items():
-            self._hooks.setdefault(_last_tag(place), []).append((place, fns))
+            self._hooks.setdefault(_last_tag(place), []).append((_compile(place), fns))
 
     def element(self, e: Elem, chain: list[Elem]) -> Elem:
         """Check `e` (whose ancestors are `chain`), then its children; the canonical copy."""
