@@ -267,13 +267,6 @@ def check_usb_port_syntax(ctx: BuildContext) -> None:
             raise TranslationError(f"{INTERNAL}Cannot parse <address> 'port' attribute")
 
 
-def check_usb_none_controllers(ctx: BuildContext) -> None:
-    usb = [c for c in ctx.domain.devices.controllers if c.type == "usb"]
-    if any(c.model == "none" for c in usb) and len(usb) > 1:
-        raise TranslationError("Can't add another USB controller: USB is disabled for this "
-                               "domain")
-
-
 _VIRTIO_SCSI_MODELS = (None, "virtio-scsi", "virtio-transitional", "virtio-non-transitional")
 
 
@@ -330,7 +323,7 @@ def check_shmem_parse(ctx: BuildContext) -> None:
 PARSE_RULES: tuple[Rule, ...] = (
     check_memory_present, check_vcpu_cpuset, check_cputune, *cpu.PARSE_RULES, check_numa_cells,
     check_numatune, check_boot_menu, check_disk_parse,
-    check_loadparm, check_usb_port_syntax, check_usb_none_controllers,
+    check_loadparm, check_usb_port_syntax,
     check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
     check_hostdev_parse, check_sysinfo,
