@@ -6,7 +6,7 @@ A CCW address is `cssid.ssid.devno`; libvirt reads each part as a C unsigned num
 
 from __future__ import annotations
 
-from .errors import TranslationError
+from .errors import ErrorCode, TranslationError
 from .model import GenericAddress
 from .props import Props
 
@@ -23,7 +23,7 @@ def c_uint(text: str | None) -> int:
             return int(t[1:], 8)
         return int(t, 10)
     except ValueError:
-        raise TranslationError(f"XML error: Invalid value '{text}' in a CCW address") from None
+        raise TranslationError(ErrorCode.XML_ERROR, f"Invalid value '{text}' in a CCW address") from None
 
 
 def ccw_key(a: GenericAddress) -> tuple[int, int, int]:

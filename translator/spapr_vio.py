@@ -9,7 +9,7 @@ pseries machines have serial ports and NVRAM there.
 from __future__ import annotations
 
 from .context import BuildContext
-from .errors import TranslationError
+from .errors import ErrorCode, TranslationError
 from .model import Chardev, Device, GenericAddress
 from .model.devices import Interface
 
@@ -69,7 +69,7 @@ def assign_spapr_vio_addresses(ctx: BuildContext) -> None:
         if reg is not None:
             other = taken.get(reg)
             if other is not None and other is not d:
-                raise TranslationError(f"XML error: spapr-vio address {reg:#x} already in use")
+                raise TranslationError(ErrorCode.XML_ERROR, f"spapr-vio address {reg:#x} already in use")
             taken[reg] = d
             continue
         reg = default

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from ..arches import PPC64_ARCHES, PPC_ARCHES
 from ..context import BuildContext
-from ..errors import TranslationError
+from ..errors import ErrorCode, TranslationError
 from ..model import Controller, PciAddress
 from ..model.devices import Input, Interface
 from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
@@ -223,7 +223,7 @@ def assign_addresses(ctx: BuildContext) -> None:
     pending = bridges + [d for d in ordered_pci_devices(ctx)
                          if d.info.address is None and pci_connection(d, ctx)]
     if pending and not alloc.buses:
-        raise TranslationError("XML error: No PCI buses available")
+        raise TranslationError(ErrorCode.XML_ERROR, "No PCI buses available")
     for d in pending:
         kind = "pci-bridge" if d in bridges else (pci_connection(d, ctx) or "pci")
         addr = alloc.take(kind)
@@ -250,6 +250,6 @@ def nvdimm_size_kib(size_kib: int, label_kib: int) -> int:
     that QEMU never writes past the end of the backing file."""
     area = size_kib - label_kib
     if area < PPC64_MEMORY_ALIGN_KIB:
-        raise TranslationError("unsupported configuration: minimum target size for the NVDIMM "
+        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "minimum target size for the NVDIMM "
                                "must be 256MB plus the label size")
     return area // PPC64_MEMORY_ALIGN_KIB * PPC64_MEMORY_ALIGN_KIB + label_kib

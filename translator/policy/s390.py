@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..arches import S390_ARCHES
 from ..cmdline import Source
 from ..context import BuildContext
-from ..errors import TranslationError
+from ..errors import ErrorCode, TranslationError
 from ..model import Controller, Device, Disk, Elem, GenericAddress, PciAddress
 from ..model.devices import Hostdev, Input, Interface, Memballoon, Video
 from ..model.misc_devices import Vsock
@@ -101,12 +101,12 @@ def validate_ccw_syntax(ctx: BuildContext) -> None:
         cssid, ssid, devno = ccw_key(a)
         if cssid > MAX_CSSID or ssid > MAX_SSID or devno > MAX_DEVNO:
             raise TranslationError(
-                "internal error: Invalid specification for virtio ccw address: "
+                ErrorCode.INTERNAL_ERROR, "Invalid specification for virtio ccw address: "
                 f"cssid='0x{cssid:x}' ssid='0x{ssid:x}' devno='0x{devno:04x}'")
         given = [a.attrs.get(k) not in (None, "") for k in _CCW_KEYS]
         if any(given) and not all(given):
             raise TranslationError(
-                "internal error: Invalid partial specification for virtio ccw address")
+                ErrorCode.INTERNAL_ERROR, "Invalid partial specification for virtio ccw address")
 
 
 def assign_ccw_addresses(ctx: BuildContext) -> None:
@@ -124,7 +124,7 @@ def assign_ccw_addresses(ctx: BuildContext) -> None:
         key = ccw_key(a)
         if key in used:
             raise TranslationError(
-                f"XML error: The CCW devno '{ccw_devno_string(a)}' is in use already")
+                ErrorCode.XML_ERROR, f"The CCW devno '{ccw_devno_string(a)}' is in use already")
         used.add(key)
     nxt = (AUTO_CSSID, 0, 0)
     for d in walk(ctx):
@@ -140,7 +140,7 @@ def assign_ccw_addresses(ctx: BuildContext) -> None:
 def _increment(addr: tuple[int, int, int]) -> tuple[int, int, int]:
     cssid, ssid, devno = addr
     if devno >= MAX_DEVNO:
-        raise TranslationError("internal error: There are no more free CCW devnos.")
+        raise TranslationError(ErrorCode.INTERNAL_ERROR, "There are no more free CCW devnos.")
     return cssid, ssid, devno + 1
 
 
@@ -159,11 +159,11 @@ def validate_zpci(ctx: BuildContext) -> None:
             continue
         if a.zpci_uid is not None and not 0 < a.zpci_uid <= MAX_ZPCI_UID:
             raise TranslationError(
-                f"XML error: Invalid PCI address uid='0x{a.zpci_uid:04x}', "
+                ErrorCode.XML_ERROR, f"Invalid PCI address uid='0x{a.zpci_uid:04x}', "
                 f"must be > 0x0000 and <= 0x{MAX_ZPCI_UID:04x}")
         if a.zpci_fid is not None and not 0 <= a.zpci_fid <= MAX_ZPCI_FID:
             raise TranslationError(
-                f"XML error: Invalid PCI address fid='0x{a.zpci_fid:08x}', "
+                ErrorCode.XML_ERROR, f"Invalid PCI address fid='0x{a.zpci_fid:08x}', "
                 f"must be >= 0x00000000 and <= 0x{MAX_ZPCI_FID:08x}")
 
 
@@ -236,7 +236,7 @@ def _first_free(used: set[int], lo: int, hi: int, name: str) -> int:
     n = lo
     while n in used:
         if n == hi:
-            raise TranslationError(f"internal error: There is no more free {name}.")
+            raise TranslationError(ErrorCode.INTERNAL_ERROR, f"There is no more free {name}.")
         n += 1
     used.add(n)
     return n

@@ -27,7 +27,7 @@ from typing import Protocol
 
 from ..context import BuildContext
 from ..disk_names import disk_index, libvirt_disk_order
-from ..errors import TranslationError
+from ..errors import ErrorCode, TranslationError
 from ..model import Chardev, Controller, Device, Disk, DriveAddress, PciAddress
 from ..model.devices import Hostdev, Interface, Memballoon, Sound, Video
 from .controllers import ICH9_FUNCTION, assign_expander_bus_numbers
@@ -458,7 +458,7 @@ class PciAllocator:
 
 def double_use_error(addr: PciAddress) -> TranslationError:
     return TranslationError(
-        f"XML error: Attempted double use of PCI Address {addr.domain:04x}:{addr.bus:02x}:"
+        ErrorCode.XML_ERROR, f"Attempted double use of PCI Address {addr.domain:04x}:{addr.bus:02x}:"
         f"{addr.slot:02x}.{addr.function}")
 
 
@@ -565,7 +565,7 @@ def place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
     pending = [d for d in ordered_pci_devices(ctx)
                if d.info.address is None and pci_connection(d, ctx) is not None]
     if pending and not alloc.buses:
-        raise TranslationError("XML error: No PCI buses available")
+        raise TranslationError(ErrorCode.XML_ERROR, "No PCI buses available")
     if pcie_root(ctx):
         _add_root_ports(ctx, alloc, pending)
     for d in pending:

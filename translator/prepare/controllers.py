@@ -9,7 +9,7 @@ their master so that the master is emitted (and addressed) first.
 from __future__ import annotations
 
 from ..context import BuildContext
-from ..errors import TranslationError
+from ..errors import ErrorCode, TranslationError
 from ..model import Controller, PciAddress
 from ..usb import COMPANION_STARTPORT, ICH9_FAMILY, ICH9_FUNCTION
 
@@ -95,6 +95,6 @@ def assign_expander_bus_numbers(ctx: BuildContext) -> None:
             # libvirt names the bus the expander is plugged into, not its own index
             bus = c.info.address.bus if isinstance(c.info.address, PciAddress) else 0
             raise TranslationError(
-                "unsupported configuration: No free busNr lower than current lowest busNr "
+                ErrorCode.CONFIG_UNSUPPORTED, "No free busNr lower than current lowest busNr "
                 f"is available to auto-assign to bus {bus}. Must be manually assigned")
         c.bus_nr = lowest - 2

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..context import BuildContext
-from ..errors import TranslationError
+from ..errors import ErrorCode, TranslationError
 from ..model import Elem
 from ..model.domain import ResolvedFirmware
 
@@ -168,7 +168,7 @@ def _autoselect(ctx: BuildContext, kind: str) -> ResolvedFirmware:
     for _name, desc in descs:
         if _matches(ctx, kind, desc):
             return _from_descriptor(ctx, desc)
-    raise TranslationError(f"operation failed: Unable to find '{kind}' firmware that is "
+    raise TranslationError(ErrorCode.OPERATION_FAILED, f"Unable to find '{kind}' firmware that is "
                            "compatible with the current configuration")
 
 

@@ -9,7 +9,7 @@ default put it on the command line.
 from __future__ import annotations
 
 from ..context import BuildContext
-from ..errors import TranslationError
+from ..errors import ErrorCode, TranslationError
 from ..model import Controller, Elem
 
 
@@ -79,7 +79,7 @@ def check_root_model(root: Controller, want: str) -> None:
     """The index-0 PCI controller a user wrote must be the machine's root bus model."""
     if root.model is not None and root.model != want:
         raise TranslationError(
-            f"XML error: The PCI controller with index='0' must be model='{want}' for this "
+            ErrorCode.XML_ERROR, f"The PCI controller with index='0' must be model='{want}' for this "
             f"machine type, but model='{root.model}' was found instead")
 
 
@@ -111,5 +111,5 @@ def first_usb_model(ctx: BuildContext, *models: str) -> str | None:
 def required_usb_model(model: str | None) -> str:
     """libvirt refuses a USB controller it can find no model for."""
     if model is None:
-        raise TranslationError("unsupported configuration: no model provided for USB controller")
+        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "no model provided for USB controller")
     return model

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import BuildContext
-from ..errors import TranslationError
+from ..errors import ErrorCode, TranslationError
 from ..model import Elem
 from .firmware import check_firmware_config
 
@@ -33,10 +33,10 @@ def _check_label_set(labels: list[Elem], device: bool) -> None:
                 raise TranslationError(f"seclabel for model {model} is already provided")
             seen.add(model)
         if device and lab.get("relabel") == "yes" and lab.find("label") is None:
-            raise TranslationError("XML error: Cannot specify relabel if label is missing. "
+            raise TranslationError(ErrorCode.XML_ERROR, "Cannot specify relabel if label is missing. "
                                    f"model={model or ''}")
     if len(labels) > 1 and any(lab.get("model") is None for lab in labels):
-        raise TranslationError("XML error: missing security model when using multiple labels")
+        raise TranslationError(ErrorCode.XML_ERROR, "missing security model when using multiple labels")
 
 
 def _check_seclabels(ctx: BuildContext) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..context import BuildContext
-from ..errors import TranslationError
+from ..errors import ErrorCode, TranslationError
 from ..model import Controller, Device, Disk, GenericAddress, PciAddress
 from ..model.devices import Input, Interface, Memballoon, Video
 from .addresses import (BUS_ACCEPTS, FAMILY_ORDER, claim_multifunction, device_connection,
@@ -160,7 +160,7 @@ class _Allocator:
             return self._new_bus("pcie-root-port")
         if kind in _BUS_SPEC:
             raise TranslationError(no_slot_for_controller(kind))
-        raise TranslationError("internal error: Cannot automatically add a new PCI bus for "
+        raise TranslationError(ErrorCode.INTERNAL_ERROR, "Cannot automatically add a new PCI bus for "
                                "a device with connect flags")
 
 

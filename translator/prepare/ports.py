@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..context import BuildContext
-from ..errors import TranslationError
+from ..errors import ErrorCode, TranslationError
 from ..model import Chardev, Controller, Device, Elem, GenericAddress
 from ..model.devices import Disk, Generic, Input, Interface, Sound
 from ..model.misc_devices import Filesystem
@@ -77,7 +77,7 @@ def assign_virtio_serial(ctx: BuildContext) -> None:
             if port is not None:
                 break
         else:
-            raise TranslationError("internal error: Unable to find a free virtio-serial port")
+            raise TranslationError(ErrorCode.INTERNAL_ERROR, "Unable to find a free virtio-serial port")
         used.add((idx, port))
         ch.info.address = GenericAddress("virtio-serial", {
             "controller": str(idx), "bus": str(bus), "port": str(port)})
@@ -144,10 +144,10 @@ def _usb_port(d: Device) -> tuple[int, list[int]] | None:
     try:
         path = [int(p) for p in text.split(".")]
     except ValueError:
-        raise TranslationError("internal error: Cannot parse <address> 'port' attribute") \
+        raise TranslationError(ErrorCode.INTERNAL_ERROR, "Cannot parse <address> 'port' attribute") \
             from None
     if len(path) > MAX_PORT_DEPTH or any(p < 1 for p in path):
-        raise TranslationError("internal error: Cannot parse <address> 'port' attribute")
+        raise TranslationError(ErrorCode.INTERNAL_ERROR, "Cannot parse <address> 'port' attribute")
     return a.int("bus"), path
 
 
@@ -156,18 +156,18 @@ def _find_port(buses: dict[int, _Hub], bus: int, path: list[int]) -> tuple[_Hub,
     text = ".".join(map(str, path))
     hub = buses.get(bus)
     if hub is None:
-        raise TranslationError(f"XML error: Missing USB bus {bus}")
+        raise TranslationError(ErrorCode.XML_ERROR, f"Missing USB bus {bus}")
     for port in path[:-1]:
         if port > hub.nports:
-            raise TranslationError(f"XML error: port {port} out of range in USB address "
+            raise TranslationError(ErrorCode.XML_ERROR, f"port {port} out of range in USB address "
                                    f"bus: {bus} port: {text}")
         child = hub.children.get(port)
         if child is None:
-            raise TranslationError(f"XML error: there is no hub at port {port} in USB "
+            raise TranslationError(ErrorCode.XML_ERROR, f"there is no hub at port {port} in USB "
                                    f"address bus: {bus} port: {text}")
         hub = child
     if path[-1] > hub.nports:
-        raise TranslationError(f"XML error: requested USB port {text} not present on USB "
+        raise TranslationError(ErrorCode.XML_ERROR, f"requested USB port {text} not present on USB "
                                f"bus {bus}")
     return hub, path[-1]
 
@@ -176,7 +176,7 @@ def _reserve(buses: dict[int, _Hub], bus: int, path: list[int]) -> _Hub:
     hub, port = _find_port(buses, bus, path)
     if port in hub.used:
         text = ".".join(map(str, path))
-        raise TranslationError(f"XML error: Duplicate USB address bus {bus} port {text}")
+        raise TranslationError(ErrorCode.XML_ERROR, f"Duplicate USB address bus {bus} port {text}")
     hub.used.add(port)
     return hub
 
@@ -197,10 +197,10 @@ def _check_usb_enabled(ctx: BuildContext, devices: list[Device]) -> bool:
     if any(c.type == "usb" and c.model != "none" for c in ctx.domain.devices.controllers):
         return True
     if any(isinstance(d, Input) for d in devices):
-        raise TranslationError("unsupported configuration: Can't add USB input device. "
+        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "Can't add USB input device. "
                                "USB bus is disabled")
     if devices:
-        raise TranslationError("unsupported configuration: USB is disabled for this domain, "
+        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "USB is disabled for this domain, "
                                "but USB devices are present in the domain XML")
     return False
 
@@ -237,7 +237,7 @@ def assign_usb_ports(ctx: BuildContext) -> None:
         if where is not None:
             parent, port = _find_port(buses, *where)
             if port in parent.children:
-                raise TranslationError(f"XML error: Duplicate USB hub on bus {where[0]} port "
+                raise TranslationError(ErrorCode.XML_ERROR, f"Duplicate USB hub on bus {where[0]} port "
                                        f"{'.'.join(map(str, where[1]))}")
             parent.used.add(port)
             parent.children[port] = _Hub(HUB_PORTS)
@@ -261,7 +261,7 @@ def _assign_usb_port(buses: dict[int, _Hub], d: Device) -> tuple[int, list[int]]
     if isinstance(a, GenericAddress) and a.type == "usb" and "bus" in a.attrs:
         bus = a.int("bus")
         if bus not in buses:
-            raise TranslationError(f"XML error: USB bus {bus} requested but no controller "
+            raise TranslationError(ErrorCode.XML_ERROR, f"USB bus {bus} requested but no controller "
                                    "with that index is present")
         candidates = [bus]
     else:
@@ -273,4 +273,4 @@ def _assign_usb_port(buses: dict[int, _Hub], d: Device) -> tuple[int, list[int]]
             d.info.address = GenericAddress("usb", {"bus": str(bus),
                                                     "port": ".".join(map(str, path))})
             return bus, path
-    raise TranslationError("internal error: No free USB ports")
+    raise TranslationError(ErrorCode.INTERNAL_ERROR, "No free USB ports")

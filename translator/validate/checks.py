@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator
 from ..disk_names import disk_name_index, libvirt_disk_order
 from ..usb import HUB_PORTS, controller_ports
 from ..context import BuildContext
-from ..errors import TranslationError, UnsupportedConfigError
+from ..errors import ErrorCode, TranslationError, UnsupportedConfigError
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
@@ -52,7 +52,7 @@ Rule = Callable[[BuildContext], None]
 
 
 def _unsupported(msg: str) -> UnsupportedConfigError:
-    return UnsupportedConfigError(UNSUPPORTED + msg)
+    return UnsupportedConfigError(ErrorCode.CONFIG_UNSUPPORTED, msg)
 
 
 def _root(ctx: BuildContext) -> Elem:
@@ -82,7 +82,7 @@ def _bytes(e: Elem | None, default_unit: str = "b") -> int | None:
     if scale is None:
         return None
     if not re.fullmatch(r"[0-9]+|0[xX][0-9a-fA-F]+", text):
-        raise TranslationError(f"{XML}Invalid value '{text}' for element or attribute "
+        raise TranslationError(ErrorCode.XML_ERROR, f"Invalid value '{text}' for element or attribute "
                                f"'{e.tag}'")
     return int(text, 0) * scale
 
@@ -108,10 +108,10 @@ def check_loadparm(ctx: BuildContext) -> None:
         upper = value.upper()
         if not 1 <= len(upper) <= 8:
             raise TranslationError(
-                f"{INTERNAL}loadparm value '{upper}' must be between 1 and 8 characters")
+                ErrorCode.INTERNAL_ERROR, f"loadparm value '{upper}' must be between 1 and 8 characters")
         if not re.fullmatch(r"[A-Z0-9. ]+", upper):
             raise TranslationError(
-                f"{INTERNAL}invalid loadparm value '{upper}', expecting chars in set of "
+                ErrorCode.INTERNAL_ERROR, f"invalid loadparm value '{upper}', expecting chars in set of "
                 "[a-zA-Z0-9.] and blank spaces")
 
 
@@ -155,7 +155,7 @@ def check_disk_parse(ctx: BuildContext) -> None:
     for d in ctx.domain.devices.disks:
         _check_iotune(d.elem.find("iotune"))
         if d.wwn is not None and not _WWN.fullmatch(d.wwn):
-            raise TranslationError(f"{XML}Malformed wwn: {d.wwn}")
+            raise TranslationError(ErrorCode.XML_ERROR, f"Malformed wwn: {d.wwn}")
         src = d.source
         if src is None:
             continue
@@ -176,7 +176,7 @@ def _check_iotune(e: Elem | None) -> None:
     for field in e.children if e is not None else ():
         if field.tag not in ("group_name", "group") and field.text is not None and \
                 not _DIGITS.fullmatch(field.text.strip()):
-            raise TranslationError(f"{XML}disk iotune field '{field.tag}' must be an integer")
+            raise TranslationError(ErrorCode.XML_ERROR, f"disk iotune field '{field.tag}' must be an integer")
 
 
 def check_throttle_groups(ctx: BuildContext) -> None:
@@ -193,7 +193,7 @@ def check_usb_port_syntax(ctx: BuildContext) -> None:
             continue
         parts = addr.get("port", "").split(".")
         if len(parts) > 4 or not all(p.isdigit() for p in parts):
-            raise TranslationError(f"{INTERNAL}Cannot parse <address> 'port' attribute")
+            raise TranslationError(ErrorCode.INTERNAL_ERROR, "Cannot parse <address> 'port' attribute")
 
 
 _VIRTIO_SCSI_MODELS = (None, "virtio-scsi", "virtio-transitional", "virtio-non-transitional")
@@ -205,14 +205,14 @@ def check_controller_iothread(ctx: BuildContext) -> None:
         if c.driver is None or c.driver.get("iothread") is None:
             continue
         if c.type != "scsi" or c.model not in _VIRTIO_SCSI_MODELS:
-            raise TranslationError(f"{XML}'iothread' attribute only supported for virtio scsi "
+            raise TranslationError(ErrorCode.XML_ERROR, "'iothread' attribute only supported for virtio scsi "
                                    "controllers")
 
 
 def check_tpm_backend(ctx: BuildContext) -> None:
     for dev in ctx.domain.devices.of("tpm"):
         if dev.elem.find("backend") is None:
-            raise TranslationError(f"{XML}missing TPM device backend")
+            raise TranslationError(ErrorCode.XML_ERROR, "missing TPM device backend")
 
 
 def check_machine_max_vcpus(ctx: BuildContext) -> None:
@@ -242,10 +242,10 @@ def check_pci_controller_index(ctx: BuildContext) -> None:
 def check_shmem_parse(ctx: BuildContext) -> None:
     for dev in ctx.domain.devices.of("shmem"):
         if dev.elem.find("msi") is not None and dev.elem.find("server") is None:
-            raise TranslationError(f"{XML}msi option is only supported with a server")
+            raise TranslationError(ErrorCode.XML_ERROR, "msi option is only supported with a server")
         size = _bytes(dev.elem.find("size"))
         if size is not None and (size < 1024 * 1024 or size & (size - 1)):
-            raise TranslationError(f"{XML}shmem size must be a power of 2 and at least 1 MiB "
+            raise TranslationError(ErrorCode.XML_ERROR, "shmem size must be a power of 2 and at least 1 MiB "
                                    "(1024 KiB)")
 
 
@@ -292,7 +292,7 @@ def check_hugetlbfs_mounts(ctx: BuildContext) -> None:
     for page in huge.findall("page") if huge is not None else []:
         kib = _page_kib(page)
         if kib != SYSTEM_PAGE_KIB and kib not in mounted:
-            raise TranslationError(f"{INTERNAL}Unable to find any usable hugetlbfs mount for "
+            raise TranslationError(ErrorCode.INTERNAL_ERROR, f"Unable to find any usable hugetlbfs mount for "
                                    f"{kib} KiB")
 
 
@@ -339,7 +339,7 @@ def check_disk_targets(ctx: BuildContext) -> None:
     name that gives its index."""
     for d in ctx.domain.devices.disks:
         if d.dev and _explicit_address(d.elem) is None and disk_name_index(d.dev) is None:
-            raise TranslationError(f"{XML}Unknown disk name '{d.dev}' and no address specified")
+            raise TranslationError(ErrorCode.XML_ERROR, f"Unknown disk name '{d.dev}' and no address specified")
 
 
 def _disk_source(d: Disk) -> str:
@@ -359,7 +359,7 @@ def check_disk_source(ctx: BuildContext) -> None:
         src = d.source
         if d.type == "network" and src is not None and src.get("protocol") == "iscsi" \
                 and len(src.findall("host")) != 1:
-            raise TranslationError(f"{INTERNAL}iSCSI protocol accepts only one host")
+            raise TranslationError(ErrorCode.INTERNAL_ERROR, "iSCSI protocol accepts only one host")
 
 
 def check_drive_address_conflicts(ctx: BuildContext) -> None:
@@ -428,7 +428,7 @@ def check_iommu(ctx: BuildContext) -> None:
         addr = _explicit_address(dev.elem)
         a = dev.info.address
         if isinstance(a, PciAddress) and addr is not None and a.bus != 0:
-            raise TranslationError(f"{XML}The device at PCI address {_pci_text(a)} needs to be "
+            raise TranslationError(ErrorCode.XML_ERROR, f"The device at PCI address {_pci_text(a)} needs to be "
                                    "an integrated device (bus=0)")
 
 
@@ -441,7 +441,7 @@ def check_pci_expander_nodes(ctx: BuildContext) -> None:
     for c in ctx.domain.devices.controllers:
         node = c.target.findtext("node") if c.target is not None else None
         if c.type == "pci" and node is not None and int(node) >= ncells:
-            raise TranslationError(f"{XML}{c.model} with index {c.index} is configured for a "
+            raise TranslationError(ErrorCode.XML_ERROR, f"{c.model} with index {c.index} is configured for a "
                                    f"NUMA node ({node}) not present in the domain's "
                                    f"<cpu><numa> array ({ncells})")
 
@@ -461,7 +461,7 @@ def check_controller_placement(ctx: BuildContext) -> None:
         parent = devs.controller("pci", a.bus)
         if parent is not None and parent.model != _ROOT_ONLY[c.model]:
             raise TranslationError(
-                f"{XML}The device at PCI address {_pci_text(a)} cannot be plugged into the PCI "
+                ErrorCode.XML_ERROR, f"The device at PCI address {_pci_text(a)} cannot be plugged into the PCI "
                 f"controller with index='{a.bus}'. It requires a controller that accepts a "
                 f"{c.model}.")
 
@@ -481,7 +481,7 @@ def check_usb_addresses(ctx: BuildContext) -> None:
         bus = int(addr.get("bus", "0") or 0)
         ctrl = buses.get(bus)
         if ctrl is None:
-            raise TranslationError(f"{XML}USB bus {bus} requested but no controller with that "
+            raise TranslationError(ErrorCode.XML_ERROR, f"USB bus {bus} requested but no controller with that "
                                    "index is present")
         port = addr.get("port")
         if not port:
@@ -489,11 +489,11 @@ def check_usb_addresses(ctx: BuildContext) -> None:
         path = tuple(int(p) for p in port.split("."))
         for depth in range(1, len(path)):
             if (bus, path[:depth]) not in hubs:
-                raise TranslationError(f"{XML}there is no hub at port {path[depth - 1]} in USB "
+                raise TranslationError(ErrorCode.XML_ERROR, f"there is no hub at port {path[depth - 1]} in USB "
                                        f"address bus: {bus} port: {port}")
         limit = hubs[(bus, path[:-1])] if len(path) > 1 else controller_ports(ctrl)
         if limit is not None and path[-1] > limit:
-            raise TranslationError(f"{XML}requested USB port {port} not present on USB bus "
+            raise TranslationError(ErrorCode.XML_ERROR, f"requested USB port {port} not present on USB bus "
                                    f"{bus}")
         if dev.family == "hub":
             hubs[(bus, path)] = HUB_PORTS

@@ -7,7 +7,7 @@ indexes and USB companions are known), so the first error stays libvirt's first 
 from __future__ import annotations
 
 from ..context import BuildContext
-from ..errors import TranslationError
+from ..errors import ErrorCode, TranslationError
 from ..model import Controller, PciAddress
 from ..usb import ICH9_FAMILY, XHCI_MAX_PORTS, is_usb_companion
 
@@ -27,7 +27,7 @@ def validate_controllers(ctx: BuildContext) -> None:
             continue
         if (c.type, c.index) in seen:
             raise TranslationError(
-                f"XML error: Multiple '{c.type}' controllers with index '{c.index}'")
+                ErrorCode.XML_ERROR, f"Multiple '{c.type}' controllers with index '{c.index}'")
         seen.add((c.type, c.index))
     for c in ctrls:
         if c.type == "pci" and c.model in _EXPANDERS:
@@ -35,14 +35,14 @@ def validate_controllers(ctx: BuildContext) -> None:
         if c.type == "pci" and c.model in _ROOT_MODELS:
             if c.index != 0 and not ctx.policy.multiple_pci_roots(ctx):
                 raise TranslationError(
-                    "XML error: pci-root and pcie-root controllers should have index 0")
+                    ErrorCode.XML_ERROR, "pci-root and pcie-root controllers should have index 0")
             if c.info.address is not None:
-                raise TranslationError("unsupported configuration: pci-root and pcie-root "
+                raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "pci-root and pcie-root "
                                        "controllers should not have an address")
         if c.type == "usb" and c.ports is not None and c.model in ("nec-xhci", "qemu-xhci") \
                 and c.ports > XHCI_MAX_PORTS:
             raise TranslationError(
-                f"unsupported configuration: '{c.model}' controller only supports up to "
+                ErrorCode.CONFIG_UNSUPPORTED, f"'{c.model}' controller only supports up to "
                 f"'{XHCI_MAX_PORTS}' ports")
     usb = [c for c in ctrls if c.type == "usb"]
     if any(c.model == "none" for c in usb) and len(usb) > 1:
@@ -61,20 +61,20 @@ def _validate_root_model(ctx: BuildContext) -> None:
     want = "pcie-root" if ctx.is_q35 else "pci-root"
     if root.model != want:
         raise TranslationError(
-            f"XML error: The PCI controller with index='0' must be model='{want}' for this "
+            ErrorCode.XML_ERROR, f"The PCI controller with index='0' must be model='{want}' for this "
             f"machine type, but model='{root.model}' was found instead")
 
 
 def validate_pci_address(a: PciAddress) -> None:
     """Range checks of a user-given PCI address (libvirt's wording)."""
     if a.bus > 0xFF:
-        raise TranslationError(f"XML error: Invalid PCI address bus='0x{a.bus:x}', "
+        raise TranslationError(ErrorCode.XML_ERROR, f"Invalid PCI address bus='0x{a.bus:x}', "
                                "must be <= 0xFF")
     if a.slot > 0x1F:
-        raise TranslationError(f"XML error: Invalid PCI address slot='0x{a.slot:x}', "
+        raise TranslationError(ErrorCode.XML_ERROR, f"Invalid PCI address slot='0x{a.slot:x}', "
                                "must be <= 0x1F")
     if a.function > 7:
-        raise TranslationError(f"XML error: Invalid PCI address function=0x{a.function:x}, "
+        raise TranslationError(ErrorCode.XML_ERROR, f"Invalid PCI address function=0x{a.function:x}, "
                                "must be <= 7")
 
 
@@ -88,5 +88,5 @@ def _validate_expander_node(ctx: BuildContext, c: Controller) -> None:
     cells = len(ctx.domain.numa_cells)
     if int(node) >= cells:
         raise TranslationError(
-            f"XML error: {c.model} with index {c.index} is configured for a NUMA node "
+            ErrorCode.XML_ERROR, f"{c.model} with index {c.index} is configured for a NUMA node "
             f"({int(node)}) not present in the domain's <cpu><numa> array ({cells})")
