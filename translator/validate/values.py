@@ -37,13 +37,8 @@ def number(text: str | None) -> int | None:
 
 def size_kib(e: Elem | None, default_unit: str = "KiB") -> int | None:
     """A scaled size element (<size unit='MiB'>2</size>) in KiB, rounded up like libvirt."""
-    if e is None:
-        return None
-    value = number(e.text)
-    scale = SCALE.get((e.get("unit") or default_unit).lower())
-    if value is None or scale is None:
-        return None
-    return -(-value * scale // 1024)
+    size = size_bytes(e, default_unit)
+    return None if size is None else -(-size // 1024)
 
 
 def size_bytes(e: Elem | None, default_unit: str = "B") -> int | None:
