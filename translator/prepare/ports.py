@@ -102,7 +102,7 @@ def _is_usb_hub(d: Device) -> bool:
     return d.family == "hub" and (d.elem.get("type") or "usb") == "usb"
 
 
-def _usb_devices(ctx: BuildContext) -> list[Device]:
+def usb_devices(ctx: BuildContext) -> list[Device]:
     """The devices that plug into a USB port, in the order libvirt visits them:
     hubs, host devices, disks, NICs, CCID controllers, inputs, serial ports, sound
     cards, redirected devices, MTP filesystems."""
@@ -237,7 +237,7 @@ def _add_usb_hubs(ctx: BuildContext, devices: list[Device], buses: dict[int, _Hu
 def assign_usb_ports(ctx: BuildContext) -> None:
     """Reserve the USB ports the XML names, then give hubs and devices the first free
     port, searching each controller's root hub and then the hubs behind it."""
-    devices = _usb_devices(ctx)
+    devices = usb_devices(ctx)
     if not _check_usb_enabled(ctx, devices):
         return
     buses = _usb_root_hubs(ctx)

@@ -12,6 +12,7 @@ from ...model.elem import Elem
 from .bitmap import CPUMASK_LEN, bitmap_or_none, parse_bitmap
 from .scaled import memory_kib, scaled_value, unit_scale
 from .device_rules import DEVICE_RULES
+from .net_route import ROUTE_RULES
 from .rules import AFTER_DOMAIN_RULES, AFTER_FAMILY_RULES, ELEMENT_RULES, FAMILY_RULES, domain_caps
 from .schema import Checker
 from .tables import merged
@@ -30,7 +31,8 @@ _DEVICE_ORDER = ("disk", "controller", "lease", "filesystem", "interface", "smar
                  "vsock", "pstore")
 
 _CHECKER = Checker(merged(), {**ELEMENT_RULES, **{
-    place: ELEMENT_RULES.get(place, ()) + hooks for place, hooks in DEVICE_RULES.items()}})
+    place: ELEMENT_RULES.get(place, ()) + hooks
+    for place, hooks in (*DEVICE_RULES.items(), *ROUTE_RULES.items())}})
 
 
 def _rank(order: tuple[str, ...], e: Elem) -> int:

@@ -1,0 +1,245 @@
+"""The refusals of libvirt's PCI address pass over the addresses a user wrote
+(qemuDomainAssignPCIAddresses in qemu_domain_address.c, virDomainPCIAddressValidate in
+domain_addr.c).
+
+libvirt assigns addresses at the end of post-parse, before any validation, so these run
+between `validate_postparse` and `validate`. They read only what the XML gave: the PCI
+controllers' models, the devices' written PCI addresses and the chipset's fixed homes.
+Every message comes from the config (`fromConfig`), hence XML_ERROR.
+"""
+
+from __future__ import annotations
+
+from ..context import BuildContext
+from ..errors import ErrorCode, refuse
+from ..model.address import GenericAddress, PciAddress
+from ..model.device import Device
+from ..model.devices import Controller
+from ..prepare.addresses import BUS_ACCEPTS, pci_connection
+from ..prepare.ports import usb_devices
+from ..usb import controller_ports
+from .qemu_validate import device_order
+
+# PCI controller models that accept endpoint devices (VIR_PCI_CONNECT_TYPE_PCI_DEVICE or
+# _PCIE_DEVICE among the bus flags of virDomainPCIAddressBusSetModel)
+_ENDPOINT_BUSES = frozenset({"pci-root", "pci-bridge", "pci-expander-bus", "pcie-root",
+                             "dmi-to-pci-bridge", "pcie-to-pci-bridge", "pcie-root-port",
+                             "pcie-switch-downstream-port"})
+# where each PCI controller model may be plugged (virDomainPCIControllerModelToConnectType
+# against the bus flags); a pci-bridge written in the config plugs wherever an endpoint does
+_CONTROLLER_PARENTS: dict[str, frozenset[str]] = {
+    "pci-bridge": _ENDPOINT_BUSES,
+    "pci-expander-bus": frozenset({"pci-root"}),
+    "pcie-expander-bus": frozenset({"pcie-root"}),
+    "dmi-to-pci-bridge": frozenset({"pcie-root", "pcie-expander-bus"}),
+    "pcie-root-port": frozenset({"pcie-root", "pcie-expander-bus"}),
+    "pcie-to-pci-bridge": frozenset({"pcie-root-port", "pcie-switch-downstream-port"}),
+    "pcie-switch-upstream-port": frozenset({"pcie-root-port", "pcie-switch-downstream-port"}),
+    "pcie-switch-downstream-port": frozenset({"pcie-switch-upstream-port"}),
+}
+# buses whose flags include VIR_PCI_CONNECT_TYPE_PCI_DEVICE
+_PCI_DEVICE_BUSES = frozenset({"pci-root", "pci-bridge", "pci-expander-bus", "dmi-to-pci-bridge",
+                               "pcie-to-pci-bridge"})
+_PIIX3_USB = (None, "piix3-uhci")
+_FUNCTION_LAST = 7
+
+
+def _text(a: PciAddress) -> str:
+    """virPCIDeviceAddressAsString."""
+    return f"{a.domain:04x}:{a.bus:02x}:{a.slot:02x}.{a.function}"
+
+
+def _present(dev: Device) -> PciAddress | None:
+    """virDeviceInfoPCIAddressIsPresent: a PCI address other than all zero (domain, bus and
+    slot 0 means 'pick one for me')."""
+    a = dev.info.address
+    if isinstance(a, PciAddress) and (a.domain or a.bus or a.slot):
+        return a
+    return None
+
+
+def _piix3_builtin(c: Controller, a: PciAddress) -> bool:
+    """qemuDomainCollectPCIAddress leaves the PIIX3's IDE (00:01.1) and USB (00:01.2)
+    functions to the chipset pass."""
+    if a.domain or a.bus or a.slot != 1 or c.index != 0:
+        return False
+    return (c.type == "ide" and a.function == 1) or \
+        (c.type == "usb" and c.model in _PIIX3_USB and a.function == 2)
+
+
+def check_written_pci_addresses(ctx: BuildContext) -> None:
+    """virDomainPCIAddressValidate for every address the config gives, as the address
+    set is collected: PCI domain 0 only, a bus that takes this kind of device, a slot
+    within the bus' range. Buses the config does not define yet are left to libvirt's
+    bus growing and not judged here."""
+    buses = {c.index: c.model for c in ctx.domain.devices.controllers
+             if c.type == "pci" and c.model}
+    if not buses:
+        return
+    for dev in device_order(ctx.domain.devices.items):
+        a = _present(dev)
+        if a is None:
+            continue
+        if isinstance(dev, Controller) and _piix3_builtin(dev, a):
+            if buses.get(0, "pci-root") not in _PCI_DEVICE_BUSES:
+                refuse(ErrorCode.INTERNAL_ERROR, "Bus 0 must be PCI for integrated PIIX3 "
+                                                 "USB or IDE controllers")
+            continue
+        if a.domain != 0:
+            refuse(ErrorCode.XML_ERROR, f"Invalid PCI address {_text(a)}. Only PCI domain 0 "
+                                        "is available")
+        model = buses.get(a.bus) or _grown_bus(ctx, dev, a.bus, buses)
+        if model is None:
+            continue
+        _check_plug(ctx, dev, a, model)
+        _, low, high = BUS_ACCEPTS.get(model, (frozenset(), 0, 31))
+        if low and a.slot < low:
+            refuse(ErrorCode.XML_ERROR, f"Invalid PCI address {_text(a)}. slot must be >= "
+                                        f"{low}")
+        if a.slot > high:
+            refuse(ErrorCode.XML_ERROR, f"Invalid PCI address {_text(a)}. slot must be <= "
+                                        f"{high}")
+        if a.function > _FUNCTION_LAST:
+            refuse(ErrorCode.XML_ERROR, f"Invalid PCI address {_text(a)}. function must be "
+                                        f"<= {_FUNCTION_LAST}")
+
+
+def _grown_bus(ctx: BuildContext, dev: Device, bus: int, buses: dict[int, str]) -> str | None:
+    """virDomainPCIAddressSetGrow (the dry run): an address on a bus the config lacks
+    adds buses up to it: on a PCI root bus, where every device is a conventional one,
+    pci-bridges (pci-roots on a machine with several PCI hosts). None where libvirt's
+    choice is more involved (under pcie-root) or the device is a PCI controller."""
+    if isinstance(dev, Controller) and dev.type == "pci":
+        return None
+    if buses.get(0) == "pcie-root":
+        return None
+    model = "pci-root" if ctx.policy.multiple_pci_roots(ctx) else "pci-bridge"
+    for index in range(max(buses) + 1, bus + 1):
+        buses[index] = model
+    return buses.get(bus)
+
+
+def _check_plug(ctx: BuildContext, dev: Device, a: PciAddress, bus_model: str) -> None:
+    """virDomainPCIAddressFlagsCompatible (from the config): the bus must take the
+    device's kind of connection."""
+    if isinstance(dev, Controller) and dev.type == "pci":
+        parents = _CONTROLLER_PARENTS.get(dev.model or "")
+        if parents is None or bus_model in parents:
+            return
+        wants = "standard PCI device" if dev.model == "pci-bridge" else dev.model
+    else:
+        kind = pci_connection(dev, ctx)
+        if kind == "integrated" or bus_model in _ENDPOINT_BUSES:
+            return
+        wants = "PCI Express device" if kind == "pcie" else "standard PCI device"
+    refuse(ErrorCode.XML_ERROR, f"The device at PCI address {_text(a)} cannot be plugged "
+                                f"into the PCI controller with index='{a.bus}'. It requires a "
+                                f"controller that accepts a {wants}.")
+
+
+def check_chipset_slots(ctx: BuildContext) -> None:
+    """qemuDomainValidateDevicePCISlotsPIIX3/Q35: the chipset's own controllers, when
+    given a PCI address, must have their fixed one; on the PIIX3 each takes its function,
+    so a second controller wanting the same one is a double use."""
+    if not any(c.type == "pci" for c in ctx.domain.devices.controllers):
+        return
+    taken: set[tuple[int, int, int, int]] = set()
+    for c in ctx.domain.devices.controllers:
+        if c.index != 0:
+            continue
+        a = _present(c)
+        if ctx.is_i440fx:
+            home = _piix3_home(c)
+            if home is None:
+                continue
+            if a is not None and a.key() != home.key():
+                refuse(ErrorCode.INTERNAL_ERROR, _PIIX3_MESSAGES[c.type])
+            if home.key() in taken:
+                refuse(ErrorCode.XML_ERROR, f"Attempted double use of PCI Address "
+                                            f"{_text(home)}")
+            taken.add(home.key())
+        elif ctx.is_q35 and c.type == "sata" and a is not None and \
+                a.key() != (0, 0, 0x1F, 2):
+            refuse(ErrorCode.INTERNAL_ERROR,
+                   "Primary SATA controller must have PCI address 0:0:1f.2")
+
+
+_PIIX3_MESSAGES = {"ide": "Primary IDE controller must have PCI address 0:0:1.1",
+                   "usb": "PIIX3 USB controller at index 0 must have PCI address 0:0:1.2"}
+
+
+def _piix3_home(c: Controller) -> PciAddress | None:
+    """The PIIX3 function an index-0 IDE or (PIIX3/default) USB controller lives at."""
+    if c.type == "ide":
+        return PciAddress(slot=1, function=1)
+    if c.type == "usb" and c.model in _PIIX3_USB:
+        return PciAddress(slot=1, function=2)
+    return None
+
+
+def _usb_root_ports(c: Controller) -> int:
+    """virDomainUSBAddressControllerModelToPorts (a model left default has two)."""
+    return 2 if c.model is None else controller_ports(c) or 0
+
+
+def check_usb_controller_indexes(ctx: BuildContext) -> None:
+    """virDomainUSBAddressSetAddController: two USB controllers with ports (an EHCI's
+    UHCI companions have none) may not share an index."""
+    seen: set[int] = set()
+    for c in ctx.domain.devices.controllers:
+        if c.type != "usb" or not _usb_root_ports(c):
+            continue
+        if c.index in seen:
+            refuse(ErrorCode.XML_ERROR, f"Duplicate USB controllers with index {c.index}")
+        seen.add(c.index)
+
+
+def _usb_ports_all_given(ctx: BuildContext) -> bool:
+    """virDomainUSBAddressPresent for every USB device: a USB address naming a port."""
+    for d in usb_devices(ctx):
+        a = d.info.address
+        port = a.attrs.get("port", "") if isinstance(a, GenericAddress) and a.type == "usb" \
+            else ""
+        if not port or port.startswith("0"):
+            return False
+    return True
+
+
+def check_virtio_disk_addresses(ctx: BuildContext) -> None:
+    """qemuDomainAssignDevicePCISlots: a virtio disk is a PCI device unless it sits on
+    CCW or (when QEMU has it) virtio-mmio; any other address type is refused."""
+    if not _pci_pass_runs(ctx):
+        return
+    for d in ctx.domain.devices.disks:
+        a = d.info.address
+        if d.bus != "virtio" or a is None or isinstance(a, PciAddress):
+            continue
+        if a.type == "ccw" or (a.type == "virtio-mmio" and ctx.has("virtio-mmio")):
+            continue
+        refuse(ErrorCode.CONFIG_UNSUPPORTED,
+               f"virtio disk cannot have an address of type '{a.type}'")
+
+
+def _pci_pass_runs(ctx: BuildContext) -> bool:
+    """qemuDomainAssignPCIAddresses places devices when the domain has PCI buses or the
+    machine supports PCI (qemuDomainSupportsPCI: on ARM only virt and versatilepb, on
+    RISC-V only virt)."""
+    if any(c.type == "pci" for c in ctx.domain.devices.controllers):
+        return True
+    arch, machine = ctx.arch, ctx.machine
+    if arch.startswith(("arm", "aarch64")):
+        return machine.startswith("virt") or machine == "versatilepb"
+    if arch.startswith("riscv"):
+        return machine.startswith("virt")
+    return True
+
+
+def validate_written_addresses(ctx: BuildContext) -> None:
+    """qemuDomainAssignPCIAddresses' refusals, in its order."""
+    check_written_pci_addresses(ctx)
+    check_chipset_slots(ctx)
+    check_virtio_disk_addresses(ctx)
+    # the USB pass of a definition that is not new runs only when every USB device has
+    # its port; otherwise it waits for the start (check_usb_controller_indexes again)
+    if ctx.abi_update or _usb_ports_all_given(ctx):
+        check_usb_controller_indexes(ctx)
