@@ -193,13 +193,19 @@ def _reserve(buses: dict[int, _Hub], bus: int, path: list[int]) -> _Hub:
 
 
 def _usb_root_hubs(ctx: BuildContext) -> dict[int, _Hub]:
+    """One root hub per USB bus: companions (no ports of their own) share their EHCI's
+    index, any other second controller on an index is refused
+    (virDomainUSBAddressSetAddController)."""
     buses: dict[int, _Hub] = {}
     for c in ctx.domain.devices.controllers:
         if c.type != "usb" or c.model is None:
             continue
         n = controller_ports(c)
-        if n:
-            buses[c.index] = _Hub(n)
+        if not n:
+            continue
+        if c.index in buses:
+            refuse(ErrorCode.XML_ERROR, f"Duplicate USB controllers with index {c.index}")
+        buses[c.index] = _Hub(n)
     return buses
 
 
