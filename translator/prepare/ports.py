@@ -7,8 +7,9 @@ virtconsole). USB devices get the next free port of the first USB controller.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..records import dataclass
 from ..context import BuildContext
 from ..errors import ErrorCode, TranslationError, refuse
 from ..model import Chardev, Controller, Device, Elem, GenericAddress
