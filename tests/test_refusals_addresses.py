@@ -110,3 +110,16 @@ def test_duplicate_usb_controller_waits_for_start_when_ports_are_missing() -> No
 def test_piix3_function_taken_twice() -> None:
     two = "<controller type='usb' index='0'/><controller type='usb' index='0'/>"
     assert _refusal(_xml(two)) == "XML error: Attempted double use of PCI Address 0000:00:01.2"
+
+
+def test_bus_below_the_highest_gets_libvirts_default_model() -> None:
+    bridge = ("<controller type='pci' index='2' model='pcie-to-pci-bridge'>"
+              f"{_pci(b=1, s=0)}</controller>")
+    assert _refusal(_xml(bridge)) == (
+        "XML error: The device at PCI address 0000:01:00.0 cannot be plugged into the PCI "
+        "controller with index='1'. It requires a controller that accepts a "
+        "pcie-to-pci-bridge.")
+    port = "<controller type='pci' index='3' model='pcie-root-port'/>"
+    assert _refusal(_xml(port + _disk(_pci(b=2, s=1)), machine="q35")) == (
+        "XML error: Invalid PCI address 0000:02:01.0. slot must be <= 0")
+    _translate(_xml(port + _disk(_pci(b=2, s=0)), machine="q35"))

@@ -36,3 +36,186 @@ def test_route_family_and_prefix() -> None:
     assert _refusal(_xml(NIC.format(odd))) == (
         "XML error: guest interface: Unrecognized family 'ipx' in route definition")
     _translate(_xml(NIC.format("")))
+
+
+HYPERV = "<features><hyperv>{}</hyperv></features>"
+
+
+def _kvm(head: str) -> str:
+    return _xml(head=head, virt="kvm")
+
+
+def test_hyperv_values_read_when_on() -> None:
+    assert _refusal(_kvm(HYPERV.format("<spinlocks state='on' retries='4094'/>"))) == (
+        "XML error: HyperV spinlock retry count must be at least 4095")
+    _translate(_kvm(HYPERV.format("<spinlocks state='on' retries='4095'/>")))
+    _translate(_kvm(HYPERV.format("<spinlocks state='off' retries='12'/>")))
+    assert _refusal(_kvm(HYPERV.format("<vendor_id state='on'/>"))) == (
+        "XML error: missing 'value' attribute for HyperV feature 'vendor_id'")
+    assert _refusal(_kvm(HYPERV.format("<vendor_id state='on' value='1234567890123'/>"))) == (
+        "XML error: HyperV vendor_id value must not be more than 12 characters.")
+    assert _refusal(_kvm(HYPERV.format("<vendor_id state='on' value='a,b'/>"))) == (
+        "XML error: HyperV vendor_id value is invalid")
+    _translate(_kvm(HYPERV.format("<vendor_id state='on' value='123456789012'/>")))
+
+
+def test_hyperv_sub_features() -> None:
+    assert _refusal(_kvm(HYPERV.format("<tlbflush state='on'><foo state='on'/></tlbflush>"))) == (
+        "unsupported configuration: unsupported Hyper-V tlbflush feature: foo")
+    assert _refusal(_kvm(HYPERV.format("<stimer state='on'><extended state='on'/></stimer>"))) == (
+        "unsupported configuration: unsupported Hyper-V stimer feature: extended")
+    _translate(_kvm(HYPERV.format("<stimer state='off'><extended state='on'/></stimer>")))
+    assert _refusal(_kvm(HYPERV.format("<relaxed state='bogus'/>"))).startswith(
+        "XML error: Invalid value for attribute 'state' in element 'relaxed': 'bogus'")
+
+
+def test_kvm_dirty_ring_size() -> None:
+    ring = "<features><kvm><dirty-ring state='on' size='{}'/></kvm></features>"
+    assert _refusal(_kvm(ring.format(1000))) == (
+        "XML error: dirty ring must be power of 2 and ranges [1024, 65536]")
+    _translate(_kvm(ring.format(4096)))
+
+
+def test_memory_backing_names_and_page_size() -> None:
+    assert _refusal(_xml(head="<memoryBacking><source type='none'/></memoryBacking>")) == (
+        "unsupported configuration: unknown memoryBacking/source/type 'none'")
+    assert _refusal(_xml(head="<memoryBacking><allocation mode='x'/></memoryBacking>")) == (
+        "unsupported configuration: unknown memoryBacking/allocation/mode 'x'")
+    _translate(_xml(head="<memoryBacking><source type='memfd'/><access mode='shared'/>"
+                         "</memoryBacking>"))
+    assert _refusal(_xml(head="<memoryBacking><hugepages><page size='0'/></hugepages>"
+                              "</memoryBacking>")) == "hugepage size can't be zero"
+
+
+def test_domain_elements() -> None:
+    assert _refusal(_xml(head="<title>a\nb</title>")) == (
+        "XML error: Domain title can't contain newlines")
+    _translate(_xml(head="<title>a b</title>"))
+    two = "<resource><partition>/machine</partition></resource>"
+    assert _refusal(_xml(head=two * 2)) == "XML error: only one resource element is supported"
+    _translate(_xml(head=two))
+    assert _refusal(_xml().replace("<os>", "<os firmware='uefi'>")) == (
+        "XML error: unknown firmware value uefi")
+    assert _refusal(_xml(os_extra="<smbios mode='bogus'/>")) == (
+        "unsupported configuration: unknown smbios mode 'bogus'")
+
+
+def test_firmware_images_and_acpi_tables() -> None:
+    assert _refusal(_xml(os_extra="<loader format='vmdk'>/x.fd</loader>")) == (
+        "XML error: Unsupported loader format 'vmdk'")
+    assert _refusal(_xml(os_extra="<nvram templateFormat='vmdk'>/x.fd</nvram>")) == (
+        "XML error: Unsupported nvram template format 'vmdk'")
+    assert _refusal(_xml(os_extra="<nvram format='vmdk'>/x.fd</nvram>")) == (
+        "XML error: Unsupported nvram format 'vmdk'")
+    slic = "<table type='slic'>/a</table>"
+    assert _refusal(_xml(os_extra=f"<acpi>{slic * 2}</acpi>")) == (
+        "XML error: ACPI table type 'slic' may only appear once")
+    _translate(_xml(os_extra=f"<acpi>{slic}</acpi>"))
+
+
+DISK = ("<disk type='file' device='disk'><driver name='qemu' {}/><source file='/a.img'/>"
+        "<target dev='vda' bus='virtio'/></disk>")
+
+
+def test_disk_driver_format_and_read_policy() -> None:
+    assert _refusal(_xml(DISK.format("type='qcow3'"))) == (
+        "unsupported configuration: unknown driver format value 'qcow3'")
+    assert _refusal(_xml(DISK.format("type='none'"))) == (
+        "unsupported configuration: unknown driver format value 'none'")
+    _translate(_xml(DISK.format("type='qcow2'")))
+    assert _refusal(_xml(DISK.format("type='raw' rerror_policy='enospace'"))) == (
+        "unsupported configuration: Invalid disk read error policy: 'enospace'")
+    _translate(_xml(DISK.format("type='raw' error_policy='enospace'")))
+
+
+FS = ("<filesystem type='mount' {attrs}><driver type='virtiofs' {driver}/>{extra}"
+      "<source dir='/s'/><target dir='t'/></filesystem>")
+
+
+def _fs(attrs: str = "", driver: str = "", extra: str = "") -> str:
+    return _xml(FS.format(attrs=attrs, driver=driver, extra=extra),
+                head="<memoryBacking><access mode='shared'/></memoryBacking>")
+
+
+def test_filesystem_parse() -> None:
+    assert _refusal(_fs(attrs="fmode='1000'")) == "XML error: invalid fmode: '01000'"
+    assert _refusal(_fs(driver="queue='x'")) == (
+        "XML error: cannot parse queue size 'x' for virtiofs")
+    assert _refusal(_fs(extra="<binary><thread_pool size='many'/></binary>")) == (
+        "XML error: cannot parse thread pool size 'many' for virtiofs")
+    assert _refusal(_fs(driver="format='qcow3'")) == (
+        "unsupported configuration: unknown driver format value 'qcow3'")
+    ram = "<filesystem type='ram'><source/><target dir='t'/></filesystem>"
+    assert _refusal(_xml(ram)) == "XML error: missing 'usage' attribute for RAM filesystem"
+    _translate(_fs(attrs="", driver="queue='1024'"))
+
+
+def test_graphics_listen_attributes() -> None:
+    vnc = "<graphics type='vnc' {}><listen {}/></graphics>"
+    assert _refusal(_xml(vnc.format("", "type='address' network='default'"))) == (
+        "XML error: 'network' attribute is valid only for listen type 'network'")
+    assert _refusal(_xml(vnc.format("", "type='address' socket='/s'"))) == (
+        "XML error: 'socket' attribute is valid only for listen type 'socket'")
+    assert _refusal(_xml(vnc.format("socket='/a'", "type='socket' socket='/b'"))) == (
+        "unsupported configuration: graphics 'socket' attribute '/a' must match 'socket' "
+        "attribute of first listen element (found '/b')")
+    _translate(_xml(vnc.format("socket='/a'", "type='socket' socket='/a'")))
+
+
+def test_graphics_password_policy() -> None:
+    vnc = "<graphics type='vnc' passwd='pw' {}/>"
+    assert _refusal(_xml(vnc.format("connected='disconnect'"))) == (
+        "unsupported configuration: VNC supports connected='keep' only")
+    assert _refusal(_xml(vnc.format("connected='later'"))) == (
+        "unsupported configuration: unknown connected value later")
+    assert _refusal(_xml(vnc.format("passwdValidTo='2010-11-28 14:29:01'"))) == (
+        "internal error: cannot parse password validity time '2010-11-28 14:29:01', expect "
+        "YYYY-MM-DDTHH:MM:SS")
+    _translate(_xml(vnc.format("connected='keep' passwdValidTo='2010-11-28T14:29:01'")))
+    _translate(_xml("<graphics type='vnc' connected='disconnect'/>"))  # no password: unread
+
+
+def test_sound_audio_video_crypto() -> None:
+    sound = "<sound model='ich6'><codec type='{}'/></sound>"
+    assert _refusal(_xml(sound.format("stereo"))) == (
+        "unsupported configuration: unknown codec type 'stereo'")
+    _translate(_xml(sound.format("duplex")))
+    audio = ("<audio id='1' type='none'><input mixingEngine='yes' {}>"
+             "<settings frequency='44100' channels='2'/></input></audio>")
+    assert _refusal(_xml(audio.format(""))) == (
+        "unsupported configuration: audio settings specified without fixed settings flag")
+    _translate(_xml(audio.format("fixedSettings='yes'")))
+    video = "<video><model type='virtio'><acceleration {}/></model></video>"
+    assert _refusal(_xml(video.format(""))) == (
+        "unsupported configuration: missing values for acceleration")
+    crypto = ("<crypto model='virtio' type='qemu'><backend model='builtin' queues='1'/>"
+              "<backend model='builtin' queues='1'/></crypto>")
+    assert _refusal(_xml(crypto)) == "XML error: only one crypto backend is supported"
+
+
+def test_memory_devices() -> None:
+    head = "<maxMemory slots='4'>1048576</maxMemory>"
+    cpu = "<cpu><numa><cell id='0' cpus='0' memory='262144'/></numa></cpu>"
+    nvdimm = ("<memory model='nvdimm'><source><path>/tmp/nv</path></source><target>"
+              "<size unit='KiB'>524288</size><label><size unit='KiB'>{}</size></label>"
+              "<node>0</node></target></memory>")
+    assert _refusal(_xml(nvdimm.format(64), head=head, cpu=cpu)) == (
+        "XML error: nvdimm label must be at least 128KiB")
+    assert _refusal(_xml(nvdimm.format(524288), head=head, cpu=cpu)) == (
+        "XML error: label size must be smaller than NVDIMM size")
+    dimm = "<memory model='dimm'>{}</memory>"
+    assert _refusal(_xml(dimm.format(""), head=head, cpu=cpu)) == (
+        "XML error: missing <target> element for <memory> device")
+    assert _refusal(_xml(dimm.format("<source><nodemask>0,^0</nodemask></source><target>"
+                                     "<size unit='KiB'>131072</size><node>0</node></target>"),
+                         head=head, cpu=cpu)) == (
+        "unsupported configuration: Invalid value of 'nodemask': 0,^0")
+
+
+def test_fw_cfg_entries() -> None:
+    sysinfo = "<sysinfo type='fwcfg'><entry {}</entry></sysinfo>"
+    assert _refusal(_xml(head=sysinfo.format(">x"))) == (
+        "XML error: Firmware entry is missing 'name' attribute")
+    assert _refusal(_xml(head=sysinfo.format("name='opt/a'>"))) == (
+        "XML error: Firmware entry must have either value or 'file' attribute")
+    _translate(_xml(head=sysinfo.format("name='opt/a'>value")))

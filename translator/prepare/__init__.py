@@ -15,7 +15,7 @@ from ..validate import validate, validate_parsed
 from ..validate.actual_net import validate_actual_nets
 from ..validate.limits import check_argument_list, check_counts
 from ..validate.postparse import validate_postparse
-from ..validate.qemu_domain_address import check_usb_controller_indexes, validate_written_addresses
+from ..validate.qemu_domain_address import validate_written_addresses
 from ..validate.qemu_prepare import validate_prepare, validate_start
 
 
@@ -39,7 +39,6 @@ def prepare(ctx: BuildContext) -> None:
     if rewrite_interfaces(ctx):  # domxml-to-native: interfaces readdressed after the rest
         assign_pci_addresses(ctx)
     validate_actual_nets(ctx)  # libvirt checks the actual interface types this late
-    check_usb_controller_indexes(ctx)  # the USB pass at start, when define skipped it
     assign_usb_ports(ctx)
     prepare_memory(ctx)
     validate_prepare(ctx)  # qemuProcessPrepareDomain's and the command line's refusals

@@ -7,8 +7,9 @@ virtconsole). USB devices get the next free port of the first USB controller.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..records import dataclass
 from ..context import BuildContext
 from ..errors import ErrorCode, TranslationError, refuse
 from ..model import Chardev, Controller, Device, Elem, GenericAddress
@@ -192,14 +193,20 @@ def _reserve(buses: dict[int, _Hub], bus: int, path: list[int]) -> _Hub:
     return hub
 
 
-def _usb_root_hubs(ctx: BuildContext) -> dict[int, _Hub]:
+def usb_root_hubs(ctx: BuildContext) -> dict[int, _Hub]:
+    """One root hub per USB bus: companions (no ports of their own) share their EHCI's
+    index, any other second controller on an index is refused
+    (virDomainUSBAddressSetAddController)."""
     buses: dict[int, _Hub] = {}
     for c in ctx.domain.devices.controllers:
         if c.type != "usb" or c.model is None:
             continue
         n = controller_ports(c)
-        if n:
-            buses[c.index] = _Hub(n)
+        if not n:
+            continue
+        if c.index in buses:
+            refuse(ErrorCode.XML_ERROR, f"Duplicate USB controllers with index {c.index}")
+        buses[c.index] = _Hub(n)
     return buses
 
 
@@ -240,7 +247,7 @@ def assign_usb_ports(ctx: BuildContext) -> None:
     devices = usb_devices(ctx)
     if not _check_usb_enabled(ctx, devices):
         return
-    buses = _usb_root_hubs(ctx)
+    buses = usb_root_hubs(ctx)
     _add_usb_hubs(ctx, devices, buses)
     hubs = [d for d in devices if _is_usb_hub(d)]
     for hub in hubs:  # hubs with a full address first, so devices may sit behind them

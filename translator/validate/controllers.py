@@ -23,8 +23,8 @@ def validate_controllers(ctx: BuildContext) -> None:
     ctrls = ctx.domain.devices.controllers
     seen: set[tuple[str, int]] = set()
     for c in ctrls:
-        if c.type == "usb":  # several USB controllers may share an index
-            continue
+        if c.type == "usb":
+            continue  # several may share an index: refused later if their ports clash
         if (c.type, c.index) in seen:
             raise TranslationError(
                 ErrorCode.XML_ERROR, f"Multiple '{c.type}' controllers with index '{c.index}'")

@@ -16,8 +16,8 @@ from ..model.address import GenericAddress, PciAddress
 from ..model.device import Device
 from ..model.devices import Controller
 from ..prepare.addresses import BUS_ACCEPTS, pci_connection
-from ..prepare.ports import usb_devices
-from ..usb import controller_ports
+from ..prepare.ports import usb_devices, usb_root_hubs
+from .chipset_slots import ICH9_SATA, PIIX3_IDE, PIIX3_USB, check_fixed_function
 from .qemu_validate import device_order
 
 # PCI controller models that accept endpoint devices (VIR_PCI_CONNECT_TYPE_PCI_DEVICE or
@@ -72,10 +72,13 @@ def check_written_pci_addresses(ctx: BuildContext) -> None:
     set is collected: PCI domain 0 only, a bus that takes this kind of device, a slot
     within the bus' range. Buses the config does not define yet are left to libvirt's
     bus growing and not judged here."""
+    indexes = {c.index for c in ctx.domain.devices.controllers if c.type == "pci"}
     buses = {c.index: c.model for c in ctx.domain.devices.controllers
              if c.type == "pci" and c.model}
     if not buses:
         return
+    for index in set(range(max(indexes))) - indexes:
+        buses[index] = _default_bus_model(ctx, buses)
     for dev in device_order(ctx.domain.devices.items):
         a = _present(dev)
         if a is None:
@@ -102,6 +105,14 @@ def check_written_pci_addresses(ctx: BuildContext) -> None:
         if a.function > _FUNCTION_LAST:
             refuse(ErrorCode.XML_ERROR, f"Invalid PCI address {_text(a)}. function must be "
                                         f"<= {_FUNCTION_LAST}")
+
+
+def _default_bus_model(ctx: BuildContext, buses: dict[int, str]) -> str:
+    """qemuDomainPCIAddressSetCreate: the model of a bus index below the highest PCI
+    controller that no controller has (one libvirt will add)."""
+    if ctx.policy.multiple_pci_roots(ctx):
+        return "pci-root"
+    return "pcie-root-port" if buses.get(0) == "pcie-root" else "pci-bridge"
 
 
 def _grown_bus(ctx: BuildContext, dev: Device, bus: int, buses: dict[int, str]) -> str | None:
@@ -147,51 +158,26 @@ def check_chipset_slots(ctx: BuildContext) -> None:
     for c in ctx.domain.devices.controllers:
         if c.index != 0:
             continue
-        a = _present(c)
         if ctx.is_i440fx:
             home = _piix3_home(c)
             if home is None:
                 continue
-            if a is not None and a.key() != home.key():
-                refuse(ErrorCode.INTERNAL_ERROR, _PIIX3_MESSAGES[c.type])
+            check_fixed_function(c, home)
             if home.key() in taken:
                 refuse(ErrorCode.XML_ERROR, f"Attempted double use of PCI Address "
                                             f"{_text(home)}")
             taken.add(home.key())
-        elif ctx.is_q35 and c.type == "sata" and a is not None and \
-                a.key() != (0, 0, 0x1F, 2):
-            refuse(ErrorCode.INTERNAL_ERROR,
-                   "Primary SATA controller must have PCI address 0:0:1f.2")
-
-
-_PIIX3_MESSAGES = {"ide": "Primary IDE controller must have PCI address 0:0:1.1",
-                   "usb": "PIIX3 USB controller at index 0 must have PCI address 0:0:1.2"}
+        elif ctx.is_q35 and c.type == "sata":
+            check_fixed_function(c, ICH9_SATA)
 
 
 def _piix3_home(c: Controller) -> PciAddress | None:
     """The PIIX3 function an index-0 IDE or (PIIX3/default) USB controller lives at."""
     if c.type == "ide":
-        return PciAddress(slot=1, function=1)
+        return PIIX3_IDE
     if c.type == "usb" and c.model in _PIIX3_USB:
-        return PciAddress(slot=1, function=2)
+        return PIIX3_USB
     return None
-
-
-def _usb_root_ports(c: Controller) -> int:
-    """virDomainUSBAddressControllerModelToPorts (a model left default has two)."""
-    return 2 if c.model is None else controller_ports(c) or 0
-
-
-def check_usb_controller_indexes(ctx: BuildContext) -> None:
-    """virDomainUSBAddressSetAddController: two USB controllers with ports (an EHCI's
-    UHCI companions have none) may not share an index."""
-    seen: set[int] = set()
-    for c in ctx.domain.devices.controllers:
-        if c.type != "usb" or not _usb_root_ports(c):
-            continue
-        if c.index in seen:
-            refuse(ErrorCode.XML_ERROR, f"Duplicate USB controllers with index {c.index}")
-        seen.add(c.index)
 
 
 def _usb_ports_all_given(ctx: BuildContext) -> bool:
@@ -235,11 +221,11 @@ def _pci_pass_runs(ctx: BuildContext) -> bool:
 
 
 def validate_written_addresses(ctx: BuildContext) -> None:
-    """qemuDomainAssignPCIAddresses' refusals, in its order."""
+    """qemuDomainAssignAddresses' refusals over the written addresses, in its order."""
     check_written_pci_addresses(ctx)
     check_chipset_slots(ctx)
     check_virtio_disk_addresses(ctx)
     # the USB pass of a definition that is not new runs only when every USB device has
-    # its port; otherwise it waits for the start (check_usb_controller_indexes again)
+    # its port; otherwise it waits for the start (assign_usb_ports)
     if ctx.abi_update or _usb_ports_all_given(ctx):
-        check_usb_controller_indexes(ctx)
+        usb_root_hubs(ctx)  # refuses two controllers with ports on one index

@@ -11,8 +11,14 @@ from __future__ import annotations
 from ...model.elem import Elem
 from .bitmap import CPUMASK_LEN, bitmap_or_none, parse_bitmap
 from .scaled import memory_kib, scaled_value, unit_scale
+from .device_misc import DEVICE_MISC_RULES
 from .device_rules import DEVICE_RULES
+from .domain_elements import AFTER_DOMAIN_ELEMENT_RULES, DOMAIN_ELEMENT_RULES
+from .graphics_parse import GRAPHICS_RULES
+from .hypervisor_features import FEATURE_RULES
+from .memory_backing import MEMORY_BACKING_RULES
 from .net_route import ROUTE_RULES
+from .storage_devices import STORAGE_DEVICE_RULES
 from .rules import AFTER_DOMAIN_RULES, AFTER_FAMILY_RULES, ELEMENT_RULES, FAMILY_RULES, domain_caps
 from .schema import Checker
 from .tables import merged
@@ -30,9 +36,16 @@ _DEVICE_ORDER = ("disk", "controller", "lease", "filesystem", "interface", "smar
                  "nvram", "hub", "redirdev", "redirfilter", "panic", "shmem", "memory", "iommu",
                  "vsock", "pstore")
 
-_CHECKER = Checker(merged(), {**ELEMENT_RULES, **{
-    place: ELEMENT_RULES.get(place, ()) + hooks
-    for place, hooks in (*DEVICE_RULES.items(), *ROUTE_RULES.items())}})
+# the hooks of every place: rules.py's first, then those of the other modules
+_HOOKS: dict[tuple[str, ...], tuple] = dict(ELEMENT_RULES)
+for _rules in (DEVICE_RULES, ROUTE_RULES, FEATURE_RULES, MEMORY_BACKING_RULES,
+               DOMAIN_ELEMENT_RULES, STORAGE_DEVICE_RULES, GRAPHICS_RULES,
+               DEVICE_MISC_RULES):
+    for _place, _fns in _rules.items():
+        _HOOKS[_place] = _HOOKS.get(_place, ()) + _fns
+_CHECKER = Checker(merged(), _HOOKS)
+_AFTER_DOMAIN = {tag: AFTER_DOMAIN_RULES.get(tag, ()) + AFTER_DOMAIN_ELEMENT_RULES.get(tag, ())
+                 for tag in (*AFTER_DOMAIN_RULES, *AFTER_DOMAIN_ELEMENT_RULES)}
 
 
 def _rank(order: tuple[str, ...], e: Elem) -> int:
@@ -69,9 +82,9 @@ def check_domain_xml(root: Elem) -> Elem:
             done[pos] = child
         else:
             done[pos] = _CHECKER.element(child, [root])
-            for rule in AFTER_DOMAIN_RULES.get(child.tag, ()):
+            for rule in _AFTER_DOMAIN.get(child.tag, ()):
                 rule(root)
-    for tag, rules in AFTER_DOMAIN_RULES.items():
+    for tag, rules in _AFTER_DOMAIN.items():
         if root.find(tag) is None:
             for rule in rules:
                 rule(root)

@@ -489,15 +489,16 @@ def features(e: Elem, chain: list[Elem]) -> None:
             continue
         if f.tag not in FEATURES:
             refuse(UNSUPPORTED, f"unexpected feature '{f.tag}'")
-    for group, names, what in (("hyperv", HYPERV_FEATURES, "HyperV Enlightenment feature"),
-                               ("kvm", KVM_FEATURES, "KVM feature"),
-                               ("xen", XEN_FEATURES, "Xen feature")):
+    for group, names, message in (
+            ("hyperv", HYPERV_FEATURES, "unsupported HyperV Enlightenment feature: {}"),
+            ("kvm", KVM_FEATURES, "unsupported KVM feature: {}"),
+            ("xen", XEN_FEATURES, "unsupported Xen feature: {}")):
         node = e.find(group)
         if node is None or (group == "hyperv" and node.get("mode") == "passthrough"):
             continue
         for f in node.children:
             if f.tag not in names:
-                refuse(UNSUPPORTED, f"unsupported {what}: {f.tag}")
+                refuse(UNSUPPORTED, message.format(f.tag))
 
 
 LIFECYCLE_ACTIONS = ("destroy", "restart", "rename-restart", "preserve", "coredump-destroy",

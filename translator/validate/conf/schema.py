@@ -10,9 +10,10 @@ steps can rely on `int(text, 0)`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable, Iterable, Mapping
 
+from ...records import dataclass
 from ...model.elem import Elem
 from . import xmlprop as xp
 from .numbers import check_reads
@@ -189,7 +190,7 @@ class Checker:
         """Check `e` (whose ancestors are `chain`), then its children; the canonical copy."""
         here = chain + [e]
         changed: dict[str, str] = {}
-        for place, attrs in self._by_tag.get(e.tag, ()):
+        for place, attrs in (*self._by_tag.get(e.tag, ()), *self._by_tag.get("*", ())):
             if _applies(place, here):
                 for a in attrs:
                     canonical = a.read(e)
@@ -197,7 +198,7 @@ class Checker:
                         changed[a.name] = canonical
         changed.update(check_reads(e, chain))
         changed.update(check_sizes(e, chain))
-        for place, fns in self._hooks.get(e.tag, ()):
+        for place, fns in (*self._hooks.get(e.tag, ()), *self._hooks.get("*", ())):
             if _applies(place, here):
                 for fn in fns:
                     changed.update(fn(e, chain) or {})

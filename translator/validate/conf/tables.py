@@ -325,9 +325,7 @@ DOMAIN: Table = {
 FEATURES: Table = {
     ("features", "hyperv"): (en("mode", E.HYPERV_MODE, nonzero=True),),
     ("features", "hyperv", "*"): (sw("state", required=True),),
-    ("features", "hyperv", "spinlocks"): (u("retries", 0),),
     ("features", "kvm", "*"): (sw("state", required=True),),
-    ("features", "kvm", "dirty-ring"): (u("size", 0),),
     ("features", "xen", "*"): (sw("state", required=True),),
     ("features", "xen", "passthrough"): (en("mode", E.XEN_PASSTHROUGH, nonzero=True),),
     ("features", "capabilities"): (en("policy", E.CAPS_POLICY),),

@@ -1,0 +1,83 @@
+"""Parse refusals of the domain's own elements that need more than one typed read
+(virDomainDefParseXML, virDomainDefParseBootFirmwareOptions, virDomainDefParseBootAcpiOptions,
+virDomainLoaderDefParseXML in domain_conf.c).
+"""
+
+from __future__ import annotations
+
+from ...errors import ErrorCode, refuse
+from ...model.elem import Elem
+
+XML, UNSUPPORTED = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED
+
+FIRMWARES = ("bios", "efi")  # virDomainOsDefFirmware without 'none'
+SMBIOS_MODES = ("none", "emulate", "host", "sysinfo")
+# the image formats a loader or NVRAM may have ('none' is the default)
+FIRMWARE_IMAGE_FORMATS = ("none", "raw", "qcow2")
+
+
+def title(e: Elem, chain: list[Elem]) -> None:
+    """The first <title> is a single line."""
+    if chain[-1].find("title") is e and "\n" in (e.text or ""):
+        refuse(XML, "Domain title can't contain newlines")
+
+
+def resource(e: Elem, chain: list[Elem]) -> None:
+    """At most one <resource> (checked when libvirt reaches the first)."""
+    if chain[-1].find("resource") is e and len(chain[-1].findall("resource")) > 1:
+        refuse(XML, "only one resource element is supported")
+
+
+def os_firmware(e: Elem, chain: list[Elem]) -> None:
+    """<os firmware=...> names a firmware type."""
+    firmware = e.get("firmware")
+    if firmware and firmware not in FIRMWARES:
+        refuse(XML, f"unknown firmware value {firmware}")
+
+
+def loader(e: Elem, chain: list[Elem]) -> None:
+    """A loader image is raw or qcow2."""
+    fmt = e.get("format")
+    if fmt and fmt not in FIRMWARE_IMAGE_FORMATS:
+        refuse(XML, f"Unsupported loader format '{fmt}'")
+
+
+def nvram(e: Elem, chain: list[Elem]) -> None:
+    """The NVRAM template and the NVRAM image are raw or qcow2."""
+    template = e.get("templateFormat")
+    if template and template not in FIRMWARE_IMAGE_FORMATS:
+        refuse(XML, f"Unsupported nvram template format '{template}'")
+    fmt = e.get("format")
+    if fmt and fmt not in FIRMWARE_IMAGE_FORMATS:
+        refuse(XML, f"Unsupported nvram format '{fmt}'")
+
+
+def acpi_tables(e: Elem, chain: list[Elem]) -> None:
+    """Each ACPI table type but 'raw' appears once."""
+    seen: set[str] = set()
+    for table in e.findall("table"):
+        kind = table.get("type") or ""
+        if kind in seen and kind != "raw":
+            refuse(XML, f"ACPI table type '{kind}' may only appear once")
+        seen.add(kind)
+
+
+def smbios_mode(root: Elem) -> None:
+    """<os><smbios mode=...>, read once the sysinfo is parsed."""
+    os = root.find("os")
+    smbios = os.find("smbios") if os is not None else None
+    mode = smbios.get("mode") if smbios is not None else None
+    if mode and mode not in SMBIOS_MODES:
+        refuse(UNSUPPORTED, f"unknown smbios mode '{mode}'")
+
+
+DOMAIN_ELEMENT_RULES = {
+    ("domain", "title"): (title,),
+    ("domain", "resource"): (resource,),
+    ("domain", "os"): (os_firmware,),
+    ("domain", "os", "loader"): (loader,),
+    ("domain", "os", "nvram"): (nvram,),
+    ("domain", "os", "acpi"): (acpi_tables,),
+}
+# rules run once libvirt has parsed the named domain element (or passed where it would be)
+AFTER_DOMAIN_ELEMENT_RULES = {"sysinfo": (smbios_mode,)}
