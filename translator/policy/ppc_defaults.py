@@ -25,6 +25,7 @@ from ..model.devices import Input, Interface
 from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
                                  pci_connection)
 from ..validate.arch import validate_phbs
+from ..validate import allocation as alloc_errors
 from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
                                 implicit_elem, insert_controller, required_usb_model)
 
@@ -223,7 +224,7 @@ def assign_addresses(ctx: BuildContext) -> None:
     pending = bridges + [d for d in ordered_pci_devices(ctx)
                          if d.info.address is None and pci_connection(d, ctx)]
     if pending and not alloc.buses:
-        raise TranslationError(ErrorCode.XML_ERROR, "No PCI buses available")
+        raise alloc_errors.no_pci_buses()
     for d in pending:
         kind = "pci-bridge" if d in bridges else (pci_connection(d, ctx) or "pci")
         addr = alloc.take(kind)
@@ -232,7 +233,7 @@ def assign_addresses(ctx: BuildContext) -> None:
             alloc.add_bus(_new_phb(ctx, index, "libvirt adds a PHB when the PCI slots run out"))
             addr = alloc.take(kind)
         if addr is None:
-            raise TranslationError("No more available PCI slots")
+            raise alloc_errors.no_free_pci_slot()
         d.info.address = addr
     claim_multifunction(ctx, alloc.buses)
     assign_phb_target_indexes(ctx)

@@ -19,6 +19,7 @@ from ..model.misc_devices import Vsock
 from ..prepare import addresses as pci
 from ..ccw import ccw_devno_string, ccw_key, is_complete as _is_complete
 from ..props import Props
+from ..validate import allocation as alloc_errors
 from . import s390_command as command
 from .base import MachinePolicy
 
@@ -123,8 +124,7 @@ def assign_ccw_addresses(ctx: BuildContext) -> None:
             continue
         key = ccw_key(a)
         if key in used:
-            raise TranslationError(
-                ErrorCode.XML_ERROR, f"The CCW devno '{ccw_devno_string(a)}' is in use already")
+            raise alloc_errors.ccw_devno_in_use(ccw_devno_string(a))
         used.add(key)
     nxt = (AUTO_CSSID, 0, 0)
     for d in walk(ctx):
@@ -140,7 +140,7 @@ def assign_ccw_addresses(ctx: BuildContext) -> None:
 def _increment(addr: tuple[int, int, int]) -> tuple[int, int, int]:
     cssid, ssid, devno = addr
     if devno >= MAX_DEVNO:
-        raise TranslationError(ErrorCode.INTERNAL_ERROR, "There are no more free CCW devnos.")
+        raise alloc_errors.no_free_ccw_devno()
     return cssid, ssid, devno + 1
 
 
@@ -236,7 +236,7 @@ def _first_free(used: set[int], lo: int, hi: int, name: str) -> int:
     n = lo
     while n in used:
         if n == hi:
-            raise TranslationError(ErrorCode.INTERNAL_ERROR, f"There is no more free {name}.")
+            raise alloc_errors.no_free_zpci_id(name)
         n += 1
     used.add(n)
     return n

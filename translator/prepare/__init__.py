@@ -11,7 +11,7 @@ from .memory import add_numa_node_for_hotplug, prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 from .firmware import prepare_firmware
 from .pretend import rewrite_interfaces
-from ..validate import validate, validate_parsed
+from ..validate.checks import validate, validate_parsed
 from ..validate.actual_net import validate_actual_nets
 from ..validate.limits import check_argument_list, check_counts
 from ..validate.postparse import validate_postparse
