@@ -202,6 +202,23 @@ def test_virtio_channels_get_ports_and_an_implicit_controller() -> None:
         ("virtio-serial1.0", 1)
 
 
+def test_full_virtio_serial_controllers_get_a_new_one() -> None:
+    """virDomainVirtioSerialAddrNext: with every port taken, a port without an address goes
+    to a new controller; one naming a full controller is refused."""
+    chans = "".join(f"<channel type='pty'><target type='virtio' name='c{i}'/></channel>"
+                    for i in range(3))
+    devs = _devices("<controller type='virtio-serial' index='0' ports='3'/>" + chans,
+                    machine="pc")
+    assert [(_by_id(devs, f"channel{i}")["bus"], _by_id(devs, f"channel{i}")["nr"])
+            for i in range(3)] == [("virtio-serial0.0", 1), ("virtio-serial0.0", 2),
+                                   ("virtio-serial1.0", 1)]
+    assert _error("<controller type='virtio-serial' index='0' ports='2'/>"
+                  "<channel type='pty'><target type='virtio' name='a'/></channel>"
+                  "<channel type='pty'><target type='virtio' name='b'/>"
+                  "<address type='virtio-serial' controller='0'/></channel>", "pc") == \
+        "XML error: Unable to find a free port on virtio-serial controller 0"
+
+
 def test_user_alias_does_not_take_a_hostdev_number() -> None:
     devs = _devices("<controller type='usb' index='0' model='piix3-uhci'/>"
                     "<hostdev mode='subsystem' type='usb'><alias name='ua-first'/>"

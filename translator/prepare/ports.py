@@ -31,32 +31,41 @@ def _vserial_address(c: Device) -> GenericAddress | None:
     return a if isinstance(a, GenericAddress) and a.type == "virtio-serial" else None
 
 
+def _add_virtio_serial_controller(ctx: BuildContext, idx: int, why: str) -> None:
+    insert_controller(ctx, Controller(
+        elem=Elem("controller", {"type": "virtio-serial", "index": str(idx)},
+                  path="(implicit controller)"),
+        type="virtio-serial", index=idx, implicit=why))
+
+
 def _add_virtio_serial_controllers(ctx: BuildContext, ports: list[Device]) -> None:
     """Each controller index a virtio port names (0 when none) must exist."""
     devs = ctx.domain.devices
     for ch in ports:
         a = _vserial_address(ch)
         idx = a.int("controller") if a is not None else 0
-        if devs.controller("virtio-serial", idx) is not None:
-            continue
-        insert_controller(ctx, Controller(
-            elem=Elem("controller", {"type": "virtio-serial", "index": str(idx)},
-                      path="(implicit controller)"),
-            type="virtio-serial", index=idx,
-            implicit="virtio channels need a virtio-serial controller"))
+        if devs.controller("virtio-serial", idx) is None:
+            _add_virtio_serial_controller(ctx, idx, "virtio channels need a virtio-serial controller")
+
+
+def _free_port(size: dict[int, int], used: set[tuple[int, int]], idx: int,
+               first: int) -> int | None:
+    return next((p for p in range(first, size.get(idx, _VIRTIO_SERIAL_PORTS))
+                 if (idx, p) not in used), None)
 
 
 def assign_virtio_serial(ctx: BuildContext) -> None:
     """Implicit controllers, then ports: the XML's first, then consoles (which may use
-    port 0), then channels, each on the first controller with a free port."""
+    port 0), then channels. A port naming its controller takes that controller's next
+    free port; any other takes the first free port of any controller and, when all are
+    full, a new controller at the lowest unused index (virDomainVirtioSerialAddrNext)."""
     devs = ctx.domain.devices
     ports = [c for c in devs.items if _is_virtio_port(c)]
     if not ports:
         return
     _add_virtio_serial_controllers(ctx, ports)
-    ctrls = sorted((c for c in devs.controllers if c.type == "virtio-serial"),
-                   key=lambda c: c.index)
-    size = {c.index: c.ports or _VIRTIO_SERIAL_PORTS for c in ctrls}
+    size = {c.index: c.ports or _VIRTIO_SERIAL_PORTS
+            for c in devs.controllers if c.type == "virtio-serial"}
     used: set[tuple[int, int]] = set()
     for ch in ports:
         a = _vserial_address(ch)
@@ -69,22 +78,23 @@ def assign_virtio_serial(ctx: BuildContext) -> None:
         if a is not None and a.int("port"):
             continue
         first = 0 if isinstance(ch, Chardev) and ch.kind == "console" else 1
-        wanted = [a.int("controller")] if a is not None else list(size)
-        bus = 0  # libvirt only ever uses bus 0 of a virtio-serial controller
-        for idx in wanted:
-            port = next((p for p in range(first, size.get(idx, _VIRTIO_SERIAL_PORTS))
-                         if (idx, p) not in used), None)
-            if port is not None:
-                break
+        if a is not None:
+            idx = a.int("controller")
+            port = _free_port(size, used, idx, first)
+            if port is None:
+                raise alloc_errors.no_free_port_on_virtio_serial(idx)
         else:
-            raise alloc_errors.no_free_virtio_serial_port()
+            idx, port = next(((i, p) for i in sorted(size)
+                              if (p := _free_port(size, used, i, first)) is not None),
+                             (-1, None))
+            if port is None:
+                idx = next(i for i in range(len(size) + 1) if i not in size)
+                _add_virtio_serial_controller(ctx, idx, "every virtio-serial port was taken")
+                size[idx], port = _VIRTIO_SERIAL_PORTS, first
         used.add((idx, port))
+        bus = 0  # libvirt only ever uses bus 0 of a virtio-serial controller
         ch.info.address = GenericAddress("virtio-serial", {
             "controller": str(idx), "bus": str(bus), "port": str(port)})
-
-
-
-
 
 
 def _is_usb_hub(d: Device) -> bool:

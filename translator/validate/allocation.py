@@ -53,10 +53,12 @@ def no_free_bus_nr(bus: int) -> TranslationError:
                   f"to bus {bus}. Must be manually assigned")
 
 
-# -- virtio-serial (virDomainVirtioSerialAddrNext) ------------------------------------------
+# -- virtio-serial (virDomainVirtioSerialAddrNext*) ------------------------------------------
 
-def no_free_virtio_serial_port() -> TranslationError:
-    return _error(ErrorCode.XML_ERROR, "Unable to find a free virtio-serial port")
+def no_free_port_on_virtio_serial(controller: int) -> TranslationError:
+    """virDomainVirtioSerialAddrNextFromController: the port's named controller is full."""
+    return _error(ErrorCode.XML_ERROR,
+                  f"Unable to find a free port on virtio-serial controller {controller}")
 
 
 # -- USB (virDomainUSBAddressFindPort, virDomainUSBAddressReserve/Assign) --------------------
