@@ -19,15 +19,15 @@ from __future__ import annotations
 
 from ..arches import PPC64_ARCHES, PPC_ARCHES
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
 from ..model import Controller, PciAddress
 from ..model.devices import Input, Interface
 from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
                                  pci_connection)
-from ..validate.arch import validate_phbs
+from ..validate.arch import check_nvdimm_guest_area, validate_phbs
 from ..validate import allocation as alloc_errors
-from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
-                                implicit_elem, insert_controller, required_usb_model)
+from ..prepare.implicit import (add_controller, add_disk_controllers, implicit_elem,
+                                insert_controller)
+from ..validate.controllers import check_root_model, required_usb_model
 
 PPC64_MEMORY_ALIGN_KIB = 256 * 1024
 
@@ -250,7 +250,5 @@ def nvdimm_size_kib(size_kib: int, label_kib: int) -> int:
     """A ppc64 NVDIMM's guest area (size minus label) is rounded *down* to 256 MiB so
     that QEMU never writes past the end of the backing file."""
     area = size_kib - label_kib
-    if area < PPC64_MEMORY_ALIGN_KIB:
-        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "minimum target size for the NVDIMM "
-                               "must be 256MB plus the label size")
+    check_nvdimm_guest_area(area, PPC64_MEMORY_ALIGN_KIB)
     return area // PPC64_MEMORY_ALIGN_KIB * PPC64_MEMORY_ALIGN_KIB + label_kib

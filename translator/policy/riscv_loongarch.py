@@ -19,8 +19,8 @@ from ..model import Controller, Device
 from ..model.devices import Hostdev, Interface, Memballoon
 from ..prepare import pcie_topology as topo
 from ..prepare.addresses import fill_missing_buses
-from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
-                                first_usb_model, required_usb_model)
+from ..prepare.implicit import add_controller, add_disk_controllers, first_usb_model
+from ..validate.controllers import check_root_model, required_usb_model
 from .base import MachinePolicy, machine_default_cpu
 
 

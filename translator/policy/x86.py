@@ -15,8 +15,8 @@ from ..model.devices import Sound, Video
 from ..prepare.addresses import (PciAllocator, assign_pci_root_addresses, ich9_address,
                                  pci_connection)
 from ..prepare.controllers import ICH9_FUNCTION
-from ..prepare.implicit import (add_controller, add_disk_controllers, first_usb_model,
-                                required_usb_model)
+from ..prepare.implicit import add_controller, add_disk_controllers, first_usb_model
+from ..validate.controllers import required_usb_model
 from .base import MachinePolicy
 
 

@@ -7,7 +7,7 @@ indexes and USB companions are known), so the first error stays libvirt's first 
 from __future__ import annotations
 
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
+from ..errors import ErrorCode, TranslationError, refuse
 from ..model import Controller, PciAddress
 from ..usb import ICH9_FAMILY, XHCI_MAX_PORTS, is_usb_companion
 
@@ -90,3 +90,19 @@ def _validate_expander_node(ctx: BuildContext, c: Controller) -> None:
         raise TranslationError(
             ErrorCode.XML_ERROR, f"{c.model} with index {c.index} is configured for a NUMA node "
             f"({int(node)}) not present in the domain's <cpu><numa> array ({cells})")
+
+
+def check_root_model(root: Controller, want: str) -> None:
+    """qemuDomainDefAddDefaultDevices: the index-0 PCI controller a user wrote must be the
+    machine's root bus model (the machine's policy calls this while adding its defaults)."""
+    if root.model is not None and root.model != want:
+        refuse(ErrorCode.XML_ERROR, f"The PCI controller with index='0' must be model='{want}' "
+               f"for this machine type, but model='{root.model}' was found instead")
+
+
+def required_usb_model(model: str | None) -> str:
+    """qemuValidateDomainDeviceDefControllerUSB: a USB controller left without a model (no
+    default the QEMU binary has) is refused."""
+    if model is None:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "no model provided for USB controller")
+    return model
