@@ -35,8 +35,7 @@ from .conf.bitmap import parse_bitmap
 from .domain_validate import validate_definition
 from .storage_source import validate_chain_depths
 from .storage_source_conf import check_storage_parse
-from .parse_extra import (check_launch_security, check_override_values, check_sysinfo,
-                          check_usb_master)
+from .parse_extra import check_launch_security, check_override_values, check_sysinfo
 from .qemu_hostdev import check_hostdev_parse, check_mdev_address
 
 # libvirt's ceiling for any memory size, in KiB (VIR_DOMAIN_MEMORY_PARAM_UNLIMITED)
@@ -251,7 +250,6 @@ PARSE_RULES: tuple[Rule, ...] = (
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
     check_hostdev_parse, check_sysinfo,
     check_launch_security, check_override_values, check_mdev_address,
-    check_usb_master,
     net.check_bandwidth_floor,
 )
 
