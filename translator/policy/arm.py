@@ -21,7 +21,8 @@ from ..prepare.addresses import assign_pci_root_addresses, fill_missing_buses
 from ..prepare.implicit import add_controller, add_disk_controllers, first_usb_model, implicit_elem
 from ..validate.controllers import check_root_model, required_usb_model
 from . import arm_command
-from .arm_command import is_arm, is_arm_virt
+from .arm_command import is_arm
+from ..machines import is_arm_virt
 from ..validate.arch import validate_arm
 from .base import MachinePolicy, machine_default_cpu
 

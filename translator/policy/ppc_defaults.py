@@ -17,8 +17,9 @@ A pseries machine differs from a PC in three ways that show on the command line:
 
 from __future__ import annotations
 
-from ..arches import PPC64_ARCHES, PPC_ARCHES
+from ..arches import PPC_ARCHES
 from ..context import BuildContext
+from ..machines import is_ppc64, is_pseries
 from ..model import Controller, PciAddress
 from ..model.devices import Input, Interface
 from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
@@ -36,16 +37,6 @@ PPC64_MEMORY_ALIGN_KIB = 256 * 1024
 
 def is_ppc(ctx: BuildContext) -> bool:
     return ctx.arch in PPC_ARCHES
-
-
-def is_ppc64(ctx: BuildContext) -> bool:
-    return ctx.arch in PPC64_ARCHES
-
-
-def is_pseries(ctx: BuildContext) -> bool:
-    """libvirt's test: a ppc64 guest on 'pseries' or a versioned 'pseries-X.Y'."""
-    m = ctx.machine
-    return is_ppc64(ctx) and (m == "pseries" or m.startswith("pseries-"))
 
 
 # -- default models -----------------------------------------------------------------------

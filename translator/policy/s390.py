@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..arches import S390_ARCHES
 from ..cmdline import Source
 from ..context import BuildContext
+from ..machines import is_s390_ccw
 from ..model import Controller, Device, Disk, Elem, GenericAddress, PciAddress
 from ..model.devices import Hostdev, Input, Interface, Memballoon, Video
 from ..model.misc_devices import Vsock
@@ -38,11 +39,6 @@ _WALK_ORDER = ("disk", "net", "sound", "hostdev", "video", "controller", "smartc
 
 def is_s390(ctx: BuildContext) -> bool:
     return ctx.arch in S390_ARCHES
-
-
-def is_s390_ccw(ctx: BuildContext) -> bool:
-    """The s390-ccw-virtio machine family (the one with a channel subsystem)."""
-    return ctx.canonical_machine.startswith("s390-ccw-virtio")
 
 
 def walk(ctx: BuildContext) -> list[Device]:

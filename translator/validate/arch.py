@@ -11,7 +11,7 @@ from ..errors import ErrorCode, refuse
 from ..ccw import (CCW_KEYS, MAX_CSSID, MAX_DEVNO, MAX_SSID, MAX_ZPCI_FID, MAX_ZPCI_UID,
                    ccw_key)
 from ..model import Controller, GenericAddress, PciAddress
-from . import qemu_machine as m
+from .. import machines as m
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED
 

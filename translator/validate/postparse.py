@@ -19,7 +19,7 @@ from ..model.address import DriveAddress
 from ..model.devices import Chardev, Controller, Hostdev
 from ..model.elem import Elem
 from .numa_conf import cells
-from .qemu_machine import emulator
+from ..machines import emulator, is_arm_virt
 from .qemu_def import default_panic_model
 from .values import SCALE, number, size_kib
 
@@ -194,13 +194,9 @@ def _qemu_controller(ctx: BuildContext, c: Controller) -> None:
     if c.model == "pci-expander-bus" and not ctx.is_i440fx:
         refuse(ErrorCode.CONFIG_UNSUPPORTED, "pci-expander-bus controllers are only supported "
                "on 440fx-based machinetypes")
-    if c.model == "pcie-expander-bus" and not (ctx.is_q35 or _is_arm_virt(ctx)):
+    if c.model == "pcie-expander-bus" and not (ctx.is_q35 or is_arm_virt(ctx)):
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                "pcie-expander-bus controllers are not supported with this machine type")
-
-
-def _is_arm_virt(ctx: BuildContext) -> bool:
-    return ctx.arch in ("aarch64", "armv7l") and ctx.canonical_machine.startswith("virt")
 
 
 def _duplicate_panics(ctx: BuildContext) -> None:
