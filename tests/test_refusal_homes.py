@@ -49,6 +49,7 @@ ALLOCATORS = {
     "spapr_vio.py": "spapr-vio reg allocation (qemuDomainAssignSpaprVIOAddress)",
     "policy/s390.py": "CCW devno and zPCI id allocation (virDomainCCWAddressAssign)",
     "policy/ppc_defaults.py": "pseries PHB slot allocation",
+    "policy/x86.py": "the ICH9 SATA function taken by another device while placing sata0",
 }
 
 # Python 3.12 splits f-strings into tokens; the text sits in FSTRING_MIDDLE
