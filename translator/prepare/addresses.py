@@ -27,7 +27,6 @@ from typing import Protocol
 
 from ..context import BuildContext
 from ..disk_names import disk_index, libvirt_disk_order
-from ..errors import TranslationError
 from ..model import Chardev, Controller, Device, Disk, DriveAddress, PciAddress
 from ..model.devices import Hostdev, Interface, Memballoon, Sound, Video
 from .controllers import ICH9_FUNCTION, assign_expander_bus_numbers
@@ -604,10 +603,10 @@ def _assign_pci_controllers(ctx: BuildContext, alloc: PciAllocator) -> None:
     for c in ctrls:
         model = c.model or ""
         if model == "pcie-root-port":
-            try:
-                c.info.address = _next_root_port_slot(alloc)
-            except TranslationError:
-                raise alloc_errors.no_slot_for_controller(model) from None
+            addr = _next_root_port_slot(alloc)
+            if addr is None:
+                raise alloc_errors.no_slot_for_controller(model)
+            c.info.address = addr
             continue
         root = alloc.buses.get(0)
         if model == "dmi-to-pci-bridge" and root is not None and root.is_free(0x1E):
@@ -712,9 +711,9 @@ IMPLICIT_REASON = {
 }
 
 
-def _next_root_port_slot(alloc: PciAllocator) -> PciAddress:
+def _next_root_port_slot(alloc: PciAllocator) -> PciAddress | None:
     """Root ports share slots: the first slot that is empty or holds only root ports of a
-    root bus that takes them (a pci-root takes none)."""
+    root bus that takes them (a pci-root takes none); None when there is none."""
     root = alloc.buses[0]
     slots = range(root.min_slot, root.max_slot + 1) if root.accepts("pcie-root-port") else ()
     for slot in slots:
@@ -727,4 +726,4 @@ def _next_root_port_slot(alloc: PciAllocator) -> PciAddress:
             fn = min(f for f in range(8) if f not in used)
             root.reserve(slot, fn)
             return PciAddress(bus=0, slot=slot, function=fn)
-    raise alloc_errors.no_free_pci_slot()
+    return None

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator
 from ..disk_names import disk_name_index, libvirt_disk_order
 from ..usb import HUB_PORTS, MAX_PORT_DEPTH, controller_ports
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError, UnsupportedConfigError
+from ..errors import ErrorCode, TranslationError, UnsupportedConfigError, refuse
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
@@ -131,7 +131,7 @@ def _no_overlap(scheds: list[Elem], tag: str, attr: str) -> None:
     for s in scheds:
         ids = _bitmap(s.get(attr) or "")
         if ids & seen:
-            raise TranslationError(f"'{tag}' attributes '{attr}' must not overlap")
+            refuse(ErrorCode.XML_DETAIL, f"'{tag}' attributes '{attr}' must not overlap")
         seen |= ids
 
 

@@ -44,10 +44,6 @@ def validate_controllers(ctx: BuildContext) -> None:
             raise TranslationError(
                 ErrorCode.CONFIG_UNSUPPORTED, f"'{c.model}' controller only supports up to "
                 f"'{XHCI_MAX_PORTS}' ports")
-    usb = [c for c in ctrls if c.type == "usb"]
-    if any(c.model == "none" for c in usb) and len(usb) > 1:
-        raise TranslationError(
-            "Can't add another USB controller: USB is disabled for this domain")
     _validate_root_model(ctx)
     for d in ctx.domain.devices.items:
         if isinstance(d.info.address, PciAddress):
@@ -58,11 +54,7 @@ def _validate_root_model(ctx: BuildContext) -> None:
     root = ctx.domain.devices.controller("pci", 0)
     if root is None or root.model is None or not (ctx.is_q35 or ctx.is_i440fx):
         return
-    want = "pcie-root" if ctx.is_q35 else "pci-root"
-    if root.model != want:
-        raise TranslationError(
-            ErrorCode.XML_ERROR, f"The PCI controller with index='0' must be model='{want}' for this "
-            f"machine type, but model='{root.model}' was found instead")
+    check_root_model(root, "pcie-root" if ctx.is_q35 else "pci-root")
 
 
 def validate_pci_address(a: PciAddress) -> None:
