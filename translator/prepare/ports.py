@@ -7,8 +7,9 @@ virtconsole). USB devices get the next free port of the first USB controller.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..records import dataclass
 from ..context import BuildContext
 from ..model import Chardev, Controller, Device, Elem, GenericAddress
 from ..model.devices import Disk, Generic, Input, Interface, Sound
@@ -187,13 +188,19 @@ def _reserve(buses: dict[int, _Hub], bus: int, path: list[int]) -> _Hub:
 
 
 def _usb_root_hubs(ctx: BuildContext) -> dict[int, _Hub]:
+    """One root hub per USB bus: companions (no ports of their own) share their EHCI's
+    index, any other second controller on an index is refused
+    (virDomainUSBAddressSetAddController)."""
     buses: dict[int, _Hub] = {}
     for c in ctx.domain.devices.controllers:
         if c.type != "usb" or c.model is None:
             continue
         n = controller_ports(c)
-        if n:
-            buses[c.index] = _Hub(n)
+        if not n:
+            continue
+        if c.index in buses:
+            raise alloc_errors.duplicate_usb_controller(c.index)
+        buses[c.index] = _Hub(n)
     return buses
 
 

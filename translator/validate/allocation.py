@@ -63,6 +63,11 @@ def no_free_port_on_virtio_serial(controller: int) -> TranslationError:
 
 # -- USB (virDomainUSBAddressFindPort, virDomainUSBAddressReserve/Assign) --------------------
 
+def duplicate_usb_controller(index: int) -> TranslationError:
+    """virDomainUSBAddressSetAddController: two controllers with ports on one index."""
+    return _error(ErrorCode.XML_ERROR, f"Duplicate USB controllers with index {index}")
+
+
 def missing_usb_bus(bus: int) -> TranslationError:
     return _error(ErrorCode.XML_ERROR, f"Missing USB bus {bus}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import ErrorCode, TranslationError, refuse
 from ..model import Controller, PciAddress
-from ..usb import ICH9_FAMILY, XHCI_MAX_PORTS, is_usb_companion
+from ..usb import XHCI_MAX_PORTS
 
 _EXPANDERS = ("pci-expander-bus", "pcie-expander-bus")
 _ROOT_MODELS = ("pci-root", "pcie-root")
@@ -23,8 +23,8 @@ def validate_controllers(ctx: BuildContext) -> None:
     ctrls = ctx.domain.devices.controllers
     seen: set[tuple[str, int]] = set()
     for c in ctrls:
-        if c.type == "usb" and (is_usb_companion(c) or c.model in ICH9_FAMILY):
-            continue
+        if c.type == "usb":
+            continue  # several may share an index: refused later if their ports clash
         if (c.type, c.index) in seen:
             raise TranslationError(
                 ErrorCode.XML_ERROR, f"Multiple '{c.type}' controllers with index '{c.index}'")
