@@ -52,11 +52,13 @@ def test_egl_headless_alone_adds_no_audio_backend() -> None:
 
 def test_audio_settings_map_to_in_and_out_objects() -> None:
     args = _args("<audio id='1' type='pulseaudio' serverName='srv' timerPeriod='50'>"
-                 "<input mixingEngine='yes' voices='1' name='n'><settings frequency='44100'/></input>"
+                 "<input mixingEngine='yes' fixedSettings='yes' voices='1' name='n'><settings "
+                 "frequency='44100'/></input>"
                  "<output bufferLength='200' latency='20'/></audio>")
     assert _audiodevs(args) == [{
         "id": "audio1", "driver": "pa", "timer-period": 50, "server": "srv",
-        "in": {"mixing-engine": True, "voices": 1, "frequency": 44100, "name": "n"},
+        "in": {"mixing-engine": True, "fixed-settings": True, "voices": 1, "frequency": 44100,
+               "name": "n"},
         "out": {"buffer-length": 200, "latency": 20}}]
 
 

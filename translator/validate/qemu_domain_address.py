@@ -17,6 +17,7 @@ from ..model.device import Device
 from ..model.devices import Controller
 from ..prepare.addresses import BUS_ACCEPTS, pci_connection
 from ..prepare.ports import usb_devices, usb_root_hubs
+from .allocation import pci_address_in_use
 from .chipset_slots import ICH9_SATA, PIIX3_IDE, PIIX3_USB, check_fixed_function
 from .qemu_validate import device_order
 
@@ -164,8 +165,7 @@ def check_chipset_slots(ctx: BuildContext) -> None:
                 continue
             check_fixed_function(c, home)
             if home.key() in taken:
-                refuse(ErrorCode.XML_ERROR, f"Attempted double use of PCI Address "
-                                            f"{_text(home)}")
+                raise pci_address_in_use(home)
             taken.add(home.key())
         elif ctx.is_q35 and c.type == "sata":
             check_fixed_function(c, ICH9_SATA)

@@ -1,0 +1,50 @@
+"""vCPU and thread scheduling parse refusals (virDomainVcpuParse, virDomainSchedulerParse and
+virDomainThreadSchedParseHelper in domain_conf.c).
+"""
+
+from __future__ import annotations
+
+from ...errors import ErrorCode, refuse
+from ...model.elem import Elem
+from .bitmap import parse_bitmap
+from .numbers import number
+
+XML, UNSUPPORTED = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED
+
+
+def _max_vcpus(root: Elem) -> int:
+    """<vcpu>'s count as libvirt read it (1 without the element)."""
+    vcpu = root.find("vcpu")
+    return (number(vcpu.text or "", "ui") or 0) if vcpu is not None else 1
+
+
+def vcpu_entry(e: Elem, chain: list[Elem]) -> None:
+    """<vcpus><vcpu id=...>: an id below the maximum vCPU count."""
+    vcpu_id = number(e.get("id") or "", "uip")
+    if vcpu_id is not None and vcpu_id >= _max_vcpus(chain[0]):
+        refuse(XML, f"vcpu id '{vcpu_id}' is out of range of maximum vcpu count")
+
+
+def thread_sched(e: Elem, chain: list[Elem]) -> None:
+    """<vcpusched vcpus=...>/<iothreadsched iothreads=...>: a non-empty bitmap, and for
+    vCPUs only ids the domain has."""
+    attr = "vcpus" if e.tag == "vcpusched" else "iothreads"
+    text = e.get(attr)
+    if text is None:
+        refuse(XML, f"Missing attribute '{attr}' in element '{e.tag}'")
+    assert text is not None
+    ids = parse_bitmap(text)
+    if not ids:
+        refuse(UNSUPPORTED, f"'{attr}' scheduler bitmap '{text}' is empty")
+    if e.tag == "vcpusched":
+        limit = _max_vcpus(chain[0])
+        for vcpu_id in sorted(ids):
+            if vcpu_id >= limit:
+                refuse(UNSUPPORTED, f"vCPU '{vcpu_id}' is not present in domain definition")
+
+
+VCPU_RULES = {
+    ("domain", "vcpus", "vcpu"): (vcpu_entry,),
+    ("domain", "cputune", "vcpusched"): (thread_sched,),
+    ("domain", "cputune", "iothreadsched"): (thread_sched,),
+}
