@@ -439,3 +439,12 @@ def test_progress_bar_only_on_a_terminal():
     assert res.returncode == 0
     assert "\r\x1b[K[" in err and "examples/" in err  # drawn, then cleared
     assert b"\r" not in res.stdout
+
+
+def test_main_start_options(capsys):
+    """--host-cpu, --incoming/--incoming-fd and --vdpa-fd reach the translator."""
+    assert main(["--profile", "libvirt-test", "--incoming", "stdio", "--incoming-fd", "7",
+                 "--host-cpu", "Haswell", str(DISK_DOMAIN)]) == 0
+    assert "-incoming fd:7" in capsys.readouterr().out
+    assert main(["--vdpa-fd", "nonsense", str(DISK_DOMAIN)]) != 0
+    assert "--vdpa-fd wants DEVICE=FD" in capsys.readouterr().err

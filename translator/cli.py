@@ -78,6 +78,20 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--abi-update", action="store_true",
                     help="apply the defaults libvirt uses when a domain is first defined "
                          "(its ABI-update parse mode)")
+    start = ap.add_argument_group("the start itself")
+    start.add_argument("--host-cpu", metavar="MODEL",
+                       help="the host CPU libvirt probes, instead of QEMU's expansion of it "
+                            "(a CPU map model, or one the profile describes such as the "
+                            "harness' Haswell): host-model CPUs follow it")
+    start.add_argument("--incoming", metavar="URI",
+                       help="start an incoming migration or restore from URI (QEMU's "
+                            "-incoming: tcp:, unix:, exec:, fd:N, or stdio with "
+                            "--incoming-fd)")
+    start.add_argument("--incoming-fd", type=int, metavar="FD",
+                       help="the descriptor an --incoming stdio restore reads")
+    start.add_argument("--vdpa-fd", action="append", default=[], metavar="DEVICE=FD",
+                       help="a descriptor already opened for a vhost-vdpa disk device; "
+                            "repeatable")
     ap.add_argument("--format", choices=OUTPUT_FORMATS,
                     help="output format (default args; html: a self-contained teaching page)")
     ap.add_argument("--list-qemu", action="store_true",
@@ -412,7 +426,9 @@ def _translate_one(path: str, s: Settings) -> Outcome:
         from .translate import translate
 
         inv = translate(data, caps, profile=a.profile, caps_add=a.add_cap,
-                        caps_del=a.del_cap, abi_update=a.abi_update)
+                        caps_del=a.del_cap, abi_update=a.abi_update, host_cpu=a.host_cpu,
+                        incoming=a.incoming, incoming_fd=a.incoming_fd,
+                        vdpa_fds=_vdpa_fds(a.vdpa_fd))
         warnings = [] if a.no_warnings else inv.warnings  # analysed only when shown
         return Outcome(path, "ok", "" if a.check else _render(inv, s), warnings=warnings,
                        invocation=inv)
@@ -422,6 +438,19 @@ def _translate_one(path: str, s: Settings) -> Outcome:
         return Outcome(path, "internal-error", error=_one_line(exc))
     except MemoryError:
         return Outcome(path, "internal-error", error="out of memory")
+
+
+def _vdpa_fds(pairs: list[str]) -> dict[str, int]:
+    """--vdpa-fd DEVICE=FD arguments as the translator takes them."""
+    from .errors import TranslationError
+
+    fds: dict[str, int] = {}
+    for pair in pairs:
+        dev, sep, fd = pair.rpartition("=")
+        if not sep or not dev or not fd.isdigit():
+            raise TranslationError(f"--vdpa-fd wants DEVICE=FD, not '{pair}'")
+        fds[dev] = int(fd)
+    return fds
 
 
 def _one_line(exc: BaseException) -> str:
