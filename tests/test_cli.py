@@ -446,5 +446,9 @@ def test_main_start_options(capsys):
     assert main(["--profile", "libvirt-test", "--incoming", "stdio", "--incoming-fd", "7",
                  "--host-cpu", "Haswell", str(DISK_DOMAIN)]) == 0
     assert "-incoming fd:7" in capsys.readouterr().out
-    assert main(["--vdpa-fd", "nonsense", str(DISK_DOMAIN)]) != 0
-    assert "--vdpa-fd wants DEVICE=FD" in capsys.readouterr().err
+    for bad in (["--vdpa-fd", "nonsense"], ["--incoming", "stdio"], ["--incoming-fd", "3"],
+                ["--diff", "--host-cpu", "Haswell"]):
+        with pytest.raises(SystemExit) as exc:
+            main([*bad, str(DISK_DOMAIN)])
+        assert exc.value.code == 2, bad
+    capsys.readouterr()

@@ -286,7 +286,8 @@ def _run_legacy(corpus: Path, arch: str | None, name_filter: str | None) -> Repo
     for exp_path in sorted((base / "expected").glob("*.args")):
         stem = exp_path.name[:-len(".args")]
         case_name, _, suffix = stem.partition(".")
-        case_arch = suffix.split("-")[0] if suffix else _guess_arch(case_name)
+        inp = base / "inputs" / f"{case_name}.xml"
+        case_arch = suffix.split("-")[0] if suffix else _case_arch(case_name, inp)
         if arch and case_arch != arch:
             continue
         if name_filter and name_filter not in stem:
@@ -295,7 +296,6 @@ def _run_legacy(corpus: Path, arch: str | None, name_filter: str | None) -> Repo
         if not wanted:
             continue
         res = CaseResult(stem, case_name, "storage", "args", arch=case_arch)
-        inp = base / "inputs" / f"{case_name}.xml"
         try:
             if known and case_arch not in known:
                 raise LookupError(f"no embedded profile for {case_arch}")
@@ -315,12 +315,24 @@ def _run_legacy(corpus: Path, arch: str | None, name_filter: str | None) -> Repo
     return report
 
 
-def _guess_arch(name: str) -> str:
-    for prefix, arch in (("aarch64", "aarch64"), ("arm", "armv7l"), ("ppc64", "ppc64"),
-                         ("pseries", "ppc64"), ("s390", "s390x"), ("riscv", "riscv64")):
+_OS_ARCH = re.compile(rb"<type\b[^>]*\barch=['\"]([^'\"]+)['\"]")
+
+
+# the guest arches whose domains libvirt starts with another arch's emulator (and its caps)
+_EMULATOR_ARCH = {"i686": "x86_64"}
+
+
+def _case_arch(name: str, inp: Path) -> str:
+    """The emulator arch an unsuffixed legacy case was run with: the arch its name starts with
+    (a 32-bit guest on a 64-bit emulator keeps the emulator's), else the domain's
+    `<os><type arch=...>`; x86_64 when the domain names none (the harness's default)."""
+    for prefix, arch in (("aarch64", "aarch64"), ("ppc64", "ppc64"), ("pseries", "ppc64"),
+                         ("s390", "s390x"), ("riscv", "riscv64")):
         if name.startswith(prefix):
             return arch
-    return "x86_64"
+    found = _OS_ARCH.search(inp.read_bytes()) if inp.is_file() else None
+    arch = found.group(1).decode() if found else "x86_64"
+    return _EMULATOR_ARCH.get(arch, arch)
 
 
 def available(corpus: Path) -> list[str]:

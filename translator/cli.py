@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
+from .records import dataclass
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--incoming-fd", type=int, metavar="FD",
                        help="the descriptor an --incoming stdio restore reads")
     start.add_argument("--vdpa-fd", action="append", default=[], metavar="DEVICE=FD",
+                       type=_vdpa_fd,
                        help="a descriptor already opened for a vhost-vdpa disk device; "
                             "repeatable")
     ap.add_argument("--format", choices=OUTPUT_FORMATS,
@@ -199,6 +201,12 @@ def _check_ignored(ap: argparse.ArgumentParser, args: argparse.Namespace, what: 
                      "warning lines")
     if args.abi_update and what in ("diff", "suggest_override"):
         ap.error(f"--abi-update cannot be combined with {_flag(what)}")
+    start = [f for f, on in (("--host-cpu", args.host_cpu), ("--incoming", args.incoming),
+                             ("--vdpa-fd", args.vdpa_fd)) if on]
+    if start and what in ("diff", "suggest_override"):
+        ap.error(f"{start[0]} cannot be combined with {_flag(what)}")
+    if (args.incoming == "stdio") != (args.incoming_fd is not None):
+        ap.error("--incoming stdio and --incoming-fd go together")
     if what == "suggest_override":
         used = [f for f, on in (("--qemu", args.qemu), ("--caps", args.caps),
                                 ("--arch", args.arch), ("--add-cap", args.add_cap),
@@ -222,7 +230,7 @@ def _check_fail_on(ap: argparse.ArgumentParser, value: str) -> None:
 
 # every finding code the effect analysis emits, for --fail-on (kept in step by a test)
 _ALL_CODES = frozenset({
-    "accel-conflict", "accel-fallback", "analysis-error", "arg-override", "bare-argument",
+    "accel-conflict", "accel-fallback", "arg-override", "bare-argument",
     "cap-already-off", "cap-already-on", "cap-effective", "cap-no-effect", "cap-retired",
     "cap-unknown", "duplicate-id", "env-obsolete", "env-repeated", "env-shadow",
     "missing-argument", "option-deprecated", "option-removed", "option-too-new",
@@ -428,7 +436,7 @@ def _translate_one(path: str, s: Settings) -> Outcome:
         inv = translate(data, caps, profile=a.profile, caps_add=a.add_cap,
                         caps_del=a.del_cap, abi_update=a.abi_update, host_cpu=a.host_cpu,
                         incoming=a.incoming, incoming_fd=a.incoming_fd,
-                        vdpa_fds=_vdpa_fds(a.vdpa_fd))
+                        vdpa_fds=dict(a.vdpa_fd))
         warnings = [] if a.no_warnings else inv.warnings  # analysed only when shown
         return Outcome(path, "ok", "" if a.check else _render(inv, s), warnings=warnings,
                        invocation=inv)
@@ -440,17 +448,12 @@ def _translate_one(path: str, s: Settings) -> Outcome:
         return Outcome(path, "internal-error", error="out of memory")
 
 
-def _vdpa_fds(pairs: list[str]) -> dict[str, int]:
-    """--vdpa-fd DEVICE=FD arguments as the translator takes them."""
-    from .errors import TranslationError
-
-    fds: dict[str, int] = {}
-    for pair in pairs:
-        dev, sep, fd = pair.rpartition("=")
-        if not sep or not dev or not fd.isdigit():
-            raise TranslationError(f"--vdpa-fd wants DEVICE=FD, not '{pair}'")
-        fds[dev] = int(fd)
-    return fds
+def _vdpa_fd(value: str) -> tuple[str, int]:
+    """One --vdpa-fd DEVICE=FD argument."""
+    dev, sep, fd = value.rpartition("=")
+    if not sep or not dev or not fd.isdigit():
+        raise argparse.ArgumentTypeError(f"wants DEVICE=FD, not '{value}'")
+    return dev, int(fd)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -587,7 +590,7 @@ def _run_single(path: str, s: Settings) -> int:
 def _refusal_hint(error: str) -> str | None:
     """Help beyond libvirt's own words (printed after them, on a line of its own)."""
     prefix = "invalid qemu namespace capability '"
-    at = error.find(prefix)  # after libvirt's "internal error: " (or none, for --add-cap)
+    at = error.find(prefix)  # after libvirt's internal-error prefix (none for --add-cap)
     if at >= 0 and error.endswith("'"):
         from capsdb.names import CAPABILITIES
 

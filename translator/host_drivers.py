@@ -10,8 +10,10 @@ profile carries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Mapping
+
+from .records import dataclass
 
 
 @dataclass(frozen=True)

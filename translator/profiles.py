@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Mapping
 
 from capsdb.model import ProbedHostCpu
 
 from .host_drivers import HostDrivers, NetworkPort, StoragePool, VirtualNetwork
+from .records import dataclass
 
 # A project-specific namespace so that derived UUIDs are stable across runs and releases.
 # (A string: the uuid module, which imports platform, loads only when a UUID is derived.)
@@ -351,7 +352,7 @@ def get_host_profile(name: "str | HostProfile") -> HostProfile:
     try:
         return PROFILES[ALIASES.get(name, name)]
     except KeyError:
-        from .errors import TranslationError
+        from .errors import ErrorCode, TranslationError
 
-        raise TranslationError(
-            f"unknown profile '{name}' (choose from {', '.join([*PROFILES, *ALIASES])})") from None
+        raise TranslationError(ErrorCode.OTHER, f"unknown profile '{name}' (choose from "
+                               f"{', '.join([*PROFILES, *ALIASES])})") from None

@@ -38,9 +38,10 @@ def translate(xml: str | bytes, caps: Caps, *, profile: "str | HostProfile" = DE
     refuse; `XMLInputError`, a subclass, for malformed or unsafe XML; `InternalError` (not a
     `TranslationError`) when xml2argv itself fails, which is a bug and never a refusal.
     """
+    uri = _incoming_uri(incoming, incoming_fd)
     try:
         return _translate(xml, caps, profile, caps_add, caps_del, namespace, abi_update,
-                          host_cpu, _incoming_uri(incoming, incoming_fd), dict(vdpa_fds or {}))
+                          host_cpu, uri, dict(vdpa_fds or {}))
     except TranslationError:
         raise
     except RecursionError:
@@ -53,9 +54,9 @@ def _incoming_uri(incoming: str | None, fd: int | None) -> str | None:
     """qemuMigrationDstGetURI: `stdio` is the descriptor the state is read from."""
     if incoming != "stdio":
         return incoming
-    if fd is None:
-        raise TranslationError("an incoming migration from 'stdio' needs the descriptor "
-                               "it reads (incoming_fd)")
+    if fd is None:  # the caller's mistake, not libvirt's refusal
+        raise ValueError("an incoming migration from 'stdio' needs the descriptor it reads "
+                         "(incoming_fd)")
     return f"fd:{fd}"
 
 

@@ -22,17 +22,18 @@ Branches (qemuDomainAssignPCIAddresses, domain_addr.c; [x] done, [ ] not):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
+from ..records import dataclass
 from ..context import BuildContext
 from ..disk_names import disk_index, libvirt_disk_order
-from ..errors import ErrorCode, TranslationError
 from ..model import Chardev, Controller, Device, Disk, DriveAddress, PciAddress
 from ..model.devices import Hostdev, Interface, Memballoon, Sound, Video
 from .controllers import ICH9_FUNCTION, assign_expander_bus_numbers
 from .implicit import new_pci_controller, pci_controller_insert_pos
 from ..spapr_vio import assign_spapr_vio_addresses
+from ..validate import allocation as alloc_errors
 
 # models that are conventional PCI only (no PCIe interface)
 PCI_ONLY_NET = {"rtl8139", "e1000", "pcnet", "ne2k_pci", "i82551", "i82557b", "i82559er"}
@@ -394,7 +395,7 @@ class PciAllocator:
         if bus is None:
             return
         if addr.function in bus.used.get(addr.slot, set()):
-            raise double_use_error(addr)
+            raise alloc_errors.pci_address_in_use(addr)
         bus.reserve(addr.slot, addr.function)
 
     def reserve_given(self) -> None:
@@ -454,12 +455,6 @@ class PciAllocator:
         if addr is not None:
             self.buses[addr.bus].reserve(addr.slot, addr.function)
         return addr
-
-
-def double_use_error(addr: PciAddress) -> TranslationError:
-    return TranslationError(
-        ErrorCode.XML_ERROR, f"Attempted double use of PCI Address {addr.domain:04x}:{addr.bus:02x}:"
-        f"{addr.slot:02x}.{addr.function}")
 
 
 def ordered_pci_devices(ctx: BuildContext) -> list[Device]:
@@ -552,7 +547,7 @@ def add_bridges_needed(ctx: BuildContext, alloc: PciAllocator) -> None:
     at = pci_controller_insert_pos(ctx)  # after the last PCI controller, one after another
     for index in new:
         if dry.take("pci-bridge") is None:
-            raise TranslationError(no_slot_for_controller("pci-bridge"))
+            raise alloc_errors.no_slot_for_controller("pci-bridge")
         c = new_pci_controller(ctx, index, "pci-bridge",
                                "libvirt adds a pci-bridge when the PCI slots run out", at)
         at += 1
@@ -562,16 +557,16 @@ def add_bridges_needed(ctx: BuildContext, alloc: PciAllocator) -> None:
 def place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
     """Give PCI controllers, then every other device family, their slots."""
     _assign_pci_controllers(ctx, alloc)
-    pending = [d for d in ordered_pci_devices(ctx)
-               if d.info.address is None and pci_connection(d, ctx) is not None]
+    # each device's kind of slot, worked out once: adding buses does not change it
+    pending = [(d, kind) for d in ordered_pci_devices(ctx) if d.info.address is None
+               for kind in (pci_connection(d, ctx),) if kind is not None]
     if pending and not alloc.buses:
-        raise TranslationError(ErrorCode.XML_ERROR, "No PCI buses available")
+        raise alloc_errors.no_pci_buses()
     if pcie_root(ctx):
         _add_root_ports(ctx, alloc, pending)
-    for d in pending:
+    for d, kind in pending:
         if d.info.address is not None:
             continue
-        kind = _slot_kind(ctx, d)
         if isinstance(d, Controller) and d.type == "usb" and d.model in ICH9_FUNCTION:
             d.info.address = _ich9_group_address(ctx, alloc, d, kind)
             continue
@@ -579,7 +574,7 @@ def place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
         if addr is None and kind == "pcie":
             addr = alloc.take("integrated")
         if addr is None:
-            raise TranslationError("No more available PCI slots")
+            raise alloc_errors.no_free_pci_slot()
         d.info.address = addr
 
 
@@ -595,7 +590,7 @@ def _ich9_group_address(ctx: BuildContext, alloc: PciAllocator, c: Controller,
             return addr
     free = alloc.find_free(kind)
     if free is None:
-        raise TranslationError("No more available PCI slots")
+        raise alloc_errors.no_free_pci_slot()
     addr = ich9_address(free.bus, free.slot, c)
     alloc.buses[addr.bus].reserve(addr.slot, addr.function)
     return addr
@@ -609,10 +604,10 @@ def _assign_pci_controllers(ctx: BuildContext, alloc: PciAllocator) -> None:
     for c in ctrls:
         model = c.model or ""
         if model == "pcie-root-port":
-            try:
-                c.info.address = _next_root_port_slot(alloc)
-            except TranslationError:
-                raise TranslationError(no_slot_for_controller(model)) from None
+            addr = _next_root_port_slot(alloc)
+            if addr is None:
+                raise alloc_errors.no_slot_for_controller(model)
+            c.info.address = addr
             continue
         root = alloc.buses.get(0)
         if model == "dmi-to-pci-bridge" and root is not None and root.is_free(0x1E):
@@ -624,14 +619,8 @@ def _assign_pci_controllers(ctx: BuildContext, alloc: PciAllocator) -> None:
         if addr is None and model == "pci-bridge" and pcie_root(ctx):
             addr = alloc.take("pci")
         if addr is None:
-            raise TranslationError(no_slot_for_controller(model))
+            raise alloc_errors.no_slot_for_controller(model)
         c.info.address = addr
-
-
-def no_slot_for_controller(model: str) -> str:
-    """libvirt's wording when a user-listed PCI controller finds no free slot."""
-    return (f"internal error: a PCI slot is needed to connect a PCI controller model='{model}', "
-            "but none is available, and it cannot be automatically added")
 
 
 class _SlotUse(Protocol):
@@ -649,12 +638,8 @@ def claim_multifunction(ctx: BuildContext, buses: Mapping[int, _SlotUse]) -> Non
             a.multifunction = True
 
 
-def _slot_kind(ctx: BuildContext, d: Device) -> str:
-    """The kind of slot a pending device takes."""
-    return pci_connection(d, ctx) or "pci"
-
-
-def _dry_run_growth(ctx: BuildContext, alloc: PciAllocator, pending: list[Device]) -> list[str]:
+def _dry_run_growth(ctx: BuildContext, alloc: PciAllocator,
+                    pending: list[tuple[Device, str]]) -> list[str]:
     """libvirt's first pass on a PCIe root machine: the models of the buses it adds, in the
     order the devices (in placement order) ran out of slots.
 
@@ -690,12 +675,12 @@ def _dry_run_growth(ctx: BuildContext, alloc: PciAllocator, pending: list[Device
             bridge.reserve(bridge.min_slot, 0)
 
     ich9_groups: set[int] = set()
-    for d in pending:
+    for d, kind in pending:
         if isinstance(d, Controller) and d.type == "usb" and d.model in ICH9_FUNCTION:
             if d.index in ich9_groups:
                 continue
             ich9_groups.add(d.index)
-        take(_slot_kind(ctx, d))
+        take(kind)
     max_idx = max((c.index for c in ctx.domain.devices.controllers if c.type == "pci"),
                   default=-1)
     if max_idx <= 0 and added:
@@ -703,7 +688,8 @@ def _dry_run_growth(ctx: BuildContext, alloc: PciAllocator, pending: list[Device
     return added
 
 
-def _add_root_ports(ctx: BuildContext, alloc: PciAllocator, pending: list[Device]) -> None:
+def _add_root_ports(ctx: BuildContext, alloc: PciAllocator,
+                    pending: list[tuple[Device, str]]) -> None:
     """Add the controllers libvirt's dry run found missing, numbered in the order it added
     them; they get their slots in the real pass, PCI controllers first by index."""
     devs = ctx.domain.devices
@@ -723,10 +709,12 @@ IMPLICIT_REASON = {
 }
 
 
-def _next_root_port_slot(alloc: PciAllocator) -> PciAddress:
-    """Root ports share slots: the first slot that is empty or holds only root ports."""
+def _next_root_port_slot(alloc: PciAllocator) -> PciAddress | None:
+    """Root ports share slots: the first slot that is empty or holds only root ports of a
+    root bus that takes them (a pci-root takes none); None when there is none."""
     root = alloc.buses[0]
-    for slot in range(root.min_slot, root.max_slot + 1):
+    slots = range(root.min_slot, root.max_slot + 1) if root.accepts("pcie-root-port") else ()
+    for slot in slots:
         used = root.used.get(slot)
         if used is None:
             root.reserve(slot, 0)
@@ -736,4 +724,4 @@ def _next_root_port_slot(alloc: PciAllocator) -> PciAddress:
             fn = min(f for f in range(8) if f not in used)
             root.reserve(slot, fn)
             return PciAddress(bus=0, slot=slot, function=fn)
-    raise TranslationError("No more available PCI slots")
+    return None

@@ -7,15 +7,16 @@ virtconsole). USB devices get the next free port of the first USB controller.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..records import dataclass
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
 from ..model import Chardev, Controller, Device, Elem, GenericAddress
 from ..model.devices import Disk, Generic, Input, Interface, Sound
 from ..model.misc_devices import Filesystem
 from ..usb import HUB_PORTS, MAX_PORT_DEPTH, controller_ports
 from .implicit import insert_controller
+from ..validate import allocation as alloc_errors
 
 
 _VIRTIO_SERIAL_PORTS = 31  # ports of a virtio-serial controller without max_ports
@@ -31,32 +32,41 @@ def _vserial_address(c: Device) -> GenericAddress | None:
     return a if isinstance(a, GenericAddress) and a.type == "virtio-serial" else None
 
 
+def _add_virtio_serial_controller(ctx: BuildContext, idx: int, why: str) -> None:
+    insert_controller(ctx, Controller(
+        elem=Elem("controller", {"type": "virtio-serial", "index": str(idx)},
+                  path="(implicit controller)"),
+        type="virtio-serial", index=idx, implicit=why))
+
+
 def _add_virtio_serial_controllers(ctx: BuildContext, ports: list[Device]) -> None:
     """Each controller index a virtio port names (0 when none) must exist."""
     devs = ctx.domain.devices
     for ch in ports:
         a = _vserial_address(ch)
         idx = a.int("controller") if a is not None else 0
-        if devs.controller("virtio-serial", idx) is not None:
-            continue
-        insert_controller(ctx, Controller(
-            elem=Elem("controller", {"type": "virtio-serial", "index": str(idx)},
-                      path="(implicit controller)"),
-            type="virtio-serial", index=idx,
-            implicit="virtio channels need a virtio-serial controller"))
+        if devs.controller("virtio-serial", idx) is None:
+            _add_virtio_serial_controller(ctx, idx, "virtio channels need a virtio-serial controller")
+
+
+def _free_port(size: dict[int, int], used: set[tuple[int, int]], idx: int,
+               first: int) -> int | None:
+    return next((p for p in range(first, size.get(idx, _VIRTIO_SERIAL_PORTS))
+                 if (idx, p) not in used), None)
 
 
 def assign_virtio_serial(ctx: BuildContext) -> None:
     """Implicit controllers, then ports: the XML's first, then consoles (which may use
-    port 0), then channels, each on the first controller with a free port."""
+    port 0), then channels. A port naming its controller takes that controller's next
+    free port; any other takes the first free port of any controller and, when all are
+    full, a new controller at the lowest unused index (virDomainVirtioSerialAddrNext)."""
     devs = ctx.domain.devices
     ports = [c for c in devs.items if _is_virtio_port(c)]
     if not ports:
         return
     _add_virtio_serial_controllers(ctx, ports)
-    ctrls = sorted((c for c in devs.controllers if c.type == "virtio-serial"),
-                   key=lambda c: c.index)
-    size = {c.index: c.ports or _VIRTIO_SERIAL_PORTS for c in ctrls}
+    size = {c.index: c.ports or _VIRTIO_SERIAL_PORTS
+            for c in devs.controllers if c.type == "virtio-serial"}
     used: set[tuple[int, int]] = set()
     for ch in ports:
         a = _vserial_address(ch)
@@ -69,22 +79,23 @@ def assign_virtio_serial(ctx: BuildContext) -> None:
         if a is not None and a.int("port"):
             continue
         first = 0 if isinstance(ch, Chardev) and ch.kind == "console" else 1
-        wanted = [a.int("controller")] if a is not None else list(size)
-        bus = 0  # libvirt only ever uses bus 0 of a virtio-serial controller
-        for idx in wanted:
-            port = next((p for p in range(first, size.get(idx, _VIRTIO_SERIAL_PORTS))
-                         if (idx, p) not in used), None)
-            if port is not None:
-                break
+        if a is not None:
+            idx = a.int("controller")
+            port = _free_port(size, used, idx, first)
+            if port is None:
+                raise alloc_errors.no_free_port_on_virtio_serial(idx)
         else:
-            raise TranslationError(ErrorCode.INTERNAL_ERROR, "Unable to find a free virtio-serial port")
+            idx, port = next(((i, p) for i in sorted(size)
+                              if (p := _free_port(size, used, i, first)) is not None),
+                             (-1, None))
+            if port is None:
+                idx = next(i for i in range(len(size) + 1) if i not in size)
+                _add_virtio_serial_controller(ctx, idx, "every virtio-serial port was taken")
+                size[idx], port = _VIRTIO_SERIAL_PORTS, first
         used.add((idx, port))
+        bus = 0  # libvirt only ever uses bus 0 of a virtio-serial controller
         ch.info.address = GenericAddress("virtio-serial", {
             "controller": str(idx), "bus": str(bus), "port": str(port)})
-
-
-
-
 
 
 def _is_usb_hub(d: Device) -> bool:
@@ -140,14 +151,12 @@ def _usb_port(d: Device) -> tuple[int, list[int]] | None:
     a = d.info.address
     if not (isinstance(a, GenericAddress) and a.type == "usb" and a.attrs.get("port")):
         return None
-    text = a.attrs["port"]
-    try:
-        path = [int(p) for p in text.split(".")]
-    except ValueError:
-        raise TranslationError(ErrorCode.INTERNAL_ERROR, "Cannot parse <address> 'port' attribute") \
-            from None
-    if len(path) > MAX_PORT_DEPTH or any(p < 1 for p in path):
-        raise TranslationError(ErrorCode.INTERNAL_ERROR, "Cannot parse <address> 'port' attribute")
+    # at most MAX_PORT_DEPTH numbers: the parser refused anything else (check_usb_port_syntax)
+    path = [int(p) for p in a.attrs["port"].split(".")]
+    if path[0] == 0:
+        return None  # virDomainUSBAddressPortIsValid: a first port 0 means "none given"
+    while len(path) > 1 and path[-1] == 0:
+        path.pop()  # virDomainUSBAddressGetLastIdx: trailing zeros are not levels
     return a.int("bus"), path
 
 
@@ -156,19 +165,16 @@ def _find_port(buses: dict[int, _Hub], bus: int, path: list[int]) -> tuple[_Hub,
     text = ".".join(map(str, path))
     hub = buses.get(bus)
     if hub is None:
-        raise TranslationError(ErrorCode.XML_ERROR, f"Missing USB bus {bus}")
+        raise alloc_errors.missing_usb_bus(bus)
     for port in path[:-1]:
         if port > hub.nports:
-            raise TranslationError(ErrorCode.XML_ERROR, f"port {port} out of range in USB address "
-                                   f"bus: {bus} port: {text}")
+            raise alloc_errors.usb_port_out_of_range(port, bus, text)
         child = hub.children.get(port)
         if child is None:
-            raise TranslationError(ErrorCode.XML_ERROR, f"there is no hub at port {port} in USB "
-                                   f"address bus: {bus} port: {text}")
+            raise alloc_errors.no_usb_hub_at(port, bus, text)
         hub = child
     if path[-1] > hub.nports:
-        raise TranslationError(ErrorCode.XML_ERROR, f"requested USB port {text} not present on USB "
-                               f"bus {bus}")
+        raise alloc_errors.usb_port_not_present(text, bus)
     return hub, path[-1]
 
 
@@ -176,19 +182,25 @@ def _reserve(buses: dict[int, _Hub], bus: int, path: list[int]) -> _Hub:
     hub, port = _find_port(buses, bus, path)
     if port in hub.used:
         text = ".".join(map(str, path))
-        raise TranslationError(ErrorCode.XML_ERROR, f"Duplicate USB address bus {bus} port {text}")
+        raise alloc_errors.duplicate_usb_address(bus, text)
     hub.used.add(port)
     return hub
 
 
 def _usb_root_hubs(ctx: BuildContext) -> dict[int, _Hub]:
+    """One root hub per USB bus: companions (no ports of their own) share their EHCI's
+    index, any other second controller on an index is refused
+    (virDomainUSBAddressSetAddController)."""
     buses: dict[int, _Hub] = {}
     for c in ctx.domain.devices.controllers:
         if c.type != "usb" or c.model is None:
             continue
         n = controller_ports(c)
-        if n:
-            buses[c.index] = _Hub(n)
+        if not n:
+            continue
+        if c.index in buses:
+            raise alloc_errors.duplicate_usb_controller(c.index)
+        buses[c.index] = _Hub(n)
     return buses
 
 
@@ -196,12 +208,8 @@ def _check_usb_enabled(ctx: BuildContext, devices: list[Device]) -> bool:
     """False when the domain has no USB bus; devices that need one are refused."""
     if any(c.type == "usb" and c.model != "none" for c in ctx.domain.devices.controllers):
         return True
-    if any(isinstance(d, Input) for d in devices):
-        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "Can't add USB input device. "
-                               "USB bus is disabled")
     if devices:
-        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "USB is disabled for this domain, "
-                               "but USB devices are present in the domain XML")
+        raise alloc_errors.usb_disabled_with_devices()
     return False
 
 
@@ -237,8 +245,7 @@ def assign_usb_ports(ctx: BuildContext) -> None:
         if where is not None:
             parent, port = _find_port(buses, *where)
             if port in parent.children:
-                raise TranslationError(ErrorCode.XML_ERROR, f"Duplicate USB hub on bus {where[0]} port "
-                                       f"{'.'.join(map(str, where[1]))}")
+                raise alloc_errors.duplicate_usb_hub(where[0], ".".join(map(str, where[1])))
             parent.used.add(port)
             parent.children[port] = _Hub(HUB_PORTS)
     for d in devices:
@@ -261,8 +268,7 @@ def _assign_usb_port(buses: dict[int, _Hub], d: Device) -> tuple[int, list[int]]
     if isinstance(a, GenericAddress) and a.type == "usb" and "bus" in a.attrs:
         bus = a.int("bus")
         if bus not in buses:
-            raise TranslationError(ErrorCode.XML_ERROR, f"USB bus {bus} requested but no controller "
-                                   "with that index is present")
+            raise alloc_errors.usb_bus_without_controller(bus)
         candidates = [bus]
     else:
         candidates = sorted(buses)
@@ -273,4 +279,4 @@ def _assign_usb_port(buses: dict[int, _Hub], d: Device) -> tuple[int, list[int]]
             d.info.address = GenericAddress("usb", {"bus": str(bus),
                                                     "port": ".".join(map(str, path))})
             return bus, path
-    raise TranslationError(ErrorCode.INTERNAL_ERROR, "No free USB ports")
+    raise alloc_errors.no_free_usb_port()
