@@ -3,6 +3,8 @@ message, next to the accepted neighbour."""
 
 from __future__ import annotations
 
+import capsdb
+import translator
 from tests.test_validate import _refusal, _translate, _xml
 
 PCI = "<address type='pci' domain='0x{d:04x}' bus='0x{b:02x}' slot='0x{s:02x}' function='0x{f}'/>"
@@ -123,3 +125,21 @@ def test_bus_below_the_highest_gets_libvirts_default_model() -> None:
     assert _refusal(_xml(port + _disk(_pci(b=2, s=1)), machine="q35")) == (
         "XML error: Invalid PCI address 0000:02:01.0. slot must be <= 0")
     _translate(_xml(port + _disk(_pci(b=2, s=0)), machine="q35"))
+
+
+def test_no_pci_bus_for_a_pci_device() -> None:
+    scsi = "<controller type='scsi' index='0' model='lsilogic'/>"
+    assert _refusal(_xml(scsi, machine="isapc")) == "XML error: No PCI buses available"
+    _translate(_xml("<memballoon model='none'/>", machine="isapc"))
+    assert _refusal(_xml(_disk(_pci(s=5)) + "<memballoon model='none'/>",
+                         machine="isapc")) == "XML error: No PCI buses available"
+
+
+def test_sparc_gets_no_default_balloon() -> None:
+    """qemuDomainDefAddDefaultDevices adds a virtio balloon on some arches only."""
+    disk = ("<disk type='file' device='disk'><source file='/a.img'/>"
+            "<target dev='sda' bus='scsi'/></disk>"
+            "<controller type='scsi' index='0' model='ncr53c90'/>")
+    xml = _xml(disk, arch="sparc", machine="SS-5")
+    inv = translator.translate(xml, capsdb.get(None, "sparc"), profile="libvirt-test")
+    assert "balloon" not in inv.render("args")

@@ -219,3 +219,99 @@ def test_fw_cfg_entries() -> None:
     assert _refusal(_xml(head=sysinfo.format("name='opt/a'>"))) == (
         "XML error: Firmware entry must have either value or 'file' attribute")
     _translate(_xml(head=sysinfo.format("name='opt/a'>value")))
+
+
+NET_DISK = ("<disk type='network' device='disk'><source protocol='{proto}' {name}>{host}"
+            "</source><target dev='vda' bus='virtio'/></disk>")
+
+
+def test_network_disk_source_and_hosts() -> None:
+    host = "<host name='example.org' port='3260'/>"
+    assert _refusal(_xml(NET_DISK.format(proto="iscsi", name="", host=host))) == (
+        "XML error: missing name for disk source")
+    assert _refusal(_xml(NET_DISK.format(proto="nbd", name="", host="<host port='1'/>"))) == (
+        "XML error: missing name for host")
+    assert _refusal(_xml(NET_DISK.format(proto="nbd", name="",
+                                         host="<host transport='unix'/>"))) == (
+        "XML error: missing socket for unix transport")
+    assert _refusal(_xml(NET_DISK.format(proto="nbd", name="",
+                                         host="<host name='a' socket='/s'/>"))) == (
+        "XML error: transport 'tcp' does not support socket attribute")
+    _translate(_xml(NET_DISK.format(proto="nbd", name="",
+                                    host="<host transport='unix' socket='/s'/>")))
+
+
+def test_vcpu_ids_and_schedulers() -> None:
+    vcpus = ("<vcpu current='1'>2</vcpu><vcpus><vcpu id='0' enabled='yes'/>"
+             "<vcpu id='{}' enabled='no'/></vcpus>")
+    assert _refusal(_xml(head=vcpus.format(2))) == (
+        "XML error: vcpu id '2' is out of range of maximum vcpu count")
+    _translate(_xml(head=vcpus.format(1)))
+    sched = "<vcpu>2</vcpu><cputune><vcpusched {} scheduler='fifo' priority='1'/></cputune>"
+    assert _refusal(_xml(head=sched.format(""))) == (
+        "XML error: Missing attribute 'vcpus' in element 'vcpusched'")
+    assert _refusal(_xml(head=sched.format("vcpus='0,^0'"))) == (
+        "unsupported configuration: 'vcpus' scheduler bitmap '0,^0' is empty")
+    assert _refusal(_xml(head=sched.format("vcpus='3'"))) == (
+        "unsupported configuration: vCPU '3' is not present in domain definition")
+    _translate(_xml(head=sched.format("vcpus='1'")))
+
+
+def test_throttle_groups_and_filters() -> None:
+    group = "<throttlegroup><total_iops_sec>{}</total_iops_sec>{}</throttlegroup>"
+    named = "<group_name>g</group_name>"
+    assert _refusal(_xml(head=f"<throttlegroups>{group.format('x', named)}</throttlegroups>")) \
+        == "XML error: throttle group field 'total_iops_sec' must be an integer"
+    assert _refusal(_xml(head=f"<throttlegroups>{group.format(1, '')}</throttlegroups>")) == (
+        "XML error: missing group name")
+    twice = group.format(1, named) * 2
+    assert _refusal(_xml(head=f"<throttlegroups>{twice}</throttlegroups>")) == (
+        "XML error: duplicate group name 'g' found")
+    filters = "<throttlefilters>{}</throttlefilters>".format(
+        "<throttlefilter group='g'/>" * 2)
+    disk = ("<disk type='file' device='disk'><source file='/a.img'/>"
+            f"<target dev='vda' bus='virtio'/>{filters}</disk>")
+    assert _refusal(_xml(disk, head=f"<throttlegroups>{group.format(1, named)}"
+                                    "</throttlegroups>")) == (
+        "XML error: duplicate filter name 'g' found")
+
+
+def test_unique_iothread_ids_and_ciphers() -> None:
+    ids = "<iothreads>2</iothreads><iothreadids><iothread id='1'/><iothread id='{}'/></iothreadids>"
+    assert _refusal(_xml(head=ids.format(1))) == "XML error: duplicate iothread id '1' found"
+    _translate(_xml(head=ids.format(2)))
+    wrap = "<keywrap><cipher name='aes' state='on'/><cipher name='{}' state='off'/></keywrap>"
+    assert _refusal(_xml(head=wrap.format("aes"))) == (
+        "internal error: A domain definition can have no more than one cipher node with name "
+        "aes")
+
+
+def test_virtualport_and_tpm_sources() -> None:
+    nic = "<interface type='user'><virtualport type='openvswitch'/></interface>"
+    assert _refusal(_xml(nic)) == (
+        "unsupported configuration: <virtualport> element unsupported for "
+        "<interface type='user'>")
+    tpm = "<tpm model='tpm-crb'><backend type='emulator' version='2.0'>{}</backend></tpm>"
+    assert _refusal(_xml(tpm.format("<encryption secret='nope'/>"))) == (
+        "internal error: Unable to parse secret uuid 'nope'")
+    assert _refusal(_xml(tpm.format("<source type='file'/>"))) == (
+        "XML error: missing TPM source path")
+    external = ("<tpm model='tpm-crb'><backend type='external'><source type='serial' "
+                "mode='connect' path='/s'/></backend></tpm>")
+    assert _refusal(_xml(external)) == (
+        "unsupported configuration: unknown backend source type 'serial' for external TPM")
+
+
+def test_rng_egd_backend_and_redirection_filters() -> None:
+    egd = ("<rng model='virtio'><backend model='egd' type='{}'><source mode='connect' "
+           "host='1.2.3.4' service='1234'/></backend></rng>")
+    assert _refusal(_xml(egd.format("socket"))) == (
+        "unsupported configuration: unknown backend type 'socket' for egd")
+    _translate(_xml(egd.format("tcp")))
+    rule = ("<redirdev bus='usb' type='spicevmc'/><redirfilter><usbdev {} allow='yes'/>"
+            "</redirfilter><graphics type='spice' autoport='yes'/>")
+    assert _refusal(_xml(rule.format("class='0x100'"))) == (
+        "internal error: Invalid USB Class code 0x100")
+    assert _refusal(_xml(rule.format("version='100.0'"))) == (
+        "XML error: Cannot parse USB device version 100.0")
+    _translate(_xml(rule.format("class='0x08' version='2.0'")))

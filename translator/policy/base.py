@@ -32,6 +32,11 @@ def machine_default_cpu(ctx: BuildContext) -> str | None:
         return None
     return ctx.caps.cpu_name_for_type(m.default_cpu, ctx.domain.virt_type)
 
+# the arches qemuDomainDefAddDefaultDevices gives a default virtio memballoon
+_DEFAULT_MEMBALLOON_ARCHES = frozenset({
+    "i686", "x86_64", "ppc64", "ppc64le", "alpha", "ppc", "ppcemb", "sh4", "sh4eb",
+    "riscv32", "riscv64", "s390", "s390x", "sparc64", "mips", "mipsel", "mips64", "mips64el"})
+
 
 class MachinePolicy:
     """libvirt's per-architecture and per-machine decisions (generic machines)."""
@@ -60,8 +65,9 @@ class MachinePolicy:
         return "cirrus" if ctx.has("cirrus-vga") else "vga"
 
     def adds_default_memballoon(self, ctx: BuildContext) -> bool:
-        """Whether libvirt gives the domain a virtio memballoon when it defines none."""
-        return True
+        """Whether libvirt gives the domain a virtio memballoon when it defines none
+        (qemuDomainDefAddDefaultDevices: only on the arches listed here)."""
+        return ctx.arch in _DEFAULT_MEMBALLOON_ARCHES
 
     def default_panic_model(self, ctx: BuildContext) -> str | None:
         """The model of a <panic> written without one (qemuDomainDefaultPanicModel; None:

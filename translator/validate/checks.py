@@ -152,17 +152,11 @@ def _descendants(e: Elem, tag: str) -> Iterator[Elem]:
 
 
 def _check_iotune(e: Elem | None) -> None:
-    """<iotune> and <throttlegroup> limits are unsigned numbers (names and groups aside)."""
+    """A disk's <iotune> limits are unsigned numbers (its group name aside)."""
     for field in e.children if e is not None else ():
         if field.tag not in ("group_name", "group") and field.text is not None and \
                 not _DIGITS.fullmatch(field.text.strip()):
             raise TranslationError(ErrorCode.XML_ERROR, f"disk iotune field '{field.tag}' must be an integer")
-
-
-def check_throttle_groups(ctx: BuildContext) -> None:
-    groups = ctx.domain.throttlegroups
-    for group in groups.findall("throttlegroup") if groups is not None else ():
-        _check_iotune(group)
 
 
 def check_usb_port_syntax(ctx: BuildContext) -> None:
@@ -224,7 +218,7 @@ PARSE_RULES: tuple[Rule, ...] = (
     check_disk_parse, check_storage_parse,
     check_loadparm, check_usb_port_syntax,
     check_controller_iothread, check_shmem_parse, check_pci_controller_index,
-    check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
+    check_machine_max_vcpus, check_memory_device_parse,
     check_hostdev_parse, check_sysinfo,
     check_launch_security, check_override_values, check_mdev_address,
     net.check_bandwidth_floor,

@@ -15,9 +15,9 @@ from ..errors import ErrorCode, refuse
 from ..model.address import GenericAddress, PciAddress
 from ..model.device import Device
 from ..model.devices import Controller
-from ..prepare.addresses import BUS_ACCEPTS, pci_connection
+from ..prepare.addresses import BUS_ACCEPTS, ordered_pci_devices, pci_connection
 from ..prepare.ports import usb_devices, usb_root_hubs
-from .allocation import pci_address_in_use
+from .allocation import no_pci_buses, pci_address_in_use, virtio_disk_address
 from .chipset_slots import ICH9_SATA, PIIX3_IDE, PIIX3_USB, check_fixed_function
 from .qemu_validate import device_order
 
@@ -202,8 +202,7 @@ def check_virtio_disk_addresses(ctx: BuildContext) -> None:
             continue
         if a.type == "ccw" or (a.type == "virtio-mmio" and ctx.has("virtio-mmio")):
             continue
-        refuse(ErrorCode.CONFIG_UNSUPPORTED,
-               f"virtio disk cannot have an address of type '{a.type}'")
+        raise virtio_disk_address(a.type)
 
 
 def _pci_pass_runs(ctx: BuildContext) -> bool:
@@ -220,8 +219,29 @@ def _pci_pass_runs(ctx: BuildContext) -> bool:
     return True
 
 
+def _collected(dev: Device) -> bool:
+    """qemuDomainCollectPCIAddress reserves the device's written address (the PIIX3's own
+    functions are left to the chipset pass)."""
+    a = _present(dev)
+    return a is not None and not (isinstance(dev, Controller) and _piix3_builtin(dev, a))
+
+
+def check_pci_buses_exist(ctx: BuildContext) -> None:
+    """virDomainPCIAddressValidate / virDomainPCIAddressGetNextAddr with no PCI bus at all
+    (a machine without PCI, such as isapc): a written PCI address, or a PCI device that
+    needs one where the machine supports PCI, has nowhere to go."""
+    if any(c.type == "pci" for c in ctx.domain.devices.controllers):
+        return
+    devices = ctx.domain.devices.items
+    if any(_collected(d) for d in devices) or (_pci_pass_runs(ctx) and any(
+            d.info.address is None and pci_connection(d, ctx) is not None
+            for d in ordered_pci_devices(ctx))):
+        raise no_pci_buses()
+
+
 def validate_written_addresses(ctx: BuildContext) -> None:
     """qemuDomainAssignAddresses' refusals over the written addresses, in its order."""
+    check_pci_buses_exist(ctx)
     check_written_pci_addresses(ctx)
     check_chipset_slots(ctx)
     check_virtio_disk_addresses(ctx)

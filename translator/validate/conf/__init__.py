@@ -18,7 +18,12 @@ from .graphics_parse import GRAPHICS_RULES
 from .hypervisor_features import FEATURE_RULES
 from .memory_backing import MEMORY_BACKING_RULES
 from .net_route import ROUTE_RULES
+from .nic_tpm_parse import NIC_TPM_RULES
 from .storage_devices import STORAGE_DEVICE_RULES
+from .storage_network import STORAGE_NETWORK_RULES
+from .throttle import THROTTLE_RULES
+from .unique_entries import UNIQUE_ENTRY_RULES
+from .vcpu_parse import VCPU_RULES
 from .rules import AFTER_DOMAIN_RULES, AFTER_FAMILY_RULES, ELEMENT_RULES, FAMILY_RULES, domain_caps
 from .schema import Checker
 from .tables import merged
@@ -40,7 +45,8 @@ _DEVICE_ORDER = ("disk", "controller", "lease", "filesystem", "interface", "smar
 _HOOKS: dict[tuple[str, ...], tuple] = dict(ELEMENT_RULES)
 for _rules in (DEVICE_RULES, ROUTE_RULES, FEATURE_RULES, MEMORY_BACKING_RULES,
                DOMAIN_ELEMENT_RULES, STORAGE_DEVICE_RULES, GRAPHICS_RULES,
-               DEVICE_MISC_RULES):
+               DEVICE_MISC_RULES, STORAGE_NETWORK_RULES, VCPU_RULES, THROTTLE_RULES,
+               UNIQUE_ENTRY_RULES, NIC_TPM_RULES):
     for _place, _fns in _rules.items():
         _HOOKS[_place] = _HOOKS.get(_place, ()) + _fns
 _CHECKER = Checker(merged(), _HOOKS)

@@ -1,15 +1,20 @@
-"""Parse refusals of sound, audio, video, crypto and memory devices and of fw_cfg entries
-that need more than a typed read (domain_conf.c: virDomainSoundCodecDefParseXML,
-virDomainAudioCommonParse, virDomainVideoAccelDefParseXML, virDomainCryptoDefParseXML,
-virDomainMemoryDefParseXML and its source/target parsers, virSysinfoParseFWCfgDef).
+"""Parse refusals of sound, audio, video, crypto, memory, RNG and redirection-filter devices
+and of fw_cfg entries that need more than a typed read (domain_conf.c:
+virDomainSoundCodecDefParseXML, virDomainAudioCommonParse, virDomainVideoAccelDefParseXML,
+virDomainCryptoDefParseXML, virDomainMemoryDefParseXML and its source/target parsers,
+virDomainRNGDefParseXML, virDomainRedirFilterUSBDevDefParseXML, virSysinfoParseFWCfgDef).
 """
 
 from __future__ import annotations
 
+import re
+
 from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
 from .bitmap import parse_bitmap
+from .device_rules import CHR_TYPES
 from .scaled import memory_kib
+from .xmlprop import to_int
 
 XML, UNSUPPORTED = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED
 
@@ -78,6 +83,37 @@ def fw_cfg_entry(e: Elem, chain: list[Elem]) -> None:
         refuse(XML, "Firmware entry must have either value or 'file' attribute")
 
 
+def rng_egd_backend(e: Elem, chain: list[Elem]) -> None:
+    """An EGD backend's type is a character device type."""
+    kind = e.get("type")
+    if e.get("model") == "egd" and kind is not None and kind not in CHR_TYPES:
+        refuse(UNSUPPORTED, f"unknown backend type '{kind}' for egd")
+
+
+_USB_VERSION = re.compile(r"\s*([+-]?)([0-9]+)\.\s*([+-]?)([0-9]+)")
+
+
+def redirfilter_usbdev(e: Elem, chain: list[Elem]) -> None:
+    """A filter rule's class code fits a byte; its version reads as JJ.MN."""
+    usb_class = to_int(e.get("class") or "", 0)
+    if usb_class is not None and usb_class != -1 and usb_class & ~0xFF:
+        refuse(ErrorCode.INTERNAL_ERROR, f"Invalid USB Class code 0x{usb_class & 0xFFFFFFFF:x}")
+    version = e.get("version")
+    if version is not None and version != "-1" and not _usb_version_ok(version):
+        refuse(XML, f"Cannot parse USB device version {version}")
+
+
+def _usb_version_ok(text: str) -> bool:
+    """virDomainRedirFilterUSBVersionHelper: major and minor below 100 (a minus sign wraps
+    to a huge number)."""
+    m = _USB_VERSION.fullmatch(text)
+    if m is None:
+        return False
+    major = int(m.group(2)) * (-1 if m.group(1) == "-" else 1)
+    minor = int(m.group(4)) * (-1 if m.group(3) == "-" else 1)
+    return 0 <= major < 100 and 0 <= minor < 100
+
+
 DEVICE_MISC_RULES = {
     ("devices", "sound", "codec"): (sound_codec,),
     ("audio", "input"): (audio_settings,),
@@ -87,4 +123,6 @@ DEVICE_MISC_RULES = {
     ("devices", "memory"): (memory_device,),
     ("devices", "memory", "target"): (memory_target,),
     ("domain", "sysinfo[fwcfg]", "entry"): (fw_cfg_entry,),
+    ("devices", "rng", "backend"): (rng_egd_backend,),
+    ("devices", "redirfilter", "usbdev"): (redirfilter_usbdev,),
 }
