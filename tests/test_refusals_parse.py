@@ -315,3 +315,69 @@ def test_rng_egd_backend_and_redirection_filters() -> None:
     assert _refusal(_xml(rule.format("version='100.0'"))) == (
         "XML error: Cannot parse USB device version 100.0")
     _translate(_xml(rule.format("class='0x08' version='2.0'")))
+
+
+ISCSI = ("<hostdev mode='subsystem' type='scsi'><source protocol='iscsi' {name}>{hosts}"
+         "{auth}</source></hostdev>")
+
+
+def test_iscsi_hostdev_source() -> None:
+    host = "<host name='example.org' port='3260'/>"
+    name = "name='iqn.1992-01.com.example:storage/1'"
+    assert _refusal(_xml(ISCSI.format(name="", hosts=host, auth=""))) == (
+        "XML error: missing iSCSI hostdev source path name")
+    assert _refusal(_xml(ISCSI.format(name=name, hosts="", auth=""))) == (
+        "XML error: missing the host address for the iSCSI hostdev")
+    assert _refusal(_xml(ISCSI.format(name=name, hosts=host * 2, auth=""))) == (
+        "XML error: only one source host address may be specified for the iSCSI hostdev")
+    auth = "<auth username='u'><secret type='ceph' usage='x'/></auth>"
+    assert _refusal(_xml(ISCSI.format(name=name, hosts=host, auth=auth))) == (
+        "internal error: hostdev invalid secret type 'ceph'")
+
+
+def test_vhost_scsi_and_mdev_sources() -> None:
+    vhost = "<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost' {}/></hostdev>"
+    assert _refusal(_xml(vhost.format(""))) == (
+        "XML error: missing vhost-scsi hostdev source wwpn")
+    assert _refusal(_xml(vhost.format("wwpn='naa.123'"))) == (
+        "XML error: malformed 'wwpn' value")
+    mdev = ("<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address {}/>"
+            "</source></hostdev>")
+    assert _refusal(_xml(mdev.format(""))) == (
+        "unsupported configuration: Missing 'uuid' attribute for element <address>")
+    assert _refusal(_xml(mdev.format("uuid='nope'"))) == (
+        "internal error: Cannot parse uuid attribute of element <address>")
+
+
+def test_capabilities_hostdev_names_its_resource() -> None:
+    caps = "<hostdev mode='capabilities' type='storage'><source>{}</source></hostdev>"
+    assert _refusal(_xml(caps.format(""))) == (
+        "XML error: Missing <block> element in hostdev storage device")
+    assert _refusal(_xml(caps.format("<block>/dev/sdf1</block>"))) == (
+        "unsupported configuration: hostdev mode 'capabilities' is not supported in qemu")
+
+
+def test_blkiotune_devices() -> None:
+    tune = "<blkiotune><device>{}<weight>{}</weight></device></blkiotune>"
+    assert _refusal(_xml(head=tune.format("", 100))) == (
+        "unsupported configuration: missing per-device path")
+    assert _refusal(_xml(head=tune.format("<path>/dev/sda</path>", "heavy"))) == (
+        "unsupported configuration: could not parse weight heavy")
+    _translate(_xml(head=tune.format("<path>/dev/sda</path>", 100)))
+
+
+def test_character_device_and_smartcard_source_types() -> None:
+    assert _refusal(_xml("<serial type='bogus'><target port='0'/></serial>")) == (
+        "unsupported configuration: unknown type presented to host for character device: "
+        "bogus")
+    passthrough = "<smartcard mode='passthrough' {}><address type='ccid' controller='0' slot='0'/></smartcard>"
+    assert _refusal(_xml(passthrough.format(""))) == (
+        "XML error: passthrough mode requires a character device type attribute")
+    assert _refusal(_xml(passthrough.format("type='bogus'"))) == (
+        "unsupported configuration: unknown type presented to host for character device: "
+        "bogus")
+    certs = ("<smartcard mode='host-certificates'><certificate>a</certificate>"
+             "<certificate>b</certificate><certificate>c</certificate>"
+             "<database>{}</database></smartcard>")
+    assert _refusal(_xml(certs.format("etc/pki/nssdb"))) == (
+        "XML error: expecting absolute path: etc/pki/nssdb")

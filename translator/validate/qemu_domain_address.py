@@ -219,6 +219,13 @@ def _pci_pass_runs(ctx: BuildContext) -> bool:
     return True
 
 
+# the arches whose implicit PCI root buses prepare/ adds as libvirt does (the others, such
+# as alpha or sh4, get a pci-root from libvirt that this project does not add yet)
+_IMPLICIT_ROOTS_KNOWN = frozenset({"x86_64", "i686", "aarch64", "armv6l", "armv7l", "armv7b",
+                                   "ppc64", "ppc64le", "ppc", "s390x", "s390", "riscv64",
+                                   "riscv32", "loongarch64", "sparc"})
+
+
 def _collected(dev: Device) -> bool:
     """qemuDomainCollectPCIAddress reserves the device's written address (the PIIX3's own
     functions are left to the chipset pass)."""
@@ -230,7 +237,8 @@ def check_pci_buses_exist(ctx: BuildContext) -> None:
     """virDomainPCIAddressValidate / virDomainPCIAddressGetNextAddr with no PCI bus at all
     (a machine without PCI, such as isapc): a written PCI address, or a PCI device that
     needs one where the machine supports PCI, has nowhere to go."""
-    if any(c.type == "pci" for c in ctx.domain.devices.controllers):
+    if any(c.type == "pci" for c in ctx.domain.devices.controllers) or \
+            ctx.arch not in _IMPLICIT_ROOTS_KNOWN:
         return
     devices = ctx.domain.devices.items
     if any(_collected(d) for d in devices) or (_pci_pass_runs(ctx) and any(

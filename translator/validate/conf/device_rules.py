@@ -136,7 +136,7 @@ def chardev(e: Elem, chain: list[Elem]) -> None:
     the number of <source>, <log> and <protocol> elements."""
     kind = e.get("type") or "pty"
     if kind not in CHR_TYPES:
-        refuse(UNSUPPORTED, f"unknown character device type: {kind}")
+        refuse(UNSUPPORTED, f"unknown type presented to host for character device: {kind}")
     target = e.find("target")
     if target is not None:
         ttype = target.get("type")

@@ -14,6 +14,7 @@ from ...model.elem import Elem
 from . import enums as E
 from .numbers import number
 from .bitmap import parse_bitmap
+from .device_rules import CHR_TYPES
 from .numa import check_numa_parse
 from .xmlprop import ULLONG_MAX, is_uuid, prop_uint, prop_yes_no
 
@@ -246,9 +247,21 @@ def nvme_address(e: Elem, chain: list[Elem]) -> None:
 
 
 def smartcard(e: Elem, chain: list[Elem]) -> None:
-    """virDomainSmartcardDefParseXML: host-certificates mode has three certificates."""
-    if e.get("mode") == "host-certificates" and len(e.findall("certificate")) != 3:
-        refuse(XML, "host-certificates mode needs exactly three certificates")
+    """virDomainSmartcardDefParseXML: host-certificates mode has three certificates and an
+    absolute database path; passthrough mode names a character device type."""
+    mode = e.get("mode")
+    if mode == "host-certificates":
+        if len(e.findall("certificate")) != 3:
+            refuse(XML, "host-certificates mode needs exactly three certificates")
+        database = e.find("database")
+        if database is not None and database.text and not database.text.startswith("/"):
+            refuse(XML, f"expecting absolute path: {database.text}")
+    elif mode == "passthrough":
+        kind = e.get("type")
+        if kind is None:
+            refuse(XML, "passthrough mode requires a character device type attribute")
+        if kind not in CHR_TYPES:
+            refuse(UNSUPPORTED, f"unknown type presented to host for character device: {kind}")
 
 
 def rng(e: Elem, chain: list[Elem]) -> None:

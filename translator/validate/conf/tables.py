@@ -268,7 +268,6 @@ HOSTDEV: Table = {
     ("devices", "hostdev[scsi_host]"): (en("model", E.VIRTIO_MODEL),),
     ("devices", "hostdev[mdev]"): (en("model", E.MDEV_MODEL, required=True),
                                    sw("display"), sw("ramfb")),
-    ("hostdev[mdev]", "source", "address"): (uuid("uuid", required=True),),
 }
 
 DOMAIN: Table = {
