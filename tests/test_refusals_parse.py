@@ -330,9 +330,11 @@ def test_iscsi_hostdev_source() -> None:
         "XML error: missing the host address for the iSCSI hostdev")
     assert _refusal(_xml(ISCSI.format(name=name, hosts=host * 2, auth=""))) == (
         "XML error: only one source host address may be specified for the iSCSI hostdev")
-    auth = "<auth username='u'><secret type='ceph' usage='x'/></auth>"
-    assert _refusal(_xml(ISCSI.format(name=name, hosts=host, auth=auth))) == (
+    auth = "<auth username='u'><secret type='{}' usage='x'/></auth>"
+    assert _refusal(_xml(ISCSI.format(name=name, hosts=host, auth=auth.format("ceph")))) == (
         "internal error: hostdev invalid secret type 'ceph'")
+    assert _refusal(_xml(ISCSI.format(name=name, hosts=host, auth=auth.format("x")))) == (
+        "unsupported configuration: invalid secret type x")
 
 
 def test_vhost_scsi_and_mdev_sources() -> None:
@@ -381,3 +383,11 @@ def test_character_device_and_smartcard_source_types() -> None:
              "<database>{}</database></smartcard>")
     assert _refusal(_xml(certs.format("etc/pki/nssdb"))) == (
         "XML error: expecting absolute path: etc/pki/nssdb")
+
+
+def test_index_less_pci_root_takes_the_lowest_free_index() -> None:
+    """virDomainAssignControllerIndexes has no exception for root buses."""
+    roots = "<controller type='pci' index='0' model='pci-root'/><controller type='pci' model='pci-root'/>"
+    assert _refusal(_xml(roots)) == (
+        "XML error: pci-root and pcie-root controllers should have index 0")
+    _translate(_xml("<controller type='pci' model='pci-root'/>"))

@@ -34,10 +34,7 @@ def assign_controller_indexes(ctx: BuildContext) -> None:
     for c in ctrls:
         taken = used.setdefault(c.type, set())
         if c.elem.get("index") is None:
-            if c.type == "pci" and c.model in ("pci-root", "pcie-root") and \
-                    not _multiple_roots(ctx):
-                c.index = 0
-            elif c.type == "usb" and _joins_previous_set(c, prev_usb, known):
+            if c.type == "usb" and _joins_previous_set(c, prev_usb, known):
                 assert prev_usb is not None
                 c.index = prev_usb.index
             else:
@@ -50,11 +47,6 @@ def assign_controller_indexes(ctx: BuildContext) -> None:
 
 __all__ = ["ICH9_FUNCTION", "assign_controller_indexes", "assign_expander_bus_numbers",
            "set_usb_companions"]
-
-
-def _multiple_roots(ctx: BuildContext) -> bool:
-    """pseries machines can have several pci-root controllers (PCI host bridges)."""
-    return ctx.policy.multiple_pci_roots(ctx)
 
 
 def _joins_previous_set(c: Controller, prev: Controller | None,

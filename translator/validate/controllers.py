@@ -16,19 +16,12 @@ _ROOT_MODELS = ("pci-root", "pcie-root")
 
 
 def validate_controllers(ctx: BuildContext) -> None:
-    """The controller checks libvirt makes while parsing (virDomainDefParseXML's duplicate
-    indexes, virDomainPCIAddressValidate's ranges) and in post-parse
-    (virDomainDefPostParseControllers, qemuDomainControllerDefPostParse), before the
-    machine's implicit controllers are added."""
+    """The controller checks of libvirt's post-parse, in its order: the machine's root bus
+    model (qemuDomainDefAddDefaultDevices), each controller's callback
+    (qemuDomainControllerDefPostParse), duplicate indexes (virDomainDefPostParseCommon),
+    then virDomainPCIAddressValidate's ranges; before the implicit controllers are added."""
     ctrls = ctx.domain.devices.controllers
-    seen: set[tuple[str, int]] = set()
-    for c in ctrls:
-        if c.type == "usb":
-            continue  # several may share an index: refused later if their ports clash
-        if (c.type, c.index) in seen:
-            raise TranslationError(
-                ErrorCode.XML_ERROR, f"Multiple '{c.type}' controllers with index '{c.index}'")
-        seen.add((c.type, c.index))
+    _validate_root_model(ctx)  # the domain callback, before any device's
     for c in ctrls:
         if c.type == "pci" and c.model in _EXPANDERS:
             _validate_expander_node(ctx, c)
@@ -41,7 +34,15 @@ def validate_controllers(ctx: BuildContext) -> None:
             raise TranslationError(
                 ErrorCode.CONFIG_UNSUPPORTED, f"'{c.model}' controller only supports up to "
                 f"'{XHCI_MAX_PORTS}' ports")
-    _validate_root_model(ctx)
+    # virDomainDefRejectDuplicateControllers: once every device's callback has run
+    seen: set[tuple[str, int]] = set()
+    for c in ctrls:
+        if c.type == "usb":
+            continue  # several may share an index: refused later if their ports clash
+        if (c.type, c.index) in seen:
+            raise TranslationError(
+                ErrorCode.XML_ERROR, f"Multiple '{c.type}' controllers with index '{c.index}'")
+        seen.add((c.type, c.index))
     for d in ctx.domain.devices.items:
         if isinstance(d.info.address, PciAddress):
             validate_pci_address(d.info.address)

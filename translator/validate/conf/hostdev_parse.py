@@ -71,7 +71,9 @@ def _iscsi(source: Elem) -> None:
     if len(hosts) > 1:
         refuse(XML, "only one source host address may be specified for the iSCSI hostdev")
     usage = source.attr_at("type", "auth", "secret")
-    if usage is not None and usage in SECRET_USAGES and usage != "iscsi":
+    if usage is not None and usage not in SECRET_USAGES:
+        refuse(UNSUPPORTED, f"invalid secret type {usage}")
+    if usage is not None and usage != "iscsi":
         refuse(ErrorCode.INTERNAL_ERROR, f"hostdev invalid secret type '{usage}'")
 
 
