@@ -143,3 +143,17 @@ def test_sparc_gets_no_default_balloon() -> None:
     xml = _xml(disk, arch="sparc", machine="SS-5")
     inv = translator.translate(xml, capsdb.get(None, "sparc"), profile="libvirt-test")
     assert "balloon" not in inv.render("args")
+
+
+def test_ich7_sound_has_no_pci_bus() -> None:
+    """Its connect flags are 0, yet the address pass asks it a slot."""
+    assert _refusal(_xml("<sound model='ich7'/>")) == (
+        "internal error: Cannot automatically add a new PCI bus for a device with connect "
+        "flags 00")
+    _translate(_xml("<sound model='ich6'/>"))
+
+
+def test_xenbus_controller_has_no_pci_bus() -> None:
+    assert _refusal(_xml("<controller type='xenbus' maxGrantFrames='64'/>")) == (
+        "internal error: Cannot automatically add a new PCI bus for a device with connect "
+        "flags 00")

@@ -47,10 +47,12 @@ def no_slot_for_controller(model: str) -> TranslationError:
                   "is available, and it cannot be automatically added")
 
 
-def cannot_add_pci_bus() -> TranslationError:
-    """libvirt appends the device's connect flags, which the allocators do not model."""
+def cannot_add_pci_bus(flags: int | None = None) -> TranslationError:
+    """libvirt appends the device's connect flags (given where they are known: a device
+    with none, 00)."""
+    suffix = "" if flags is None else f" {flags:02x}"
     return _error(ErrorCode.INTERNAL_ERROR,
-                  "Cannot automatically add a new PCI bus for a device with connect flags")
+                  f"Cannot automatically add a new PCI bus for a device with connect flags{suffix}")
 
 
 def no_free_bus_nr(bus: int) -> TranslationError:

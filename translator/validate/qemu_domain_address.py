@@ -14,10 +14,10 @@ from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.address import GenericAddress, PciAddress
 from ..model.device import Device
-from ..model.devices import Controller
+from ..model.devices import Controller, Sound
 from ..prepare.addresses import BUS_ACCEPTS, ordered_pci_devices, pci_connection
 from ..prepare.ports import usb_devices, usb_root_hubs
-from .allocation import no_pci_buses, pci_address_in_use, virtio_disk_address
+from .allocation import cannot_add_pci_bus, no_pci_buses, pci_address_in_use, virtio_disk_address
 from .chipset_slots import ICH9_SATA, PIIX3_IDE, PIIX3_USB, check_fixed_function
 from .qemu_validate import device_order
 
@@ -191,6 +191,26 @@ def _usb_ports_all_given(ctx: BuildContext) -> bool:
     return True
 
 
+def check_slotless_devices(ctx: BuildContext) -> None:
+    """qemuDomainAssignDevicePCISlots asks a slot for every controller but a few and every
+    sound card but the ISA, PC speaker and USB ones; a xenbus controller or an ich7 card
+    plugs into no PCI bus (its connect flags are 0), so no bus can take it and none can be
+    added for it."""
+    if not _pci_pass_runs(ctx):
+        return
+    controllers = [c for c in ctx.domain.devices.controllers if c.type == "xenbus"]
+    sounds = [d for d in ctx.domain.devices.items if isinstance(d, Sound) and d.model == "ich7"]
+    for dev in (*sounds, *controllers):  # libvirt places the sound cards first
+        if _wanted(dev):
+            raise cannot_add_pci_bus(0)
+
+
+def _wanted(dev: Device) -> bool:
+    """virDeviceInfoPCIAddressIsWanted: no address, or an all-zero PCI one."""
+    a = dev.info.address
+    return a is None or (isinstance(a, PciAddress) and _present(dev) is None)
+
+
 def check_virtio_disk_addresses(ctx: BuildContext) -> None:
     """qemuDomainAssignDevicePCISlots: a virtio disk is a PCI device unless it sits on
     CCW or (when QEMU has it) virtio-mmio; any other address type is refused."""
@@ -252,6 +272,7 @@ def validate_written_addresses(ctx: BuildContext) -> None:
     check_pci_buses_exist(ctx)
     check_written_pci_addresses(ctx)
     check_chipset_slots(ctx)
+    check_slotless_devices(ctx)
     check_virtio_disk_addresses(ctx)
     # the USB pass of a definition that is not new runs only when every USB device has
     # its port; otherwise it waits for the start (assign_usb_ports)
