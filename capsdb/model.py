@@ -6,8 +6,10 @@ object, so a builder can never observe capabilities changing half-way through a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Iterable, Mapping
+
+from .records import dataclass
 
 
 class CapsFileError(ValueError):

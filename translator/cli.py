@@ -16,7 +16,7 @@ import sys
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .version import __version__
 
 if TYPE_CHECKING:

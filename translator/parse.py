@@ -51,25 +51,38 @@ def scaled_kib(e: Elem | None, default_unit: str = "kib") -> int | None:
     return memory_kib(e.text, e.get("unit") or default_unit, f"./{e.tag}[1]")
 
 
+def _qemu_xpath(path: str) -> etree.XPath:
+    return etree.XPath(path, namespaces={"q": QEMU_NS})
+
+
+# compiled once: compiling them for every document cost more than the rest of this step
+_NS_ARGS = _qemu_xpath("./q:commandline/q:arg")
+_NS_ENV = _qemu_xpath("./q:commandline/q:env")
+_NS_DEVICES = _qemu_xpath("./q:override/q:device")
+_NS_PROPERTIES = _qemu_xpath("./q:frontend/q:property")
+_NS_ADD = _qemu_xpath("./q:capabilities/q:add")
+_NS_DEL = _qemu_xpath("./q:capabilities/q:del")
+_NS_DEPRECATION = _qemu_xpath("./q:deprecation")
+
+
 def _parse_qemu_ns(root: etree._Element) -> QemuNamespace:
     """The qemu: namespace elements, refused with libvirt's messages and in its order
     (validate/qemu_namespace.py)."""
     # imported here: the validate package reaches the command builders, which read parse.py
     from .validate import qemu_namespace
 
-    ns = {"q": QEMU_NS}
-    arg_nodes = root.xpath("./q:commandline/q:arg", namespaces=ns)
-    env_nodes = root.xpath("./q:commandline/q:env", namespaces=ns)
-    device_nodes = root.xpath("./q:override/q:device", namespaces=ns)
-    add_nodes = root.xpath("./q:capabilities/q:add", namespaces=ns)
-    del_nodes = root.xpath("./q:capabilities/q:del", namespaces=ns)
+    arg_nodes = _NS_ARGS(root)
+    env_nodes = _NS_ENV(root)
+    device_nodes = _NS_DEVICES(root)
+    add_nodes = _NS_ADD(root)
+    del_nodes = _NS_DEL(root)
     qemu_namespace.check_args(arg_nodes)
     qemu_namespace.check_env(env_nodes)
     overrides: list[NsDeviceOverride] = []
     for dev in device_nodes:
         qemu_namespace.check_override_device(dev)
         props: list[NsProperty] = []
-        for p in dev.xpath("./q:frontend/q:property", namespaces=ns):
+        for p in _NS_PROPERTIES(dev):
             qemu_namespace.check_override_property(p)
             props.append(NsProperty(p.get("name") or "", p.get("type") or "", p.get("value"),
                                      p.sourceline))
@@ -81,7 +94,7 @@ def _parse_qemu_ns(root: etree._Element) -> QemuNamespace:
     dels = tuple(NsCapToggle(c.get("capability") or "", c.sourceline) for c in del_nodes)
     deprecation = None
     dep_line = None
-    for d in root.xpath("./q:deprecation", namespaces=ns):
+    for d in _NS_DEPRECATION(root):
         if d.get("behavior"):  # an empty or missing behaviour is qemu.conf's default
             deprecation, dep_line = d.get("behavior"), d.sourceline
         break

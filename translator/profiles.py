@@ -15,7 +15,7 @@ import os
 import time
 from dataclasses import field, replace
 
-from .records import dataclass
+from capsdb.records import dataclass
 
 # A project-specific namespace so that derived UUIDs are stable across runs and releases.
 # (A string: the uuid module, which imports platform, loads only when a UUID is derived.)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import field
 from typing import Any, SupportsIndex
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from .device import Device, info_from_elem
 from .elem import Elem
 from .misc_devices import MISC_FACTORIES

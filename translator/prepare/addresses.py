@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import field
 from typing import Protocol
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from ..context import BuildContext
 from ..disk_names import disk_index, libvirt_disk_order
 from ..errors import ErrorCode, TranslationError

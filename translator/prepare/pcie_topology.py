@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import field
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from ..context import BuildContext
 from ..errors import ErrorCode, TranslationError
 from ..model import Controller, Device, Disk, GenericAddress, PciAddress

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import field
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from ..context import BuildContext
 from ..errors import ErrorCode, TranslationError, refuse
 from ..model import Chardev, Controller, Device, Elem, GenericAddress

@@ -416,8 +416,10 @@ def _int_or_zero(text: str | None) -> int:
 
 def check_inputs(ctx: BuildContext) -> None:
     usb_off = any(c.type == "usb" and c.model == "none" for c in ctx.domain.devices.controllers)
+    if not usb_off:
+        return
     for dev in ctx.domain.devices.items:
-        if isinstance(dev, Input) and dev.bus == "usb" and usb_off:
+        if isinstance(dev, Input) and dev.bus == "usb":
             raise _unsupported("Can't add USB input device. USB bus is disabled")
 
 
