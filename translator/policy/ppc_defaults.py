@@ -17,16 +17,18 @@ A pseries machine differs from a PC in three ways that show on the command line:
 
 from __future__ import annotations
 
-from ..arches import PPC64_ARCHES, PPC_ARCHES
+from ..arches import PPC_ARCHES
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
+from ..machines import is_ppc64, is_pseries
 from ..model import Controller, PciAddress
 from ..model.devices import Input, Interface
 from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
                                  pci_connection)
-from ..validate.arch import validate_phbs
-from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
-                                implicit_elem, insert_controller, required_usb_model)
+from ..validate.arch import check_nvdimm_guest_area, validate_phbs
+from ..validate import allocation as alloc_errors
+from ..prepare.implicit import (add_controller, add_disk_controllers, implicit_elem,
+                                insert_controller)
+from ..validate.controllers import check_root_model, required_usb_model
 
 PPC64_MEMORY_ALIGN_KIB = 256 * 1024
 
@@ -35,16 +37,6 @@ PPC64_MEMORY_ALIGN_KIB = 256 * 1024
 
 def is_ppc(ctx: BuildContext) -> bool:
     return ctx.arch in PPC_ARCHES
-
-
-def is_ppc64(ctx: BuildContext) -> bool:
-    return ctx.arch in PPC64_ARCHES
-
-
-def is_pseries(ctx: BuildContext) -> bool:
-    """libvirt's test: a ppc64 guest on 'pseries' or a versioned 'pseries-X.Y'."""
-    m = ctx.machine
-    return is_ppc64(ctx) and (m == "pseries" or m.startswith("pseries-"))
 
 
 # -- default models -----------------------------------------------------------------------
@@ -223,7 +215,7 @@ def assign_addresses(ctx: BuildContext) -> None:
     pending = bridges + [d for d in ordered_pci_devices(ctx)
                          if d.info.address is None and pci_connection(d, ctx)]
     if pending and not alloc.buses:
-        raise TranslationError(ErrorCode.XML_ERROR, "No PCI buses available")
+        raise alloc_errors.no_pci_buses()
     for d in pending:
         kind = "pci-bridge" if d in bridges else (pci_connection(d, ctx) or "pci")
         addr = alloc.take(kind)
@@ -232,7 +224,7 @@ def assign_addresses(ctx: BuildContext) -> None:
             alloc.add_bus(_new_phb(ctx, index, "libvirt adds a PHB when the PCI slots run out"))
             addr = alloc.take(kind)
         if addr is None:
-            raise TranslationError("No more available PCI slots")
+            raise alloc_errors.no_free_pci_slot()
         d.info.address = addr
     claim_multifunction(ctx, alloc.buses)
     assign_phb_target_indexes(ctx)
@@ -249,7 +241,5 @@ def nvdimm_size_kib(size_kib: int, label_kib: int) -> int:
     """A ppc64 NVDIMM's guest area (size minus label) is rounded *down* to 256 MiB so
     that QEMU never writes past the end of the backing file."""
     area = size_kib - label_kib
-    if area < PPC64_MEMORY_ALIGN_KIB:
-        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "minimum target size for the NVDIMM "
-                               "must be 256MB plus the label size")
+    check_nvdimm_guest_area(area, PPC64_MEMORY_ALIGN_KIB)
     return area // PPC64_MEMORY_ALIGN_KIB * PPC64_MEMORY_ALIGN_KIB + label_kib

@@ -15,8 +15,10 @@ from ..model.devices import Sound, Video
 from ..prepare.addresses import (PciAllocator, assign_pci_root_addresses, ich9_address,
                                  pci_connection)
 from ..prepare.controllers import ICH9_FUNCTION
-from ..prepare.implicit import (add_controller, add_disk_controllers, first_usb_model,
-                                required_usb_model)
+from ..prepare.implicit import add_controller, add_disk_controllers, first_usb_model
+from ..validate import allocation as alloc_errors
+from ..validate.chipset_slots import ICH9_SATA, PIIX3_IDE, PIIX3_USB, check_fixed_function
+from ..validate.controllers import required_usb_model
 from .base import MachinePolicy
 
 
@@ -102,11 +104,13 @@ class I440fxPolicy(X86Policy):
         root = alloc.buses.get(0)
         if root is None:
             return
-        for c, function in ((devs.controller("ide", 0), 1), (devs.controller("usb", 0), 2)):
-            if c is None or (c.type == "usb" and c.model not in (None, "piix3-uhci")):
-                continue
+        builtin = [(c, PIIX3_IDE if c.type == "ide" else PIIX3_USB) for c in devs.controllers
+                   if c.index == 0 and (c.type == "ide" or (
+                       c.type == "usb" and c.model in (None, "piix3-uhci")))]
+        for c, home in builtin:  # a second one at index 0 takes the same place: a double use
+            check_fixed_function(c, home)
             if not isinstance(c.info.address, PciAddress):
-                c.info.address = PciAddress(slot=1, function=function)
+                c.info.address = PciAddress(slot=1, function=home.function)
                 alloc.reserve(c.info.address, c.alias or c.type)
         alloc.reserve(PciAddress(slot=1), "PIIX3")
         place_primary_video(ctx, alloc, slot=2)
@@ -134,11 +138,17 @@ class Q35Policy(X86Policy):
         root = alloc.buses.get(0)
         if root is None:
             return
+        sata = devs.controller("sata", 0)
+        if sata is not None:
+            check_fixed_function(sata, ICH9_SATA)
+            if sata.info.address is None:
+                # libvirt places it without reserving: a user device already there is
+                # found when all addresses are collected again at the end
+                if ICH9_SATA.function in root.used.get(ICH9_SATA.slot, set()):
+                    raise alloc_errors.pci_address_in_use(ICH9_SATA)
+                sata.info.address = PciAddress(slot=0x1F, function=2)
         for fn in range(8):
             root.reserve(0x1F, fn)
-        sata = devs.controller("sata", 0)
-        if sata is not None and sata.info.address is None:
-            sata.info.address = PciAddress(slot=0x1F, function=2)
         for index, slot in ((0, 0x1D), (1, 0x1A)):
             group = [c for c in devs.controllers if c.type == "usb" and c.index == index
                      and c.model in ICH9_FUNCTION and c.info.address is None]
