@@ -51,18 +51,11 @@ def scaled_kib(e: Elem | None, default_unit: str = "kib") -> int | None:
     return memory_kib(e.text, e.get("unit") or default_unit, f"./{e.tag}[1]")
 
 
-def _qemu_xpath(path: str) -> etree.XPath:
-    return etree.XPath(path, namespaces={"q": QEMU_NS})
-
-
-# compiled once: compiling them for every document cost more than the rest of this step
-_NS_ARGS = _qemu_xpath("./q:commandline/q:arg")
-_NS_ENV = _qemu_xpath("./q:commandline/q:env")
-_NS_DEVICES = _qemu_xpath("./q:override/q:device")
-_NS_PROPERTIES = _qemu_xpath("./q:frontend/q:property")
-_NS_ADD = _qemu_xpath("./q:capabilities/q:add")
-_NS_DEL = _qemu_xpath("./q:capabilities/q:del")
-_NS_DEPRECATION = _qemu_xpath("./q:deprecation")
+def _qemu_children(parents: list[etree._Element], tag: str) -> list[etree._Element]:
+    """The `qemu:tag` children of `parents`, in document order (an XPath like
+    './q:commandline/q:arg' evaluated as a walk: XPath's setup cost more than the rest)."""
+    qtag = f"{{{QEMU_NS}}}{tag}"
+    return [c for p in parents for c in p.iterchildren(qtag)]
 
 
 def _parse_qemu_ns(root: etree._Element) -> QemuNamespace:
@@ -71,18 +64,20 @@ def _parse_qemu_ns(root: etree._Element) -> QemuNamespace:
     # imported here: the validate package reaches the command builders, which read parse.py
     from .validate import qemu_namespace
 
-    arg_nodes = _NS_ARGS(root)
-    env_nodes = _NS_ENV(root)
-    device_nodes = _NS_DEVICES(root)
-    add_nodes = _NS_ADD(root)
-    del_nodes = _NS_DEL(root)
+    commandline = _qemu_children([root], "commandline")
+    arg_nodes = _qemu_children(commandline, "arg")
+    env_nodes = _qemu_children(commandline, "env")
+    device_nodes = _qemu_children(_qemu_children([root], "override"), "device")
+    capabilities = _qemu_children([root], "capabilities")
+    add_nodes = _qemu_children(capabilities, "add")
+    del_nodes = _qemu_children(capabilities, "del")
     qemu_namespace.check_args(arg_nodes)
     qemu_namespace.check_env(env_nodes)
     overrides: list[NsDeviceOverride] = []
     for dev in device_nodes:
         qemu_namespace.check_override_device(dev)
         props: list[NsProperty] = []
-        for p in _NS_PROPERTIES(dev):
+        for p in _qemu_children(_qemu_children([dev], "frontend"), "property"):
             qemu_namespace.check_override_property(p)
             props.append(NsProperty(p.get("name") or "", p.get("type") or "", p.get("value"),
                                      p.sourceline))
@@ -94,7 +89,7 @@ def _parse_qemu_ns(root: etree._Element) -> QemuNamespace:
     dels = tuple(NsCapToggle(c.get("capability") or "", c.sourceline) for c in del_nodes)
     deprecation = None
     dep_line = None
-    for d in _NS_DEPRECATION(root):
+    for d in _qemu_children([root], "deprecation"):
         if d.get("behavior"):  # an empty or missing behaviour is qemu.conf's default
             deprecation, dep_line = d.get("behavior"), d.sourceline
         break
