@@ -10,6 +10,7 @@ steps can rely on `int(text, 0)`.
 
 from __future__ import annotations
 
+from operator import is_
 from typing import Callable, Iterable, Mapping
 
 from capsdb.records import dataclass
@@ -205,14 +206,14 @@ class Checker:
                 for fn in fns:
                     changed.update(fn(e, chain) or {})
         text = changed.pop("", e.text)
-        children = tuple(self.element(c, here) for c in e.children)
+        children = tuple([self.element(c, here) for c in e.children]) if e.children else ()
         return self.rebuilt(e, changed, text, children)
 
     @staticmethod
     def rebuilt(e: Elem, changed: dict[str, str], text: str | None,
                 children: tuple[Elem, ...]) -> Elem:
         """`e` with canonical attributes, text and children (itself when nothing changed)."""
-        if not changed and text == e.text and all(a is b for a, b in zip(children, e.children)):
+        if not changed and text == e.text and all(map(is_, children, e.children)):
             return e
         return Elem(e.tag, {**e.attrs, **changed}, children, text, e.line, e.path)
 
