@@ -24,7 +24,7 @@ from ..model import Controller, PciAddress
 from ..model.devices import Input, Interface
 from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
                                  pci_connection)
-from ..validate.arch import check_nvdimm_guest_area, validate_phbs
+from ..validate.arch import check_nvdimm_guest_area
 from ..validate import allocation as alloc_errors
 from ..prepare.implicit import (add_controller, add_disk_controllers, implicit_elem,
                                 insert_controller)
@@ -98,7 +98,6 @@ def _apply_model_defaults(ctx: BuildContext) -> None:
 def add_implicit_controllers(ctx: BuildContext) -> None:
     """PowerPC machines have a PCI root bus and (unless disabled) a USB controller."""
     devs = ctx.domain.devices
-    validate_phbs(ctx)  # libvirt checks the PHBs before adding the implicit controllers
     if devs.controller("usb", 0) is None:
         model = default_usb_model(ctx)
         if model:
