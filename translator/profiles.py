@@ -176,6 +176,10 @@ class HostProfile:
     # the qemu-rdp helper is installed: only then does libvirt offer RDP graphics
     # (qemuRdpAvailable; the harness mocks it present)
     qemu_rdp: bool = False
+    # the IOMMU group of each host PCI device (DDDD:BB:SS.F) libvirt can look up; a device
+    # missing here has none. None: the host's own groups, unknown in advance, taken as one
+    # group per host PCI slot (the functions of a device share one, as VFIO hosts give)
+    iommu_groups: tuple[tuple[str, int], ...] | None = None
 
     @property
     def hugepage_mounts(self) -> tuple[tuple[int, str], ...]:
@@ -203,6 +207,14 @@ class HostProfile:
 
         return str(uuid.uuid5(uuid.UUID(_UUID_NAMESPACE), name))
 
+    def iommu_group(self, host_address: str) -> int | None:
+        """The IOMMU group of host PCI device `host_address` (DDDD:BB:SS.F), None if it
+        has none (virPCIDeviceAddressGetIOMMUGroupNum failing)."""
+        if self.iommu_groups is None:
+            domain, bus, slot_fn = host_address.split(":")
+            return (int(domain, 16) << 13) | (int(bus, 16) << 5) | int(slot_fn.split(".")[0], 16)
+        return dict(self.iommu_groups).get(host_address)
+
     def firmware_dirs(self) -> list[str]:
         root = os.environ.get(self.firmware_root_env or "", "") or self.firmware_root
         return [os.path.join(root, sub) for sub in self.firmware_subdirs]
@@ -228,6 +240,16 @@ NATIVE = replace(
     chardev_socket_fd=None, chardev_file_fd=None, chardev_log_fd=None,
     vsock_fd=-1, vsock_auto_cid=None, vhost_user_gpu_fd=-1, starts_swtpm=False,
     nets_as_ethernet=True, parses_as_new_definition=True, probes_images=False, allocates_display_ports=False,
+)
+
+# the host PCI devices libvirt's harness mocks (tests/virpcimock.c) and their IOMMU groups
+_HARNESS_IOMMU_GROUPS: tuple[tuple[str, int], ...] = (
+    ("0000:00:00.0", 0), ("0000:00:01.0", 1), ("0000:00:02.0", 2), ("0000:00:03.0", 3),
+    ("0001:00:00.0", 4), ("0001:01:00.0", 5), ("0001:01:00.1", 5), ("0005:80:00.0", 6),
+    ("0005:90:01.0", 7), ("0005:90:01.1", 7), ("0005:90:01.2", 7), ("0005:90:01.3", 7),
+    ("0000:0a:01.0", 8), ("0000:0a:02.0", 8), ("0000:0a:03.0", 8), ("0000:06:12.0", 9),
+    ("0000:06:12.1", 10), ("0000:06:12.2", 11), ("0021:de:1f.0", 12), ("0021:de:1f.1", 13),
+    ("0000:01:00.0", 14), ("0000:02:00.0", 15), ("0000:03:00.0", 16),
 )
 
 # libvirt's qemuxmlconftest harness: its qemu.conf overrides and mocked host
@@ -260,6 +282,7 @@ LIBVIRT_TEST = HostProfile(
     swtpm_socket="/dev/test", run_dir="/var/run/libvirt/qemu",
     channel_dir="/var/lib/libvirt/qemu/channel/target", channel_subdir="domain-{id}-{name}",
     passt_dir="/var/run/libvirt/qemu/passt", qemu_rdp=True,
+    iommu_groups=_HARNESS_IOMMU_GROUPS,
 )
 
 PROFILES: dict[str, HostProfile] = {"host": HOST, "native": NATIVE, "libvirt-test": LIBVIRT_TEST}

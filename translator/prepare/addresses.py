@@ -510,12 +510,23 @@ def assign_pci_addresses(ctx: BuildContext) -> None:
     assign_spapr_vio_addresses(ctx)
 
 
+def forget_empty_pci_addresses(ctx: BuildContext) -> None:
+    """`<address type='pci'/>` (all zeros, no zPCI ids) asks libvirt to pick the slot
+    (virDeviceInfoPCIAddressIsWanted)."""
+    for d in ctx.domain.devices.items:
+        a = d.info.address
+        if isinstance(a, PciAddress) and (a.domain, a.bus, a.slot, a.function) == (0, 0, 0, 0) \
+                and a.zpci_uid is None and a.zpci_fid is None:
+            d.info.address = None
+
+
 def assign_pci_root_addresses(
         ctx: BuildContext,
         reserve_builtin: Callable[[BuildContext, PciAllocator], None] | None = None) -> None:
     """libvirt's PCI pass on a machine with a PCI (or q35's PCIe) root bus: the user's
     addresses first, then the machine's built-in functions (`reserve_builtin`), the
     bridges a pci-root machine needs, and every device in libvirt's family order."""
+    forget_empty_pci_addresses(ctx)
     fill_missing_buses(ctx)
     alloc = PciAllocator(ctx)
     alloc.reserve_given()  # user-given addresses first
