@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -217,6 +218,46 @@ def test_full_virtio_serial_controllers_get_a_new_one() -> None:
                   "<channel type='pty'><target type='virtio' name='b'/>"
                   "<address type='virtio-serial' controller='0'/></channel>", "pc") == \
         "XML error: Unable to find a free port on virtio-serial controller 0"
+
+
+@pytest.mark.parametrize(("body", "machine", "message"), [
+    ("<controller type='ide' index='0'><address type='pci' bus='0' slot='5' function='1'/>"
+     "</controller>", "pc", "Primary IDE controller must have PCI address 0:0:1.1"),
+    ("<controller type='usb' index='0' model='piix3-uhci'><address type='pci' bus='0' slot='1'"
+     " function='7'/></controller>", "pc",
+     "PIIX3 USB controller at index 0 must have PCI address 0:0:1.2"),
+    ("<controller type='sata' index='0'><address type='pci' bus='0' slot='0x1e' function='2'/>"
+     "</controller>", "q35", "Primary SATA controller must have PCI address 0:0:1f.2"),
+])
+def test_chipset_controllers_keep_their_fixed_address(body: str, machine: str,
+                                                       message: str) -> None:
+    """qemuDomainValidateDevicePCISlotsPIIX3/Q35: elsewhere is refused, the fixed address
+    or none (0000:00:00 counts as none) is accepted."""
+    assert _error(body, machine) == f"internal error: {message}"
+    fixed = {"pc": "slot='1' function='1'", "q35": "slot='0x1f' function='2'"}[machine]
+    if "usb" in body:
+        fixed = "slot='1' function='2'"
+    accepted = re.sub(r"slot='[^']*' function='[^']*'", fixed, body)
+    assert _devices(accepted, machine) is not None
+    _devices(re.sub(r"slot='[^']*' function='[^']*'", "slot='0' function='2'", body), machine)
+
+
+def test_q35_sata0_finds_its_address_taken() -> None:
+    """q35 always has sata0 at 00:1f.2: another controller given that address is a double
+    use; given elsewhere it is accepted."""
+    body = ("<controller type='sata' index='3'><address type='pci' bus='0' slot='0x1f' "
+            "function='2'/></controller>")
+    assert _error(body) == "XML error: Attempted double use of PCI Address 0000:00:1f.2"
+    assert _by_id(_devices(body.replace("function='2'", "function='3'")), "sata3")
+
+
+def test_pcie_root_port_needs_a_pcie_root() -> None:
+    """A pcie-root-port plugs only into a PCIe root: on i440fx's pci-root it finds no slot."""
+    body = "<controller type='pci' index='1' model='pcie-root-port'/>"
+    assert _error(body, "pc") == (
+        "internal error: a PCI slot is needed to connect a PCI controller "
+        "model='pcie-root-port', but none is available, and it cannot be automatically added")
+    assert _by_id(_devices(body), "pci.1")["driver"] == "pcie-root-port"
 
 
 def test_user_alias_does_not_take_a_hostdev_number() -> None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..model import PciAddress
 from ..model.devices import Sound, Video
-from ..prepare.addresses import (PciAllocator, assign_pci_root_addresses, ich9_address,
-                                 pci_connection)
+from ..prepare.addresses import (PciAllocator, assign_pci_root_addresses, double_use_error,
+                                 ich9_address, pci_connection)
 from ..prepare.controllers import ICH9_FUNCTION
 from ..prepare.implicit import (add_controller, add_disk_controllers, first_usb_model,
                                 required_usb_model)
+from ..validate.chipset_slots import ICH9_SATA, PIIX3_IDE, PIIX3_USB, check_fixed_function
 from .base import MachinePolicy
 
 
@@ -102,11 +103,12 @@ class I440fxPolicy(X86Policy):
         root = alloc.buses.get(0)
         if root is None:
             return
-        for c, function in ((devs.controller("ide", 0), 1), (devs.controller("usb", 0), 2)):
+        for c, home in ((devs.controller("ide", 0), PIIX3_IDE), (devs.controller("usb", 0), PIIX3_USB)):
             if c is None or (c.type == "usb" and c.model not in (None, "piix3-uhci")):
                 continue
+            check_fixed_function(c, home)
             if not isinstance(c.info.address, PciAddress):
-                c.info.address = PciAddress(slot=1, function=function)
+                c.info.address = PciAddress(slot=1, function=home.function)
                 alloc.reserve(c.info.address, c.alias or c.type)
         alloc.reserve(PciAddress(slot=1), "PIIX3")
         place_primary_video(ctx, alloc, slot=2)
@@ -134,11 +136,17 @@ class Q35Policy(X86Policy):
         root = alloc.buses.get(0)
         if root is None:
             return
+        sata = devs.controller("sata", 0)
+        if sata is not None:
+            check_fixed_function(sata, ICH9_SATA)
+            if sata.info.address is None:
+                # libvirt places it without reserving: a user device already there is
+                # found when all addresses are collected again at the end
+                if ICH9_SATA.function in root.used.get(ICH9_SATA.slot, set()):
+                    raise double_use_error(ICH9_SATA)
+                sata.info.address = PciAddress(slot=0x1F, function=2)
         for fn in range(8):
             root.reserve(0x1F, fn)
-        sata = devs.controller("sata", 0)
-        if sata is not None and sata.info.address is None:
-            sata.info.address = PciAddress(slot=0x1F, function=2)
         for index, slot in ((0, 0x1D), (1, 0x1A)):
             group = [c for c in devs.controllers if c.type == "usb" and c.index == index
                      and c.model in ICH9_FUNCTION and c.info.address is None]

@@ -735,9 +735,11 @@ IMPLICIT_REASON = {
 
 
 def _next_root_port_slot(alloc: PciAllocator) -> PciAddress:
-    """Root ports share slots: the first slot that is empty or holds only root ports."""
+    """Root ports share slots: the first slot that is empty or holds only root ports of a
+    root bus that takes them (a pci-root takes none)."""
     root = alloc.buses[0]
-    for slot in range(root.min_slot, root.max_slot + 1):
+    slots = range(root.min_slot, root.max_slot + 1) if root.accepts("pcie-root-port") else ()
+    for slot in slots:
         used = root.used.get(slot)
         if used is None:
             root.reserve(slot, 0)
