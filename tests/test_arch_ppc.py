@@ -162,6 +162,16 @@ def test_dry_run_keeps_a_slot_for_a_bridge() -> None:
     assert len(_devices(_args(scsi(30) + NO_USB))) == 30  # 30 devices: no PHB
 
 
+def test_other_ppc_boards_grow_with_pci_bridges() -> None:
+    scsi = "".join(f"<controller type='scsi' index='{i}' model='virtio-scsi'/>"
+                   for i in range(32))
+    devs = _devices(_args(scsi + NO_USB, machine="mac99", arch="ppc"))
+    assert [d["driver"] for d in devs].count("spapr-pci-host-bridge") == 0
+    assert devs[0] == {"driver": "pci-bridge", "chassis_nr": 1, "id": "pci.1",
+                       "bus": "pci.0", "addr": "0x1"}
+    assert devs[-1]["bus"] == "pci.1"
+
+
 def test_spapr_vio_registers_skip_user_ones() -> None:
     args = _args("<controller type='scsi' index='0'><address type='spapr-vio' "
                  "reg='0x30000000'/></controller><serial type='pty'/>" + NO_USB)

@@ -164,3 +164,21 @@ def test_virtio_disk_with_pci_address_is_a_zpci_device() -> None:
                     "id": "zpci25"})
     assert devs[i + 1]["driver"] == "virtio-blk-pci" and devs[i + 1]["addr"] == "0x8"
     assert "devno" not in devs[i + 1]
+
+
+def test_transitional_models_keep_their_suffix_on_ccw() -> None:
+    devs = _devices(_args("<memballoon model='virtio-non-transitional'/>"))
+    assert devs[-1]["driver"] == "virtio-balloon-ccw-non-transitional"
+    devs = _devices(_args("<memballoon model='virtio'/>"))
+    assert devs[-1]["driver"] == "virtio-balloon-ccw"
+
+
+def test_first_serial_port_is_console_zero() -> None:
+    # libvirt lists the SCLP serial port as console 0 too: the SCLP console is console 1
+    args = _args("<serial type='pty'/><console type='pty'><target type='sclp'/></console>"
+                 "<memballoon model='none'/>")
+    assert _devices(args)[-1] == {"driver": "sclpconsole", "chardev": "charconsole1",
+                                  "id": "console1"}
+    args = _args("<console type='pty'><target type='sclp'/></console>"
+                 "<memballoon model='none'/>")
+    assert _devices(args)[-1]["id"] == "console0"  # no serial port: no stub

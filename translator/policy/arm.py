@@ -92,18 +92,17 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
 # --- features and CPU ---------------------------------------------------------------------
 
 def default_gic_version(ctx: BuildContext) -> str:
-    """The GIC version libvirt makes explicit for virt guests.
-
-    libvirt picks the highest version the host supports (the kernel's for KVM, QEMU's
-    emulation otherwise), but never the emulated GICv3 for TCG (it lacks an MSI
-    controller), falling back to GICv2. QEMU for aarch64 hosts supports an in-kernel
-    GICv3; 32-bit ARM hosts have no in-kernel GIC libvirt can use.
-    """
-    if ctx.domain.virt_type == "qemu":
-        return "2"
-    if ctx.domain.virt_type == "kvm":
-        return "3" if ctx.caps.arch == "aarch64" else "2"
-    return "3"
+    """The GIC version libvirt makes explicit (qemuDomainDefEnableDefaultFeatures): the
+    highest one QEMU supports for the accelerator (the host kernel's for KVM, QEMU's
+    emulation for TCG), never the emulated GICv3 for TCG (it lacks an MSI controller),
+    else GICv2."""
+    virt = ctx.domain.virt_type
+    for version in ("3", "2"):
+        if version == "3" and virt == "qemu":
+            continue
+        if ctx.caps.supports_gic(version, virt):
+            return version
+    return "2"
 
 
 def apply_gic_default(ctx: BuildContext) -> None:

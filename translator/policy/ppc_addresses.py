@@ -31,7 +31,7 @@ from ..context import BuildContext
 from ..errors import ErrorCode, TranslationError
 from ..model import Controller, Device, PciAddress
 from ..model.devices import Hostdev
-from ..prepare.addresses import (BUS_ACCEPTS, Bus, claim_multifunction, double_use_error,
+from ..prepare.addresses import (BUS_ACCEPTS, Bus, assign_pci_root_addresses, claim_multifunction, double_use_error,
                                  forget_empty_pci_addresses, no_slot_for_controller,
                                  ordered_pci_devices, pci_connection)
 from ..prepare.implicit import implicit_elem, insert_controller
@@ -103,13 +103,11 @@ def _fill_missing_buses(ctx: BuildContext) -> None:
     to the bus of a user-given device address."""
     devs = ctx.domain.devices
     pci = {c.index for c in devs.controllers if c.type == "pci"}
-    top = max(pci, default=0)
-    if is_pseries(ctx):
-        top = max([top] + [d.info.address.bus for d in devs.items
-                           if isinstance(d.info.address, PciAddress)])
-        for idx in range(1, top + 1):
-            if idx not in pci:
-                _new_phb(ctx, idx, "every PCI bus index up to the highest one used must exist")
+    top = max([max(pci, default=0)] + [d.info.address.bus for d in devs.items
+                                       if isinstance(d.info.address, PciAddress)])
+    for idx in range(1, top + 1):
+        if idx not in pci:
+            _new_phb(ctx, idx, "every PCI bus index up to the highest one used must exist")
 
 
 # -- isolation groups ------------------------------------------------------------------------
@@ -141,19 +139,18 @@ class _GroupedBus(Bus):
 
 
 class _SlotSet:
-    """libvirt's PCI address set of a PowerPC guest (virDomainPCIAddressSet)."""
+    """libvirt's PCI address set of a pseries guest (virDomainPCIAddressSet)."""
 
     def __init__(self, ctx: BuildContext, groups: dict[int, int], dry_run: bool) -> None:
         self.ctx = ctx
         self.groups = groups
         self.dry_run = dry_run
-        self.pseries = is_pseries(ctx)
         self.buses: dict[int, _GroupedBus] = {}
         for c in ctx.domain.devices.controllers:
             if c.type == "pci":
                 self._add_bus(c.index, c.model or "pci-root")
         root = self.buses.get(0)
-        if root is not None and self.pseries:
+        if root is not None:
             root.locked = True  # host devices are kept off the built-in PHB
 
     def _add_bus(self, index: int, model: str) -> _GroupedBus:
@@ -207,13 +204,13 @@ class _SlotSet:
 
     def take(self, kind: str, group: int) -> PciAddress | None:
         """The next free slot for a device, reserved; in the dry run a conventional PCI
-        device that finds none opens a new bus (virDomainPCIAddressSetGrow)."""
+        device that finds none opens a new PHB (virDomainPCIAddressSetGrow)."""
         addr = self._find(kind, group)
         if addr is None and self.dry_run:
             if kind != "pci":
                 raise TranslationError(no_slot_for_controller(kind))
             index = max(self.buses, default=-1) + 1
-            bus = self._add_bus(index, "pci-root" if self.pseries else "pci-bridge")
+            bus = self._add_bus(index, "pci-root")
             addr = PciAddress(bus=index, slot=bus.min_slot)
         if addr is not None:
             self.reserve(addr, group, from_config=False)
@@ -250,17 +247,20 @@ def _dry_run(ctx: BuildContext, groups: dict[int, int],
 
 
 def assign_addresses(ctx: BuildContext) -> None:
-    """PCI slots of a PowerPC guest: the first free one from slot 1 of a bus of the
-    device's isolation group; on pseries new PHBs when the slots run out."""
+    """PCI slots of a PowerPC guest. pseries: the first free one from slot 1 of a bus of
+    the device's isolation group, new PHBs when the slots run out; the other boards grow
+    like any pci-root machine (pci-bridges)."""
+    if not is_pseries(ctx):
+        assign_pci_root_addresses(ctx)
+        return
     forget_empty_pci_addresses(ctx)
     _fill_missing_buses(ctx)
     groups = isolation_groups(ctx)
     pending = _pending(ctx)
     if pending and not any(c.type == "pci" for c in ctx.domain.devices.controllers):
         raise TranslationError(ErrorCode.XML_ERROR, "No PCI buses available")
-    if is_pseries(ctx):
-        for index in _dry_run(ctx, groups, pending):
-            _new_phb(ctx, index, "libvirt adds a PHB when the PCI slots run out")
+    for index in _dry_run(ctx, groups, pending):
+        _new_phb(ctx, index, "libvirt adds a PHB when the PCI slots run out")
     slots = _SlotSet(ctx, groups, dry_run=False)
     slots.reserve_given()
     for d, kind in pending:

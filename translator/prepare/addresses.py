@@ -16,7 +16,7 @@ Branches (qemuDomainAssignPCIAddresses, domain_addr.c; [x] done, [ ] not):
       one spare hot-plug root port for new PCIe domains; controllers then placed by index
 - [x] controllers in libvirt's list order (insertion by type and index, USB2 companions)
 - [x] ICH9 USB2 companion groups sharing a slot, multifunction on function 0
-- [ ] isolation groups (pseries host PCI domains, per-PHB placement)
+- [x] isolation groups (pseries host devices on PHBs of their own): policy/ppc_addresses.py
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from ..model.devices import Disk, Generic, Input, Interface, Sound
 from ..model.misc_devices import Filesystem
 from ..usb import HUB_PORTS, MAX_PORT_DEPTH, controller_ports
 from .implicit import insert_controller
+from ..validate.controllers import check_usb_buses
 
 
 _VIRTIO_SERIAL_PORTS = 31  # ports of a virtio-serial controller without max_ports
@@ -146,6 +147,14 @@ class _Hub:
         return None
 
 
+def check_usb_buses_at_define(ctx: BuildContext) -> None:
+    """libvirt also builds the USB address set when it defines the domain
+    (qemuDomainAssignUSBAddresses, not a new domain), but only when every USB device
+    already names its port: then a duplicate USB bus is refused before validation."""
+    if all(_usb_port(d) is not None for d in _usb_devices(ctx)):
+        check_usb_buses(ctx)
+
+
 def _usb_port(d: Device) -> tuple[int, list[int]] | None:
     """(bus, port path) of a device whose USB address names a port, else None."""
     a = d.info.address
@@ -207,10 +216,7 @@ def _check_usb_enabled(ctx: BuildContext, devices: list[Device]) -> bool:
     """False when the domain has no USB bus; devices that need one are refused."""
     if any(c.type == "usb" and c.model != "none" for c in ctx.domain.devices.controllers):
         return True
-    if any(isinstance(d, Input) for d in devices):
-        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "Can't add USB input device. "
-                               "USB bus is disabled")
-    if devices:
+    if devices:  # (a USB input next to <controller model='none'> was refused at parse)
         raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "USB is disabled for this domain, "
                                "but USB devices are present in the domain XML")
     return False
@@ -240,6 +246,7 @@ def assign_usb_ports(ctx: BuildContext) -> None:
     devices = _usb_devices(ctx)
     if not _check_usb_enabled(ctx, devices):
         return
+    check_usb_buses(ctx)
     buses = _usb_root_hubs(ctx)
     _add_usb_hubs(ctx, devices, buses)
     hubs = [d for d in devices if _is_usb_hub(d)]

@@ -7,9 +7,9 @@ indexes and USB companions are known), so the first error stays libvirt's first 
 from __future__ import annotations
 
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
+from ..errors import ErrorCode, TranslationError, refuse
 from ..model import Controller, PciAddress
-from ..usb import ICH9_FAMILY, XHCI_MAX_PORTS, is_usb_companion
+from ..usb import XHCI_MAX_PORTS, controller_ports
 
 _EXPANDERS = ("pci-expander-bus", "pcie-expander-bus")
 _ROOT_MODELS = ("pci-root", "pcie-root")
@@ -23,7 +23,7 @@ def validate_controllers(ctx: BuildContext) -> None:
     ctrls = ctx.domain.devices.controllers
     seen: set[tuple[str, int]] = set()
     for c in ctrls:
-        if c.type == "usb" and (is_usb_companion(c) or c.model in ICH9_FAMILY):
+        if c.type == "usb":  # several may share an index: check_usb_buses decides
             continue
         if (c.type, c.index) in seen:
             raise TranslationError(
@@ -90,3 +90,15 @@ def _validate_expander_node(ctx: BuildContext, c: Controller) -> None:
         raise TranslationError(
             ErrorCode.XML_ERROR, f"{c.model} with index {c.index} is configured for a NUMA node "
             f"({int(node)}) not present in the domain's <cpu><numa> array ({cells})")
+
+
+def check_usb_buses(ctx: BuildContext) -> None:
+    """virDomainUSBAddressSetAddControllers: one root hub per USB index; controllers
+    without ports of their own (ICH9 UHCI companions, model none) do not count."""
+    seen: set[int] = set()
+    for c in ctx.domain.devices.controllers:
+        if c.type != "usb" or not controller_ports(c):
+            continue
+        if c.index in seen:
+            refuse(ErrorCode.XML_ERROR, f"Duplicate USB controllers with index {c.index}")
+        seen.add(c.index)
