@@ -260,6 +260,20 @@ def test_pcie_root_port_needs_a_pcie_root() -> None:
     assert _by_id(_devices(body), "pci.1")["driver"] == "pcie-root-port"
 
 
+def test_usb_controllers_sharing_an_index() -> None:
+    """Post-parse allows several USB controllers on one index: on i440fx two PIIX3 ones
+    both want 00:01.2; elsewhere two with ports of their own are duplicates; ICH9
+    companions share their EHCI's index."""
+    two = "<controller type='usb' index='0'/><controller type='usb' index='0'/>"
+    assert _error(two, "pc") == "XML error: Attempted double use of PCI Address 0000:00:01.2"
+    xhci = ("<controller type='usb' index='0' model='qemu-xhci'/>"
+            "<controller type='usb' index='0' model='nec-xhci'/>")
+    assert _error(xhci) == "XML error: Duplicate USB controllers with index 0"
+    ich9 = "".join(f"<controller type='usb' index='0' model='{m}'/>"
+                   for m in ("ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3"))
+    assert _by_id(_devices(ich9), "usb")["driver"] == "ich9-usb-ehci1"
+
+
 def test_user_alias_does_not_take_a_hostdev_number() -> None:
     devs = _devices("<controller type='usb' index='0' model='piix3-uhci'/>"
                     "<hostdev mode='subsystem' type='usb'><alias name='ua-first'/>"

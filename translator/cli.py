@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
+from .records import dataclass
 from .version import __version__
 
 if TYPE_CHECKING:

@@ -7,9 +7,10 @@ a `Source` saying which XML element, libvirt default or qemu: element produced i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from .records import dataclass
 from .model.elem import Elem
 from .props import Props
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from capsdb import Caps
 
+from .records import dataclass
 from .arches import X86_ARCHES
 from .cmdline import CommandLine
 from .model import Domain

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Callable
 
 from capsdb import Caps
 
+from .records import dataclass
 from .cmdline import Item, Source
 from .errors import InvalidCapabilityError, TranslationError
 from .itemview import _ID_KEYS, ItemView, view_items

@@ -17,9 +17,10 @@ from __future__ import annotations
 import bisect
 import json
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from .records import dataclass
 from .cmdline import Item
 from .invocation import register_analyser
 from .itemview import parse_value

@@ -9,9 +9,10 @@ that fit a 100-column terminal or as JSON.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Iterable
 
+from .records import dataclass
 from .cmdline import Item, Source, default_source, xml_source
 from .itemview import split_keyval
 from .profile_notes import profile_notes

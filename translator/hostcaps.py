@@ -10,10 +10,11 @@ unreadable cache is reported plainly instead of as a missing file.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from capsdb import Caps, CapsFileError
+
+from .records import dataclass
 
 if TYPE_CHECKING:  # pathlib only where the cache is read: its import costs every CLI call
     from pathlib import Path

@@ -16,10 +16,11 @@ import base64
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from html import escape
 from typing import TYPE_CHECKING, Iterable
 
+from .records import dataclass
 from .cmdline import Item, Source
 from .itemview import split_keyval
 from .profile_notes import profile_notes

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Callable
 
+from .records import dataclass
 from .cmdline import EnvVar, Item
 from .errors import TranslationError
 from .render import FORMATS, RENDERERS

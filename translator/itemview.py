@@ -9,9 +9,10 @@ that two command lines can be compared option by option rather than line by line
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from .records import dataclass
 from .cmdline import Item, Source
 
 # options whose value names an object by one of these keys

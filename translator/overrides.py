@@ -10,9 +10,9 @@ each ID against the aliases a translation of the domain assigns.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .records import dataclass
 from .errors import TranslationError
 from .model.device import USER_ALIAS_PREFIX
 from .model.qemu_ns import QEMU_NS, NsArg

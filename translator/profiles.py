@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
+
+from .records import dataclass
 
 # A project-specific namespace so that derived UUIDs are stable across runs and releases.
 # (A string: the uuid module, which imports platform, loads only when a UUID is derived.)

@@ -30,8 +30,9 @@ variable, a QemuOpts list with ``merge_lists``, or the machine option dict).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from .records import dataclass
 
 __all__ = ["QemuOption", "OPTIONS", "RemovedValue", "REMOVED_VALUES", "lookup", "Version"]
 

@@ -11,8 +11,9 @@ escape) into one `<qemu:arg>` per word, and `clearxml=yes` first drops the
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .records import dataclass
 from .errors import TranslationError
 from .model.qemu_ns import QEMU_NS
 

@@ -19,9 +19,9 @@ Branches (qemuBuildChrChardevStr / qemuBuildChardevProps and the frontends):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from ..records import dataclass
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Chardev, Elem, GenericAddress

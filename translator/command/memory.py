@@ -17,8 +17,8 @@ Branches (qemuBuildMemCommandLine, qemuBuildNumaCommandLine, qemuBuildMemoryBack
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..records import dataclass
 from ..bitmap import parse_cpuset, ranges
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext

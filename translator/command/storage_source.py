@@ -20,8 +20,9 @@ Branches (qemuBlockStorageSourceGetBackendProps and its per-protocol helpers):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..records import dataclass
 from ..model import Disk, Elem
 from ..props import Props
 

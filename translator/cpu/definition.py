@@ -8,7 +8,9 @@ only a new name), because the order of `-cpu` features is the order of this list
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from ..records import dataclass
 
 REQUIRE, FORCE, OPTIONAL, DISABLE, FORBID = "require", "force", "optional", "disable", "forbid"
 POLICIES = (FORCE, REQUIRE, OPTIONAL, DISABLE, FORBID)

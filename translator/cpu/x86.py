@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from capsdb import Caps
 from capsdb.model import HostCpu
 from capsdb.cpumap import X86Map, X86Model, x86_map
 
+from ..records import dataclass
 from .definition import DISABLE, FORBID, FORCE, OPTIONAL, REQUIRE, CpuDef
 
 # virQEMUCapsCPUFeaturesX86: libvirt's feature names QEMU spells differently

@@ -7,9 +7,10 @@ stays available for rarely used options and for provenance (source line).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, SupportsIndex
 
+from ..records import dataclass
 from .device import Device, info_from_elem
 from .elem import Elem
 from .misc_devices import MISC_FACTORIES

@@ -7,8 +7,10 @@ still carries the source line it came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Iterator, overload
+
+from ..records import dataclass
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ read from `elem` where it is used, so rarely used options still carry their sour
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
+from ..records import dataclass
 from .device import Device, info_from_elem
 from .elem import Elem
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import dataclass
+
 
 QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
 

@@ -103,9 +103,10 @@ class I440fxPolicy(X86Policy):
         root = alloc.buses.get(0)
         if root is None:
             return
-        for c, home in ((devs.controller("ide", 0), PIIX3_IDE), (devs.controller("usb", 0), PIIX3_USB)):
-            if c is None or (c.type == "usb" and c.model not in (None, "piix3-uhci")):
-                continue
+        builtin = [(c, PIIX3_IDE if c.type == "ide" else PIIX3_USB) for c in devs.controllers
+                   if c.index == 0 and (c.type == "ide" or (
+                       c.type == "usb" and c.model in (None, "piix3-uhci")))]
+        for c, home in builtin:  # a second one at index 0 takes the same place: a double use
             check_fixed_function(c, home)
             if not isinstance(c.info.address, PciAddress):
                 c.info.address = PciAddress(slot=1, function=home.function)

@@ -8,7 +8,7 @@ from .aliases import assign_aliases
 from .defaults import add_hostdev_scsi_controllers, apply_defaults
 from .machine import prepare_machine
 from .memory import add_numa_node_for_hotplug, prepare_memory
-from .ports import assign_usb_ports, assign_virtio_serial, check_usb_buses_at_define
+from .ports import assign_usb_ports, assign_virtio_serial
 from .firmware import prepare_firmware
 from .pretend import rewrite_interfaces
 from ..validate import validate, validate_parsed
@@ -25,7 +25,6 @@ def prepare(ctx: BuildContext) -> None:
     apply_defaults(ctx)
     add_numa_node_for_hotplug(ctx)  # post-parse, so validation sees the added node
     validate_postparse(ctx)  # libvirt's post-parse refusals, once the defaults are in
-    check_usb_buses_at_define(ctx)  # post-parse address assignment, before validation
     assign_drive_addresses(ctx)
     add_hostdev_scsi_controllers(ctx)
     assign_virtio_serial(ctx)

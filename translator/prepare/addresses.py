@@ -22,9 +22,10 @@ Branches (qemuDomainAssignPCIAddresses, domain_addr.c; [x] done, [ ] not):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
+from ..records import dataclass
 from ..context import BuildContext
 from ..disk_names import disk_index, libvirt_disk_order
 from ..errors import ErrorCode, TranslationError
@@ -573,16 +574,16 @@ def add_bridges_needed(ctx: BuildContext, alloc: PciAllocator) -> None:
 def place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
     """Give PCI controllers, then every other device family, their slots."""
     _assign_pci_controllers(ctx, alloc)
-    pending = [d for d in ordered_pci_devices(ctx)
-               if d.info.address is None and pci_connection(d, ctx) is not None]
+    # each device's kind of slot, worked out once: adding buses does not change it
+    pending = [(d, kind) for d in ordered_pci_devices(ctx) if d.info.address is None
+               for kind in (pci_connection(d, ctx),) if kind is not None]
     if pending and not alloc.buses:
         raise TranslationError(ErrorCode.XML_ERROR, "No PCI buses available")
     if pcie_root(ctx):
         _add_root_ports(ctx, alloc, pending)
-    for d in pending:
+    for d, kind in pending:
         if d.info.address is not None:
             continue
-        kind = _slot_kind(ctx, d)
         if isinstance(d, Controller) and d.type == "usb" and d.model in ICH9_FUNCTION:
             d.info.address = _ich9_group_address(ctx, alloc, d, kind)
             continue
@@ -660,12 +661,8 @@ def claim_multifunction(ctx: BuildContext, buses: Mapping[int, _SlotUse]) -> Non
             a.multifunction = True
 
 
-def _slot_kind(ctx: BuildContext, d: Device) -> str:
-    """The kind of slot a pending device takes."""
-    return pci_connection(d, ctx) or "pci"
-
-
-def _dry_run_growth(ctx: BuildContext, alloc: PciAllocator, pending: list[Device]) -> list[str]:
+def _dry_run_growth(ctx: BuildContext, alloc: PciAllocator,
+                    pending: list[tuple[Device, str]]) -> list[str]:
     """libvirt's first pass on a PCIe root machine: the models of the buses it adds, in the
     order the devices (in placement order) ran out of slots.
 
@@ -701,12 +698,12 @@ def _dry_run_growth(ctx: BuildContext, alloc: PciAllocator, pending: list[Device
             bridge.reserve(bridge.min_slot, 0)
 
     ich9_groups: set[int] = set()
-    for d in pending:
+    for d, kind in pending:
         if isinstance(d, Controller) and d.type == "usb" and d.model in ICH9_FUNCTION:
             if d.index in ich9_groups:
                 continue
             ich9_groups.add(d.index)
-        take(_slot_kind(ctx, d))
+        take(kind)
     max_idx = max((c.index for c in ctx.domain.devices.controllers if c.type == "pci"),
                   default=-1)
     if max_idx <= 0 and added:
@@ -714,7 +711,8 @@ def _dry_run_growth(ctx: BuildContext, alloc: PciAllocator, pending: list[Device
     return added
 
 
-def _add_root_ports(ctx: BuildContext, alloc: PciAllocator, pending: list[Device]) -> None:
+def _add_root_ports(ctx: BuildContext, alloc: PciAllocator,
+                    pending: list[tuple[Device, str]]) -> None:
     """Add the controllers libvirt's dry run found missing, numbered in the order it added
     them; they get their slots in the real pass, PCI controllers first by index."""
     devs = ctx.domain.devices

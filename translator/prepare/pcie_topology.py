@@ -16,8 +16,9 @@ Imported by the `virt` boards' policies only: an x86 domain never loads it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..records import dataclass
 from ..context import BuildContext
 from ..errors import ErrorCode, TranslationError
 from ..model import Controller, Device, Disk, GenericAddress, PciAddress

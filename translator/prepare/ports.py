@@ -7,8 +7,9 @@ virtconsole). USB devices get the next free port of the first USB controller.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..records import dataclass
 from ..context import BuildContext
 from ..errors import ErrorCode, TranslationError, refuse
 from ..model import Chardev, Controller, Device, Elem, GenericAddress
@@ -147,14 +148,6 @@ class _Hub:
         return None
 
 
-def check_usb_buses_at_define(ctx: BuildContext) -> None:
-    """libvirt also builds the USB address set when it defines the domain
-    (qemuDomainAssignUSBAddresses, not a new domain), but only when every USB device
-    already names its port: then a duplicate USB bus is refused before validation."""
-    if all(_usb_port(d) is not None for d in _usb_devices(ctx)):
-        check_usb_buses(ctx)
-
-
 def _usb_port(d: Device) -> tuple[int, list[int]] | None:
     """(bus, port path) of a device whose USB address names a port, else None."""
     a = d.info.address
@@ -202,6 +195,8 @@ def _reserve(buses: dict[int, _Hub], bus: int, path: list[int]) -> _Hub:
 
 
 def _usb_root_hubs(ctx: BuildContext) -> dict[int, _Hub]:
+    """One root hub per USB bus: companions (no ports of their own) share their EHCI's
+    index (a second controller on an index was refused by check_usb_buses)."""
     buses: dict[int, _Hub] = {}
     for c in ctx.domain.devices.controllers:
         if c.type != "usb" or c.model is None:

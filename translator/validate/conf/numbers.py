@@ -7,8 +7,8 @@ element's text), the number kind and libvirt's message ('{v}' is the value as wr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ...records import dataclass
 from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
 from .xmlprop import INT_MAX, INT_MIN, LLONG_MAX, LLONG_MIN, UINT_MAX, ULLONG_MAX, scan, to_int, \

@@ -10,9 +10,10 @@ steps can rely on `int(text, 0)`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable, Iterable, Mapping
 
+from ...records import dataclass
 from ...model.elem import Elem
 from . import xmlprop as xp
 from .numbers import check_reads

@@ -5,8 +5,8 @@ memory size (KiB, capped) or a plain scaled number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ...records import dataclass
 from ...model.elem import Elem
 from .scaled import memory_kib, scaled_value
 from .xmlprop import ULLONG_MAX, to_uint
