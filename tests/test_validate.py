@@ -127,8 +127,9 @@ def test_usb_port_path_and_disabled_usb() -> None:
 
 
 def test_usb_buses_are_checked_with_the_usb_address_set() -> None:
-    two = "<controller type='usb' index='0' model='piix3-uhci'/>" * 2
-    assert _refusal(_xml(two)) == "XML error: Duplicate USB controllers with index 0"
+    two = "<controller type='usb' index='0' model='qemu-xhci'/>" * 2
+    assert _refusal(_xml(two, machine="q35")) == \
+        "XML error: Duplicate USB controllers with index 0"
     # companions share their master's bus
     _translate(_xml("<controller type='usb' index='0' model='ich9-ehci1'/>"
                     "<controller type='usb' index='0' model='ich9-uhci1'>"
