@@ -182,3 +182,16 @@ def test_first_serial_port_is_console_zero() -> None:
     args = _args("<console type='pty'><target type='sclp'/></console>"
                  "<memballoon model='none'/>")
     assert _devices(args)[-1]["id"] == "console0"  # no serial port: no stub
+
+
+def test_zpci_ids_follow_libvirts_device_order() -> None:
+    # a USB controller written at the PC's PIIX3 place (00:01.2) is left unreserved: the
+    # host device takes slot 1 (multifunction), and zPCI ids go in libvirt's iteration
+    # order (host devices before controllers), whoever chose the slot
+    devs = _devices(_args("<controller type='usb' index='0'><address type='pci' domain='0x0000'"
+                          " bus='0x00' slot='0x01' function='0x2'/></controller>"
+                          "<memballoon model='none'/>"
+                          "<hostdev mode='subsystem' type='pci'><source/></hostdev>"))
+    assert devs[-2] == {"driver": "zpci", "uid": 1, "fid": 0, "target": "hostdev0",
+                        "id": "zpci1"}
+    assert devs[-1]["addr"] == "0x1" and devs[-1]["multifunction"] is True

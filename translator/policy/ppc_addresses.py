@@ -31,7 +31,8 @@ from ..context import BuildContext
 from ..errors import ErrorCode, TranslationError
 from ..model import Controller, Device, PciAddress
 from ..model.devices import Hostdev
-from ..prepare.addresses import (BUS_ACCEPTS, Bus, assign_pci_root_addresses, claim_multifunction, double_use_error,
+from ..prepare.addresses import (BUS_ACCEPTS, Bus, assign_pci_root_addresses,
+                                 claim_multifunction, double_use_error,
                                  forget_empty_pci_addresses, no_slot_for_controller,
                                  ordered_pci_devices, pci_connection)
 from ..prepare.implicit import implicit_elem, insert_controller

@@ -651,13 +651,18 @@ class _SlotUse(Protocol):
 
 
 def claim_multifunction(ctx: BuildContext, buses: Mapping[int, _SlotUse]) -> None:
-    """Function 0 of a slot that holds several functions is marked multifunction."""
+    """Function 0 of a slot that holds several functions is marked multifunction, also
+    when the other function is a device libvirt left unreserved (virDomainPCIAddressSetAllMulti
+    looks at the devices' addresses)."""
+    shared = {(a.domain, a.bus, a.slot) for d in ctx.domain.devices.items
+              if isinstance(a := d.info.address, PciAddress) and a.function != 0}
     for d in ctx.domain.devices.items:
         a = d.info.address
         if not isinstance(a, PciAddress) or a.function != 0 or a.multifunction is not None:
             continue
         bus = buses.get(a.bus)
-        if bus is not None and len(bus.used.get(a.slot, ())) > 1:
+        if (bus is not None and len(bus.used.get(a.slot, ())) > 1) or \
+                (a.domain, a.bus, a.slot) in shared:
             a.multifunction = True
 
 
