@@ -209,7 +209,7 @@ def _check_fail_on(ap: argparse.ArgumentParser, value: str) -> None:
 
 # every finding code the effect analysis emits, for --fail-on (kept in step by a test)
 _ALL_CODES = frozenset({
-    "accel-conflict", "accel-fallback", "analysis-error", "arg-override", "bare-argument",
+    "accel-conflict", "accel-fallback", "arg-override", "bare-argument",
     "cap-already-off", "cap-already-on", "cap-effective", "cap-no-effect", "cap-retired",
     "cap-unknown", "duplicate-id", "env-obsolete", "env-repeated", "env-shadow",
     "missing-argument", "option-deprecated", "option-removed", "option-too-new",
@@ -559,7 +559,7 @@ def _run_single(path: str, s: Settings) -> int:
 def _refusal_hint(error: str) -> str | None:
     """Help beyond libvirt's own words (printed after them, on a line of its own)."""
     prefix = "invalid qemu namespace capability '"
-    at = error.find(prefix)  # after libvirt's "internal error: " (or none, for --add-cap)
+    at = error.find(prefix)  # after libvirt's internal-error prefix (none for --add-cap)
     if at >= 0 and error.endswith("'"):
         from capsdb.names import CAPABILITIES
 

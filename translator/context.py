@@ -10,6 +10,7 @@ from capsdb import Caps
 from .records import dataclass
 from .arches import X86_ARCHES
 from .cmdline import CommandLine
+from .machine_names import i440fx_named, q35_named
 from .model import Domain
 from .profiles import HostProfile
 
@@ -55,11 +56,11 @@ class BuildContext:
 
     @property
     def is_q35(self) -> bool:
-        return is_q35(self.machine, self.caps, self.domain.virt_type)
+        return q35_named(self.canonical_machine)
 
     @property
     def is_i440fx(self) -> bool:
-        return is_i440fx(self.machine, self.caps, self.domain.virt_type)
+        return i440fx_named(self.canonical_machine)
 
     @property
     def is_x86(self) -> bool:
@@ -104,13 +105,3 @@ class BuildContext:
     @property
     def domain_dir(self) -> str:
         return self.host.domain_dir(self.domain.name)
-
-
-def is_q35(machine: str, caps: Caps, virt_type: str = "kvm") -> bool:
-    m = caps.canonical_machine(machine, virt_type)
-    return m == "q35" or m.startswith("pc-q35")
-
-
-def is_i440fx(machine: str, caps: Caps, virt_type: str = "kvm") -> bool:
-    m = caps.canonical_machine(machine, virt_type)
-    return m == "pc" or m.startswith("pc-i440fx") or m.startswith("pc-0.") or m.startswith("pc-1.")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .records import dataclass
 from .cmdline import Item
+from .errors import InternalError
 from .invocation import register_analyser
 from .itemview import parse_value
 from .qemu_options import REMOVED_VALUES, QemuOption, Version, format_version, lookup
@@ -53,7 +54,7 @@ _SEVERITY = {
     "error": ("unknown-option", "missing-argument", "option-removed", "option-too-new",
               "value-removed", "duplicate-id", "set-syntax", "set-no-target", "set-json",
               "accel-conflict", "packed-arg", "bare-argument", "cap-unknown", "override-type"),
-    "info": ("taint", "cap-effective", "analysis-error"),
+    "info": ("taint", "cap-effective"),
 }
 SEVERITY_OF = {code: sev for sev, codes in _SEVERITY.items() for code in codes}
 
@@ -822,7 +823,20 @@ def _version(inv: "Invocation") -> tuple[Version, str] | None:
 
 
 def analyse(inv: "Invocation") -> list[EffectWarning]:
-    """Every finding for a translated domain, in document order where there is one."""
+    """Every finding for a translated domain, in document order where there is one.
+
+    A check that fails on a successful translation is a bug in xml2argv: it surfaces as
+    `InternalError` (the CLI's one-line "internal error", exit 70), never as a finding
+    that would hide it."""
+    try:
+        return _analyse(inv)
+    except InternalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any other exception is a bug
+        raise InternalError(f"effect analysis: {type(exc).__name__}: {exc}") from exc
+
+
+def _analyse(inv: "Invocation") -> list[EffectWarning]:
     occs, out = occurrences(inv.items or [])
     ver = _version(inv)
     checks: list[Callable[[], list[EffectWarning]]] = [
@@ -837,18 +851,8 @@ def analyse(inv: "Invocation") -> list[EffectWarning]:
         lambda: check_document(inv.source_xml),
     ]
     for check in checks:
-        out += _guarded(check)
-    return _ordered(out) + _guarded(lambda: check_taint(inv))
-
-
-def _guarded(check: "Callable[[], list[EffectWarning]]") -> list[EffectWarning]:
-    """Run one check; an input it does not expect becomes a finding, never a traceback
-    after an otherwise successful translation."""
-    try:
-        return check()
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError, LookupError) as exc:
-        return [EffectWarning("analysis-error", f"effect analysis skipped a check: "
-                              f"{type(exc).__name__}: {exc}")]
+        out += check()
+    return _ordered(out) + check_taint(inv)
 
 
 def analyse_source(data: bytes) -> list[EffectWarning]:

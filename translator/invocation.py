@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .records import dataclass
 from .cmdline import EnvVar, Item
-from .errors import TranslationError
+from .errors import ErrorCode, TranslationError
 from .render import FORMATS, RENDERERS
 
 if TYPE_CHECKING:
@@ -47,11 +47,11 @@ class Invocation:
         return self._findings
 
     def render(self, fmt: str = "args") -> str:
-        try:
-            return RENDERERS[fmt](self)
-        except KeyError:
-            raise TranslationError(
-                f"unknown output format '{fmt}' (choose from {', '.join(FORMATS)})") from None
+        renderer = RENDERERS.get(fmt)  # looked up first: a renderer's own KeyError is a bug
+        if renderer is None:
+            raise TranslationError(ErrorCode.OTHER, f"unknown output format '{fmt}' (choose "
+                                   f"from {', '.join(FORMATS)})")
+        return renderer(self)
 
 
 # The effect analysis registers itself here when `translator` is imported: it reads

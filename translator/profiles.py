@@ -301,7 +301,7 @@ def get_host_profile(name: "str | HostProfile") -> HostProfile:
     try:
         return PROFILES[ALIASES.get(name, name)]
     except KeyError:
-        from .errors import TranslationError
+        from .errors import ErrorCode, TranslationError
 
-        raise TranslationError(
-            f"unknown profile '{name}' (choose from {', '.join([*PROFILES, *ALIASES])})") from None
+        raise TranslationError(ErrorCode.OTHER, f"unknown profile '{name}' (choose from "
+                               f"{', '.join([*PROFILES, *ALIASES])})") from None

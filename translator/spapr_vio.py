@@ -9,9 +9,9 @@ pseries machines have serial ports and NVRAM there.
 from __future__ import annotations
 
 from .context import BuildContext
-from .errors import ErrorCode, TranslationError
 from .model import Chardev, Device, GenericAddress
 from .model.devices import Interface
+from .validate import allocation as alloc_errors
 
 # QEMU's default spapr-vio `reg` of each kind of device (spapr_llan/vscsi/vty/nvram/tpm)
 VIO_NET = 0x1000
@@ -69,7 +69,7 @@ def assign_spapr_vio_addresses(ctx: BuildContext) -> None:
         if reg is not None:
             other = taken.get(reg)
             if other is not None and other is not d:
-                raise TranslationError(ErrorCode.XML_ERROR, f"spapr-vio address {reg:#x} already in use")
+                raise alloc_errors.spapr_vio_in_use(reg)
             taken[reg] = d
             continue
         reg = default

@@ -14,7 +14,7 @@ import shlex
 from dataclasses import field
 
 from .records import dataclass
-from .errors import TranslationError
+from .errors import ErrorCode, TranslationError
 from .model.qemu_ns import QEMU_NS
 
 _TRUE = ("yes", "on", "true", "1", "y")
@@ -35,19 +35,19 @@ def parse_qemu_commandline(value: str) -> QemuCommandline:
     if value.startswith("env="):
         name, eq, env_value = value[len("env="):].partition("=")
         if not eq:
-            raise TranslationError(f"--qemu-commandline '{value}': env= needs NAME=VALUE")
+            raise TranslationError(ErrorCode.OTHER, f"--qemu-commandline '{value}': env= needs NAME=VALUE")
         out.env.append((name, env_value))
     elif value.startswith("clearxml="):
         flag = value[len("clearxml="):].lower()
         if flag not in _TRUE + _FALSE:
-            raise TranslationError(f"--qemu-commandline '{value}': clearxml takes yes or no")
+            raise TranslationError(ErrorCode.OTHER, f"--qemu-commandline '{value}': clearxml takes yes or no")
         out.clear = flag in _TRUE
     else:
         text = value[len("args="):] if value.startswith("args=") else value
         try:
             out.args = shlex.split(text)
         except ValueError as exc:
-            raise TranslationError(f"--qemu-commandline '{value}': {exc}") from None
+            raise TranslationError(ErrorCode.OTHER, f"--qemu-commandline '{value}': {exc}") from None
     return out
 
 

@@ -19,10 +19,11 @@ from ..model.misc_devices import Panic
 from ..prepare import pcie_topology as topo
 from ..prepare.addresses import (assign_pci_root_addresses, fill_missing_buses,
                                  forget_empty_pci_addresses)
-from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
-                                first_usb_model, implicit_elem, required_usb_model)
+from ..prepare.implicit import add_controller, add_disk_controllers, first_usb_model, implicit_elem
+from ..validate.controllers import check_root_model, required_usb_model
 from . import arm_command
-from .arm_command import is_arm, is_arm_virt
+from .arm_command import is_arm
+from ..machines import is_arm_virt
 from ..validate.arch import validate_arm
 from .base import MachinePolicy, machine_default_cpu
 

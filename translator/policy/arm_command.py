@@ -24,12 +24,6 @@ def is_arm(ctx: BuildContext) -> bool:
     return ctx.arch in ARM_ARCHES
 
 
-def is_arm_virt(ctx: BuildContext) -> bool:
-    """`virt` and its versioned types on armv6l/armv7l/aarch64 (qemuDomainMachineIsARMVirt)."""
-    m = ctx.machine
-    return ctx.arch in ("armv6l", "armv7l", "aarch64") and (m == "virt" or m.startswith("virt-"))
-
-
 def _state(ctx: BuildContext, name: str) -> str | None:
     f = ctx.domain.feature(name)
     if f is None:

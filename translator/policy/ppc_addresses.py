@@ -28,16 +28,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
 from ..model import Controller, Device, PciAddress
 from ..model.devices import Hostdev
+from ..machines import is_pseries
 from ..prepare.addresses import (BUS_ACCEPTS, Bus, assign_pci_root_addresses,
-                                 claim_multifunction, double_use_error,
-                                 forget_empty_pci_addresses, no_slot_for_controller,
+                                 claim_multifunction, forget_empty_pci_addresses,
                                  ordered_pci_devices, pci_connection)
 from ..prepare.implicit import implicit_elem, insert_controller
+from ..validate import allocation as alloc_errors
 from ..validate.qemu_validate import device_order
-from .ppc_defaults import is_pseries
 
 # the built-in PHB's bus and every emulated device's isolation group
 _DEFAULT_GROUP = 0
@@ -169,7 +168,7 @@ class _SlotSet:
         if bus is None:
             return
         if addr.function in bus.used.get(addr.slot, set()):
-            raise double_use_error(addr)
+            raise alloc_errors.pci_address_in_use(addr)
         if bus.empty() and not bus.locked:
             bus.group = group
         elif bus.group != group and from_config:
@@ -209,7 +208,7 @@ class _SlotSet:
         addr = self._find(kind, group)
         if addr is None and self.dry_run:
             if kind != "pci":
-                raise TranslationError(no_slot_for_controller(kind))
+                raise alloc_errors.no_slot_for_controller(kind)
             index = max(self.buses, default=-1) + 1
             bus = self._add_bus(index, "pci-root")
             addr = PciAddress(bus=index, slot=bus.min_slot)
@@ -259,7 +258,7 @@ def assign_addresses(ctx: BuildContext) -> None:
     groups = isolation_groups(ctx)
     pending = _pending(ctx)
     if pending and not any(c.type == "pci" for c in ctx.domain.devices.controllers):
-        raise TranslationError(ErrorCode.XML_ERROR, "No PCI buses available")
+        raise alloc_errors.no_pci_buses()
     for index in _dry_run(ctx, groups, pending):
         _new_phb(ctx, index, "libvirt adds a PHB when the PCI slots run out")
     slots = _SlotSet(ctx, groups, dry_run=False)
@@ -267,7 +266,7 @@ def assign_addresses(ctx: BuildContext) -> None:
     for d, kind in pending:
         addr = slots.take(kind, slots.group_of(d))
         if addr is None:
-            raise TranslationError("No more available PCI slots")
+            raise alloc_errors.no_free_pci_slot()
         d.info.address = addr
     claim_multifunction(ctx, slots.buses)
     assign_phb_target_indexes(ctx)

@@ -18,13 +18,13 @@ A pseries machine differs from a PC in three ways that show on the command line:
 
 from __future__ import annotations
 
-from ..arches import PPC64_ARCHES, PPC_ARCHES
+from ..arches import PPC_ARCHES
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
+from ..machines import is_ppc64, is_pseries
 from ..model.devices import Input, Interface
-from ..validate.arch import validate_phbs
-from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
-                                implicit_elem, required_usb_model)
+from ..validate.arch import check_nvdimm_guest_area, validate_phbs
+from ..prepare.implicit import add_controller, add_disk_controllers, implicit_elem
+from ..validate.controllers import check_root_model, required_usb_model
 
 PPC64_MEMORY_ALIGN_KIB = 256 * 1024
 
@@ -33,16 +33,6 @@ PPC64_MEMORY_ALIGN_KIB = 256 * 1024
 
 def is_ppc(ctx: BuildContext) -> bool:
     return ctx.arch in PPC_ARCHES
-
-
-def is_ppc64(ctx: BuildContext) -> bool:
-    return ctx.arch in PPC64_ARCHES
-
-
-def is_pseries(ctx: BuildContext) -> bool:
-    """libvirt's test: a ppc64 guest on 'pseries' or a versioned 'pseries-X.Y'."""
-    m = ctx.machine
-    return is_ppc64(ctx) and (m == "pseries" or m.startswith("pseries-"))
 
 
 # -- default models -----------------------------------------------------------------------
@@ -148,7 +138,5 @@ def nvdimm_size_kib(size_kib: int, label_kib: int) -> int:
     """A ppc64 NVDIMM's guest area (size minus label) is rounded *down* to 256 MiB so
     that QEMU never writes past the end of the backing file."""
     area = size_kib - label_kib
-    if area < PPC64_MEMORY_ALIGN_KIB:
-        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "minimum target size for the NVDIMM "
-                               "must be 256MB plus the label size")
+    check_nvdimm_guest_area(area, PPC64_MEMORY_ALIGN_KIB)
     return area // PPC64_MEMORY_ALIGN_KIB * PPC64_MEMORY_ALIGN_KIB + label_kib

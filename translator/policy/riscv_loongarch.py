@@ -13,30 +13,19 @@ PCI addresses follow libvirt's two passes, shared with ARM `virt` in pcie_topolo
 
 from __future__ import annotations
 
-from ..arches import LOONGARCH_ARCHES, RISCV_ARCHES
+from ..arches import LOONGARCH_ARCHES
 from ..context import BuildContext
+from ..machines import is_loongarch_virt, is_riscv_virt
 from ..model import Controller, Device
 from ..model.devices import Hostdev, Interface, Memballoon
 from ..prepare import pcie_topology as topo
 from ..prepare.addresses import fill_missing_buses, forget_empty_pci_addresses
-from ..prepare.implicit import (add_controller, add_disk_controllers, check_root_model,
-                                first_usb_model, required_usb_model)
+from ..prepare.implicit import add_controller, add_disk_controllers, first_usb_model
+from ..validate.controllers import check_root_model, required_usb_model
 from .base import MachinePolicy, machine_default_cpu
 
 
 # --- machine facts ------------------------------------------------------------------------
-
-def _is_virt_machine(machine: str) -> bool:
-    return machine == "virt" or machine.startswith("virt-")
-
-
-def is_riscv_virt(ctx: BuildContext) -> bool:
-    return ctx.arch in RISCV_ARCHES and _is_virt_machine(ctx.machine)
-
-
-def is_loongarch_virt(ctx: BuildContext) -> bool:
-    return ctx.arch in LOONGARCH_ARCHES and _is_virt_machine(ctx.machine)
-
 
 def is_virt(ctx: BuildContext) -> bool:
     return is_riscv_virt(ctx) or is_loongarch_virt(ctx)

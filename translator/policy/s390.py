@@ -12,22 +12,20 @@ from __future__ import annotations
 from ..arches import S390_ARCHES
 from ..cmdline import Source
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
+from ..machines import is_s390_ccw
 from ..model import Controller, Device, Disk, Elem, GenericAddress, PciAddress
 from ..model.devices import Hostdev, Input, Interface, Memballoon, Video
 from ..model.misc_devices import Vsock
 from ..prepare import addresses as pci
-from ..ccw import ccw_devno_string, ccw_key, is_complete as _is_complete
+from ..ccw import MAX_DEVNO, MAX_ZPCI_FID, MAX_ZPCI_UID, ccw_devno_string, ccw_key, \
+    is_complete as _is_complete
 from ..props import Props
+from ..validate import allocation as alloc_errors
+from ..validate.arch import check_ccw_addresses, check_zpci_ids
 from . import s390_command as command
 from .base import MachinePolicy
 
 AUTO_CSSID = 0xFE
-MAX_CSSID = 0xFE
-MAX_SSID = 3
-MAX_DEVNO = 0xFFFF
-MAX_ZPCI_UID = 0xFFFF
-MAX_ZPCI_FID = 0xFFFFFFFF
 
 VIRTIO_NET_MODELS = frozenset({"virtio", "virtio-transitional", "virtio-non-transitional"})
 
@@ -41,11 +39,6 @@ _WALK_ORDER = ("disk", "net", "sound", "hostdev", "video", "controller", "smartc
 
 def is_s390(ctx: BuildContext) -> bool:
     return ctx.arch in S390_ARCHES
-
-
-def is_s390_ccw(ctx: BuildContext) -> bool:
-    """The s390-ccw-virtio machine family (the one with a channel subsystem)."""
-    return ctx.canonical_machine.startswith("s390-ccw-virtio")
 
 
 def walk(ctx: BuildContext) -> list[Device]:
@@ -89,26 +82,6 @@ def _wants_ccw(ctx: BuildContext, dev: Device) -> bool:
     return False
 
 
-_CCW_KEYS = ("cssid", "ssid", "devno")
-
-
-def validate_ccw_syntax(ctx: BuildContext) -> None:
-    """libvirt's parser checks: ids in range, and all three given or none."""
-    for d in ctx.domain.devices.items:
-        a = _ccw(d)
-        if a is None:
-            continue
-        cssid, ssid, devno = ccw_key(a)
-        if cssid > MAX_CSSID or ssid > MAX_SSID or devno > MAX_DEVNO:
-            raise TranslationError(
-                ErrorCode.INTERNAL_ERROR, "Invalid specification for virtio ccw address: "
-                f"cssid='0x{cssid:x}' ssid='0x{ssid:x}' devno='0x{devno:04x}'")
-        given = [a.attrs.get(k) not in (None, "") for k in _CCW_KEYS]
-        if any(given) and not all(given):
-            raise TranslationError(
-                ErrorCode.INTERNAL_ERROR, "Invalid partial specification for virtio ccw address")
-
-
 def assign_ccw_addresses(ctx: BuildContext) -> None:
     """Prime address-less CCW devices, reserve the given numbers, then number the rest."""
     for d in ctx.domain.devices.items:
@@ -123,8 +96,7 @@ def assign_ccw_addresses(ctx: BuildContext) -> None:
             continue
         key = ccw_key(a)
         if key in used:
-            raise TranslationError(
-                ErrorCode.XML_ERROR, f"The CCW devno '{ccw_devno_string(a)}' is in use already")
+            raise alloc_errors.ccw_devno_in_use(ccw_devno_string(a))
         used.add(key)
     nxt = (AUTO_CSSID, 0, 0)
     for d in walk(ctx):
@@ -140,7 +112,7 @@ def assign_ccw_addresses(ctx: BuildContext) -> None:
 def _increment(addr: tuple[int, int, int]) -> tuple[int, int, int]:
     cssid, ssid, devno = addr
     if devno >= MAX_DEVNO:
-        raise TranslationError(ErrorCode.INTERNAL_ERROR, "There are no more free CCW devnos.")
+        raise alloc_errors.no_free_ccw_devno()
     return cssid, ssid, devno + 1
 
 
@@ -149,22 +121,6 @@ def _increment(addr: tuple[int, int, int]) -> tuple[int, int, int]:
 def _empty_pci(a: PciAddress) -> bool:
     """`<address type='pci'/>` (maybe with only <zpci>) asks libvirt to pick the slot."""
     return (a.domain, a.bus, a.slot, a.function) == (0, 0, 0, 0)
-
-
-def validate_zpci(ctx: BuildContext) -> None:
-    """libvirt's parser bounds for the zPCI ids a user wrote."""
-    for d in ctx.domain.devices.items:
-        a = d.info.address
-        if not isinstance(a, PciAddress):
-            continue
-        if a.zpci_uid is not None and not 0 < a.zpci_uid <= MAX_ZPCI_UID:
-            raise TranslationError(
-                ErrorCode.XML_ERROR, f"Invalid PCI address uid='0x{a.zpci_uid:04x}', "
-                f"must be > 0x0000 and <= 0x{MAX_ZPCI_UID:04x}")
-        if a.zpci_fid is not None and not 0 <= a.zpci_fid <= MAX_ZPCI_FID:
-            raise TranslationError(
-                ErrorCode.XML_ERROR, f"Invalid PCI address fid='0x{a.zpci_fid:08x}', "
-                f"must be >= 0x00000000 and <= 0x{MAX_ZPCI_FID:08x}")
 
 
 def assign_pci_addresses(ctx: BuildContext) -> None:
@@ -235,7 +191,7 @@ def _first_free(used: set[int], lo: int, hi: int, name: str) -> int:
     n = lo
     while n in used:
         if n == hi:
-            raise TranslationError(ErrorCode.INTERNAL_ERROR, f"There is no more free {name}.")
+            raise alloc_errors.no_free_zpci_id(name)
         n += 1
     used.add(n)
     return n
@@ -245,8 +201,8 @@ def _first_free(used: set[int], lo: int, hi: int, name: str) -> int:
 
 def assign_addresses(ctx: BuildContext) -> None:
     """libvirt's s390 address pass: CCW numbers first, then PCI slots and zPCI ids."""
-    validate_zpci(ctx)
-    validate_ccw_syntax(ctx)
+    check_zpci_ids(ctx)  # libvirt's parser checks, made here as before
+    check_ccw_addresses(ctx)
     if is_s390_ccw(ctx):
         assign_ccw_addresses(ctx)
     assign_pci_addresses(ctx)

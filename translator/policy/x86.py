@@ -12,12 +12,13 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..model import PciAddress
 from ..model.devices import Sound, Video
-from ..prepare.addresses import (PciAllocator, assign_pci_root_addresses, double_use_error,
-                                 ich9_address, pci_connection)
+from ..prepare.addresses import (PciAllocator, assign_pci_root_addresses, ich9_address,
+                                 pci_connection)
 from ..prepare.controllers import ICH9_FUNCTION
-from ..prepare.implicit import (add_controller, add_disk_controllers, first_usb_model,
-                                required_usb_model)
+from ..prepare.implicit import add_controller, add_disk_controllers, first_usb_model
+from ..validate import allocation as alloc_errors
 from ..validate.chipset_slots import ICH9_SATA, PIIX3_IDE, PIIX3_USB, check_fixed_function
+from ..validate.controllers import required_usb_model
 from .base import MachinePolicy
 
 
@@ -144,7 +145,7 @@ class Q35Policy(X86Policy):
                 # libvirt places it without reserving: a user device already there is
                 # found when all addresses are collected again at the end
                 if ICH9_SATA.function in root.used.get(ICH9_SATA.slot, set()):
-                    raise double_use_error(ICH9_SATA)
+                    raise alloc_errors.pci_address_in_use(ICH9_SATA)
                 sata.info.address = PciAddress(slot=0x1F, function=2)
         for fn in range(8):
             root.reserve(0x1F, fn)

@@ -11,16 +11,19 @@ from .memory import add_numa_node_for_hotplug, prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 from .firmware import prepare_firmware
 from .pretend import rewrite_interfaces
-from ..validate import validate, validate_parsed
+from ..validate.checks import validate, validate_parsed
 from ..validate.actual_net import validate_actual_nets
 from ..validate.limits import check_argument_list, check_counts
+from ..validate.firmware import check_firmware_found
 from ..validate.postparse import validate_postparse
+from ..validate.seclabel import check_seclabels
 from ..validate.qemu_prepare import validate_prepare, validate_start
 
 
 def prepare(ctx: BuildContext) -> None:
     validate_parsed(ctx)  # libvirt's XML parser refusals come before anything else
     check_counts(ctx)  # before any work proportional to a count in the input
+    check_seclabels(ctx)  # the seclabel parser's rules
     prepare_machine(ctx)
     apply_defaults(ctx)
     add_numa_node_for_hotplug(ctx)  # post-parse, so validation sees the added node
@@ -33,6 +36,7 @@ def prepare(ctx: BuildContext) -> None:
     check_argument_list(ctx)
     validate_start(ctx)  # qemuProcessStartValidate's own checks
     prepare_firmware(ctx)
+    check_firmware_found(ctx)  # qemuFirmwareFillDomain's refusal
     assign_pci_addresses(ctx)
     if rewrite_interfaces(ctx):  # domxml-to-native: interfaces readdressed after the rest
         assign_pci_addresses(ctx)

@@ -28,12 +28,12 @@ from typing import Protocol
 from ..records import dataclass
 from ..context import BuildContext
 from ..disk_names import disk_index, libvirt_disk_order
-from ..errors import ErrorCode, TranslationError
 from ..model import Chardev, Controller, Device, Disk, DriveAddress, PciAddress
 from ..model.devices import Hostdev, Interface, Memballoon, Sound, Video
 from .controllers import ICH9_FUNCTION, assign_expander_bus_numbers
 from .implicit import new_pci_controller, pci_controller_insert_pos
 from ..spapr_vio import assign_spapr_vio_addresses
+from ..validate import allocation as alloc_errors
 
 # models that are conventional PCI only (no PCIe interface)
 PCI_ONLY_NET = {"rtl8139", "e1000", "pcnet", "ne2k_pci", "i82551", "i82557b", "i82559er"}
@@ -395,7 +395,7 @@ class PciAllocator:
         if bus is None:
             return
         if addr.function in bus.used.get(addr.slot, set()):
-            raise double_use_error(addr)
+            raise alloc_errors.pci_address_in_use(addr)
         bus.reserve(addr.slot, addr.function)
 
     def reserve_given(self) -> None:
@@ -455,12 +455,6 @@ class PciAllocator:
         if addr is not None:
             self.buses[addr.bus].reserve(addr.slot, addr.function)
         return addr
-
-
-def double_use_error(addr: PciAddress) -> TranslationError:
-    return TranslationError(
-        ErrorCode.XML_ERROR, f"Attempted double use of PCI Address {addr.domain:04x}:{addr.bus:02x}:"
-        f"{addr.slot:02x}.{addr.function}")
 
 
 def ordered_pci_devices(ctx: BuildContext) -> list[Device]:
@@ -564,7 +558,7 @@ def add_bridges_needed(ctx: BuildContext, alloc: PciAllocator) -> None:
     at = pci_controller_insert_pos(ctx)  # after the last PCI controller, one after another
     for index in new:
         if dry.take("pci-bridge") is None:
-            raise TranslationError(no_slot_for_controller("pci-bridge"))
+            raise alloc_errors.no_slot_for_controller("pci-bridge")
         c = new_pci_controller(ctx, index, "pci-bridge",
                                "libvirt adds a pci-bridge when the PCI slots run out", at)
         at += 1
@@ -578,7 +572,7 @@ def place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
     pending = [(d, kind) for d in ordered_pci_devices(ctx) if d.info.address is None
                for kind in (pci_connection(d, ctx),) if kind is not None]
     if pending and not alloc.buses:
-        raise TranslationError(ErrorCode.XML_ERROR, "No PCI buses available")
+        raise alloc_errors.no_pci_buses()
     if pcie_root(ctx):
         _add_root_ports(ctx, alloc, pending)
     for d, kind in pending:
@@ -591,7 +585,7 @@ def place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
         if addr is None and kind == "pcie":
             addr = alloc.take("integrated")
         if addr is None:
-            raise TranslationError("No more available PCI slots")
+            raise alloc_errors.no_free_pci_slot()
         d.info.address = addr
 
 
@@ -607,7 +601,7 @@ def _ich9_group_address(ctx: BuildContext, alloc: PciAllocator, c: Controller,
             return addr
     free = alloc.find_free(kind)
     if free is None:
-        raise TranslationError("No more available PCI slots")
+        raise alloc_errors.no_free_pci_slot()
     addr = ich9_address(free.bus, free.slot, c)
     alloc.buses[addr.bus].reserve(addr.slot, addr.function)
     return addr
@@ -621,10 +615,10 @@ def _assign_pci_controllers(ctx: BuildContext, alloc: PciAllocator) -> None:
     for c in ctrls:
         model = c.model or ""
         if model == "pcie-root-port":
-            try:
-                c.info.address = _next_root_port_slot(alloc)
-            except TranslationError:
-                raise TranslationError(no_slot_for_controller(model)) from None
+            addr = _next_root_port_slot(alloc)
+            if addr is None:
+                raise alloc_errors.no_slot_for_controller(model)
+            c.info.address = addr
             continue
         root = alloc.buses.get(0)
         if model == "dmi-to-pci-bridge" and root is not None and root.is_free(0x1E):
@@ -636,14 +630,8 @@ def _assign_pci_controllers(ctx: BuildContext, alloc: PciAllocator) -> None:
         if addr is None and model == "pci-bridge" and pcie_root(ctx):
             addr = alloc.take("pci")
         if addr is None:
-            raise TranslationError(no_slot_for_controller(model))
+            raise alloc_errors.no_slot_for_controller(model)
         c.info.address = addr
-
-
-def no_slot_for_controller(model: str) -> str:
-    """libvirt's wording when a user-listed PCI controller finds no free slot."""
-    return (f"internal error: a PCI slot is needed to connect a PCI controller model='{model}', "
-            "but none is available, and it cannot be automatically added")
 
 
 class _SlotUse(Protocol):
@@ -737,9 +725,9 @@ IMPLICIT_REASON = {
 }
 
 
-def _next_root_port_slot(alloc: PciAllocator) -> PciAddress:
+def _next_root_port_slot(alloc: PciAllocator) -> PciAddress | None:
     """Root ports share slots: the first slot that is empty or holds only root ports of a
-    root bus that takes them (a pci-root takes none)."""
+    root bus that takes them (a pci-root takes none); None when there is none."""
     root = alloc.buses[0]
     slots = range(root.min_slot, root.max_slot + 1) if root.accepts("pcie-root-port") else ()
     for slot in slots:
@@ -752,4 +740,4 @@ def _next_root_port_slot(alloc: PciAllocator) -> PciAddress:
             fn = min(f for f in range(8) if f not in used)
             root.reserve(slot, fn)
             return PciAddress(bus=0, slot=slot, function=fn)
-    raise TranslationError("No more available PCI slots")
+    return None

@@ -9,9 +9,9 @@ their master so that the master is emitted (and addressed) first.
 from __future__ import annotations
 
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
 from ..model import Controller, PciAddress
 from ..usb import COMPANION_STARTPORT, ICH9_FAMILY, ICH9_FUNCTION
+from ..validate import allocation as alloc_errors
 
 
 
@@ -94,7 +94,5 @@ def assign_expander_bus_numbers(ctx: BuildContext) -> None:
         if lowest <= 2:
             # libvirt names the bus the expander is plugged into, not its own index
             bus = c.info.address.bus if isinstance(c.info.address, PciAddress) else 0
-            raise TranslationError(
-                ErrorCode.CONFIG_UNSUPPORTED, "No free busNr lower than current lowest busNr "
-                f"is available to auto-assign to bus {bus}. Must be manually assigned")
+            raise alloc_errors.no_free_bus_nr(bus)
         c.bus_nr = lowest - 2

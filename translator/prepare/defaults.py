@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 import capsdb
 
 from ..context import BuildContext
-from ..errors import TranslationError
 from ..model import Audio, Video
 from ..model import DriveAddress
 from ..validate.limits import INT_LIMIT
 from ..model.devices import Chardev, Device, Hostdev, Input
 from ..policy import choose_policy
 from ..validate.controllers import validate_controllers
+from ..validate.postparse import check_preferred_machine
 from .controllers import assign_controller_indexes, set_usb_companions
 from .implicit import add_controller, implicit_elem
 from .misc_devices import add_q35_itco_watchdog, apply_misc_defaults
@@ -29,9 +29,7 @@ if TYPE_CHECKING:
 def apply_machine_default(ctx: BuildContext) -> None:
     os = ctx.domain.os
     if not os.machine:
-        m = ctx.caps.default_machine(ctx.domain.virt_type)
-        if m is None:
-            raise TranslationError("no machine type available for this emulator")
+        m = check_preferred_machine(ctx, ctx.caps.default_machine(ctx.domain.virt_type))
         # libvirt records the default machine by its alias ('pc'); a host that resolves
         # aliases then shows the versioned type it stands for
         os.machine = m.alias or m.name

@@ -16,21 +16,17 @@ from functools import lru_cache
 from typing import Any
 
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
 from ..model import Elem
 from ..model.domain import ResolvedFirmware
 
 Descriptor = dict[str, Any]
 
 
-def check_firmware_config(ctx: BuildContext) -> None:
-    """The firmware combinations libvirt's parser and post-parse refuse."""
-    _validate(ctx)
-
-
 def prepare_firmware(ctx: BuildContext) -> None:
     """Fill `domain.os.resolved_fw` (qemuFirmwareFillDomain: libvirt picks the firmware
-    while preparing to start, after validating the definition)."""
+    while preparing to start, after validating the definition). When no descriptor fits,
+    it stays None and validate/firmware.py refuses; the loader/NVRAM combinations are
+    virDomainDefOSValidate's (validate/domain_validate.py)."""
     os_ = ctx.domain.os
     if os_.firmware in ("efi", "bios"):
         os_.resolved_fw = _autoselect(ctx, os_.firmware)
@@ -38,30 +34,7 @@ def prepare_firmware(ctx: BuildContext) -> None:
         os_.resolved_fw = _manual(ctx)
 
 
-# -- validation ---------------------------------------------------------------------------
-def _validate(ctx: BuildContext) -> None:
-    os_ = ctx.domain.os
-    loader, nvram = os_.loader, os_.nvram
-    stateless = loader.yes("stateless") if loader is not None else None
-    if os_.firmware == "bios":
-        if nvram is not None:
-            raise TranslationError("firmware type 'bios' does not support nvram")
-        if stateless is False:
-            raise TranslationError("Only EFI firmware permits NVRAM")
-    if stateless and nvram is not None:
-        if nvram.get("template"):
-            raise TranslationError("NVRAM template is not permitted when loader is stateless")
-        raise TranslationError("NVRAM is not permitted when loader is stateless")
-    if os_.firmware is None and loader is not None and loader.text and \
-            loader.get("type", "rom") == "rom" and stateless is False:
-        raise TranslationError("Only pflash loader type permits NVRAM")
-    fw_elem = os_.elem.find("firmware") if os_.elem is not None else None
-    feats = _requested_features(fw_elem)
-    if feats.get("enrolled-keys") is True and feats.get("secure-boot") is False:
-        raise TranslationError("firmware feature 'enrolled-keys' cannot be enabled when "
-                               "firmware feature 'secure-boot' is disabled")
-
-
+# -- the request ---------------------------------------------------------------------------
 def _requested_features(fw_elem: Elem | None) -> dict[str, bool]:
     if fw_elem is None:
         return {}
@@ -163,13 +136,13 @@ def _read_descriptor(path: str, depth: int = 0) -> Descriptor | None:
 
 
 # -- autoselection ------------------------------------------------------------------------
-def _autoselect(ctx: BuildContext, kind: str) -> ResolvedFirmware:
+def _autoselect(ctx: BuildContext, kind: str) -> ResolvedFirmware | None:
+    """The first descriptor that fits, else None (validate/firmware.py refuses then)."""
     descs = load_descriptors(tuple(ctx.host.firmware_dirs()))
     for _name, desc in descs:
         if _matches(ctx, kind, desc):
             return _from_descriptor(ctx, desc)
-    raise TranslationError(ErrorCode.OPERATION_FAILED, f"Unable to find '{kind}' firmware that is "
-                           "compatible with the current configuration")
+    return None
 
 
 def _launch_security_type(ctx: BuildContext) -> str | None:

@@ -9,7 +9,6 @@ default put it on the command line.
 from __future__ import annotations
 
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
 from ..model import Controller, Elem
 
 
@@ -75,14 +74,6 @@ def pci_controller_insert_pos(ctx: BuildContext, before_index: int | None = None
     return last + 1 if last >= 0 else 0
 
 
-def check_root_model(root: Controller, want: str) -> None:
-    """The index-0 PCI controller a user wrote must be the machine's root bus model."""
-    if root.model is not None and root.model != want:
-        raise TranslationError(
-            ErrorCode.XML_ERROR, f"The PCI controller with index='0' must be model='{want}' for this "
-            f"machine type, but model='{root.model}' was found instead")
-
-
 def add_disk_controllers(ctx: BuildContext, scsi_model: str) -> None:
     """A disk on an IDE/SATA/SCSI bus whose controller is missing gets one (a new SCSI
     controller has the machine's default `scsi_model`)."""
@@ -106,10 +97,3 @@ USB_MODEL_CAPS = {"qemu-xhci": "qemu-xhci", "nec-xhci": "nec-usb-xhci",
 def first_usb_model(ctx: BuildContext, *models: str) -> str | None:
     """The first of `models` (libvirt names) whose QEMU device is available."""
     return next((m for m in models if ctx.has(USB_MODEL_CAPS[m])), None)
-
-
-def required_usb_model(model: str | None) -> str:
-    """libvirt refuses a USB controller it can find no model for."""
-    if model is None:
-        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "no model provided for USB controller")
-    return model

@@ -10,10 +10,8 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..model import Controller, Elem, GenericAddress, Memballoon
 from ..model.misc_devices import Iommu, Panic, Smartcard, Watchdog
+from ..validate.qemu_def import MAX_VCPUS_WITHOUT_EIM
 from .implicit import implicit_elem
-
-# more vCPUs than this need x2APIC interrupt remapping (an IOMMU with EIM)
-MAX_VCPUS_WITHOUT_EIM = 255
 
 
 def add_default_memballoon(ctx: BuildContext) -> None:

@@ -20,13 +20,12 @@ from dataclasses import field
 
 from ..records import dataclass
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError
 from ..model import Controller, Device, Disk, GenericAddress, PciAddress
 from ..model.devices import Input, Interface, Memballoon, Video
-from .addresses import (BUS_ACCEPTS, FAMILY_ORDER, claim_multifunction, device_connection,
-                        double_use_error, no_slot_for_controller)
+from .addresses import BUS_ACCEPTS, FAMILY_ORDER, claim_multifunction, device_connection
 from .implicit import new_pci_controller
 from .controllers import assign_expander_bus_numbers
+from ..validate import allocation as alloc_errors
 
 VIRTIO_MODELS = frozenset({"virtio", "virtio-transitional", "virtio-non-transitional"})
 
@@ -126,7 +125,7 @@ class _Allocator:
         if bus is None:
             return
         if a.function in bus.used.get(a.slot, set()):
-            raise double_use_error(a)
+            raise alloc_errors.pci_address_in_use(a)
         bus.reserve(a.slot, a.function, kind)
 
     def take(self, kind: str) -> PciAddress:
@@ -136,7 +135,7 @@ class _Allocator:
                 self.buses[idx].reserve(found[0], found[1], kind)
                 return PciAddress(bus=idx, slot=found[0], function=found[1])
         if not self.dry_run:
-            raise TranslationError("No more available PCI slots")
+            raise alloc_errors.no_free_pci_slot()
         bus = self._grow(kind)
         slot, fn = bus.min_slot, 0
         bus.reserve(slot, fn, kind)
@@ -160,9 +159,8 @@ class _Allocator:
         if kind in ("pcie", "pcie-switch-upstream-port"):
             return self._new_bus("pcie-root-port")
         if kind in _BUS_SPEC:
-            raise TranslationError(no_slot_for_controller(kind))
-        raise TranslationError(ErrorCode.INTERNAL_ERROR, "Cannot automatically add a new PCI bus for "
-                               "a device with connect flags")
+            raise alloc_errors.no_slot_for_controller(kind)
+        raise alloc_errors.cannot_add_pci_bus()
 
 
 # --- what plugs where ---------------------------------------------------------------------

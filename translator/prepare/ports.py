@@ -11,13 +11,12 @@ from dataclasses import field
 
 from ..records import dataclass
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError, refuse
 from ..model import Chardev, Controller, Device, Elem, GenericAddress
 from ..model.devices import Disk, Generic, Input, Interface, Sound
 from ..model.misc_devices import Filesystem
 from ..usb import HUB_PORTS, MAX_PORT_DEPTH, controller_ports
 from .implicit import insert_controller
-from ..validate.controllers import check_usb_buses
+from ..validate import allocation as alloc_errors
 
 
 _VIRTIO_SERIAL_PORTS = 31  # ports of a virtio-serial controller without max_ports
@@ -84,8 +83,7 @@ def assign_virtio_serial(ctx: BuildContext) -> None:
             idx = a.int("controller")
             port = _free_port(size, used, idx, first)
             if port is None:
-                refuse(ErrorCode.XML_ERROR,
-                       f"Unable to find a free port on virtio-serial controller {idx}")
+                raise alloc_errors.no_free_port_on_virtio_serial(idx)
         else:
             idx, port = next(((i, p) for i in sorted(size)
                               if (p := _free_port(size, used, i, first)) is not None),
@@ -153,14 +151,12 @@ def _usb_port(d: Device) -> tuple[int, list[int]] | None:
     a = d.info.address
     if not (isinstance(a, GenericAddress) and a.type == "usb" and a.attrs.get("port")):
         return None
-    text = a.attrs["port"]
-    try:
-        path = [int(p) for p in text.split(".")]
-    except ValueError:
-        raise TranslationError(ErrorCode.INTERNAL_ERROR, "Cannot parse <address> 'port' attribute") \
-            from None
-    if len(path) > MAX_PORT_DEPTH or any(p < 1 for p in path):
-        raise TranslationError(ErrorCode.INTERNAL_ERROR, "Cannot parse <address> 'port' attribute")
+    # at most MAX_PORT_DEPTH numbers: the parser refused anything else (check_usb_port_syntax)
+    path = [int(p) for p in a.attrs["port"].split(".")]
+    if path[0] == 0:
+        return None  # virDomainUSBAddressPortIsValid: a first port 0 means "none given"
+    while len(path) > 1 and path[-1] == 0:
+        path.pop()  # virDomainUSBAddressGetLastIdx: trailing zeros are not levels
     return a.int("bus"), path
 
 
@@ -169,19 +165,16 @@ def _find_port(buses: dict[int, _Hub], bus: int, path: list[int]) -> tuple[_Hub,
     text = ".".join(map(str, path))
     hub = buses.get(bus)
     if hub is None:
-        raise TranslationError(ErrorCode.XML_ERROR, f"Missing USB bus {bus}")
+        raise alloc_errors.missing_usb_bus(bus)
     for port in path[:-1]:
         if port > hub.nports:
-            raise TranslationError(ErrorCode.XML_ERROR, f"port {port} out of range in USB address "
-                                   f"bus: {bus} port: {text}")
+            raise alloc_errors.usb_port_out_of_range(port, bus, text)
         child = hub.children.get(port)
         if child is None:
-            raise TranslationError(ErrorCode.XML_ERROR, f"there is no hub at port {port} in USB "
-                                   f"address bus: {bus} port: {text}")
+            raise alloc_errors.no_usb_hub_at(port, bus, text)
         hub = child
     if path[-1] > hub.nports:
-        raise TranslationError(ErrorCode.XML_ERROR, f"requested USB port {text} not present on USB "
-                               f"bus {bus}")
+        raise alloc_errors.usb_port_not_present(text, bus)
     return hub, path[-1]
 
 
@@ -189,21 +182,25 @@ def _reserve(buses: dict[int, _Hub], bus: int, path: list[int]) -> _Hub:
     hub, port = _find_port(buses, bus, path)
     if port in hub.used:
         text = ".".join(map(str, path))
-        raise TranslationError(ErrorCode.XML_ERROR, f"Duplicate USB address bus {bus} port {text}")
+        raise alloc_errors.duplicate_usb_address(bus, text)
     hub.used.add(port)
     return hub
 
 
 def _usb_root_hubs(ctx: BuildContext) -> dict[int, _Hub]:
     """One root hub per USB bus: companions (no ports of their own) share their EHCI's
-    index (a second controller on an index was refused by check_usb_buses)."""
+    index, any other second controller on an index is refused
+    (virDomainUSBAddressSetAddController)."""
     buses: dict[int, _Hub] = {}
     for c in ctx.domain.devices.controllers:
         if c.type != "usb" or c.model is None:
             continue
         n = controller_ports(c)
-        if n:
-            buses[c.index] = _Hub(n)
+        if not n:
+            continue
+        if c.index in buses:
+            raise alloc_errors.duplicate_usb_controller(c.index)
+        buses[c.index] = _Hub(n)
     return buses
 
 
@@ -211,9 +208,8 @@ def _check_usb_enabled(ctx: BuildContext, devices: list[Device]) -> bool:
     """False when the domain has no USB bus; devices that need one are refused."""
     if any(c.type == "usb" and c.model != "none" for c in ctx.domain.devices.controllers):
         return True
-    if devices:  # (a USB input next to <controller model='none'> was refused at parse)
-        raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "USB is disabled for this domain, "
-                               "but USB devices are present in the domain XML")
+    if devices:
+        raise alloc_errors.usb_disabled_with_devices()
     return False
 
 
@@ -241,7 +237,6 @@ def assign_usb_ports(ctx: BuildContext) -> None:
     devices = _usb_devices(ctx)
     if not _check_usb_enabled(ctx, devices):
         return
-    check_usb_buses(ctx)
     buses = _usb_root_hubs(ctx)
     _add_usb_hubs(ctx, devices, buses)
     hubs = [d for d in devices if _is_usb_hub(d)]
@@ -250,8 +245,7 @@ def assign_usb_ports(ctx: BuildContext) -> None:
         if where is not None:
             parent, port = _find_port(buses, *where)
             if port in parent.children:
-                raise TranslationError(ErrorCode.XML_ERROR, f"Duplicate USB hub on bus {where[0]} port "
-                                       f"{'.'.join(map(str, where[1]))}")
+                raise alloc_errors.duplicate_usb_hub(where[0], ".".join(map(str, where[1])))
             parent.used.add(port)
             parent.children[port] = _Hub(HUB_PORTS)
     for d in devices:
@@ -274,8 +268,7 @@ def _assign_usb_port(buses: dict[int, _Hub], d: Device) -> tuple[int, list[int]]
     if isinstance(a, GenericAddress) and a.type == "usb" and "bus" in a.attrs:
         bus = a.int("bus")
         if bus not in buses:
-            raise TranslationError(ErrorCode.XML_ERROR, f"USB bus {bus} requested but no controller "
-                                   "with that index is present")
+            raise alloc_errors.usb_bus_without_controller(bus)
         candidates = [bus]
     else:
         candidates = sorted(buses)
@@ -286,4 +279,4 @@ def _assign_usb_port(buses: dict[int, _Hub], d: Device) -> tuple[int, list[int]]
             d.info.address = GenericAddress("usb", {"bus": str(bus),
                                                     "port": ".".join(map(str, path))})
             return bus, path
-    raise TranslationError(ErrorCode.INTERNAL_ERROR, "No free USB ports")
+    raise alloc_errors.no_free_usb_port()

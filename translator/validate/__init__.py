@@ -14,13 +14,14 @@ rule names the libvirt function it comes from):
   (`qemuProcessPrepareDomain`, `qemu_command.c`).
 
 The command builders never refuse: whatever they would refuse is checked here first.
+The entry points are `checks.validate_parsed` and `checks.validate`; this package module
+stays light so that the address allocators can import `allocation` (the refusals only
+address assignment finds) without loading every validator.
 """
 
 from __future__ import annotations
 
 from ..disk_names import disk_name_index, libvirt_disk_order
-from .checks import validate, validate_parsed
 from .conf.bitmap import parse_bitmap
 
-__all__ = ["validate_parsed", "validate", "parse_bitmap", "disk_name_index",
-           "libvirt_disk_order"]
+__all__ = ["parse_bitmap", "disk_name_index", "libvirt_disk_order"]

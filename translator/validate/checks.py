@@ -19,9 +19,9 @@ import re
 from typing import Callable, Iterable, Iterator
 
 from ..disk_names import disk_name_index, libvirt_disk_order
-from ..usb import HUB_PORTS, controller_ports
+from ..usb import HUB_PORTS, MAX_PORT_DEPTH, controller_ports
 from ..context import BuildContext
-from ..errors import ErrorCode, TranslationError, UnsupportedConfigError
+from ..errors import ErrorCode, TranslationError, UnsupportedConfigError, refuse
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
@@ -30,20 +30,13 @@ from ..model.elem import Elem
 from ..model.sizes import SYSTEM_PAGE_KIB
 from ..namespace import known_capability
 from ..spice_ports import spice_autoport_needs
-from . import cpu, net, numa_conf, qemu_namespace
+from . import allocation, cpu, net, numa_conf, qemu_namespace
 from .conf.bitmap import parse_bitmap
 from .domain_validate import validate_definition
 from .storage_source import validate_chain_depths
 from .storage_source_conf import check_storage_parse
-from .parse_extra import (check_launch_security, check_override_values, check_sysinfo,
-                          check_usb_master)
+from .parse_extra import check_launch_security, check_override_values, check_sysinfo
 from .qemu_hostdev import check_hostdev_parse, check_mdev_address
-
-XML = "XML error: "
-UNSUPPORTED = "unsupported configuration: "
-INTERNAL = "internal error: "
-INVALID_ARG = "invalid argument: "
-OP_UNSUPPORTED = "Operation not supported: "
 
 # libvirt's ceiling for any memory size, in KiB (VIR_DOMAIN_MEMORY_PARAM_UNLIMITED)
 MEMORY_LIMIT_KIB = (1 << 53) - 1
@@ -138,7 +131,7 @@ def _no_overlap(scheds: list[Elem], tag: str, attr: str) -> None:
     for s in scheds:
         ids = _bitmap(s.get(attr) or "")
         if ids & seen:
-            raise TranslationError(f"'{tag}' attributes '{attr}' must not overlap")
+            refuse(ErrorCode.XML_DETAIL, f"'{tag}' attributes '{attr}' must not overlap")
         seen |= ids
 
 
@@ -192,7 +185,7 @@ def check_usb_port_syntax(ctx: BuildContext) -> None:
         if addr is None or addr.get("type") != "usb" or addr.get("port") is None:
             continue
         parts = addr.get("port", "").split(".")
-        if len(parts) > 4 or not all(p.isdigit() for p in parts):
+        if len(parts) > MAX_PORT_DEPTH or not all(_DIGITS.fullmatch(p) for p in parts):
             raise TranslationError(ErrorCode.INTERNAL_ERROR, "Cannot parse <address> 'port' attribute")
 
 
@@ -257,7 +250,6 @@ PARSE_RULES: tuple[Rule, ...] = (
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
     check_hostdev_parse, check_sysinfo,
     check_launch_security, check_override_values, check_mdev_address,
-    check_usb_master,
     net.check_bandwidth_floor,
 )
 
@@ -481,20 +473,17 @@ def check_usb_addresses(ctx: BuildContext) -> None:
         bus = int(addr.get("bus", "0") or 0)
         ctrl = buses.get(bus)
         if ctrl is None:
-            raise TranslationError(ErrorCode.XML_ERROR, f"USB bus {bus} requested but no controller with that "
-                                   "index is present")
+            raise allocation.usb_bus_without_controller(bus)
         port = addr.get("port")
         if not port:
             continue
         path = tuple(int(p) for p in port.split("."))
         for depth in range(1, len(path)):
             if (bus, path[:depth]) not in hubs:
-                raise TranslationError(ErrorCode.XML_ERROR, f"there is no hub at port {path[depth - 1]} in USB "
-                                       f"address bus: {bus} port: {port}")
+                raise allocation.no_usb_hub_at(path[depth - 1], bus, port)
         limit = hubs[(bus, path[:-1])] if len(path) > 1 else controller_ports(ctrl)
         if limit is not None and path[-1] > limit:
-            raise TranslationError(ErrorCode.XML_ERROR, f"requested USB port {port} not present on USB bus "
-                                   f"{bus}")
+            raise allocation.usb_port_not_present(port, bus)
         if dev.family == "hub":
             hubs[(bus, path)] = HUB_PORTS
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import ErrorCode, TranslationError, refuse
 from ..model import Controller, PciAddress
-from ..usb import XHCI_MAX_PORTS, controller_ports
+from ..usb import XHCI_MAX_PORTS
 
 _EXPANDERS = ("pci-expander-bus", "pcie-expander-bus")
 _ROOT_MODELS = ("pci-root", "pcie-root")
@@ -23,8 +23,8 @@ def validate_controllers(ctx: BuildContext) -> None:
     ctrls = ctx.domain.devices.controllers
     seen: set[tuple[str, int]] = set()
     for c in ctrls:
-        if c.type == "usb":  # several may share an index: check_usb_buses decides
-            continue
+        if c.type == "usb":
+            continue  # several may share an index: refused later if their ports clash
         if (c.type, c.index) in seen:
             raise TranslationError(
                 ErrorCode.XML_ERROR, f"Multiple '{c.type}' controllers with index '{c.index}'")
@@ -44,10 +44,6 @@ def validate_controllers(ctx: BuildContext) -> None:
             raise TranslationError(
                 ErrorCode.CONFIG_UNSUPPORTED, f"'{c.model}' controller only supports up to "
                 f"'{XHCI_MAX_PORTS}' ports")
-    usb = [c for c in ctrls if c.type == "usb"]
-    if any(c.model == "none" for c in usb) and len(usb) > 1:
-        raise TranslationError(
-            "Can't add another USB controller: USB is disabled for this domain")
     _validate_root_model(ctx)
     for d in ctx.domain.devices.items:
         if isinstance(d.info.address, PciAddress):
@@ -58,11 +54,7 @@ def _validate_root_model(ctx: BuildContext) -> None:
     root = ctx.domain.devices.controller("pci", 0)
     if root is None or root.model is None or not (ctx.is_q35 or ctx.is_i440fx):
         return
-    want = "pcie-root" if ctx.is_q35 else "pci-root"
-    if root.model != want:
-        raise TranslationError(
-            ErrorCode.XML_ERROR, f"The PCI controller with index='0' must be model='{want}' for this "
-            f"machine type, but model='{root.model}' was found instead")
+    check_root_model(root, "pcie-root" if ctx.is_q35 else "pci-root")
 
 
 def validate_pci_address(a: PciAddress) -> None:
@@ -92,13 +84,17 @@ def _validate_expander_node(ctx: BuildContext, c: Controller) -> None:
             f"({int(node)}) not present in the domain's <cpu><numa> array ({cells})")
 
 
-def check_usb_buses(ctx: BuildContext) -> None:
-    """virDomainUSBAddressSetAddControllers: one root hub per USB index; controllers
-    without ports of their own (ICH9 UHCI companions, model none) do not count."""
-    seen: set[int] = set()
-    for c in ctx.domain.devices.controllers:
-        if c.type != "usb" or not controller_ports(c):
-            continue
-        if c.index in seen:
-            refuse(ErrorCode.XML_ERROR, f"Duplicate USB controllers with index {c.index}")
-        seen.add(c.index)
+def check_root_model(root: Controller, want: str) -> None:
+    """qemuDomainDefAddDefaultDevices: the index-0 PCI controller a user wrote must be the
+    machine's root bus model (the machine's policy calls this while adding its defaults)."""
+    if root.model is not None and root.model != want:
+        refuse(ErrorCode.XML_ERROR, f"The PCI controller with index='0' must be model='{want}' "
+               f"for this machine type, but model='{root.model}' was found instead")
+
+
+def required_usb_model(model: str | None) -> str:
+    """qemuValidateDomainDeviceDefControllerUSB: a USB controller left without a model (no
+    default the QEMU binary has) is refused."""
+    if model is None:
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "no model provided for USB controller")
+    return model

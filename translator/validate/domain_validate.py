@@ -308,7 +308,8 @@ def _validate_memtune(ctx: BuildContext) -> None:
 
 
 def _validate_os(ctx: BuildContext) -> None:
-    """virDomainDefOSValidate: firmware autoselection, loader and NVRAM combinations."""
+    """virDomainDefOSValidate: firmware autoselection, loader and NVRAM combinations (the
+    parser makes a loader definition for an <nvram> alone too, so either counts)."""
     os_ = ctx.domain.os
     loader = os_.loader
     firmware = os_.firmware
@@ -318,11 +319,12 @@ def _validate_os(ctx: BuildContext) -> None:
         feature_elems = []  # the parser ignores them then (a migration compatibility kludge)
     features = {f.get("name"): f.yes("enabled") for f in feature_elems}
     nvram = os_.nvram
+    has_loader = loader is not None or nvram is not None
     if firmware:
         if features.get("enrolled-keys") is True and features.get("secure-boot") is False:
             refuse(ErrorCode.XML_DETAIL, "firmware feature 'enrolled-keys' cannot be enabled "
                    "when firmware feature 'secure-boot' is disabled")
-        if loader is None:
+        if not has_loader:
             return
         if nvram is not None and firmware != "efi":
             refuse(ErrorCode.XML_DETAIL, f"firmware type '{firmware}' does not support nvram")
@@ -330,12 +332,12 @@ def _validate_os(ctx: BuildContext) -> None:
         if feature_elems:
             refuse(ErrorCode.XML_DETAIL, "cannot use feature-based firmware autoselection when "
                    "firmware autoselection is disabled")
-        if loader is None:
+        if not has_loader:
             return
-        if not (loader.text or "").strip():
+        if loader is None or not (loader.text or "").strip():
             refuse(ErrorCode.XML_DETAIL,
                    "no loader path specified and firmware auto selection disabled")
-    stateless = loader.get("stateless")
+    stateless = loader.get("stateless") if loader is not None else None
     if stateless == "yes":
         if nvram is not None and nvram.get("template") is not None:
             refuse(ErrorCode.XML_DETAIL,
@@ -344,7 +346,7 @@ def _validate_os(ctx: BuildContext) -> None:
             refuse(ErrorCode.XML_DETAIL, "NVRAM is not permitted when loader is stateless")
     elif stateless == "no":
         if not firmware:
-            if loader.get("type") != "pflash":
+            if loader is None or loader.get("type") != "pflash":
                 refuse(ErrorCode.XML_DETAIL, "Only pflash loader type permits NVRAM")
         elif firmware != "efi":
             refuse(ErrorCode.XML_DETAIL, "Only EFI firmware permits NVRAM")

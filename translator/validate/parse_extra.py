@@ -79,11 +79,3 @@ def check_override_values(ctx: BuildContext) -> None:
             if not ok:
                 refuse(ErrorCode.XML_ERROR, f"invalid value '{value}' of 'value' attribute of "
                                             "'qemu:property'")
-
-
-def check_usb_master(ctx: BuildContext) -> None:
-    """virDomainDefControllersParse: USB controllers need one that is not a companion
-    (a <master startport> marks a companion)."""
-    usb = [c for c in ctx.domain.devices.controllers if c.type == "usb" and c.model != "none"]
-    if usb and all(c.elem.find("master") is not None for c in usb):
-        refuse(ErrorCode.XML_DETAIL, "No master USB controller specified")

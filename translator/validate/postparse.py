@@ -11,17 +11,32 @@ from __future__ import annotations
 
 from capsdb import flags
 
+from typing import TypeVar
+
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.address import DriveAddress
 from ..model.devices import Chardev, Controller, Hostdev
 from ..model.elem import Elem
 from .numa_conf import cells
+from ..machines import emulator, is_arm_virt
 from .qemu_def import default_panic_model
 from .values import SCALE, number, size_kib
 
 MAX_ISA_SERIAL_PORTS = 4
 _X86 = ("x86_64", "i686")
+
+
+_Machine = TypeVar("_Machine")
+
+
+def check_preferred_machine(ctx: BuildContext, machine: "_Machine | None") -> "_Machine":
+    """qemuDomainDefPostParseBasic: a domain without a machine type takes the binary's
+    preferred one, and there must be one."""
+    if machine is None:
+        refuse(ErrorCode.INVALID_ARG, f"could not get preferred machine for {emulator(ctx)} "
+               f"type={ctx.domain.virt_type}")
+    return machine
 
 
 def validate_postparse(ctx: BuildContext) -> None:
@@ -179,13 +194,9 @@ def _qemu_controller(ctx: BuildContext, c: Controller) -> None:
     if c.model == "pci-expander-bus" and not ctx.is_i440fx:
         refuse(ErrorCode.CONFIG_UNSUPPORTED, "pci-expander-bus controllers are only supported "
                "on 440fx-based machinetypes")
-    if c.model == "pcie-expander-bus" and not (ctx.is_q35 or _is_arm_virt(ctx)):
+    if c.model == "pcie-expander-bus" and not (ctx.is_q35 or is_arm_virt(ctx)):
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                "pcie-expander-bus controllers are not supported with this machine type")
-
-
-def _is_arm_virt(ctx: BuildContext) -> bool:
-    return ctx.arch in ("aarch64", "armv7l") and ctx.canonical_machine.startswith("virt")
 
 
 def _duplicate_panics(ctx: BuildContext) -> None:

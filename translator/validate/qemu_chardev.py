@@ -11,7 +11,7 @@ from ..errors import ErrorCode, refuse
 from ..model import Elem
 from ..model.device import Device
 from ..model.devices import Chardev
-from . import qemu_machine as m
+from .. import machines as m
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED
 

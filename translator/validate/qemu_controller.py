@@ -12,7 +12,7 @@ from ..errors import ErrorCode, refuse
 from ..model import Elem
 from ..model.devices import Controller, Disk
 from ..model.address import DriveAddress
-from . import qemu_machine as m
+from .. import machines as m
 from .qemu_disk import iothread_ids, validate_iothread_mapping
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED

@@ -13,7 +13,7 @@ from ..errors import ErrorCode, refuse
 from ..model import Elem
 from ..model.sizes import SYSTEM_PAGE_KIB
 from ..parse import scaled_kib
-from . import qemu_machine as m
+from .. import machines as m
 from .memory_hotplug import validate_memory_hotplug
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED

@@ -10,7 +10,7 @@ from ..errors import ErrorCode, refuse
 from ..model.device import Device
 from ..model.devices import Video
 from ..parse import scaled_kib
-from . import qemu_machine as m
+from .. import machines as m
 from .qemu_net import requires_shared_memory
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED

@@ -9,7 +9,7 @@ from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.device import Device
 from ..model.devices import Chardev, Controller, Disk, Hostdev, Interface
-from . import qemu_machine as m
+from .. import machines as m
 from .qemu_chardev import serial_target_model, serial_target_type
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED

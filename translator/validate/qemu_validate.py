@@ -15,7 +15,7 @@ from ..model.address import DriveAddress
 from ..model.device import Device
 from ..model.devices import Chardev, Controller, Disk, Hostdev, Interface, Video
 from . import qemu_chardev, qemu_devices
-from . import qemu_machine as m
+from .. import machines as m
 from .qemu_controller import validate_controller, validate_implicit_ide
 from .qemu_def import validate_domain
 from .qemu_disk import validate_disk, validate_drive_address

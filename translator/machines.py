@@ -1,18 +1,18 @@
-"""libvirt's machine-type predicates (qemu_domain.c: qemuDomainMachineIs*), for validators.
+"""libvirt's machine-type predicates (qemu_domain.c: qemuDomainMachineIs*, qemuDomainIs*).
 
-libvirt decides them from the machine name and the guest architecture alone; the
-validators read them here so that no validation rule reaches into prepare/ or command/.
+libvirt decides them from the machine name and the guest architecture alone. This is their
+one home: the validators and the architecture policies both read them here.
 """
 
 from __future__ import annotations
 
-from ..context import BuildContext
+from .arches import ARM_ARCHES, LOONGARCH_ARCHES, PPC64_ARCHES, RISCV_ARCHES, S390_ARCHES, \
+    X86_ARCHES
+from .context import BuildContext
+from .machine_names import i440fx_named, q35_named
 
-X86 = frozenset({"i686", "x86_64"})
-PPC64 = frozenset({"ppc64", "ppc64le"})
-S390 = frozenset({"s390", "s390x"})
-ARM = frozenset({"armv6l", "armv7l", "armv7b", "aarch64"})
-RISCV = frozenset({"riscv32", "riscv64"})
+# the families as libvirt's ARCH_IS_* tests name them (short names for the validators)
+X86, PPC64, S390, ARM, RISCV = X86_ARCHES, PPC64_ARCHES, S390_ARCHES, ARM_ARCHES, RISCV_ARCHES
 
 
 def _virt_named(machine: str) -> bool:
@@ -24,15 +24,11 @@ def machine(ctx: BuildContext) -> str:
 
 
 def is_q35(ctx: BuildContext) -> bool:
-    m = machine(ctx)
-    return ctx.arch in X86 and (m == "q35" or m.startswith("pc-q35-")
-                                or ctx.canonical_machine.startswith("pc-q35-"))
+    return ctx.arch in X86 and (q35_named(machine(ctx)) or ctx.is_q35)
 
 
 def is_i440fx(ctx: BuildContext) -> bool:
-    prefixes = ("pc-0.", "pc-1.", "pc-i440fx-", "rhel")
-    return ctx.arch in X86 and any(m == "pc" or m.startswith(prefixes)
-                                   for m in (machine(ctx), ctx.canonical_machine))
+    return ctx.arch in X86 and (i440fx_named(machine(ctx)) or ctx.is_i440fx)
 
 
 def is_xenfv(ctx: BuildContext) -> bool:
@@ -40,16 +36,23 @@ def is_xenfv(ctx: BuildContext) -> bool:
     return ctx.arch in X86 and (m == "xenfv" or m.startswith("xenfv-"))
 
 
+def is_ppc64(ctx: BuildContext) -> bool:
+    return ctx.arch in PPC64
+
+
 def is_pseries(ctx: BuildContext) -> bool:
+    """A ppc64 guest on 'pseries' or a versioned 'pseries-X.Y'."""
     m = machine(ctx)
     return ctx.arch in PPC64 and (m == "pseries" or m.startswith("pseries-"))
 
 
 def is_s390_ccw(ctx: BuildContext) -> bool:
+    """qemuDomainIsS390CCW: the s390-ccw-virtio family (the one with a channel subsystem)."""
     return ctx.arch in S390 and machine(ctx).startswith("s390-ccw")
 
 
 def is_arm_virt(ctx: BuildContext) -> bool:
+    """qemuDomainIsARMVirt: `virt` and its versioned types on armv6l/armv7l/aarch64."""
     return ctx.arch in {"armv6l", "armv7l", "aarch64"} and _virt_named(machine(ctx))
 
 
@@ -58,7 +61,7 @@ def is_riscv_virt(ctx: BuildContext) -> bool:
 
 
 def is_loongarch_virt(ctx: BuildContext) -> bool:
-    return ctx.arch == "loongarch64" and _virt_named(machine(ctx))
+    return ctx.arch in LOONGARCH_ARCHES and _virt_named(machine(ctx))
 
 
 def has_pci(ctx: BuildContext) -> bool:
