@@ -172,6 +172,16 @@ def test_other_ppc_boards_grow_with_pci_bridges() -> None:
     assert devs[-1]["bus"] == "pci.1"
 
 
+def test_phb_target_indexes_run_out_after_31() -> None:
+    def phbs(n: int) -> str:
+        return "".join(f"<controller type='pci' index='{i}' model='pci-root'/>"
+                       for i in range(1, n + 1))
+
+    assert _devices(_args(phbs(31) + NO_USB))[-1]["index"] == 31
+    assert _error(phbs(32) + NO_USB) == \
+        "unsupported configuration: No usable target index found for 0"
+
+
 def test_spapr_vio_registers_skip_user_ones() -> None:
     args = _args("<controller type='scsi' index='0'><address type='spapr-vio' "
                  "reg='0x30000000'/></controller><serial type='pty'/>" + NO_USB)

@@ -295,3 +295,13 @@ def test_empty_pci_address_asks_for_a_slot() -> None:
     assert _by_id(_devices(rng, "pc"), "rng0")["addr"] == "0x2"   # not 00:00.0
     q35 = _devices(rng)
     assert _by_id(q35, "rng0")["bus"] != "pcie.0"  # a root port like any PCIe device
+
+
+def test_pci_bridge_index_must_exceed_its_bus() -> None:
+    bridge = ("<controller type='pci' index='1' model='pci-bridge'>"
+              "<address type='pci' bus='0x{bus}' slot='0x03'/></controller>"
+              "<controller type='pci' index='2' model='pci-bridge'/><memballoon model='none'/>")
+    assert _error(bridge.format(bus="02"), "pc") == (
+        "unsupported configuration: PCI controller at index 1 (0x01) has bus='0x02', "
+        "but index must be larger than bus")
+    assert _by_id(_devices(bridge.format(bus="00"), "pc"), "pci.1")["bus"] == "pci.0"

@@ -40,6 +40,8 @@ from ..validate.qemu_validate import device_order
 
 # the built-in PHB's bus and every emulated device's isolation group
 _DEFAULT_GROUP = 0
+# QEMU has 32 PHBs; target index 0 is the built-in one's
+_MAX_PHB_TARGET_INDEX = 31
 
 
 # -- PCI host bridges ----------------------------------------------------------------------
@@ -84,6 +86,8 @@ def _auto_target_indexes(ctx: BuildContext) -> dict[int, int]:
             continue
         while n in used:
             n += 1
+        if n > _MAX_PHB_TARGET_INDEX:
+            raise alloc_errors.no_phb_target_index(0)
         used.add(n)
         out[id(o)] = n
     return out
