@@ -68,6 +68,17 @@ class HostCpu:
 
 
 @dataclass(frozen=True)
+class ProbedHostCpu:
+    """The host CPU as libvirt's own probe describes it (virQEMUCapsProbeHostCPU): a
+    model, its vendor and the extra features in the probe's order.  libvirt builds the
+    host-model CPU from it when QEMU reported no expansion of its own."""
+
+    model: str
+    vendor: str | None = None
+    features: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Caps:
     """Everything the translator needs to know about one QEMU version and arch."""
 
@@ -92,6 +103,9 @@ class Caps:
     # that leaves them out
     sev_cbitpos: int | None = None
     sev_reduced_phys_bits: int | None = None
+    # the host CPU libvirt probed itself, which the host-model CPU comes from when
+    # `host_cpus` holds no expansion from QEMU (see with_probed_host_cpu)
+    probed_host_cpu: ProbedHostCpu | None = None
 
     # --- capability flags -------------------------------------------------------------
     def has(self, flag: str) -> bool:
@@ -110,6 +124,11 @@ class Caps:
         return any(v == version and ((virt_type == "kvm" and kernel) or
                                      (virt_type == "qemu" and emulated))
                    for v, kernel, emulated in self.gic)
+
+    def with_probed_host_cpu(self, cpu: ProbedHostCpu) -> "Caps":
+        """virQEMUCapsUpdateHostCPUModel after the host CPU changed: QEMU's expansions are
+        dropped and the host-model CPU of every accelerator is made from `cpu` instead."""
+        return replace(self, host_cpus={}, probed_host_cpu=cpu)
 
     # --- versions -----------------------------------------------------------------------
     @property

@@ -274,6 +274,15 @@ def test_usb_controllers_sharing_an_index() -> None:
     assert _by_id(_devices(ich9), "usb")["driver"] == "ich9-usb-ehci1"
 
 
+def test_virtio_disk_with_a_drive_address_on_a_pci_machine() -> None:
+    """qemuDomainAssignDevicePCISlots: a virtio disk cannot be given a drive address."""
+    disk = ("<disk type='file' device='disk'><source file='/a.img'/>"
+            "<target dev='vda' bus='virtio'/>{}</disk>")
+    assert _error(disk.format("<address type='drive' controller='0' unit='0'/>")) == \
+        "unsupported configuration: virtio disk cannot have an address of type 'drive'"
+    assert _by_id(_devices(disk.format("")), "virtio-disk0")["driver"] == "virtio-blk-pci"
+
+
 def test_user_alias_does_not_take_a_hostdev_number() -> None:
     devs = _devices("<controller type='usb' index='0' model='piix3-uhci'/>"
                     "<hostdev mode='subsystem' type='usb'><alias name='ua-first'/>"

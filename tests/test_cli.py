@@ -439,3 +439,16 @@ def test_progress_bar_only_on_a_terminal():
     assert res.returncode == 0
     assert "\r\x1b[K[" in err and "examples/" in err  # drawn, then cleared
     assert b"\r" not in res.stdout
+
+
+def test_main_start_options(capsys):
+    """--host-cpu, --incoming/--incoming-fd and --vdpa-fd reach the translator."""
+    assert main(["--profile", "libvirt-test", "--incoming", "stdio", "--incoming-fd", "7",
+                 "--host-cpu", "Haswell", str(DISK_DOMAIN)]) == 0
+    assert "-incoming fd:7" in capsys.readouterr().out
+    for bad in (["--vdpa-fd", "nonsense"], ["--incoming", "stdio"], ["--incoming-fd", "3"],
+                ["--diff", "--host-cpu", "Haswell"]):
+        with pytest.raises(SystemExit) as exc:
+            main([*bad, str(DISK_DOMAIN)])
+        assert exc.value.code == 2, bad
+    capsys.readouterr()

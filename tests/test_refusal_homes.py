@@ -197,3 +197,35 @@ def test_usb_port_zero_means_none_given() -> None:
     assert _answer(_xml(devices="<input type='tablet' bus='usb'>"
                                 "<address type='usb' bus='0' port='1.²'/></input>")) == \
         "internal error: Cannot parse <address> 'port' attribute"
+
+
+def test_shmem_size_is_in_bytes_by_default() -> None:
+    """virDomainShmemDefParseXML reads <size> with scale 1; qemuValidateDomainDeviceDefShmem
+    wants a power of two of at least 1 MiB."""
+    shmem = "<shmem name='s'><model type='ivshmem-plain'/>{}</shmem>"
+    assert _answer(_xml(devices=shmem.format("<size>512</size>"))) == \
+        "XML error: shmem size must be a power of 2 and at least 1 MiB (1024 KiB)"
+    assert _answer(_xml(devices=shmem.format("<size>4194304</size>"))) is None
+    assert _answer(_xml(devices=shmem.format("<size unit='M'>4</size>"))) is None
+
+
+def test_phb_target_index_rules_are_the_generic_ones() -> None:
+    """virDomainControllerDefValidate's target index rules, on pseries too."""
+    xml = ("<domain type='qemu'><name>t</name><memory>262144</memory>"
+           "<os><type arch='ppc64' machine='pseries'>hvm</type></os><devices>"
+           "<controller type='pci' index='1' model='pci-root'><target index='{}'/></controller>"
+           "</devices></domain>")
+    caps = capsdb.get(None, "ppc64")
+
+    def answer(index: int) -> str | None:
+        try:
+            translator.translate(xml.format(index), caps, profile="libvirt-test")
+        except translator.TranslationError as exc:
+            return str(exc)
+        return None
+
+    assert answer(0) == ("unsupported configuration: Only the PCI controller with index 0 can "
+                         "have target index 0, and vice versa")
+    assert answer(31) == ("unsupported configuration: PCI controller target index '31' out of "
+                          "range - must be 0-30")
+    assert answer(1) is None

@@ -148,9 +148,14 @@ def test_legacy_encrypted_qcow2_names_secret_after_the_disk() -> None:
 
 # -- (a) the corpus: every exact storage case has a legacy form ------------------------
 
-def _storage_cases() -> list[tuple[dict[str, object], str]]:
+def _conformance():  # type: ignore[no-untyped-def]
     sys.path.insert(0, str(ROOT / "tools"))
     import conformance  # type: ignore[import-not-found]
+    return conformance
+
+
+def _storage_cases() -> list[tuple[dict[str, object], str]]:
+    conformance = _conformance()
     os.environ.setdefault("XML2ARGV_TEST_FIRMWARE_ROOT", str(BASE / "firmware"))
     report = conformance.run(CORPUS)
     exact = {r.id for r in report.results if r.group == "storage" and r.exact}
@@ -172,7 +177,9 @@ def test_exact_storage_cases_render_without_blockdev() -> None:
         caps = capsdb.load(BASE / str(case["caps"]))
         inv = translator.translate((BASE / str(case["input"])).read_bytes(), caps,
                                    profile="libvirt-test", caps_add=case["caps_add"],
-                                   caps_del=[*case["caps_del"], "blockdev"])  # type: ignore[misc]
+                                   caps_del=[*case["caps_del"], "blockdev"],  # type: ignore[misc]
+                                   **_conformance().harness_options(
+                                       case.get("harness_extra") or []))
         out = inv.render("args")
         if "-blockdev" in out:
             failures.append(f"{case['id']}: -blockdev left")

@@ -178,6 +178,43 @@ def _profile(name: str | None) -> str:
     return "libvirt-test"
 
 
+# libvirt's harness names its mocked host CPUs by an enum (testutilsqemu.h qemuTestCPUDef);
+# the manifest may cut the name short, so a prefix is enough
+_HARNESS_CPU_DEFS = {"QEMU_CPU_DEF_DEFAULT": "core2duo", "QEMU_CPU_DEF_HASWELL": "Haswell"}
+
+
+def harness_options(extra: list[str]) -> dict[str, Any]:
+    """The translator options that reproduce a case's `harness_extra` (the mocked host
+    state libvirt's qemuxmlconftest sets up with ARG_* arguments)."""
+    opts: dict[str, Any] = {}
+    migrate_from: str | None = None
+    migrate_fd = -1
+    vdpa: dict[str, int] = {}
+    for entry in extra:
+        name, _, rest = entry.partition(",")
+        args = [a.strip().strip('"') for a in rest.split(",")] if rest else []
+        if name == "ARG_CAPS_HOST_CPU_MODEL":
+            cpus = [cpu for enum, cpu in _HARNESS_CPU_DEFS.items() if enum.startswith(args[0])]
+            if len(cpus) != 1:
+                raise ValueError(f"unknown harness host CPU {args[0]!r}")
+            opts["host_cpu"] = cpus[0]
+        elif name == "ARG_MIGRATE_FROM":
+            migrate_from = args[0]
+        elif name == "ARG_MIGRATE_FD":
+            migrate_fd = int(args[0])
+        elif name == "ARG_VDPA_FD":
+            vdpa[args[0]] = int(args[1])
+        else:
+            raise ValueError(f"unknown harness argument {entry!r}")
+    if migrate_from is not None:
+        opts["incoming"] = migrate_from
+        if migrate_fd >= 0:
+            opts["incoming_fd"] = migrate_fd
+    if vdpa:
+        opts["vdpa_fds"] = vdpa
+    return opts
+
+
 def run(corpus: Path, arch: str | None = "x86_64", name_filter: str | None = None,
         name: str = "libvirt-11.3") -> Report:
     """Score one corpus (`name`, a folder of `corpus`) for one arch (None: every arch)."""
@@ -206,7 +243,8 @@ def run(corpus: Path, arch: str | None = "x86_64", name_filter: str | None = Non
         try:
             inv = translator.translate(xml, caps, profile=_profile(case.get("profile")),
                                        caps_add=case["caps_add"], caps_del=case["caps_del"],
-                                       abi_update=bool(case.get("abi_update")))
+                                       abi_update=bool(case.get("abi_update")),
+                                       **harness_options(case.get("harness_extra") or []))
             out = inv.render("shell" if one_line else "args")
         except translator.TranslationError as exc:
             res.status, res.message, out = "refused", str(exc), ""

@@ -79,6 +79,21 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--abi-update", action="store_true",
                     help="apply the defaults libvirt uses when a domain is first defined "
                          "(its ABI-update parse mode)")
+    start = ap.add_argument_group("the start itself")
+    start.add_argument("--host-cpu", metavar="MODEL",
+                       help="the host CPU libvirt probes, instead of QEMU's expansion of it "
+                            "(a CPU map model, or one the profile describes such as the "
+                            "harness' Haswell): host-model CPUs follow it")
+    start.add_argument("--incoming", metavar="URI",
+                       help="start an incoming migration or restore from URI (QEMU's "
+                            "-incoming: tcp:, unix:, exec:, fd:N, or stdio with "
+                            "--incoming-fd)")
+    start.add_argument("--incoming-fd", type=int, metavar="FD",
+                       help="the descriptor an --incoming stdio restore reads")
+    start.add_argument("--vdpa-fd", action="append", default=[], metavar="DEVICE=FD",
+                       type=_vdpa_fd,
+                       help="a descriptor already opened for a vhost-vdpa disk device; "
+                            "repeatable")
     ap.add_argument("--format", choices=OUTPUT_FORMATS,
                     help="output format (default args; html: a self-contained teaching page)")
     ap.add_argument("--list-qemu", action="store_true",
@@ -186,6 +201,12 @@ def _check_ignored(ap: argparse.ArgumentParser, args: argparse.Namespace, what: 
                      "warning lines")
     if args.abi_update and what in ("diff", "suggest_override"):
         ap.error(f"--abi-update cannot be combined with {_flag(what)}")
+    start = [f for f, on in (("--host-cpu", args.host_cpu), ("--incoming", args.incoming),
+                             ("--vdpa-fd", args.vdpa_fd)) if on]
+    if start and what in ("diff", "suggest_override"):
+        ap.error(f"{start[0]} cannot be combined with {_flag(what)}")
+    if (args.incoming == "stdio") != (args.incoming_fd is not None):
+        ap.error("--incoming stdio and --incoming-fd go together")
     if what == "suggest_override":
         used = [f for f, on in (("--qemu", args.qemu), ("--caps", args.caps),
                                 ("--arch", args.arch), ("--add-cap", args.add_cap),
@@ -413,7 +434,9 @@ def _translate_one(path: str, s: Settings) -> Outcome:
         from .translate import translate
 
         inv = translate(data, caps, profile=a.profile, caps_add=a.add_cap,
-                        caps_del=a.del_cap, abi_update=a.abi_update)
+                        caps_del=a.del_cap, abi_update=a.abi_update, host_cpu=a.host_cpu,
+                        incoming=a.incoming, incoming_fd=a.incoming_fd,
+                        vdpa_fds=dict(a.vdpa_fd))
         warnings = [] if a.no_warnings else inv.warnings  # analysed only when shown
         return Outcome(path, "ok", "" if a.check else _render(inv, s), warnings=warnings,
                        invocation=inv)
@@ -423,6 +446,14 @@ def _translate_one(path: str, s: Settings) -> Outcome:
         return Outcome(path, "internal-error", error=_one_line(exc))
     except MemoryError:
         return Outcome(path, "internal-error", error="out of memory")
+
+
+def _vdpa_fd(value: str) -> tuple[str, int]:
+    """One --vdpa-fd DEVICE=FD argument."""
+    dev, sep, fd = value.rpartition("=")
+    if not sep or not dev or not fd.isdigit():
+        raise argparse.ArgumentTypeError(f"wants DEVICE=FD, not '{value}'")
+    return dev, int(fd)
 
 
 def _one_line(exc: BaseException) -> str:

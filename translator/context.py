@@ -27,6 +27,11 @@ class BuildContext:
     # libvirt's VIR_DOMAIN_DEF_PARSE_ABI_UPDATE: the domain is being defined anew, so
     # defaults that would change an existing guest's ABI may be updated
     abi_update: bool = False
+    # the URI QEMU receives the guest's state from (libvirt's migrateURI, `-incoming`):
+    # the start is then one of an existing guest, not a new one (VIR_QEMU_PROCESS_START_NEW)
+    incoming: str | None = None
+    # descriptors opened for vhost-vdpa disk devices before building, by device path
+    vdpa_fds: dict[str, int] = field(default_factory=dict)
     # counters shared by builders (libvirt numbers some objects per domain)
     counters: dict[str, int] = field(default_factory=dict)
     # id(device) -> boot index, computed once on first use (command/disks.py:boot_index)
@@ -44,6 +49,11 @@ class BuildContext:
     @policy.setter
     def policy(self, value: MachinePolicy) -> None:
         self._policy = value
+
+    @property
+    def start_new(self) -> bool:
+        """VIR_QEMU_PROCESS_START_NEW: a fresh guest, not one restored or migrated in."""
+        return self.incoming is None
 
     # -- machine facts --------------------------------------------------------------------
     @property

@@ -565,7 +565,7 @@ def _original_devices(inv: "Invocation") -> dict[str, dict[str, Any]]:
 
     try:
         plain = translate(inv.source_xml, inv.caps, profile=inv.host or inv.profile,
-                          namespace=False)
+                          namespace=False, **inv.start_options)  # type: ignore[arg-type]
     except TranslationError:
         return {}
     out: dict[str, dict[str, Any]] = {}

@@ -32,6 +32,8 @@ class ErrorCode(enum.Enum):
     OVERFLOW = ("VIR_ERR_OVERFLOW", "numerical overflow: ")
     ARGUMENT_UNSUPPORTED = ("VIR_ERR_ARGUMENT_UNSUPPORTED", "argument unsupported: ")
     CPU_INCOMPATIBLE = ("VIR_ERR_CPU_INCOMPATIBLE", "the CPU is incompatible with host CPU: ")
+    NO_STORAGE_POOL = ("VIR_ERR_NO_STORAGE_POOL", "Storage pool not found: ")
+    NO_STORAGE_VOL = ("VIR_ERR_NO_STORAGE_VOL", "Storage volume not found: ")
     # codes whose text is the message alone (the caller's format is the whole message)
     NO_NAME = ("VIR_ERR_NO_NAME", "")
     NO_SOURCE = ("VIR_ERR_NO_SOURCE", "")

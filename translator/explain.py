@@ -210,7 +210,7 @@ def capability_effects(inv: "Invocation") -> list[CapEffect]:
                   else inv.caps.with_changes(add=[t.name]))
         try:
             other = translate(inv.source_xml, undone, profile=inv.host or inv.profile,
-                              namespace=False)
+                              namespace=False, **inv.start_options)  # type: ignore[arg-type]
         except TranslationError as exc:
             eff.status = f"effective: without it libvirt refuses the domain ({exc})"
             continue

@@ -35,6 +35,9 @@ class Invocation:
     profile: str = "host"
     host: "HostProfile | None" = field(default=None, repr=False)
     source_xml: bytes | None = field(default=None, repr=False)
+    # the start's own options (translate's incoming URI, vdpa_fds), for translating the
+    # same start again; the probed host CPU is already part of `caps`
+    start_options: dict[str, object] = field(default_factory=dict, repr=False)
     _findings: "list[EffectWarning] | None" = field(default=None, init=False, repr=False,
                                                     compare=False)
 

@@ -14,7 +14,11 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import field, replace
+from typing import Mapping
 
+from capsdb.model import ProbedHostCpu
+
+from .host_drivers import HostDrivers, NetworkPort, StoragePool, VirtualNetwork
 from .records import dataclass
 
 # A project-specific namespace so that derived UUIDs are stable across runs and releases.
@@ -118,6 +122,9 @@ class HostProfile:
     vhost_fd: int = 44            # vhost-net: fds N, N+1, ... per queue
     vdpa_fd: int = 1732           # the opened vhost-vdpa character device
     vhost_scsi_fd: int = 3        # the opened /dev/vhost-scsi
+    # the opened device of a vhost-vdpa disk (None: the host's storage is not prepared,
+    # as in the pretend builds, so only a descriptor the caller gives is passed)
+    vdpa_disk_fd: int | None = None
     passt_dir: str = "/var/run/libvirt/qemu/passt"   # passt's vhost-user sockets
     # descriptors libvirt prepares on the host before building (None: nothing is prepared,
     # as in domxml-to-native's pretend mode, so QEMU is given the path itself)
@@ -182,6 +189,14 @@ class HostProfile:
     # missing here has none. None: the host's own groups, unknown in advance, taken as one
     # group per host PCI slot (the functions of a device share one, as VFIO hosts give)
     iommu_groups: tuple[tuple[str, int], ...] | None = None
+    # an incoming migration is started with `-incoming defer` and its URI given over QMP
+    # (a real start); pretend builds print the URI itself
+    defers_incoming: bool = False
+    # the storage pools and virtual networks the host's drivers answer for
+    drivers: HostDrivers = field(default_factory=HostDrivers)
+    # host CPUs the profile can stand for, by name, as libvirt's own probe reports them
+    # (translate(host_cpu=NAME)); a name not listed means the CPU map's model of that name
+    host_cpu_models: Mapping[str, ProbedHostCpu] = field(default_factory=dict)
 
     @property
     def hugepage_mounts(self) -> tuple[tuple[int, str], ...]:
@@ -216,6 +231,22 @@ class HostProfile:
             domain, bus, slot_fn = host_address.split(":")
             return (int(domain, 16) << 13) | (int(bus, 16) << 5) | int(slot_fn.split(".")[0], 16)
         return dict(self.iommu_groups).get(host_address)
+    def probed_host_cpu(self, name: str) -> ProbedHostCpu:
+        """The host CPU called `name`: one the profile describes, else the CPU map's model
+        of that name with no extra feature (its vendor comes from the map)."""
+        known = self.host_cpu_models.get(name)
+        if known is not None:
+            return known
+        from capsdb.cpumap import x86_map
+
+        model = x86_map().model(name)
+        if model is None:
+            from .errors import TranslationError
+
+            names = "".join(f", {n}" for n in self.host_cpu_models)
+            raise TranslationError(f"unknown host CPU model '{name}' (choose one of the CPU "
+                                   f"map's x86 models{names})")
+        return ProbedHostCpu(name, model.vendor)
 
     def firmware_dirs(self) -> list[str]:
         root = os.environ.get(self.firmware_root_env or "", "") or self.firmware_root
@@ -231,7 +262,8 @@ HOST = HostProfile(
     path_env=_SYSTEM_PATH, user=None, monitor_fd=SYSTEM_DAEMON_FD_BASE,
     resolve_machine_alias=True, derive_missing_uuid=True, domain_id=1,
     daemon_fd_base=SYSTEM_DAEMON_FD_BASE, vsock_auto_cid=3,
-    probes_images=True, passt_dir="/run/libvirt/qemu/passt",
+    probes_images=True, passt_dir="/run/libvirt/qemu/passt", defers_incoming=True,
+    vdpa_disk_fd=SYSTEM_DAEMON_FD_BASE,
 )
 
 # `virsh domxml-to-native`: libvirt's pretend mode prepares the domain, not the host
@@ -242,6 +274,46 @@ NATIVE = replace(
     chardev_socket_fd=None, chardev_file_fd=None, chardev_log_fd=None,
     vsock_fd=-1, vsock_auto_cid=None, vhost_user_gpu_fd=-1, starts_swtpm=False,
     nets_as_ethernet=True, parses_as_new_definition=True, probes_images=False, allocates_display_ports=False,
+    defers_incoming=False, vdpa_disk_fd=None,
+)
+
+# the host CPUs libvirt's harness mocks (tests/testutilshostcpus.h): its default host and
+# the Haswell host its ARG_CAPS_HOST_CPU_MODEL cases ask for
+_HARNESS_HOST_CPUS = {
+    "core2duo": ProbedHostCpu("core2duo", "Intel", (
+        "ds", "acpi", "ss", "ht", "tm", "pbe", "ds_cpl", "vmx", "est", "tm2", "cx16", "xtpr",
+        "lahf_lm")),
+    "Haswell": ProbedHostCpu("Haswell", "Intel", (
+        "vme", "ds", "acpi", "ss", "ht", "tm", "pbe", "dtes64", "monitor", "ds_cpl", "vmx",
+        "smx", "est", "tm2", "xtpr", "pdcm", "osxsave", "f16c", "rdrand", "cmt", "pdpe1gb",
+        "abm", "invtsc", "lahf_lm")),
+    "Broadwell": ProbedHostCpu("Broadwell"),
+}
+# the fake storage and network drivers of libvirt's harness (tests/qemufakedrivers.c) with
+# the definitions they read (tests/storagepoolxml2xmlout, networkxmlconfdata,
+# virnetworkportxml2xmldata)
+_HARNESS_DRIVERS = HostDrivers(
+    pools={
+        "pool-iscsi": StoragePool("iscsi", hosts=(("iscsi.example.com", 0),),
+                                  devices=("demo-target",)),
+        "pool-iscsi-auth": StoragePool("iscsi", hosts=(("iscsi.example.com", 0),),
+                                       devices=("demo-target",)),
+        "pool-disk": StoragePool("disk", devices=("/dev/sda",)),
+        "inactive": StoragePool("dir", active=False),
+    },
+    networks={
+        "nat-network": VirtualNetwork("nat", "virbr0", (
+            "192.168.122.1", "192.168.123.1", "2001:db8:ac10:fe01::1",
+            "2001:db8:ac10:fd01::1", "10.24.10.1")),
+        "hostdev": VirtualNetwork("hostdev"),
+        "vepa-net": VirtualNetwork("vepa"),
+    },
+    ports={
+        "plug-bridge-basic": NetworkPort("bridge", bridge="virbr0"),
+        "plug-hostdev-pci": NetworkPort("hostdev-pci", pci_address=(1, 2, 3, 4), managed=True,
+                                        driver="vfio"),
+    },
+    port_named_after_network=True, harness_volume_names=True,
 )
 
 # the host PCI devices libvirt's harness mocks (tests/virpcimock.c) and their IOMMU groups
@@ -284,6 +356,7 @@ LIBVIRT_TEST = HostProfile(
     swtpm_socket="/dev/test", run_dir="/var/run/libvirt/qemu",
     channel_dir="/var/lib/libvirt/qemu/channel/target", channel_subdir="domain-{id}-{name}",
     passt_dir="/var/run/libvirt/qemu/passt", qemu_rdp=True,
+    host_cpu_models=_HARNESS_HOST_CPUS, drivers=_HARNESS_DRIVERS,
     iommu_groups=_HARNESS_IOMMU_GROUPS,
 )
 

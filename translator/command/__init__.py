@@ -74,6 +74,7 @@ STAGES: tuple[Builder, ...] = (
     misc.build_watchdogs,
     chardev.build_redirdevs,
     hostdev.build_hostdevs,
+    general.build_incoming,
     misc.build_memballoon,
     rng.build_rngs,
     build_nvram,

@@ -188,7 +188,7 @@ def _physaddr_parts(cpu: Elem) -> list[str]:
 def _x86_model_parts(ctx: BuildContext, cpu: Elem) -> tuple[str | None, list[str]]:
     """qemuBuildCpuModelArgStr on x86: the updated guest CPU's model (or host/max), vendor
     and features, in QEMU's spelling; a disabled feature QEMU does not know is left out."""
-    resolved = guest_cpu.resolve_x86(cpu, ctx.caps, ctx.domain.virt_type)
+    resolved = guest_cpu.resolve_x86(cpu, ctx.caps, ctx.domain.virt_type, ctx.start_new)
     parts: list[str] = []
     if resolved.mode in ("host-passthrough", "maximum"):
         model: str | None = "host" if resolved.mode == "host-passthrough" else "max"

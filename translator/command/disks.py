@@ -93,13 +93,6 @@ def _cache_props(d: Disk) -> Props | None:
     return Props(("direct", mode[0]), ("no-flush", mode[1]))
 
 
-def _dropped_at_startup(d: Disk) -> bool:
-    """An optional disk whose source cannot be opened is left out when the domain starts;
-    without a storage driver a pool volume never resolves."""
-    s = d.source
-    return d.type == "volume" and s is not None and s.get("startupPolicy") == "optional"
-
-
 def _hotplugged_later(d: Disk) -> bool:
     """Transient disks sharing their backing image are attached over QMP after start."""
     t = d.elem.find("transient")
@@ -114,7 +107,7 @@ def number_nodes(disks: list[Disk], raw_without_format: bool = True,
     chains: dict[int, Src] = {}
     n = 0
     for d in reversed(disks):
-        if d.bus == "sd" or _hotplugged_later(d) or _dropped_at_startup(d):
+        if d.bus == "sd" or _hotplugged_later(d):
             continue
         top = disk_chain(d, raw_without_format, host)
         if top is None:
@@ -153,9 +146,30 @@ def _emit_secrets(ctx: BuildContext, d: Disk, src: Src) -> dict[str, str]:
     return emit_source_secrets(ctx, d, src)
 
 
+def vdpa_disk_fd(ctx: BuildContext, src_elem: Elem | None) -> int | None:
+    """The descriptor of a vhost-vdpa disk's device: one the caller opened for it, else
+    the one libvirt opens when it prepares the host's storage (None: not prepared)."""
+    dev = src_elem.get("dev") if src_elem is not None else None
+    if dev is not None and dev in ctx.vdpa_fds:
+        return ctx.vdpa_fds[dev]
+    return ctx.passed_fd(ctx.host.vdpa_disk_fd)
+
+
+def _pass_vdpa_fd(ctx: BuildContext, src: Src) -> None:
+    """qemuFDPassTransferCommand: the opened vhost-vdpa device goes to QEMU as a new fd
+    set, which the storage node opens as /dev/fdset/N."""
+    fd = vdpa_disk_fd(ctx, src.elem)
+    n = ctx.next("fdset")
+    ctx.cmd.add("-add-fd", f"set={n},fd={fd},opaque={src.storage_name}-vdpa",
+                xml_source(src.elem))
+    src.extra["fdset"] = f"/dev/fdset/{n}"
+
+
 def _emit_source(ctx: BuildContext, d: Disk, src: Src, top: bool) -> None:
     emit_unmanaged_pr(ctx, src, src.storage_name)
     ids = _emit_secrets(ctx, d, src)
+    if src.type == "vhostvdpa":
+        _pass_vdpa_fd(ctx, src)
     has_slice = src.slice is not None
     fmt_layer = src.needs_format_layer or src.type == "dir"
     p = storage_props(src, ids)
@@ -430,7 +444,7 @@ def build_disks(ctx: BuildContext) -> None:
             build_drive(ctx, d, disk_chain(d, raw_plain, host), _cache_mode(d),
                         _detect_zeroes(d))
             continue
-        if _hotplugged_later(d) or _dropped_at_startup(d):
+        if _hotplugged_later(d):
             continue
         drive_ref: str | None = None
         top = chains.get(id(d))

@@ -64,6 +64,16 @@ def build_stopped(ctx: BuildContext) -> None:
     ctx.cmd.add("-S", source=default_source("libvirt starts QEMU paused (-S) and resumes it over QMP"))
 
 
+def build_incoming(ctx: BuildContext) -> None:
+    """`-incoming`: where a migrated or restored guest's state comes from.  A daemon that
+    really starts QEMU passes `defer` and hands the URI over QMP once QEMU runs; the
+    pretend builds (domxml-to-native, libvirt's harness) print the URI itself."""
+    if ctx.incoming is None:
+        return
+    uri = "defer" if ctx.host.defers_incoming else ctx.incoming
+    ctx.cmd.add("-incoming", uri, source=Source("host", "the incoming migration URI"))
+
+
 def build_master_key(ctx: BuildContext) -> None:
     props = Props(("qom-type", "secret"), ("id", "masterKey0"), ("format", "raw"),
                   ("file", f"{ctx.domain_dir}/master-key.aes"))

@@ -37,6 +37,8 @@ def _listen(g: Elem) -> tuple[str, str | None]:
             return kind, first.get("address") or g.get("listen")
         if kind == "socket":
             return kind, first.get("socket")
+        if kind == "network":  # the network's address, once prepare resolved it
+            return kind, first.get("address")
         return kind, None
     if g.get("listen"):
         return "address", g.get("listen")

@@ -216,7 +216,9 @@ def emit_backend(ctx: BuildContext, spec: BackendSpec, source: Elem | None) -> N
 def build_memory(ctx: BuildContext) -> None:
     d = ctx.domain
     mem_kib = d.initial_memory_kib if d.initial_memory_kib is not None else d.memory_kib
-    value = f"size={mem_kib}k"
+    # without memory hotplug libvirt clears the size's low nine bits (it once passed MiB);
+    # an aligned size is not changed by it
+    value = f"size={mem_kib if d.max_memory is not None else mem_kib & ~0x1FF}k"
     if d.max_memory is not None:
 
         slots = d.max_memory.get("slots")

@@ -261,6 +261,8 @@ def storage_props(src: Src, secret_ids: dict[str, str]) -> Props:
                      ("namespace", int(s.get("namespace", "1")) if s is not None else 1))
     if t == "network":
         return _network_props(src, secret_ids)
+    if t == "vhostvdpa":
+        return Props(("driver", "virtio-blk-vhost-vdpa"), ("path", src.extra.get("fdset")))
     p = Props(("driver", "file"), ("filename", s.get("file") if s is not None else None))
     return p
 

@@ -44,15 +44,26 @@ def needs_host(cpu: CpuDef) -> bool:
     return cpu.match == "minimum" or any(p == OPTIONAL for _, p in cpu.features)
 
 
-def resolve_x86(cpu: Elem, caps: Caps, virt_type: str) -> CpuDef:
-    """The updated guest CPU of an x86 domain (qemuProcessUpdateGuestCPU for a new start)."""
+def keep_restored_model(guest: CpuDef, start_new: bool) -> None:
+    """qemuProcessUpdateGuestCPU on x86: a host-model CPU of a guest that is not started
+    anew already carries the model it was given, so it is used as a custom one."""
+    if not start_new and guest.mode == "host-model" and guest.model is not None:
+        guest.mode = "custom"
+
+
+def resolve_x86(cpu: Elem, caps: Caps, virt_type: str, start_new: bool = True) -> CpuDef:
+    """The updated guest CPU of an x86 domain (qemuProcessUpdateGuestCPU).  A guest that
+    is not started anew (restored, migrated in) keeps the model its host-model CPU was
+    given, and the features removed from its model since were enabled where it ran."""
     guest = from_xml(cpu)
     if guest.mode == "custom" and guest.model is None:
         return guest
+    keep_restored_model(guest, start_new)
     if guest.mode not in ("host-passthrough", "maximum"):
         updated = guest.copy()
         host = x86.host_model(caps, virt_type)
-        if x86.update(updated, host, needs_host(updated), "disable"):
+        removed_policy = DISABLE if start_new else REQUIRE
+        if x86.update(updated, host, needs_host(updated), removed_policy):
             allowed = x86.allowed_models(caps, virt_type)
             if (allowed is None or updated.model in allowed
                     or (updated.fallback == "allow" and x86.translate(updated, allowed))):

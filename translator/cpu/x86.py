@@ -12,7 +12,7 @@ from __future__ import annotations
 
 
 from capsdb import Caps
-from capsdb.model import HostCpu
+from capsdb.model import HostCpu, ProbedHostCpu
 from capsdb.cpumap import X86Map, X86Model, x86_map
 
 from ..records import dataclass
@@ -194,10 +194,11 @@ def host_model(caps: Caps, virt_type: str, migratable: bool = True) -> CpuDef | 
     uses, or (`migratable` False) the one QEMU reported, which CPU checks compare with.
     None: no `<hostCPU>` for the accelerator, or no model fits it.  A fresh copy."""
     host = caps.host_cpu(virt_type)
-    if host is None:
-        return None
-    models = caps.cpu_models(virt_type)
     drop_msr = not caps.has("cpu-unavailable-features")
+    if host is None:
+        probed = caps.probed_host_cpu
+        return _probed_host_model(probed, drop_msr, migratable) if probed else None
+    models = caps.cpu_models(virt_type)
     # keyed by the identity of the capability data: hashing it by value for an lru_cache
     # cost more than decoding it again
     key = (id(host), id(models), drop_msr, migratable)
@@ -227,6 +228,24 @@ def _host_model(host: HostCpu, models: tuple[tuple[str, tuple[str, ...]], ...] |
         cpu.features = [f for f in cpu.features
                         if (feat := m.feature(f[0])) is None or not feat.msr]
     return cpu
+
+
+def _probed_host_model(probed: ProbedHostCpu, drop_msr: bool, migratable: bool) -> CpuDef:
+    """virQEMUCapsInitHostCPUModel without QEMU's expansion: the probed CPU copied as it is
+    (virCPUDefCopyModelFilter without the features libvirt never passes to QEMU), its
+    migratable variant without the map's migration blockers (virCPUx86CopyMigratable),
+    MSR features dropped when QEMU cannot report unavailable features."""
+    m = x86_map()
+
+    def kept(name: str) -> bool:
+        feat = m.feature(name)
+        if feat is None:
+            return True
+        return not ((migratable and not feat.migratable) or (drop_msr and feat.msr))
+
+    return CpuDef(model=probed.model, vendor=probed.vendor,
+                  features=[[n, REQUIRE] for n in probed.features
+                            if n not in IGNORED_FEATURES and kept(n)])
 
 
 def provided_features(host: CpuDef) -> set[str]:

@@ -137,9 +137,15 @@ class _GroupedBus(Bus):
 
     group: int = _DEFAULT_GROUP
     locked: bool = False  # the group never changes (the built-in PHB)
+    taken: int = 0        # functions reserved in the bus' slot range
 
     def empty(self) -> bool:
-        return not any(self.min_slot <= s <= self.max_slot for s in self.used)
+        return self.taken == 0
+
+    def reserve(self, slot: int, function: int) -> None:
+        if self.min_slot <= slot <= self.max_slot:
+            self.taken += 1
+        super().reserve(slot, function)
 
 
 class _SlotSet:

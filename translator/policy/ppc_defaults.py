@@ -22,7 +22,7 @@ from ..arches import PPC_ARCHES
 from ..context import BuildContext
 from ..machines import is_ppc64, is_pseries
 from ..model.devices import Input, Interface
-from ..validate.arch import check_nvdimm_guest_area, validate_phbs
+from ..validate.arch import check_nvdimm_guest_area
 from ..prepare.implicit import add_controller, add_disk_controllers, implicit_elem
 from ..validate.controllers import check_root_model, required_usb_model
 
@@ -94,7 +94,6 @@ def _apply_model_defaults(ctx: BuildContext) -> None:
 def add_implicit_controllers(ctx: BuildContext) -> None:
     """PowerPC machines have a PCI root bus and (unless disabled) a USB controller."""
     devs = ctx.domain.devices
-    validate_phbs(ctx)  # libvirt checks the PHBs before adding the implicit controllers
     if devs.controller("usb", 0) is None:
         model = default_usb_model(ctx)
         if model:

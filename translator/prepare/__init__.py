@@ -10,6 +10,7 @@ from .machine import prepare_machine
 from .memory import add_numa_node_for_hotplug, prepare_memory
 from .ports import assign_usb_ports, assign_virtio_serial
 from .firmware import prepare_firmware
+from .host_resources import allocate_network_hostdevs, resolve_listen_networks, translate_volumes
 from .pretend import rewrite_interfaces
 from ..validate.checks import validate, validate_parsed
 from ..validate.actual_net import validate_actual_nets
@@ -32,6 +33,7 @@ def prepare(ctx: BuildContext) -> None:
     assign_drive_addresses(ctx)
     add_hostdev_scsi_controllers(ctx)
     assign_virtio_serial(ctx)
+    allocate_network_hostdevs(ctx)  # a network's host device is one from here on
     assign_aliases(ctx)
     validate(ctx)  # libvirt's validation; reads user-given PCI addresses only
     check_argument_list(ctx)
@@ -45,4 +47,6 @@ def prepare(ctx: BuildContext) -> None:
     validate_actual_nets(ctx)  # libvirt checks the actual interface types this late
     assign_usb_ports(ctx)
     prepare_memory(ctx)
+    resolve_listen_networks(ctx)
+    translate_volumes(ctx)
     validate_prepare(ctx)  # qemuProcessPrepareDomain's and the command line's refusals

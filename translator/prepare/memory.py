@@ -130,7 +130,11 @@ def add_numa_node_for_hotplug(ctx: BuildContext) -> None:
 
 
 def prepare_memory(ctx: BuildContext) -> None:
-    align_memory(ctx)
+    if ctx.start_new:  # a guest restored or migrated in keeps the sizes it ran with
+        align_memory(ctx)
+    else:
+        raw = sum(scaled_kib(m.at("target", "size")) or 0 for m in memory_devices(ctx))
+        ctx.domain.initial_memory_kib = max(ctx.domain.memory_kib - raw, 0)
     assign_orphan_vcpus(ctx)
     if ctx.domain.max_memory is not None:
         assign_memory_slots(ctx)

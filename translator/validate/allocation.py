@@ -29,6 +29,13 @@ def pci_address_in_use(a: PciAddress) -> TranslationError:
                   f"{a.domain:04x}:{a.bus:02x}:{a.slot:02x}.{a.function}")
 
 
+def virtio_disk_address(address_type: str) -> TranslationError:
+    """qemuDomainAssignDevicePCISlots: a virtio disk on a PCI machine whose address is
+    neither PCI nor one of the virtio transports the machine has."""
+    return _error(ErrorCode.CONFIG_UNSUPPORTED,
+                  f"virtio disk cannot have an address of type '{address_type}'")
+
+
 def no_free_pci_slot() -> TranslationError:
     return _error(ErrorCode.INTERNAL_ERROR, "No more available PCI slots")
 

@@ -25,7 +25,7 @@ from ..errors import ErrorCode, TranslationError, UnsupportedConfigError, refuse
 from ..model import Domain
 from ..model.address import DriveAddress, PciAddress
 from ..model.device import Device
-from ..model.devices import Disk, Hostdev, Input
+from ..model.devices import Disk, Hostdev
 from ..model.elem import Elem
 from ..model.sizes import SYSTEM_PAGE_KIB
 from ..namespace import known_capability
@@ -65,19 +65,6 @@ def _bitmap(text: str) -> set[int]:
 _SCALE = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024**2,
           "mib": 1024**2, "mb": 1000**2, "g": 1024**3, "gib": 1024**3, "gb": 1000**3,
           "t": 1024**4, "tib": 1024**4, "tb": 1000**4}
-
-
-def _bytes(e: Elem | None, default_unit: str = "b") -> int | None:
-    text = (e.text or "").strip() if e is not None else ""
-    if e is None or not text:
-        return None
-    scale = _SCALE.get((e.get("unit") or default_unit).lower())
-    if scale is None:
-        return None
-    if not re.fullmatch(r"[0-9]+|0[xX][0-9a-fA-F]+", text):
-        raise TranslationError(ErrorCode.XML_ERROR, f"Invalid value '{text}' for element or attribute "
-                               f"'{e.tag}'")
-    return int(text, 0) * scale
 
 
 def _numa_cells(domain: Domain) -> list[Elem]:
@@ -202,12 +189,6 @@ def check_controller_iothread(ctx: BuildContext) -> None:
                                    "controllers")
 
 
-def check_tpm_backend(ctx: BuildContext) -> None:
-    for dev in ctx.domain.devices.of("tpm"):
-        if dev.elem.find("backend") is None:
-            raise TranslationError(ErrorCode.XML_ERROR, "missing TPM device backend")
-
-
 def check_machine_max_vcpus(ctx: BuildContext) -> None:
     """The machine type's CPU limit; checked early so no step iterates a huge vCPU count."""
     virt, name = ctx.domain.virt_type, ctx.domain.os.machine
@@ -236,17 +217,13 @@ def check_shmem_parse(ctx: BuildContext) -> None:
     for dev in ctx.domain.devices.of("shmem"):
         if dev.elem.find("msi") is not None and dev.elem.find("server") is None:
             raise TranslationError(ErrorCode.XML_ERROR, "msi option is only supported with a server")
-        size = _bytes(dev.elem.find("size"))
-        if size is not None and (size < 1024 * 1024 or size & (size - 1)):
-            raise TranslationError(ErrorCode.XML_ERROR, "shmem size must be a power of 2 and at least 1 MiB "
-                                   "(1024 KiB)")
 
 
 PARSE_RULES: tuple[Rule, ...] = (
     check_vcpu_cpuset, check_cputune, *cpu.PARSE_RULES, numa_conf.check_numatune_parse,
     check_disk_parse, check_storage_parse,
     check_loadparm, check_usb_port_syntax,
-    check_controller_iothread, check_tpm_backend, check_shmem_parse, check_pci_controller_index,
+    check_controller_iothread, check_shmem_parse, check_pci_controller_index,
     check_machine_max_vcpus, check_memory_device_parse, check_throttle_groups,
     check_hostdev_parse, check_sysinfo,
     check_launch_security, check_override_values, check_mdev_address,
@@ -406,13 +383,6 @@ def _int_or_zero(text: str | None) -> int:
         return 0
 
 
-def check_inputs(ctx: BuildContext) -> None:
-    usb_off = any(c.type == "usb" and c.model == "none" for c in ctx.domain.devices.controllers)
-    for dev in ctx.domain.devices.items:
-        if isinstance(dev, Input) and dev.bus == "usb" and usb_off:
-            raise _unsupported("Can't add USB input device. USB bus is disabled")
-
-
 def check_iommu(ctx: BuildContext) -> None:
     for dev in ctx.domain.devices.of("iommu"):
         if (dev.elem.get("model") or "intel") != "virtio":
@@ -426,16 +396,6 @@ def check_iommu(ctx: BuildContext) -> None:
 
 def _pci_text(a: PciAddress) -> str:
     return f"{a.domain:04x}:{a.bus:02x}:{a.slot:02x}.{a.function:x}"
-
-
-def check_pci_expander_nodes(ctx: BuildContext) -> None:
-    ncells = len(_numa_cells(ctx.domain))
-    for c in ctx.domain.devices.controllers:
-        node = c.target.findtext("node") if c.target is not None else None
-        if c.type == "pci" and node is not None and int(node) >= ncells:
-            raise TranslationError(ErrorCode.XML_ERROR, f"{c.model} with index {c.index} is configured for a "
-                                   f"NUMA node ({node}) not present in the domain's "
-                                   f"<cpu><numa> array ({ncells})")
 
 
 # Controllers that can only be plugged into a root bus (what each one requires).
@@ -499,7 +459,7 @@ def _usb_addressed(items: Iterable[Device]) -> Iterator[Device]:
 # assignment): libvirt runs them for each device before the driver's
 DEVICE_RULES: tuple[Rule, ...] = (
     check_disk_targets, check_disk_source, check_controller_placement,
-    check_pci_expander_nodes, check_inputs, check_iommu, check_usb_addresses,
+    check_iommu, check_usb_addresses,
 )
 # what is checked once every device passed the per-device checks
 LATE_DEVICE_RULES: tuple[Rule, ...] = (check_drive_address_conflicts, check_spice_tls_allocation)

@@ -36,9 +36,6 @@ def validate_controllers(ctx: BuildContext) -> None:
             if c.index != 0 and not ctx.policy.multiple_pci_roots(ctx):
                 raise TranslationError(
                     ErrorCode.XML_ERROR, "pci-root and pcie-root controllers should have index 0")
-            if c.info.address is not None:
-                raise TranslationError(ErrorCode.CONFIG_UNSUPPORTED, "pci-root and pcie-root "
-                                       "controllers should not have an address")
         if c.type == "usb" and c.ports is not None and c.model in ("nec-xhci", "qemu-xhci") \
                 and c.ports > XHCI_MAX_PORTS:
             raise TranslationError(

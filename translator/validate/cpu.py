@@ -123,6 +123,8 @@ def check_guest_cpu_update(ctx: BuildContext) -> None:
     guest = guest_cpu.from_xml(cpu)
     if guest.mode == "custom" and guest.model is None:
         return
+    if ctx.is_x86:
+        guest_cpu.keep_restored_model(guest, ctx.start_new)
     if not _mode_supported(ctx, guest.mode):
         refuse(ErrorCode.CONFIG_UNSUPPORTED,
                f"CPU mode '{guest.mode}' for {ctx.arch} {d.virt_type} domain on "
@@ -153,7 +155,7 @@ def _check_x86_update(ctx: BuildContext, cpu: Elem, guest: CpuDef) -> None:
     host = x86.host_model(ctx.caps, d.virt_type)
     if host is None and guest_cpu.needs_host(guest):
         refuse(ErrorCode.CONFIG_UNSUPPORTED, "unknown host CPU model")
-    updated = guest_cpu.resolve_x86(cpu, ctx.caps, d.virt_type)
+    updated = guest_cpu.resolve_x86(cpu, ctx.caps, d.virt_type, ctx.start_new)
     allowed = x86.allowed_models(ctx.caps, d.virt_type)
     if (updated.mode == "custom" and updated.model and allowed is not None
             and updated.model not in allowed and guest.fallback != "allow"):

@@ -9,9 +9,9 @@ from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.device import Device
 from ..model.devices import Video
-from ..parse import scaled_kib
 from .. import machines as m
 from .qemu_net import requires_shared_memory
+from .values import size_bytes
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED
 UINT_MAX_KIB = 0xFFFFFFFF // 1024
@@ -482,10 +482,10 @@ def validate_memory(ctx: BuildContext, dev: Device) -> None:
 
 
 def validate_shmem(ctx: BuildContext, dev: Device) -> None:
-    """qemuValidateDomainDeviceDefShmem."""
-    size = scaled_kib(dev.elem.find("size"), "mib")
-    if size:
-        size_b = size * 1024
+    """qemuValidateDomainDeviceDefShmem (the size is in bytes unless a unit says otherwise:
+    virDomainShmemDefParseXML reads it with scale 1)."""
+    size_b = size_bytes(dev.elem.find("size"))
+    if size_b:
         if size_b < 1024 * 1024 or size_b & (size_b - 1):
             refuse(ErrorCode.XML_ERROR, "shmem size must be a power of 2 and at least 1 MiB "
                                         "(1024 KiB)")

@@ -10,6 +10,8 @@ from ..errors import ErrorCode, refuse
 from ..model.device import Device
 from ..model.devices import Chardev, Controller, Disk, Hostdev, Interface
 from .. import machines as m
+from .incoming import check_incoming
+from ..host_lookup import volume_source
 from .qemu_chardev import serial_target_model, serial_target_type
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED
@@ -62,8 +64,10 @@ def _disks(ctx: BuildContext) -> None:
 
 
 def validate_start(ctx: BuildContext) -> None:
-    """qemuProcessStartValidate's checks after virDomainDefValidate: graphics listens and
+    """The incoming URI (checked when the incoming side is set up), then
+    qemuProcessStartValidate's checks after virDomainDefValidate: graphics listens and
     qemu-rdp, shared memory names, disks QEMU cannot open."""
+    check_incoming(ctx)
     _graphics(ctx)
     _shmem(ctx)
     _disks(ctx)
@@ -233,8 +237,31 @@ def check_memory_backends(ctx: BuildContext) -> None:
             refuse(CONFIG, "nvdimm pmem property is not available with this QEMU binary")
 
 
+def check_volume_disks(ctx: BuildContext) -> None:
+    """qemuProcessPrepareDomainStorage: a volume disk its pool cannot answer for fails the
+    start (prepare has dropped the ones their startupPolicy lets go)."""
+    for d in reversed(ctx.domain.devices.disks):
+        if d.type == "volume" and d.source is not None:
+            result = volume_source(ctx.host.drivers, d)
+            if isinstance(result, tuple):
+                refuse(*result)
+
+
+def check_vdpa_disks_opened(ctx: BuildContext) -> None:
+    """qemuBlockStorageSourceGetVhostVdpaProps: a vhost-vdpa disk is given to QEMU as the
+    descriptor libvirt opened for it; a pretend build opens none, and building the storage
+    node's properties without its path fails."""
+    for d in ctx.domain.devices.disks:
+        if d.type != "vhostvdpa" or ctx.host.vdpa_disk_fd is not None:
+            continue
+        dev = d.source.get("dev") if d.source is not None else None
+        if dev not in ctx.vdpa_fds:
+            refuse(ErrorCode.INTERNAL_ERROR, "argument key 'path' must not have null value")
+
+
 def validate_prepare(ctx: BuildContext) -> None:
     """The refusals of qemuProcessPrepareDomain and of building the command line."""
+    check_volume_disks(ctx)
     check_graphics_counts(ctx)
     check_usb_controllers(ctx)
     check_virtio_addresses(ctx)
@@ -243,3 +270,4 @@ def validate_prepare(ctx: BuildContext) -> None:
     check_smbios(ctx)
     check_memory_backends(ctx)
     check_shmem_address(ctx)
+    check_vdpa_disks_opened(ctx)
