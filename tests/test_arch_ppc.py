@@ -141,6 +141,18 @@ def test_user_placed_host_device_gives_its_phb_its_group() -> None:
     assert _buses(args) == {"0001:01:00.0": "pci.0", "0001:01:00.1": "pci.1.0"}
 
 
+def test_interface_on_a_hostdev_network_gets_a_phb_of_its_own() -> None:
+    # the harness' network 'hostdev' forwards to host devices: the interface is isolated
+    # before libvirt knows which device it gets; a NAT network's is not
+    def bus(network: str) -> object:
+        devs = _devices(_args(f"<interface type='network'><source network='{network}'/>"
+                              "<model type='virtio'/></interface>" + NO_USB))
+        return next(d["bus"] for d in devs if d["driver"] == "virtio-net-pci")
+
+    assert bus("hostdev") == "pci.1.0"
+    assert bus("nat-network") == "pci.0"
+
+
 def test_hostdev_interfaces_come_first_in_the_hostdev_list() -> None:
     iface = ("<interface type='hostdev'><source><address type='pci' domain='0x0005' "
              "bus='0x90' slot='0x01' function='0x0'/></source></interface>")

@@ -18,7 +18,7 @@ grown set of buses (qemuDomainAssignPCIAddresses).
 
 Branches ([x] done, [ ] not):
 - [x] isolation groups of PCI host devices (hostdev-type interfaces included)
-- [ ] synthetic groups of interfaces on hostdev-backed networks (networks not modelled)
+- [x] synthetic groups of interfaces on hostdev-backed networks (HostProfile.drivers)
 - [x] dry run growing PHBs, spare slot, user addresses beyond the last bus
 - [x] target indexes of the PHBs libvirt adds
 """
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from ..context import BuildContext
 from ..model import Controller, Device, PciAddress
-from ..model.devices import Hostdev
+from ..model.devices import Hostdev, Interface
 from ..machines import is_pseries
 from ..prepare.addresses import (BUS_ACCEPTS, Bus, assign_pci_root_addresses,
                                  claim_multifunction, forget_empty_pci_addresses,
@@ -40,6 +40,8 @@ from ..validate.qemu_validate import device_order
 
 # the built-in PHB's bus and every emulated device's isolation group
 _DEFAULT_GROUP = 0
+# the highest isolation group (UINT_MAX), where synthetic ones start
+_MAX_ISOLATION_GROUP = 2**32 - 1
 # QEMU has 32 PHBs; target index 0 is the built-in one's
 _MAX_PHB_TARGET_INDEX = 31
 
@@ -119,16 +121,30 @@ def _fill_missing_buses(ctx: BuildContext) -> None:
 def isolation_groups(ctx: BuildContext) -> dict[int, int]:
     """qemuDomainFillDeviceIsolationGroup on pseries, by device id: a PCI host device is
     in its IOMMU group plus one (0 stays the emulated devices' group); one whose group the
-    host cannot tell is not isolated."""
+    host cannot tell is not isolated. An interface on a network of host devices (whose
+    device is only known at start) gets a synthetic group of its own, counted down from
+    the highest one (nets come first in libvirt's walk)."""
     if not is_pseries(ctx):
         return {}
     out: dict[int, int] = {}
+    synthetic = _MAX_ISOLATION_GROUP
+    for d in ctx.domain.devices.items:
+        if isinstance(d, Interface) and d.type == "network" and _hostdev_network(ctx, d):
+            out[id(d)] = synthetic
+            synthetic -= 1
     for d in ctx.domain.devices.items:
         if isinstance(d, Hostdev) and d.mode == "subsystem" and d.type == "pci":
             group = ctx.host.iommu_group(d.pci_host_address)
             if group is not None:
                 out[id(d)] = group + 1
     return out
+
+
+def _hostdev_network(ctx: BuildContext, iface: Interface) -> bool:
+    """virDomainNetResolveActualType: the network's forward mode is hostdev."""
+    name = iface.source.get("network") if iface.source is not None else None
+    network = ctx.host.drivers.network(name or "")
+    return network is not None and network.forward == "hostdev"
 
 
 @dataclass
