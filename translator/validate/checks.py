@@ -30,7 +30,7 @@ from ..model.elem import Elem
 from ..model.sizes import SYSTEM_PAGE_KIB
 from ..namespace import known_capability
 from ..spice_ports import spice_autoport_needs
-from . import allocation, cpu, net, numa_conf, qemu_namespace
+from . import allocation, cpu, net, numa_conf, qemu_def, qemu_namespace
 from .conf.bitmap import parse_bitmap
 from .domain_validate import validate_definition
 from .storage_source import validate_chain_depths
@@ -190,12 +190,11 @@ def check_controller_iothread(ctx: BuildContext) -> None:
 
 
 def check_machine_max_vcpus(ctx: BuildContext) -> None:
-    """The machine type's CPU limit; checked early so no step iterates a huge vCPU count."""
+    """The machine type's CPU limit, checked early so no step iterates a huge vCPU count
+    (before defaults: a domain without a machine type gets the binary's default)."""
     virt, name = ctx.domain.virt_type, ctx.domain.os.machine
     machine = ctx.caps.find_machine(name, virt) if name else ctx.caps.default_machine(virt)
-    if machine is not None and 0 < machine.max_cpus < ctx.domain.vcpu.count:
-        raise _unsupported(f"Maximum CPUs greater than specified machine type limit "
-                           f"{machine.max_cpus}")
+    qemu_def.check_machine_max_vcpus(ctx, machine)
 
 
 def check_memory_device_parse(ctx: BuildContext) -> None:

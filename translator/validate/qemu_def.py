@@ -8,6 +8,8 @@ consoles, sysinfo, panic devices, TPMs, watchdogs and launch security.
 
 from __future__ import annotations
 
+from capsdb.model import Machine
+
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model import Elem
@@ -280,16 +282,21 @@ def vcpus_max(ctx: BuildContext) -> int:
     return ctx.domain.vcpu.count
 
 
+def check_machine_max_vcpus(ctx: BuildContext, machine: "Machine | None") -> None:
+    """The machine type's CPU limit (qemuValidateDomainVCpuTopology). validate/checks.py
+    also applies it right after parsing, so that no step iterates a huge vCPU count."""
+    if machine is not None and 0 < machine.max_cpus < vcpus_max(ctx):
+        refuse(CONFIG, f"Maximum CPUs greater than specified machine type limit "
+                       f"{machine.max_cpus}")
+
+
 def _vcpu_topology(ctx: BuildContext) -> None:
     """qemuValidateDomainVCpuTopology."""
     d = ctx.domain
     current = d.vcpu.current if d.vcpu.current is not None else d.vcpu.count
     if current == 0:
         refuse(CONFIG, "Domain requires at least 1 vCPU")
-    machine = ctx.caps.find_machine(m.machine(ctx), d.virt_type)
-    if machine is not None and 0 < machine.max_cpus < vcpus_max(ctx):
-        refuse(CONFIG, f"Maximum CPUs greater than specified machine type limit "
-                       f"{machine.max_cpus}")
+    check_machine_max_vcpus(ctx, ctx.caps.find_machine(m.machine(ctx), d.virt_type))
     topo = d.cpu.find("topology") if d.cpu is not None else None
     if topo is not None:
         product = 1
