@@ -48,7 +48,7 @@ ALLOCATORS = {
     "prepare/ports.py": "virtio-serial and USB port allocation (virDomainUSBAddress*)",
     "spapr_vio.py": "spapr-vio reg allocation (qemuDomainAssignSpaprVIOAddress)",
     "policy/s390.py": "CCW devno and zPCI id allocation (virDomainCCWAddressAssign)",
-    "policy/ppc_defaults.py": "pseries PHB slot allocation",
+    "policy/ppc_addresses.py": "pseries PHB slot allocation (isolation groups)",
     "policy/x86.py": "the ICH9 SATA function taken by another device while placing sata0",
 }
 
