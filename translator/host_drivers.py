@@ -24,6 +24,8 @@ class StoragePool:
     hosts: tuple[tuple[str, int], ...] = ()    # <source><host name port> (port 0: default)
     devices: tuple[str, ...] = ()              # <source><device path>
     initiator_iqn: str | None = None           # <source><initiator><iqn name>
+    # <source><auth username><secret usage=|uuid=>: (username, 'usage' or 'uuid', value)
+    auth: tuple[str, str, str] | None = None
     active: bool = True
 
 

@@ -11,7 +11,7 @@ from lxml import etree
 from .errors import XMLInputError
 from .model import QEMU_NS, Domain, Elem, OSConfig, QemuNamespace, Vcpu
 from .model.domain import NumaCell
-from .model.devices import Devices, device_from
+from .model.devices import Devices, device_from, nets_before_hostdevs
 from .model.qemu_ns import NsArg, NsCapToggle, NsDeviceOverride, NsEnv, NsProperty
 from .validate.conf import check_domain_xml, memory_kib
 from .xmlsafe import parse_document
@@ -159,6 +159,7 @@ def parse_domain(xml: str | bytes) -> Domain:
             if child.tag == "emulator" or child.tag.startswith("{"):
                 continue
             devices.items.append(device_from(child))
+        nets_before_hostdevs(devices.items)
 
     vcpu_e = root.find("vcpu")
     vcpu = Vcpu()

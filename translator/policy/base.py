@@ -33,6 +33,12 @@ def machine_default_cpu(ctx: BuildContext) -> str | None:
     return ctx.caps.cpu_name_for_type(m.default_cpu, ctx.domain.virt_type)
 
 
+# arches without a policy of their own that libvirt gives no default memballoon
+_NO_DEFAULT_BALLOON_ARCHES = frozenset({
+    "sparc", "cris", "ia64", "lm32", "m68k", "microblaze", "microblazeel", "or32",
+    "parisc", "parisc64", "ppcle", "unicore32", "xtensa", "xtensaeb"})
+
+
 class MachinePolicy:
     """libvirt's per-architecture and per-machine decisions (generic machines)."""
 
@@ -60,8 +66,9 @@ class MachinePolicy:
         return "cirrus" if ctx.has("cirrus-vga") else "vga"
 
     def adds_default_memballoon(self, ctx: BuildContext) -> bool:
-        """Whether libvirt gives the domain a virtio memballoon when it defines none."""
-        return True
+        """Whether libvirt gives the domain a virtio memballoon when it defines none
+        (qemuDomainDefAddDefaultDevices: per arch; the arch policies say for theirs)."""
+        return ctx.arch not in _NO_DEFAULT_BALLOON_ARCHES
 
     def default_panic_model(self, ctx: BuildContext) -> str | None:
         """The model of a <panic> written without one (qemuDomainDefaultPanicModel; None:
