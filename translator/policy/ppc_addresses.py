@@ -25,7 +25,7 @@ Branches ([x] done, [ ] not):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from capsdb.records import dataclass
 
 from ..context import BuildContext
 from ..model import Controller, Device, PciAddress
