@@ -13,8 +13,13 @@ import os
 # import of the submodule would overwrite the function).
 from . import profiles as _profiles  # noqa: F401
 from .model import Caps, CapsFileError, CpuModel, Machine
+from .profiles import UnknownProfileError
 
-__all__ = ["Caps", "CapsFileError", "CpuModel", "Machine", "load", "get", "profiles"]
+__all__ = ["Caps", "CapsFileError", "CpuModel", "Machine", "UnknownProfileError", "load", "get",
+           "profiles"]
+
+# what a user's choice of capabilities can fail with; anything else is a bug
+USAGE_ERRORS: tuple[type[Exception], ...] = (CapsFileError, UnknownProfileError, OSError)
 
 
 def load(path: str | os.PathLike[str]) -> Caps:

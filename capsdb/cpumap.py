@@ -12,7 +12,8 @@ import functools
 import gzip
 import json
 import os
-from dataclasses import dataclass
+
+from .records import dataclass
 
 _FILE = os.path.join(os.path.dirname(__file__), "data", "cpu_map", "x86.json.gz")
 

@@ -107,6 +107,7 @@ def caps_to_doc(caps: Caps, profile_version: str | None = None) -> dict[str, Any
            if caps.host_cpu_props else {}),
         **({"host_cpus": {a: _host_cpu_doc(h) for a, h in caps.host_cpus.items()}}
            if caps.host_cpus else {}),
+        **({"gic": [list(g) for g in caps.gic]} if caps.gic else {}),
     }
 
 
@@ -138,6 +139,7 @@ def doc_to_caps(doc: dict[str, Any]) -> Caps:
         **{k: doc[k] for k in SEV_FIELDS if k in doc},
         host_cpu_props=tuple((str(n), bool(v)) for n, v in doc.get("host_cpu_props", ())),
         host_cpus={a: _host_cpu_from_doc(h) for a, h in doc.get("host_cpus", {}).items()},
+        gic=tuple((str(v), bool(k), bool(e)) for v, k, e in doc.get("gic", ())),
     )
 
 

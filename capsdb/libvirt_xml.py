@@ -75,6 +75,8 @@ def parse_caps_xml(data: bytes, *, variant: str | None = None) -> Caps:
         host_cpu_model=host.get("model") if host is not None else None,
         host_cpu_props=host_props,
         host_cpus=host_cpus,
+        gic=tuple((g.get("version", ""), _yes(g.get("kernel")), _yes(g.get("emulated")))
+                  for g in root.iterfind("gic")),
         variant=variant,
         package=root.findtext("package"),
         emulator=root.findtext("emulator"),

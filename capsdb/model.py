@@ -6,8 +6,10 @@ object, so a builder can never observe capabilities changing half-way through a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Iterable, Mapping
+
+from .records import dataclass
 
 
 class CapsFileError(ValueError):
@@ -93,6 +95,9 @@ class Caps:
     host_cpu_props: tuple[tuple[str, bool], ...] = ()
     # every <hostCPU> of the file by accelerator ('kvm', 'tcg', 'hvf')
     host_cpus: dict[str, HostCpu] = field(default_factory=dict)
+    # the ARM GIC versions QEMU offers (<gic version kernel emulated>): (version, in the
+    # host kernel (KVM), emulated (TCG)), in file order
+    gic: tuple[tuple[str, bool, bool], ...] = ()
     variant: str | None = None
     package: str | None = None
     emulator: str | None = None
@@ -114,6 +119,13 @@ class Caps:
         flags.update(add)
         flags.difference_update(remove)
         return replace(self, flags=frozenset(flags))
+
+    def supports_gic(self, version: str, virt_type: str) -> bool:
+        """virQEMUCapsSupportsGICVersion: KVM needs the host kernel's GIC, TCG QEMU's
+        emulation; no other accelerator uses either."""
+        return any(v == version and ((virt_type == "kvm" and kernel) or
+                                     (virt_type == "qemu" and emulated))
+                   for v, kernel, emulated in self.gic)
 
     def with_probed_host_cpu(self, cpu: ProbedHostCpu) -> "Caps":
         """virQEMUCapsUpdateHostCPUModel after the host CPU changed: QEMU's expansions are

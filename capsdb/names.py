@@ -39,7 +39,8 @@ deliberate exception, `blockdev` (see `IMPLIED_FLAGS`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import dataclass
+
 
 __all__ = [
     "CAPABILITIES", "CapabilityInfo", "EFFECTS", "IMPLIED_FLAGS", "LIBVIRT_VERSION",

@@ -116,3 +116,39 @@ def test_refusals() -> None:
     assert _error(devices="<panic model='pvpanic'><address type='isa' iobase='0x505'/>"
                           "</panic>") == \
         "unsupported configuration: pvpanic is supported only with PCI address type"
+
+
+def test_gic_version_comes_from_qemus_gic_capabilities() -> None:
+    def machine(virt: str, caps: "capsdb.Caps", arch: str = "aarch64") -> str:
+        xml = f"""<domain type='{virt}'><name>t</name><memory>1048576</memory>
+          <os><type arch='{arch}' machine='virt'>hvm</type></os>
+          <devices><controller type='usb' model='none'/><memballoon model='none'/></devices>
+          </domain>"""
+        return _values(translator.translate(xml, caps, profile="libvirt-test").args,
+                       "-machine")[0]
+
+    aarch64 = capsdb.get("8.2.0", "aarch64")
+    assert "gic-version=3" in machine("kvm", aarch64)   # the host kernel's GICv3
+    assert "gic-version=2" in machine("qemu", aarch64)  # TCG never takes the emulated v3
+    assert "gic-version=2" in machine("kvm", capsdb.Caps(  # no in-kernel GIC: v2
+        version=aarch64.version, arch="aarch64", flags=aarch64.flags,
+        machines=aarch64.machines, cpus=aarch64.cpus, gic=(("3", False, True),)))
+    # only QEMU for aarch64 has the option: an armv7l guest gets its GICv2 silently
+    assert "gic-version" not in machine("qemu", capsdb.get("8.2.0", "armv7l"), "armv7l")
+
+
+def test_default_video_is_virtio_only_on_virt() -> None:
+    video = "<video/><controller type='usb' model='none'/><memballoon model='none'/>"
+    assert any(d["driver"] == "virtio-gpu-pci" for d in _devices(_args(video)))
+    board = _devices(_args(video, machine="versatilepb", virt="kvm",
+                           cpu="<cpu mode='host-passthrough'/>"))
+    assert any(d["driver"] == "cirrus-vga" for d in board)
+
+
+def test_virtio_device_without_any_bus_is_refused() -> None:
+    # realview has no PCI bus libvirt manages and no virtio-mmio: the balloon gets no address
+    assert _error(devices="<memballoon model='virtio'/>", machine="realview-pbx-a9",
+                  virt="kvm", cpu="<cpu mode='host-passthrough'/>") == \
+        "internal error: Unexpected enum value 0 for virDomainDeviceAddressType"
+    assert _args("<memballoon model='none'/>", machine="realview-pbx-a9", virt="kvm",
+                 cpu="<cpu mode='host-passthrough'/>")

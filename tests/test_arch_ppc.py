@@ -104,6 +104,96 @@ def test_full_phb_makes_libvirt_add_another() -> None:
     assert devs[-1]["bus"] == "pci.1.0" and devs[-1]["addr"] == "0x1"
 
 
+def _hostdev(host: str, address: str = "") -> str:
+    domain, bus, slot_fn = host.split(":")
+    slot, fn = slot_fn.split(".")
+    return (f"<hostdev mode='subsystem' type='pci'><source><address domain='0x{domain}' "
+            f"bus='0x{bus}' slot='0x{slot}' function='0x{fn}'/></source>{address}</hostdev>")
+
+
+def _buses(args: list[str]) -> dict[str, object]:
+    return {str(d["host"]): d["bus"] for d in _devices(args) if d["driver"] == "vfio-pci"}
+
+
+def test_host_devices_get_a_phb_per_iommu_group() -> None:
+    # the harness' host: 0001:01:00.x in one IOMMU group, 0005:90:01.0 in another
+    args = _args(_hostdev("0001:01:00.0") + _hostdev("0005:90:01.0") +
+                 _hostdev("0001:01:00.1") + "<rng model='virtio'><backend model='random'>"
+                 "/dev/urandom</backend></rng>" + NO_USB)
+    assert _buses(args) == {"0001:01:00.0": "pci.1.0", "0005:90:01.0": "pci.2.0",
+                            "0001:01:00.1": "pci.1.0"}
+    assert _device(args, "virtio-rng-pci")["bus"] == "pci.0"  # emulated: the built-in PHB
+
+
+def test_host_device_without_iommu_group_is_not_isolated() -> None:
+    args = _args(_hostdev("0000:ff:00.0") + NO_USB)  # no such device on the harness' host
+    assert _buses(args) == {"0000:ff:00.0": "pci.0"}
+    assert not any(d["driver"] == "spapr-pci-host-bridge" for d in _devices(args))
+
+
+def test_user_placed_host_device_gives_its_phb_its_group() -> None:
+    args = _args(_hostdev("0001:01:00.0", "<address type='pci' bus='0x02' slot='0x01'/>") +
+                 _hostdev("0001:01:00.1") + NO_USB)
+    assert _buses(args) == {"0001:01:00.0": "pci.2.0", "0001:01:00.1": "pci.2.0"}
+    # a user address of another group on a bus makes it shared (group 0) again
+    args = _args(_hostdev("0001:01:00.0", "<address type='pci' bus='0x00' slot='0x01'/>") +
+                 _hostdev("0001:01:00.1") + NO_USB)
+    assert _buses(args) == {"0001:01:00.0": "pci.0", "0001:01:00.1": "pci.1.0"}
+
+
+def test_interface_on_a_hostdev_network_gets_a_phb_of_its_own() -> None:
+    # the harness' network 'hostdev' forwards to host devices: the interface is isolated
+    # before libvirt knows which device it gets; a NAT network's is not
+    def bus(network: str) -> object:
+        devs = _devices(_args(f"<interface type='network'><source network='{network}'/>"
+                              "<model type='virtio'/></interface>" + NO_USB))
+        return next(d["bus"] for d in devs if d["driver"] == "virtio-net-pci")
+
+    assert bus("hostdev") == "pci.1.0"
+    assert bus("nat-network") == "pci.0"
+
+
+def test_hostdev_interfaces_come_first_in_the_hostdev_list() -> None:
+    iface = ("<interface type='hostdev'><source><address type='pci' domain='0x0005' "
+             "bus='0x90' slot='0x01' function='0x0'/></source></interface>")
+    vfio = [d for d in _devices(_args(_hostdev("0001:01:00.0") + iface + NO_USB))
+            if d["driver"] == "vfio-pci"]
+    assert [(d["host"], d["id"]) for d in vfio] == [("0005:90:01.0", "hostdev0"),
+                                                    ("0001:01:00.0", "hostdev1")]
+
+
+def test_dry_run_keeps_a_slot_for_a_bridge() -> None:
+    # 31 devices fill the built-in PHB, but the dry run kept one slot aside: a PHB is added
+    def scsi(n: int) -> str:
+        return "".join(f"<controller type='scsi' index='{i}' model='virtio-scsi'/>"
+                       for i in range(n))
+
+    devs = _devices(_args(scsi(31) + NO_USB))
+    assert devs[0] == {"driver": "spapr-pci-host-bridge", "index": 1, "id": "pci.1"}
+    assert all(d.get("bus") == "pci.0" for d in devs[1:])
+    assert len(_devices(_args(scsi(30) + NO_USB))) == 30  # 30 devices: no PHB
+
+
+def test_other_ppc_boards_grow_with_pci_bridges() -> None:
+    scsi = "".join(f"<controller type='scsi' index='{i}' model='virtio-scsi'/>"
+                   for i in range(32))
+    devs = _devices(_args(scsi + NO_USB, machine="mac99", arch="ppc"))
+    assert [d["driver"] for d in devs].count("spapr-pci-host-bridge") == 0
+    assert devs[0] == {"driver": "pci-bridge", "chassis_nr": 1, "id": "pci.1",
+                       "bus": "pci.0", "addr": "0x1"}
+    assert devs[-1]["bus"] == "pci.1"
+
+
+def test_phb_target_indexes_run_out_after_31() -> None:
+    def phbs(n: int) -> str:
+        return "".join(f"<controller type='pci' index='{i}' model='pci-root'/>"
+                       for i in range(1, n + 1))
+
+    assert _devices(_args(phbs(31) + NO_USB))[-1]["index"] == 31
+    assert _error(phbs(32) + NO_USB) == \
+        "unsupported configuration: No usable target index found for 0"
+
+
 def test_spapr_vio_registers_skip_user_ones() -> None:
     args = _args("<controller type='scsi' index='0'><address type='spapr-vio' "
                  "reg='0x30000000'/></controller><serial type='pty'/>" + NO_USB)

@@ -164,3 +164,34 @@ def test_virtio_disk_with_pci_address_is_a_zpci_device() -> None:
                     "id": "zpci25"})
     assert devs[i + 1]["driver"] == "virtio-blk-pci" and devs[i + 1]["addr"] == "0x8"
     assert "devno" not in devs[i + 1]
+
+
+def test_transitional_models_keep_their_suffix_on_ccw() -> None:
+    devs = _devices(_args("<memballoon model='virtio-non-transitional'/>"))
+    assert devs[-1]["driver"] == "virtio-balloon-ccw-non-transitional"
+    devs = _devices(_args("<memballoon model='virtio'/>"))
+    assert devs[-1]["driver"] == "virtio-balloon-ccw"
+
+
+def test_first_serial_port_is_console_zero() -> None:
+    # libvirt lists the SCLP serial port as console 0 too: the SCLP console is console 1
+    args = _args("<serial type='pty'/><console type='pty'><target type='sclp'/></console>"
+                 "<memballoon model='none'/>")
+    assert _devices(args)[-1] == {"driver": "sclpconsole", "chardev": "charconsole1",
+                                  "id": "console1"}
+    args = _args("<console type='pty'><target type='sclp'/></console>"
+                 "<memballoon model='none'/>")
+    assert _devices(args)[-1]["id"] == "console0"  # no serial port: no stub
+
+
+def test_zpci_ids_follow_libvirts_device_order() -> None:
+    # a USB controller written at the PC's PIIX3 place (00:01.2) is left unreserved: the
+    # host device takes slot 1 (multifunction), and zPCI ids go in libvirt's iteration
+    # order (host devices before controllers), whoever chose the slot
+    devs = _devices(_args("<controller type='usb' index='0'><address type='pci' domain='0x0000'"
+                          " bus='0x00' slot='0x01' function='0x2'/></controller>"
+                          "<memballoon model='none'/>"
+                          "<hostdev mode='subsystem' type='pci'><source/></hostdev>"))
+    assert devs[-2] == {"driver": "zpci", "uid": 1, "fid": 0, "target": "hostdev0",
+                        "id": "zpci1"}
+    assert devs[-1]["addr"] == "0x1" and devs[-1]["multifunction"] is True

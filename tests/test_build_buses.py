@@ -296,3 +296,21 @@ def test_user_alias_does_not_take_a_hostdev_number() -> None:
 def test_isapc_has_no_pci_bus() -> None:
     assert _error("<controller type='usb' index='0'/>", "isapc") == \
         "XML error: No PCI buses available"
+
+
+def test_empty_pci_address_asks_for_a_slot() -> None:
+    rng = ("<rng model='virtio'><backend model='random'>/dev/urandom</backend>"
+           "<address type='pci'/></rng><memballoon model='none'/>")
+    assert _by_id(_devices(rng, "pc"), "rng0")["addr"] == "0x2"   # not 00:00.0
+    q35 = _devices(rng)
+    assert _by_id(q35, "rng0")["bus"] != "pcie.0"  # a root port like any PCIe device
+
+
+def test_pci_bridge_index_must_exceed_its_bus() -> None:
+    bridge = ("<controller type='pci' index='1' model='pci-bridge'>"
+              "<address type='pci' bus='0x{bus}' slot='0x03'/></controller>"
+              "<controller type='pci' index='2' model='pci-bridge'/><memballoon model='none'/>")
+    assert _error(bridge.format(bus="02"), "pc") == (
+        "unsupported configuration: PCI controller at index 1 (0x01) has bus='0x02', "
+        "but index must be larger than bus")
+    assert _by_id(_devices(bridge.format(bus="00"), "pc"), "pci.1")["bus"] == "pci.0"

@@ -112,3 +112,12 @@ def test_usb_redirection_with_filter() -> None:
 def test_refused_chardevs(body: str) -> None:
     with pytest.raises(translator.TranslationError):
         _args(body)
+
+
+def test_first_serial_port_is_also_console_zero() -> None:
+    # virDomainDefAddConsoleCompat: a stub console 0 aliases serial 0, so the virtio
+    # console written first is console 1
+    args = _args("<serial type='pty'/><console type='pty'><target type='virtio'/></console>")
+    assert "pty,id=charconsole1" in _chardevs(args)
+    args = _args("<console type='pty'><target type='virtio'/></console>")
+    assert "pty,id=charconsole0" in _chardevs(args)  # no serial port: no stub

@@ -113,3 +113,15 @@ def test_runtime_values_are_masked(tool: ModuleType) -> None:
          'HOME=/var/lib/libvirt/qemu/domain--1-x')
     assert tool.mask_runtime(a) == tool.mask_runtime(b)
     assert tool.mask_runtime("-name a") != tool.mask_runtime("-name b")
+
+
+def test_harness_extra_becomes_translator_options(tool: ModuleType) -> None:
+    """The manifest's ARG_* arguments map to translate()'s start options; one the
+    translator has no option for is left out rather than failing the run."""
+    opts = tool.harness_options(['ARG_CAPS_HOST_CPU_MODEL, QEMU_CPU_DEF_H',
+                                 'ARG_MIGRATE_FROM, "stdio"', 'ARG_MIGRATE_FD, 7',
+                                 'ARG_VDPA_FD, "/dev/vhost-vdpa-0", 201'])
+    assert opts == {"host_cpu": "Haswell", "incoming": "stdio", "incoming_fd": 7,
+                    "vdpa_fds": {"/dev/vhost-vdpa-0": 201}}
+    assert tool.harness_options(['ARG_MIGRATE_FROM, "exec:cat"']) == {"incoming": "exec:cat"}
+    assert tool.harness_options(['ARG_FD_GROUP, "x", 1, 20']) == {}

@@ -117,3 +117,20 @@ def test_a_display_listening_on_a_network_listens_on_its_first_address() -> None
 def test_only_the_harness_profile_has_fake_drivers() -> None:
     assert "pool-iscsi" in LIBVIRT_TEST.drivers.pools
     assert not HOST.drivers.pools and HOST.drivers.networks is None
+
+
+def test_a_direct_iscsi_volume_authenticates_as_its_pool_says() -> None:
+    disk = """<disk type='volume' device='disk'><driver name='qemu' type='raw'/>
+      <auth username='mine'><secret type='iscsi' usage='mycluster_myname'/></auth>
+      <source pool='p' volume='unit:0:0:1' mode='direct'/>
+      <target dev='vda' bus='virtio'/></disk>"""
+    bare = HostDrivers(pools={"p": StoragePool("iscsi", hosts=(("h", 0),), devices=("t",))},
+                       harness_volume_names=True)
+    args = _args(disk, replace(LIBVIRT_TEST, drivers=bare))
+    assert not any('"user"' in a for a in args)  # the disk's own auth gives way
+    with_auth = HostDrivers(pools={"p": StoragePool(
+        "iscsi", hosts=(("h", 0),), devices=("t",),
+        auth=("pooluser", "usage", "mycluster_myname"))}, harness_volume_names=True)
+    args = _args(disk, replace(LIBVIRT_TEST, drivers=with_auth))
+    assert any('"user":"pooluser","password-secret":"libvirt-1-storage-auth-secret0"' in a
+               for a in args)

@@ -378,3 +378,13 @@ def test_spice_tls_port_allocation_needs_spice_tls() -> None:
         "tls-port=5900,addr=127.0.0.1,")
     # pretend mode fills in 5902 without asking qemu.conf
     assert "tls-port=5902" in _values(_args(secure, "native"), "-spice")[0]
+
+
+def test_iommu_groups_are_host_facts() -> None:
+    # the harness mocks its host's devices; a real host is taken as one group per slot
+    assert LIBVIRT_TEST.iommu_group("0001:01:00.0") == LIBVIRT_TEST.iommu_group("0001:01:00.1")
+    assert LIBVIRT_TEST.iommu_group("0001:01:00.0") != LIBVIRT_TEST.iommu_group("0005:90:01.0")
+    assert LIBVIRT_TEST.iommu_group("0000:ff:00.0") is None
+    assert HOST.iommu_group("0000:ff:00.0") == HOST.iommu_group("0000:ff:00.3")
+    assert HOST.iommu_group("0000:ff:00.0") != HOST.iommu_group("0000:ff:01.0")
+    assert replace(HOST, iommu_groups=()).iommu_group("0000:ff:00.0") is None

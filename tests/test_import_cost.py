@@ -8,6 +8,7 @@ need them still gets them.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,8 @@ LAZY = ("translator.policy.arm", "translator.policy.arm_command",
         "translator.policy.ppc", "translator.policy.ppc_defaults", "translator.policy.ppc_command",
         "translator.policy.riscv_loongarch", "translator.prepare.pcie_topology",
         "translator.policy.s390", "translator.policy.s390_command",
-        "translator.overrides", "uuid", "urllib.parse", "difflib", "importlib.resources")
+        "translator.overrides", "uuid", "urllib.parse", "difflib", "importlib.resources",
+        "ipaddress", "base64")
 
 _SNIPPET = """
 import json, sys
@@ -57,3 +59,18 @@ def test_aarch64_domain_loads_only_arm_modules() -> None:
     loaded = _loaded_after(_domain("aarch64", "virt"), arch="aarch64")
     assert {"translator.policy.arm", "translator.policy.arm_command"} <= loaded
     assert not any("ppc" in m or "riscv" in m or "s390" in m for m in loaded)
+
+
+def test_user_interface_with_an_address_loads_ipaddress() -> None:
+    nic = ("<interface type='user'><ip address='172.17.2.0' family='ipv4' prefix='24'/>"
+           "<model type='virtio'/></interface>")
+    assert "ipaddress" in _loaded_after(_domain("x86_64", "q35", nic))
+
+
+def test_no_class_is_a_compiling_dataclass() -> None:
+    """capsdb.records.dataclass builds the classes' methods without compiling them at
+    import (half of the import time was the standard dataclass compiling methods)."""
+    compiling = re.compile(r"^from dataclasses import .*\bdataclass\b", re.M)
+    offenders = [str(p.relative_to(ROOT)) for pkg in ("translator", "capsdb")
+                 for p in (ROOT / pkg).rglob("*.py") if compiling.search(p.read_text())]
+    assert offenders == []

@@ -49,3 +49,14 @@ def _scsi_driver(arch: str, machine: str) -> str:
 ])
 def test_default_scsi_model_is_the_policys(arch: str, machine: str, driver: str) -> None:
     assert _scsi_driver(arch, machine) == driver
+
+
+@pytest.mark.parametrize(("arch", "machine", "balloon"), [
+    ("x86_64", "pc", True), ("ppc64", "pseries", True), ("s390x", "s390-ccw-virtio", True),
+    ("aarch64", "virt", False), ("loongarch64", "virt", False),
+    ("sparc", "SS-5", False),  # qemuDomainDefAddDefaultDevices: 32-bit SPARC gets none
+])
+def test_default_memballoon_per_arch(arch: str, machine: str, balloon: bool) -> None:
+    ctx = BuildContext(domain=parse_domain(_xml(arch, machine)),
+                       caps=capsdb.get(None, "x86_64"), host=PROFILES["libvirt-test"])
+    assert choose_policy(ctx).adds_default_memballoon(ctx) is balloon

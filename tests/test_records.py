@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import pytest
 
-from translator.records import dataclass as cheap
+from capsdb.records import COMPILE_AFTER, dataclass as cheap
 
 
 def _pair(decorate: Callable[..., Any], frozen: bool) -> tuple[type, type]:
@@ -87,3 +87,43 @@ def test_recursive_repr_is_cut() -> None:
     n = Node()
     n.next = n
     assert repr(n) == "test_recursive_repr_is_cut.<locals>.Node(next=...)"
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_init_matches_the_standard_one_before_and_after_compiling(frozen: bool) -> None:
+    def make(decorate: Callable[..., Any]) -> type:
+        @decorate(frozen=frozen)
+        class C:
+            a: int
+            b: list[int] = field(default_factory=list)
+            c: str = "c"
+            later: int | None = field(default=None, init=False)
+            made: list[int] = field(default_factory=lambda: [1], init=False)
+        return C
+
+    std, new = make(dataclasses.dataclass), make(cheap)
+    for _ in range(2 * COMPILE_AFTER):  # the interpreted __init__, then the compiled one
+        for args, kwargs in (((1,), {}), ((1, [2]), {"c": "x"}), ((), {"a": 3, "c": "y"})):
+            s, n = std(*args, **kwargs), new(*args, **kwargs)
+            assert vars(n) == vars(s) and repr(n) == repr(s)
+            if len(args) < 2:
+                assert new(*args, **kwargs).b is not n.b  # a fresh default each time
+        for bad_args, bad_kwargs in (((), {}), ((1, [], "c", 4), {}), ((1,), {"a": 1}),
+                                     ((1,), {"nope": 1})):
+            with pytest.raises(TypeError):
+                new(*bad_args, **bad_kwargs)
+    assert "later" not in vars(new(1)) and new(1).later is None
+
+
+def test_unsupported_features_are_refused() -> None:
+    with pytest.raises(TypeError):
+        @cheap
+        class Post:
+            a: int
+
+            def __post_init__(self) -> None:
+                pass
+    with pytest.raises(TypeError):
+        @cheap
+        class Kw:
+            a: int = field(kw_only=True)

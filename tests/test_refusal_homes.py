@@ -48,7 +48,7 @@ ALLOCATORS = {
     "prepare/ports.py": "virtio-serial and USB port allocation (virDomainUSBAddress*)",
     "spapr_vio.py": "spapr-vio reg allocation (qemuDomainAssignSpaprVIOAddress)",
     "policy/s390.py": "CCW devno and zPCI id allocation (virDomainCCWAddressAssign)",
-    "policy/ppc_defaults.py": "pseries PHB slot allocation",
+    "policy/ppc_addresses.py": "pseries PHB slot allocation (isolation groups)",
     "policy/x86.py": "the ICH9 SATA function taken by another device while placing sata0",
 }
 
@@ -229,3 +229,25 @@ def test_phb_target_index_rules_are_the_generic_ones() -> None:
     assert answer(31) == ("unsupported configuration: PCI controller target index '31' out of "
                           "range - must be 0-30")
     assert answer(1) is None
+
+
+@pytest.mark.parametrize("caps_args", [[], ["--qemu", "10.0"]])
+def test_cli_reports_caps_loading_bug_as_internal_error(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        caps_args: list[str]) -> None:
+    """Only a user's choice of capabilities (a bad file, an unknown QEMU version) is a usage
+    error; a KeyError while loading them is a bug: exit 70, not 2."""
+    import sys
+
+    import capsdb  # noqa: F401 - loads capsdb.profiles (the package attribute is a function)
+
+    def broken(*_args: object, **_kw: object) -> object:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(sys.modules["capsdb.profiles"], "get_profile", broken)
+    domain = tmp_path / "d.xml"
+    domain.write_text(_PLAIN)
+    assert cli.main([str(domain), "--arch", "x86_64", *caps_args]) == 70
+    assert "internal error (a bug in xml2argv)" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert cli.main([str(domain), "--qemu", "1.0"]) == 2

@@ -126,6 +126,23 @@ def test_usb_port_path_and_disabled_usb() -> None:
         "unsupported configuration: Can't add USB input device. USB bus is disabled")
 
 
+def test_usb_buses_are_checked_with_the_usb_address_set() -> None:
+    two = "<controller type='usb' index='0' model='qemu-xhci'/>" * 2
+    assert _refusal(_xml(two, machine="q35")) == \
+        "XML error: Duplicate USB controllers with index 0"
+    # companions share their master's bus
+    _translate(_xml("<controller type='usb' index='0' model='ich9-ehci1'/>"
+                    "<controller type='usb' index='0' model='ich9-uhci1'>"
+                    "<master startport='0'/></controller>"))
+    # no USB controller at all (not model='none'): the address set's wording
+    with pytest.raises(translator.TranslationError) as exc:
+        translator.translate(_xml("<input type='tablet' bus='usb'/>", arch="loongarch64",
+                                  machine="virt"), capsdb.get(None, "loongarch64"),
+                             profile="libvirt-test")
+    assert str(exc.value) == ("unsupported configuration: USB is disabled for this domain, "
+                              "but USB devices are present in the domain XML")
+
+
 def test_negative_queues() -> None:
     nic = "<interface type='user'><model type='virtio'/><driver queues='-5'/></interface>"
     assert _refusal(_xml(nic)) == (

@@ -16,7 +16,7 @@ import sys
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -416,9 +416,11 @@ def _translate_one(path: str, s: Settings) -> Outcome:
     a = s.args
     from .hostcaps import HostCapsError
 
+    from capsdb import USAGE_ERRORS
+
     try:
         caps = _caps_for(data, s)
-    except (HostCapsError, LookupError, ValueError, OSError) as exc:  # a usage problem
+    except (HostCapsError,) + USAGE_ERRORS as exc:  # a usage problem
         return Outcome(path, "unreadable", error=str(exc))
     try:
         if a.suggest_override:
@@ -549,9 +551,11 @@ def _run(argv: Sequence[str] | None) -> int:
             _diag("error", str(exc))
             return EXIT_USAGE
         return EXIT_OK
+    from capsdb import USAGE_ERRORS
+
     try:
         caps, other = _load_caps(args)
-    except (LookupError, ValueError, OSError) as exc:
+    except USAGE_ERRORS as exc:
         _diag("error", str(exc))
         return EXIT_USAGE
     settings = Settings(caps, other, args)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import field
 from typing import Any
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .model.elem import Elem
 from .props import Props
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from capsdb import Caps
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .arches import X86_ARCHES
 from .cmdline import CommandLine
 from .machine_names import i440fx_named, q35_named

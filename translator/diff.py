@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from capsdb import Caps
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .cmdline import Item, Source
 from .errors import InvalidCapabilityError, TranslationError
 from .itemview import _ID_KEYS, ItemView, view_items

@@ -20,7 +20,7 @@ from collections import deque
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .cmdline import Item
 from .errors import InternalError
 from .invocation import register_analyser

@@ -12,7 +12,7 @@ import json
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .cmdline import Item, Source, default_source, xml_source
 from .itemview import split_keyval
 from .profile_notes import profile_notes

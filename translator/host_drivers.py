@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import field
 from typing import Mapping
 
-from .records import dataclass
+from capsdb.records import dataclass
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class StoragePool:
     hosts: tuple[tuple[str, int], ...] = ()    # <source><host name port> (port 0: default)
     devices: tuple[str, ...] = ()              # <source><device path>
     initiator_iqn: str | None = None           # <source><initiator><iqn name>
+    # <source><auth username><secret usage=|uuid=>: (username, 'usage' or 'uuid', value)
+    auth: tuple[str, str, str] | None = None
     active: bool = True
 
 

@@ -68,7 +68,9 @@ def volume_source(drivers: HostDrivers, d: Disk) -> Disk | Problem:
                 f"for storage pool type '{pool.type}'")
     attr = {"file": "file", "block": "dev", "dir": "dir"}[kind]
     return Disk(elem=d.elem, type=kind,
-                source=replace(d.source, attrs={**_kept(d.source), attr: volume.path}))
+                source=replace(d.source, attrs={**_kept(d.source), attr: volume.path},
+                               children=tuple(c for c in d.source.children
+                                              if c.tag != "auth")))
 
 
 # pools whose volumes are local paths (iscsi ones in the default 'host' mode too)
@@ -91,7 +93,13 @@ def _iscsi_lun(source: Elem, pool: StoragePool, volume_name: str) -> Disk | Prob
         return (ErrorCode.INTERNAL_ERROR, f"unexpected iscsi volume name '{volume_name}'")
     name, port = pool.hosts[0]
     host = Elem("host", {"name": name, "port": str(port or 3260), "transport": "tcp"})
-    children = [host, *(c for c in source.children if c.tag != "host")]
+    # the disk's own authentication gives way to the pool's (virDomainDiskTranslateSource-
+    # PoolAuth), whose secret is an iSCSI one
+    children = [host, *(c for c in source.children if c.tag not in ("host", "auth"))]
+    if pool.auth is not None:
+        user, key, value = pool.auth
+        children.append(Elem("auth", {"username": user},
+                             (Elem("secret", {"type": "iscsi", key: value}),)))
     if pool.initiator_iqn and source.find("initiator") is None:
         children.append(Elem("initiator", children=(Elem("iqn", {"name": pool.initiator_iqn}),)))
     return Disk(elem=source, type="network", source=replace(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from capsdb import Caps, CapsFileError
 
-from .records import dataclass
+from capsdb.records import dataclass
 
 if TYPE_CHECKING:  # pathlib only where the cache is read: its import costs every CLI call
     from pathlib import Path

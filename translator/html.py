@@ -20,7 +20,7 @@ from dataclasses import field
 from html import escape
 from typing import TYPE_CHECKING, Iterable
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .cmdline import Item, Source
 from .itemview import split_keyval
 from .profile_notes import profile_notes

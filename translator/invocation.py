@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import field
 from typing import TYPE_CHECKING, Callable
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .cmdline import EnvVar, Item
 from .errors import ErrorCode, TranslationError
 from .render import FORMATS, RENDERERS

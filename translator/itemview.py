@@ -12,7 +12,7 @@ import json
 from dataclasses import field
 from typing import Any
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .cmdline import Item, Source
 
 # options whose value names an object by one of these keys

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .errors import TranslationError
 from .model.device import USER_ALIAS_PREFIX
 from .model.qemu_ns import QEMU_NS, NsArg

@@ -11,7 +11,7 @@ from lxml import etree
 from .errors import XMLInputError
 from .model import QEMU_NS, Domain, Elem, OSConfig, QemuNamespace, Vcpu
 from .model.domain import NumaCell
-from .model.devices import Devices, device_from
+from .model.devices import Devices, device_from, nets_before_hostdevs
 from .model.qemu_ns import NsArg, NsCapToggle, NsDeviceOverride, NsEnv, NsProperty
 from .validate.conf import check_domain_xml, memory_kib
 from .xmlsafe import parse_document
@@ -51,25 +51,33 @@ def scaled_kib(e: Elem | None, default_unit: str = "kib") -> int | None:
     return memory_kib(e.text, e.get("unit") or default_unit, f"./{e.tag}[1]")
 
 
+def _qemu_children(parents: list[etree._Element], tag: str) -> list[etree._Element]:
+    """The `qemu:tag` children of `parents`, in document order (an XPath like
+    './q:commandline/q:arg' evaluated as a walk: XPath's setup cost more than the rest)."""
+    qtag = f"{{{QEMU_NS}}}{tag}"
+    return [c for p in parents for c in p.iterchildren(qtag)]
+
+
 def _parse_qemu_ns(root: etree._Element) -> QemuNamespace:
     """The qemu: namespace elements, refused with libvirt's messages and in its order
     (validate/qemu_namespace.py)."""
     # imported here: the validate package reaches the command builders, which read parse.py
     from .validate import qemu_namespace
 
-    ns = {"q": QEMU_NS}
-    arg_nodes = root.xpath("./q:commandline/q:arg", namespaces=ns)
-    env_nodes = root.xpath("./q:commandline/q:env", namespaces=ns)
-    device_nodes = root.xpath("./q:override/q:device", namespaces=ns)
-    add_nodes = root.xpath("./q:capabilities/q:add", namespaces=ns)
-    del_nodes = root.xpath("./q:capabilities/q:del", namespaces=ns)
+    commandline = _qemu_children([root], "commandline")
+    arg_nodes = _qemu_children(commandline, "arg")
+    env_nodes = _qemu_children(commandline, "env")
+    device_nodes = _qemu_children(_qemu_children([root], "override"), "device")
+    capabilities = _qemu_children([root], "capabilities")
+    add_nodes = _qemu_children(capabilities, "add")
+    del_nodes = _qemu_children(capabilities, "del")
     qemu_namespace.check_args(arg_nodes)
     qemu_namespace.check_env(env_nodes)
     overrides: list[NsDeviceOverride] = []
     for dev in device_nodes:
         qemu_namespace.check_override_device(dev)
         props: list[NsProperty] = []
-        for p in dev.xpath("./q:frontend/q:property", namespaces=ns):
+        for p in _qemu_children(_qemu_children([dev], "frontend"), "property"):
             qemu_namespace.check_override_property(p)
             props.append(NsProperty(p.get("name") or "", p.get("type") or "", p.get("value"),
                                      p.sourceline))
@@ -81,7 +89,7 @@ def _parse_qemu_ns(root: etree._Element) -> QemuNamespace:
     dels = tuple(NsCapToggle(c.get("capability") or "", c.sourceline) for c in del_nodes)
     deprecation = None
     dep_line = None
-    for d in root.xpath("./q:deprecation", namespaces=ns):
+    for d in _qemu_children([root], "deprecation"):
         if d.get("behavior"):  # an empty or missing behaviour is qemu.conf's default
             deprecation, dep_line = d.get("behavior"), d.sourceline
         break
@@ -151,6 +159,7 @@ def parse_domain(xml: str | bytes) -> Domain:
             if child.tag == "emulator" or child.tag.startswith("{"):
                 continue
             devices.items.append(device_from(child))
+        nets_before_hostdevs(devices.items)
 
     vcpu_e = root.find("vcpu")
     vcpu = Vcpu()

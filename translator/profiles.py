@@ -17,9 +17,9 @@ from dataclasses import field, replace
 from typing import Mapping
 
 from capsdb.model import ProbedHostCpu
+from capsdb.records import dataclass
 
 from .host_drivers import HostDrivers, NetworkPort, StoragePool, VirtualNetwork
-from .records import dataclass
 
 # A project-specific namespace so that derived UUIDs are stable across runs and releases.
 # (A string: the uuid module, which imports platform, loads only when a UUID is derived.)
@@ -185,6 +185,10 @@ class HostProfile:
     # the qemu-rdp helper is installed: only then does libvirt offer RDP graphics
     # (qemuRdpAvailable; the harness mocks it present)
     qemu_rdp: bool = False
+    # the IOMMU group of each host PCI device (DDDD:BB:SS.F) libvirt can look up; a device
+    # missing here has none. None: the host's own groups, unknown in advance, taken as one
+    # group per host PCI slot (the functions of a device share one, as VFIO hosts give)
+    iommu_groups: tuple[tuple[str, int], ...] | None = None
     # an incoming migration is started with `-incoming defer` and its URI given over QMP
     # (a real start); pretend builds print the URI itself
     defers_incoming: bool = False
@@ -220,6 +224,13 @@ class HostProfile:
 
         return str(uuid.uuid5(uuid.UUID(_UUID_NAMESPACE), name))
 
+    def iommu_group(self, host_address: str) -> int | None:
+        """The IOMMU group of host PCI device `host_address` (DDDD:BB:SS.F), None if it
+        has none (virPCIDeviceAddressGetIOMMUGroupNum failing)."""
+        if self.iommu_groups is None:
+            domain, bus, slot_fn = host_address.split(":")
+            return (int(domain, 16) << 13) | (int(bus, 16) << 5) | int(slot_fn.split(".")[0], 16)
+        return dict(self.iommu_groups).get(host_address)
     def probed_host_cpu(self, name: str) -> ProbedHostCpu:
         """The host CPU called `name`: one the profile describes, else the CPU map's model
         of that name with no extra feature (its vendor comes from the map)."""
@@ -305,6 +316,16 @@ _HARNESS_DRIVERS = HostDrivers(
     port_named_after_network=True, harness_volume_names=True,
 )
 
+# the host PCI devices libvirt's harness mocks (tests/virpcimock.c) and their IOMMU groups
+_HARNESS_IOMMU_GROUPS: tuple[tuple[str, int], ...] = (
+    ("0000:00:00.0", 0), ("0000:00:01.0", 1), ("0000:00:02.0", 2), ("0000:00:03.0", 3),
+    ("0001:00:00.0", 4), ("0001:01:00.0", 5), ("0001:01:00.1", 5), ("0005:80:00.0", 6),
+    ("0005:90:01.0", 7), ("0005:90:01.1", 7), ("0005:90:01.2", 7), ("0005:90:01.3", 7),
+    ("0000:0a:01.0", 8), ("0000:0a:02.0", 8), ("0000:0a:03.0", 8), ("0000:06:12.0", 9),
+    ("0000:06:12.1", 10), ("0000:06:12.2", 11), ("0021:de:1f.0", 12), ("0021:de:1f.1", 13),
+    ("0000:01:00.0", 14), ("0000:02:00.0", 15), ("0000:03:00.0", 16),
+)
+
 # libvirt's qemuxmlconftest harness: its qemu.conf overrides and mocked host
 LIBVIRT_TEST = HostProfile(
     name="libvirt-test", summary="libvirt 11.3's own test harness (qemuxmlconftest)",
@@ -336,6 +357,7 @@ LIBVIRT_TEST = HostProfile(
     channel_dir="/var/lib/libvirt/qemu/channel/target", channel_subdir="domain-{id}-{name}",
     passt_dir="/var/run/libvirt/qemu/passt", qemu_rdp=True,
     host_cpu_models=_HARNESS_HOST_CPUS, drivers=_HARNESS_DRIVERS,
+    iommu_groups=_HARNESS_IOMMU_GROUPS,
 )
 
 PROFILES: dict[str, HostProfile] = {"host": HOST, "native": NATIVE, "libvirt-test": LIBVIRT_TEST}

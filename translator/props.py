@@ -136,6 +136,10 @@ def _plain(v: Any) -> Any:
     return v
 
 
+# made once: json.dumps with options builds a new encoder on every call
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def to_json(value: Any) -> str:
     """Compact JSON exactly as libvirt prints it (no spaces, '/' not escaped)."""
-    return json.dumps(_plain(value), separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(_plain(value))

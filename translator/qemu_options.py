@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .records import dataclass
+from capsdb.records import dataclass
 
 __all__ = ["QemuOption", "OPTIONS", "RemovedValue", "REMOVED_VALUES", "lookup", "Version"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import field
 
-from .records import dataclass
+from capsdb.records import dataclass
 from .errors import ErrorCode, TranslationError
 from .model.qemu_ns import QEMU_NS
 

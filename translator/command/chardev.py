@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Chardev, Elem, GenericAddress

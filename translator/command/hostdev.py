@@ -32,16 +32,6 @@ def _hex(e: Elem, attr: str) -> int:
     return int(e.get(attr) or "0", 0)
 
 
-def pci_host_address(src: Elem | None) -> str | None:
-    """DDDD:BB:SS.F of the host PCI device named by <source><address> (libvirt's parser
-    leaves a missing address all zeros)."""
-    a = src.find("address") if src is not None else None
-    if a is None:
-        return "0000:00:00.0"
-    return (f"{_hex(a, 'domain'):04x}:{_hex(a, 'bus'):02x}:{_hex(a, 'slot'):02x}."
-            f"{_hex(a, 'function')}")
-
-
 def _vfio_driver(h: Hostdev) -> str:
     """A device whose display is a ramfb cannot be hot-unplugged."""
     return "vfio-pci-nohotplug" if h.ramfb == "on" else "vfio-pci"
@@ -54,7 +44,7 @@ def _display_props(p: Props, h: Hostdev) -> None:
 
 
 def pci_props(ctx: BuildContext, h: Hostdev) -> Props:
-    p = Props(("driver", _vfio_driver(h)), ("host", pci_host_address(h.source)), ("id", h.alias))
+    p = Props(("driver", _vfio_driver(h)), ("host", h.pci_host_address), ("id", h.alias))
     p.add("bootindex", boot_index(ctx, h))
     p.add("failover_pair_id", h.failover_pair)
     _display_props(p, h)

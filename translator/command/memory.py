@@ -18,7 +18,7 @@ Branches (qemuBuildMemCommandLine, qemuBuildNumaCommandLine, qemuBuildMemoryBack
 from __future__ import annotations
 
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from ..bitmap import parse_cpuset, ranges
 from ..cmdline import default_source, xml_source
 from ..context import BuildContext

@@ -44,17 +44,18 @@ def virtio_options(elem: Elem | None) -> Props:
 
 
 def virtio_driver(dev: Device, base: str, model: str | None = None) -> str:
-    """QEMU's name for a virtio device: by address type, with libvirt's transitional models."""
+    """QEMU's name for a virtio device (qemuBuildVirtioDevGetConfig): the base, its bus
+    by address type, then libvirt's (non-)transitional model suffix, which libvirt adds
+    whatever the bus (it only complains about a non-PCI one, and goes on)."""
     a = dev.info.address
+    bus = "pci"
     if isinstance(a, GenericAddress) and a.type == "ccw":
-        return f"{base}-ccw"
-    if isinstance(a, GenericAddress) and a.type == "virtio-mmio":
-        return f"{base}-device"
-    if model == "virtio-transitional":
-        return f"{base}-pci-transitional"
-    if model == "virtio-non-transitional":
-        return f"{base}-pci-non-transitional"
-    return f"{base}-pci"
+        bus = "ccw"
+    elif isinstance(a, GenericAddress) and a.type == "virtio-mmio":
+        bus = "device"
+    suffix = {"virtio-transitional": "-transitional",
+              "virtio-non-transitional": "-non-transitional"}.get(model or "", "")
+    return f"{base}-{bus}{suffix}"
 
 
 def virtio_props(dev: Device, base: str, model: str | None = None) -> Props:

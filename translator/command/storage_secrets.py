@@ -13,8 +13,6 @@ Branches (qemuBuildDiskSecinfoCommandLine and friends):
 
 from __future__ import annotations
 
-import base64
-
 from ..cmdline import Source, xml_source
 from ..context import BuildContext
 from ..model import Disk, Elem
@@ -28,6 +26,8 @@ IV = bytes(range(16))
 STAND_IN_SECRET = b"AQCVn5hO6HzFAhAAq0NCv8jtJcIcE+HOBlMQ1A"
 
 def secret_object(secret_id: str, value: bytes) -> Props:
+    import base64  # only for domains with secrets
+
     data = base64.b64encode(aes_cbc_encrypt(MASTER_KEY, IV, value)).decode()
     return Props(("qom-type", "secret"), ("id", secret_id), ("data", data),
                  ("keyid", "masterKey0"), ("iv", base64.b64encode(IV).decode()),

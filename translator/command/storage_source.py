@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import field
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from ..model import Disk, Elem
 from ..props import Props
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import field
 
-from ..records import dataclass
+from capsdb.records import dataclass
 
 REQUIRE, FORCE, OPTIONAL, DISABLE, FORBID = "require", "force", "optional", "disable", "forbid"
 POLICIES = (FORCE, REQUIRE, OPTIONAL, DISABLE, FORBID)

@@ -15,7 +15,7 @@ from capsdb import Caps
 from capsdb.model import HostCpu, ProbedHostCpu
 from capsdb.cpumap import X86Map, X86Model, x86_map
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from .definition import DISABLE, FORBID, FORCE, OPTIONAL, REQUIRE, CpuDef
 
 # virQEMUCapsCPUFeaturesX86: libvirt's feature names QEMU spells differently

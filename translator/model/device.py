@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import field
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from .address import Address, address_from_elem
 from .elem import Elem
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import field
 from typing import Any, SupportsIndex
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from .device import Device, info_from_elem
 from .elem import Elem
 from .misc_devices import MISC_FACTORIES
@@ -101,6 +101,19 @@ class Hostdev(Device):
     readonly: bool = False
     shareable: bool = False
     interface: bool = False       # came from <interface type='hostdev'>
+
+    @property
+    def pci_host_address(self) -> str:
+        """DDDD:BB:SS.F of the host PCI device named by <source><address> (libvirt's
+        parser leaves a missing address all zeros)."""
+        a = self.source.find("address") if self.source is not None else None
+        if a is None:
+            return "0000:00:00.0"
+
+        def num(attr: str) -> int:
+            return int(a.get(attr) or "0", 0)
+
+        return f"{num('domain'):04x}:{num('bus'):02x}:{num('slot'):02x}.{num('function')}"
 
     @property
     def on_pci(self) -> bool:
@@ -349,6 +362,20 @@ def device_from(e: Elem) -> Device:
         return factory(e)
     return Generic(elem=e, info=info_from_elem(e), family=e.tag, type=e.get("type"),
                    model=e.get("model"))
+
+
+def nets_before_hostdevs(items: list[Device]) -> None:
+    """Move every <hostdev> after the last <interface>, keeping both orders.
+
+    libvirt parses the interfaces before the host devices and enters a hostdev-type
+    interface in its hostdev list as it goes: such interfaces come first in that list
+    (their aliases, PCI slots and command-line order) whatever the document order.
+    """
+    slots = [i for i, d in enumerate(items) if isinstance(d, (Interface, Hostdev))]
+    ordered = sorted((items[i] for i in slots),
+                     key=lambda d: isinstance(d, Hostdev) and not d.interface)
+    for i, d in zip(slots, ordered):
+        items[i] = d
 
 
 class DeviceList(list[Device]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import field
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from .devices import Devices
 from .elem import Elem
 from .qemu_ns import QemuNamespace

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import field
 from typing import Iterator, overload
 
-from ..records import dataclass
+from capsdb.records import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Elem:
     """An immutable XML element: tag, attributes, children, text and source line."""
 
@@ -23,6 +23,19 @@ class Elem:
     text: str | None = None
     line: int | None = None
     path: str = ""
+
+    def __init__(self, tag: str, attrs: dict[str, str] | None = None,
+                 children: tuple["Elem", ...] = (), text: str | None = None,
+                 line: int | None = None, path: str = "") -> None:
+        # a frozen dataclass's own __init__ sets each field through object.__setattr__;
+        # filling the instance's dict is twice as fast, and parsing makes one per element
+        d = self.__dict__
+        d["tag"] = tag
+        d["attrs"] = {} if attrs is None else attrs
+        d["children"] = children
+        d["text"] = text
+        d["line"] = line
+        d["path"] = path
 
     @overload
     def get(self, name: str) -> str | None: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from .device import Device, info_from_elem
 from .elem import Elem
 

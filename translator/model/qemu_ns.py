@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..records import dataclass
+from capsdb.records import dataclass
 
 
 QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from ..cmdline import Source
 from ..context import BuildContext
-from ..model import Controller, Device, Elem, PciAddress
+from ..model import Controller, Device, Elem
 from ..model.devices import Interface, Memballoon, Sound
 from ..model.misc_devices import Panic
 from ..prepare import pcie_topology as topo
-from ..prepare.addresses import assign_pci_root_addresses, fill_missing_buses
+from ..prepare.addresses import (assign_pci_root_addresses, fill_missing_buses,
+                                 forget_empty_pci_addresses)
 from ..prepare.implicit import add_controller, add_disk_controllers, first_usb_model, implicit_elem
 from ..validate.controllers import check_root_model, required_usb_model
 from . import arm_command
@@ -92,18 +93,17 @@ def add_implicit_controllers(ctx: BuildContext) -> None:
 # --- features and CPU ---------------------------------------------------------------------
 
 def default_gic_version(ctx: BuildContext) -> str:
-    """The GIC version libvirt makes explicit for virt guests.
-
-    libvirt picks the highest version the host supports (the kernel's for KVM, QEMU's
-    emulation otherwise), but never the emulated GICv3 for TCG (it lacks an MSI
-    controller), falling back to GICv2. QEMU for aarch64 hosts supports an in-kernel
-    GICv3; 32-bit ARM hosts have no in-kernel GIC libvirt can use.
-    """
-    if ctx.domain.virt_type == "qemu":
-        return "2"
-    if ctx.domain.virt_type == "kvm":
-        return "3" if ctx.caps.arch == "aarch64" else "2"
-    return "3"
+    """The GIC version libvirt makes explicit (qemuDomainDefEnableDefaultFeatures): the
+    highest one QEMU supports for the accelerator (the host kernel's for KVM, QEMU's
+    emulation for TCG), never the emulated GICv3 for TCG (it lacks an MSI controller),
+    else GICv2."""
+    virt = ctx.domain.virt_type
+    for version in ("3", "2"):
+        if version == "3" and virt == "qemu":
+            continue
+        if ctx.caps.supports_gic(version, virt):
+            return version
+    return "2"
 
 
 def apply_gic_default(ctx: BuildContext) -> None:
@@ -194,10 +194,7 @@ def assign_addresses(ctx: BuildContext) -> None:
     """Prime virtio-mmio devices, then place virt's PCIe devices (or versatilepb's
     conventional PCI ones)."""
     assign_virtio_mmio(ctx)
-    for d in ctx.domain.devices.items:
-        a = d.info.address
-        if isinstance(a, PciAddress) and (a.domain, a.bus, a.slot, a.function) == (0, 0, 0, 0):
-            d.info.address = None  # <address type='pci'/> asks libvirt to pick the slot
+    forget_empty_pci_addresses(ctx)  # after the virtio-mmio choice, which they escape
     if not supports_pci(ctx) or ctx.domain.devices.controller("pci", 0) is None:
         return
     if not is_arm_virt(ctx):
@@ -224,9 +221,6 @@ class ArmBoardPolicy(MachinePolicy):
 
     def default_usb_model(self, ctx: BuildContext, auto_added: bool = True) -> str | None:
         return default_usb_model(ctx, auto_added)
-
-    def default_video_model(self, ctx: BuildContext) -> str:
-        return "virtio" if ctx.arch in ("aarch64", "armv7l") else super().default_video_model(ctx)
 
     def adds_default_memballoon(self, ctx: BuildContext) -> bool:
         return False  # ARM machine types never get a default balloon
@@ -269,6 +263,9 @@ class ArmVirtPolicy(ArmBoardPolicy):
     """QEMU's `virt` board: a PCIe root bus like q35 without its chipset, a GIC, pvpanic."""
 
     name = "arm-virt"
+
+    def default_video_model(self, ctx: BuildContext) -> str:
+        return "virtio"  # qemuDomainDefaultVideoDevice: only ARM's virt board
 
     def default_panic_model(self, ctx: BuildContext) -> str | None:
         return "pvpanic"

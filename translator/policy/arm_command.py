@@ -38,8 +38,11 @@ def machine_feature_props(ctx: BuildContext) -> list[str]:
         return []
     out: list[str] = []
     gic = ctx.domain.feature("gic")
-    if gic is not None and gic.get("version"):  # virt only: validate/ refused the rest
-        out.append(f"gic-version={gic.get('version')}")
+    version = gic.get("version") if gic is not None else None
+    # virt only (validate/ refused the rest); only QEMU for aarch64 has the option, and
+    # without it a guest gets GICv2 anyway
+    if version and ctx.caps.arch == "aarch64":
+        out.append(f"gic-version={version}")
     if any(d.family == "iommu" and d.elem.get("model") == "smmuv3"
            for d in ctx.domain.devices.items):
         out.append("iommu=smmuv3")

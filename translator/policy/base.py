@@ -32,10 +32,11 @@ def machine_default_cpu(ctx: BuildContext) -> str | None:
         return None
     return ctx.caps.cpu_name_for_type(m.default_cpu, ctx.domain.virt_type)
 
-# the arches qemuDomainDefAddDefaultDevices gives a default virtio memballoon
-_DEFAULT_MEMBALLOON_ARCHES = frozenset({
-    "i686", "x86_64", "ppc64", "ppc64le", "alpha", "ppc", "ppcemb", "sh4", "sh4eb",
-    "riscv32", "riscv64", "s390", "s390x", "sparc64", "mips", "mipsel", "mips64", "mips64el"})
+
+# arches without a policy of their own that libvirt gives no default memballoon
+_NO_DEFAULT_BALLOON_ARCHES = frozenset({
+    "sparc", "cris", "ia64", "lm32", "m68k", "microblaze", "microblazeel", "or32",
+    "parisc", "parisc64", "ppcle", "unicore32", "xtensa", "xtensaeb"})
 
 
 class MachinePolicy:
@@ -66,8 +67,8 @@ class MachinePolicy:
 
     def adds_default_memballoon(self, ctx: BuildContext) -> bool:
         """Whether libvirt gives the domain a virtio memballoon when it defines none
-        (qemuDomainDefAddDefaultDevices: only on the arches listed here)."""
-        return ctx.arch in _DEFAULT_MEMBALLOON_ARCHES
+        (qemuDomainDefAddDefaultDevices: per arch; the arch policies say for theirs)."""
+        return ctx.arch not in _NO_DEFAULT_BALLOON_ARCHES
 
     def default_panic_model(self, ctx: BuildContext) -> str | None:
         """The model of a <panic> written without one (qemuDomainDefaultPanicModel; None:

@@ -1,7 +1,8 @@
 """The PowerPC policies: pseries, the other ppc64 machines (powernv), 32-bit boards.
 
-The rules themselves live in ppc_defaults.py (post-parse defaults, PHBs, addresses)
-and ppc_command.py (CPU, -machine capabilities, PHB devices, NVRAM).
+The rules themselves live in ppc_defaults.py (post-parse defaults), ppc_addresses.py
+(PHBs, isolation groups, addresses) and ppc_command.py (CPU, -machine capabilities,
+PHB devices, NVRAM).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..model import Controller
 from ..props import Props
+from . import ppc_addresses as addresses
 from . import ppc_command as command
 from . import ppc_defaults as defaults
 from .base import MachinePolicy
@@ -26,7 +28,7 @@ class PpcPolicy(MachinePolicy):
         return defaults.default_usb_model(ctx, auto_added)
 
     def assign_addresses(self, ctx: BuildContext) -> None:
-        defaults.assign_addresses(ctx)
+        addresses.assign_addresses(ctx)
 
     def cpu_model(self, ctx: BuildContext, model: str | None) -> str | None:
         return command.cpu_model(ctx, model)

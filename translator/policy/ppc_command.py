@@ -11,7 +11,8 @@ from ..cmdline import xml_source
 from ..context import BuildContext
 from ..model import Controller, GenericAddress
 from ..props import Props
-from .ppc_defaults import is_ppc64, is_pseries, phb_target_index
+from ..machines import is_ppc64, is_pseries
+from .ppc_addresses import phb_target_index
 
 __all__ = ["cpu_model", "machine_feature_props", "machine_compat_props", "is_extra_phb",
            "phb_props", "pci_bus_name", "build_nvram"]

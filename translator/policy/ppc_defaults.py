@@ -1,7 +1,8 @@
 """PowerPC guests (ppc64 pseries, Mac and e500 boards): libvirt's defaults and addresses.
 
-The machine facts, post-parse defaults and PCI host bridges of the PowerPC policies
-(policy/ppc.py); the command-line pieces in policy/ppc_command.py read them.
+The machine facts and post-parse defaults of the PowerPC policies (policy/ppc.py); the
+PCI host bridges and addresses are in policy/ppc_addresses.py, the command-line pieces
+in policy/ppc_command.py.
 
 A pseries machine differs from a PC in three ways that show on the command line:
 
@@ -20,14 +21,9 @@ from __future__ import annotations
 from ..arches import PPC_ARCHES
 from ..context import BuildContext
 from ..machines import is_ppc64, is_pseries
-from ..model import Controller, PciAddress
 from ..model.devices import Input, Interface
-from ..prepare.addresses import (PciAllocator, claim_multifunction, ordered_pci_devices,
-                                 pci_connection)
 from ..validate.arch import check_nvdimm_guest_area
-from ..validate import allocation as alloc_errors
-from ..prepare.implicit import (add_controller, add_disk_controllers, implicit_elem,
-                                insert_controller)
+from ..prepare.implicit import add_controller, add_disk_controllers, implicit_elem
 from ..validate.controllers import check_root_model, required_usb_model
 
 PPC64_MEMORY_ALIGN_KIB = 256 * 1024
@@ -128,105 +124,6 @@ def add_usb_input_defaults(ctx: BuildContext) -> None:
             continue
         items.append(Input(elem=implicit_elem("input", type=kind, bus="usb"), type=kind,
                            bus="usb", implicit=f"ppc64 guests with graphics get a USB {kind}"))
-
-
-# -- PCI host bridges ----------------------------------------------------------------------
-
-def _phbs(ctx: BuildContext) -> list[Controller]:
-    return [c for c in ctx.domain.devices.controllers
-            if c.type == "pci" and c.model == "pci-root"]
-
-
-def _user_target_index(c: Controller) -> int | None:
-    value = c.target.get("index") if c.target is not None else None
-    return int(value, 0) if value not in (None, "") else None
-
-
-def phb_target_index(ctx: BuildContext, c: Controller) -> int:
-    """A PHB's target index: the user's, else the built-in PHB's 0, else the lowest
-    index no other PHB uses (in controller order)."""
-    if c.target_index is not None:  # chosen once the PHBs are all known
-        return c.target_index
-    explicit = _user_target_index(c)
-    if explicit is not None:
-        return explicit
-    if c.index == 0:
-        return 0
-    return _auto_target_indexes(ctx).get(id(c), c.index)
-
-
-def assign_phb_target_indexes(ctx: BuildContext) -> None:
-    """Record every PHB's target index once the address assignment added the last one."""
-    for c in _phbs(ctx):
-        c.target_index = phb_target_index(ctx, c)
-
-
-def _auto_target_indexes(ctx: BuildContext) -> dict[int, int]:
-    """The target index libvirt gives each PHB written without one (by id), in one pass."""
-    phbs = _phbs(ctx)
-    used = {t for o in phbs if (t := _user_target_index(o)) is not None} | {0}
-    out: dict[int, int] = {}
-    n = 1
-    for o in sorted(phbs, key=lambda p: p.index):
-        if o.index == 0 or _user_target_index(o) is not None:
-            continue
-        while n in used:
-            n += 1
-        used.add(n)
-        out[id(o)] = n
-    return out
-
-
-def _new_phb(ctx: BuildContext, index: int, reason: str) -> Controller:
-    c = Controller(elem=implicit_elem("controller", type="pci", index=str(index),
-                                       model="pci-root"),
-                   type="pci", index=index, model="pci-root", implicit=reason)
-    c.info.alias = f"pci.{index}"
-    insert_controller(ctx, c)
-    return c
-
-
-def _fill_missing_buses(ctx: BuildContext) -> None:
-    """Every PCI bus index below the highest one must exist: pseries adds PHBs."""
-    devs = ctx.domain.devices
-    pci = {c.index for c in devs.controllers if c.type == "pci"}
-    top = max(pci, default=0)
-    if is_pseries(ctx):  # a device address on a later bus needs that PHB too
-        top = max([top] + [d.info.address.bus for d in devs.items
-                           if isinstance(d.info.address, PciAddress)])
-    model_reason = "every PCI bus index up to the highest one used must exist"
-    for idx in range(1, top + 1):
-        if idx not in pci and is_pseries(ctx):
-            _new_phb(ctx, idx, model_reason)
-
-
-# -- addresses ------------------------------------------------------------------------------
-
-def assign_addresses(ctx: BuildContext) -> None:
-    """PCI slots: the first free slot from 1, a new PHB on pseries when all are full."""
-    devs = ctx.domain.devices
-    _fill_missing_buses(ctx)
-    alloc = PciAllocator(ctx)
-    alloc.reserve_given()
-    bridges = sorted((c for c in devs.controllers if c.type == "pci" and c.index > 0
-                      and c.model != "pci-root" and c.info.address is None),
-                     key=lambda c: c.index)  # PCI controllers are placed first
-    pending = bridges + [d for d in ordered_pci_devices(ctx)
-                         if d.info.address is None and pci_connection(d, ctx)]
-    if pending and not alloc.buses:
-        raise alloc_errors.no_pci_buses()
-    for d in pending:
-        kind = "pci-bridge" if d in bridges else (pci_connection(d, ctx) or "pci")
-        addr = alloc.take(kind)
-        if addr is None and is_pseries(ctx):
-            index = max(alloc.buses) + 1
-            alloc.add_bus(_new_phb(ctx, index, "libvirt adds a PHB when the PCI slots run out"))
-            addr = alloc.take(kind)
-        if addr is None:
-            raise alloc_errors.no_free_pci_slot()
-        d.info.address = addr
-    claim_multifunction(ctx, alloc.buses)
-    assign_phb_target_indexes(ctx)
 
 
 # -- memory ---------------------------------------------------------------------------------

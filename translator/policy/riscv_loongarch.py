@@ -19,7 +19,7 @@ from ..machines import is_loongarch_virt, is_riscv_virt
 from ..model import Controller, Device
 from ..model.devices import Hostdev, Interface, Memballoon
 from ..prepare import pcie_topology as topo
-from ..prepare.addresses import fill_missing_buses
+from ..prepare.addresses import fill_missing_buses, forget_empty_pci_addresses
 from ..prepare.implicit import add_controller, add_disk_controllers, first_usb_model
 from ..validate.controllers import check_root_model, required_usb_model
 from .base import MachinePolicy, machine_default_cpu
@@ -114,6 +114,7 @@ def assign_virtio_mmio(ctx: BuildContext) -> None:
 def assign_addresses(ctx: BuildContext) -> None:
     """virtio-mmio priming, then libvirt's two PCI passes on a PCIe root machine."""
     assign_virtio_mmio(ctx)
+    forget_empty_pci_addresses(ctx)  # after the virtio-mmio choice, which they escape
     if ctx.domain.devices.controller("pci", 0) is None:
         return
     fill_missing_buses(ctx)
@@ -134,7 +135,8 @@ class RiscvPolicy(MachinePolicy):
         return default_usb_model(ctx)
 
     def default_video_model(self, ctx: BuildContext) -> str:
-        return "virtio" if ctx.arch == "riscv64" else super().default_video_model(ctx)
+        """virtio on the virt boards (qemuDomainDefaultVideoDevice), else a PC's choice."""
+        return "virtio" if is_virt(ctx) else super().default_video_model(ctx)
 
     def default_serial_target(self, ctx: BuildContext) -> str:
         return "system-serial"
@@ -165,9 +167,6 @@ class LoongArchPolicy(RiscvPolicy):
 
     def default_scsi_model(self, ctx: BuildContext) -> str:
         return "virtio-scsi" if is_loongarch_virt(ctx) else super().default_scsi_model(ctx)
-
-    def default_video_model(self, ctx: BuildContext) -> str:
-        return "virtio"
 
     def adds_default_memballoon(self, ctx: BuildContext) -> bool:
         return False

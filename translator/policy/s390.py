@@ -138,13 +138,23 @@ def assign_pci_addresses(ctx: BuildContext) -> None:
         d.info.address is None and pci.pci_connection(d, ctx) is not None for d in devs)
     if not needs_pci or ctx.domain.devices.controller("pci", 0) is None:
         return
-    before = {id(d) for d in devs if isinstance(d.info.address, PciAddress)}
     _place_pci(ctx)
     for d in ctx.domain.devices.items:
         ids = pending_zpci.get(id(d))
         if ids is not None and isinstance(d.info.address, PciAddress):
             d.info.address.zpci_uid, d.info.address.zpci_fid = ids
-    _assign_zpci_ids(ctx, before)
+    _assign_zpci_ids(ctx)
+
+
+def _piix3_function(d: Device) -> bool:
+    """qemuDomainCollectPCIAddress leaves a PC's built-in functions unreserved: the first
+    IDE controller at 00:01.1 and a default (PIIX3) first USB controller at 00:01.2."""
+    a = d.info.address
+    if not isinstance(d, Controller) or d.index != 0 or not isinstance(a, PciAddress) or \
+            (a.domain, a.bus, a.slot) != (0, 0, 1):
+        return False
+    return (d.type == "ide" and a.function == 1) or \
+        (d.type == "usb" and d.model in (None, "piix3-uhci") and a.function == 2)
 
 
 def _place_pci(ctx: BuildContext) -> None:
@@ -152,7 +162,7 @@ def _place_pci(ctx: BuildContext) -> None:
     pci.fill_missing_buses(ctx)
     alloc = pci.PciAllocator(ctx)
     for d in ctx.domain.devices.items:
-        if isinstance(d.info.address, PciAddress):
+        if isinstance(d.info.address, PciAddress) and not _piix3_function(d):
             alloc.reserve(d.info.address, d.alias or d.family)
     if alloc.buses:
         pci.add_bridges_needed(ctx, alloc)
@@ -160,28 +170,17 @@ def _place_pci(ctx: BuildContext) -> None:
     pci.claim_multifunction(ctx, alloc.buses)
 
 
-def _assign_zpci_ids(ctx: BuildContext, explicit: set[int]) -> None:
-    """Every PCI device gets a zPCI uid (from 1) and fid (from 0) not given elsewhere.
-
-    The ids written in the XML are reserved first; devices with a user-given slot then
-    take theirs in walk order, and the devices libvirt placed itself come last, PCI
-    controllers first (they were placed first).
-    """
-    on_pci = [d for d in ctx.domain.devices.items if isinstance(d.info.address, PciAddress)
+def _assign_zpci_ids(ctx: BuildContext) -> None:
+    """Every PCI device gets a zPCI uid (from 1) and fid (from 0) not given elsewhere
+    (qemuDomainAssignPCIAddressExtension): the ids written in the XML are reserved
+    first, then the devices take the free ones in libvirt's iteration order (the dry run
+    keeps none of the ids it hands out)."""
+    on_pci = [d for d in walk(ctx) if isinstance(d.info.address, PciAddress)
               and not (isinstance(d, Controller) and d.type == "pci" and d.index == 0)]
     pci_addrs = [a for d in on_pci if isinstance(a := d.info.address, PciAddress)]
     uids = {a.zpci_uid for a in pci_addrs if a.zpci_uid is not None}
     fids = {a.zpci_fid for a in pci_addrs if a.zpci_fid is not None}
-    on_ids = {id(d) for d in on_pci}
-    given = [d for d in walk(ctx) if id(d) in on_ids and id(d) in explicit]
-    bridges = sorted((d for d in on_pci if isinstance(d, Controller) and d.type == "pci"
-                      and id(d) not in explicit), key=lambda c: c.index)
-    others = [d for d in pci.ordered_pci_devices(ctx) if id(d) in on_ids and id(d) not in explicit
-              and not (isinstance(d, Controller) and d.type == "pci")]
-    placed = bridges + others
-    for d in given + placed:
-        a = d.info.address
-        assert isinstance(a, PciAddress)
+    for a in pci_addrs:
         if a.zpci_uid is None:
             a.zpci_uid = _first_free(uids, 1, MAX_ZPCI_UID, "uid")
         if a.zpci_fid is None:

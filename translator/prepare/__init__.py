@@ -14,6 +14,7 @@ from .host_resources import allocate_network_hostdevs, resolve_listen_networks, 
 from .pretend import rewrite_interfaces
 from ..validate.checks import validate, validate_parsed
 from ..validate.actual_net import validate_actual_nets
+from ..validate.controllers import check_bridge_buses
 from ..validate.limits import check_argument_list, check_counts
 from ..validate.firmware import check_firmware_found
 from ..validate.postparse import validate_postparse
@@ -44,6 +45,7 @@ def prepare(ctx: BuildContext) -> None:
     assign_pci_addresses(ctx)
     if rewrite_interfaces(ctx):  # domxml-to-native: interfaces readdressed after the rest
         assign_pci_addresses(ctx)
+    check_bridge_buses(ctx)
     validate_actual_nets(ctx)  # libvirt checks the actual interface types this late
     assign_usb_ports(ctx)
     prepare_memory(ctx)

@@ -16,7 +16,7 @@ Branches (qemuDomainAssignPCIAddresses, domain_addr.c; [x] done, [ ] not):
       one spare hot-plug root port for new PCIe domains; controllers then placed by index
 - [x] controllers in libvirt's list order (insertion by type and index, USB2 companions)
 - [x] ICH9 USB2 companion groups sharing a slot, multifunction on function 0
-- [ ] isolation groups (pseries host PCI domains, per-PHB placement)
+- [x] isolation groups (pseries host devices on PHBs of their own): policy/ppc_addresses.py
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from dataclasses import field
 from typing import Protocol
 
 from capsdb import flags
+from capsdb.records import dataclass
 
-from ..records import dataclass
 from ..context import BuildContext
 from ..disk_names import disk_index, libvirt_disk_order
 from ..model import Chardev, Controller, Device, Disk, DriveAddress, PciAddress
@@ -507,12 +507,23 @@ def assign_pci_addresses(ctx: BuildContext) -> None:
     assign_spapr_vio_addresses(ctx)
 
 
+def forget_empty_pci_addresses(ctx: BuildContext) -> None:
+    """`<address type='pci'/>` (all zeros, no zPCI ids) asks libvirt to pick the slot
+    (virDeviceInfoPCIAddressIsWanted)."""
+    for d in ctx.domain.devices.items:
+        a = d.info.address
+        if isinstance(a, PciAddress) and (a.domain, a.bus, a.slot, a.function) == (0, 0, 0, 0) \
+                and a.zpci_uid is None and a.zpci_fid is None:
+            d.info.address = None
+
+
 def assign_pci_root_addresses(
         ctx: BuildContext,
         reserve_builtin: Callable[[BuildContext, PciAllocator], None] | None = None) -> None:
     """libvirt's PCI pass on a machine with a PCI (or q35's PCIe) root bus: the user's
     addresses first, then the machine's built-in functions (`reserve_builtin`), the
     bridges a pci-root machine needs, and every device in libvirt's family order."""
+    forget_empty_pci_addresses(ctx)
     fill_missing_buses(ctx)
     alloc = PciAllocator(ctx)
     alloc.reserve_given()  # user-given addresses first
@@ -645,13 +656,18 @@ class _SlotUse(Protocol):
 
 
 def claim_multifunction(ctx: BuildContext, buses: Mapping[int, _SlotUse]) -> None:
-    """Function 0 of a slot that holds several functions is marked multifunction."""
+    """Function 0 of a slot that holds several functions is marked multifunction, also
+    when the other function is a device libvirt left unreserved (virDomainPCIAddressSetAllMulti
+    looks at the devices' addresses)."""
+    shared = {(a.domain, a.bus, a.slot) for d in ctx.domain.devices.items
+              if isinstance(a := d.info.address, PciAddress) and a.function != 0}
     for d in ctx.domain.devices.items:
         a = d.info.address
         if not isinstance(a, PciAddress) or a.function != 0 or a.multifunction is not None:
             continue
         bus = buses.get(a.bus)
-        if bus is not None and len(bus.used.get(a.slot, ())) > 1:
+        if (bus is not None and len(bus.used.get(a.slot, ())) > 1) or \
+                (a.domain, a.bus, a.slot) in shared:
             a.multifunction = True
 
 

@@ -110,20 +110,34 @@ def assign_chardev_aliases(ctx: BuildContext) -> None:
                 ch.info.alias = f"{kind}{i}"
 
 
+# serial targets whose first port libvirt also lists as console 0 (a stub alias of it)
+_CONSOLE_ALIASED_SERIALS = (None, "isa-serial", "spapr-vio-serial", "system-serial",
+                            "sclp-serial")
+
+
 def add_console_serial(ctx: BuildContext) -> None:
-    """A serial-type first console is the first serial port: without one, it becomes one."""
+    """virDomainDefAddConsoleCompat: a serial-type first console is the first serial port
+    (without one, it becomes one); else the first serial port gets a stub console 0 in
+    front of the others, which are numbered after it."""
     devs = ctx.domain.devices
     items = devs.items
     consoles = devs.chardevs("console")
-    if consoles and not devs.chardevs("serial"):
-        first = consoles[0]
-        if first.target_type in (None, "serial"):
+    serials = devs.chardevs("serial")
+    first = consoles[0] if consoles else None
+    if first is not None and first.target_type in (None, "serial"):
+        if not serials:
             serial = Chardev(elem=first.elem, kind="serial", type=first.type,
-                             target_port=0,  # virDomainDefAddConsoleCompat
+                             target_port=0,
                              sources=first.sources, protocol=first.protocol, log=first.log,
                              implicit="a serial console needs a serial port")
-            idx = items.index(first)
-            items.insert(idx, serial)
+            items.insert(items.index(first), serial)
+    elif serials and serials[0].target_type in _CONSOLE_ALIASED_SERIALS:
+        # a fresh chardev (virDomainChrDefNew): no source of its own to check or open
+        stub = Chardev(elem=implicit_elem("console", type="null"), kind="console",
+                       type="null", target_type="serial", target_port=0,
+                       implicit="libvirt lists the first serial port as console 0 too")
+        at = items.index(first) if first is not None else items.index(serials[0]) + 1
+        items.insert(at, stub)
 
 
 def add_implicit_devices(ctx: BuildContext) -> None:

@@ -64,6 +64,9 @@ def translate_volumes(ctx: BuildContext) -> None:
         result = volume_source(ctx.host.drivers, d)
         if isinstance(result, Disk):
             d.type, d.source = result.type, result.source
+            # the source's authentication is the pool's now, never the disk's own
+            d.elem = replace(d.elem, children=tuple(c for c in d.elem.children
+                                                    if c.tag != "auth"))
         elif may_drop(d, ctx.start_new):
             if d.device in ("cdrom", "floppy"):
                 d.source = None

@@ -23,8 +23,8 @@ def add_controller(ctx: BuildContext, type_: str, index: int, model: str | None,
     attrs = {"type": type_, "index": str(index)}
     if model:
         attrs["model"] = model
-    c = Controller(elem=implicit_elem("controller", **attrs), type=type_, index=index,
-                   model=model, implicit=reason)
+    c = Controller(elem=Elem("controller", attrs, path="(implicit controller)"), type=type_,
+                   index=index, model=model, implicit=reason)
     items = ctx.domain.devices.items
     if position is None:
         items.append(c)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import field
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from ..context import BuildContext
 from ..model import Controller, Device, Disk, GenericAddress, PciAddress
 from ..model.devices import Input, Interface, Memballoon, Video

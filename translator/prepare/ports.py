@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import field
 
-from ..records import dataclass
+from capsdb.records import dataclass
 from ..context import BuildContext
 from ..model import Chardev, Controller, Device, Elem, GenericAddress
 from ..model.devices import Disk, Generic, Input, Interface, Sound

@@ -47,6 +47,12 @@ def no_slot_for_controller(model: str) -> TranslationError:
                   "is available, and it cannot be automatically added")
 
 
+def no_phb_target_index(bus: int) -> TranslationError:
+    """Every pseries PHB target index QEMU has (1-31) is taken (qemuDomainAssignPCIAddresses);
+    libvirt names the PHB by the bus of its own (unset) PCI address."""
+    return _error(ErrorCode.CONFIG_UNSUPPORTED, f"No usable target index found for {bus}")
+
+
 def cannot_add_pci_bus(flags: int | None = None) -> TranslationError:
     """libvirt appends the device's connect flags (given where they are known: a device
     with none, 00)."""

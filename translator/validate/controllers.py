@@ -96,3 +96,15 @@ def required_usb_model(model: str | None) -> str:
     if model is None:
         refuse(ErrorCode.CONFIG_UNSUPPORTED, "no model provided for USB controller")
     return model
+
+
+def check_bridge_buses(ctx: BuildContext) -> None:
+    """qemuDomainAssignPCIAddresses, once every controller has its address: a pci-bridge
+    must sit on a bus numbered below its own index."""
+    for c in ctx.domain.devices.controllers:
+        a = c.info.address
+        if c.type == "pci" and c.model == "pci-bridge" and isinstance(a, PciAddress) \
+                and c.index <= a.bus:
+            refuse(ErrorCode.CONFIG_UNSUPPORTED,
+                   f"PCI controller at index {c.index} (0x{c.index:02x}) has bus='0x{a.bus:02x}', "
+                   "but index must be larger than bus")

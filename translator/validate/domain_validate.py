@@ -8,7 +8,6 @@ generic device checks, then the driver's device callback), then the generic doma
 
 from __future__ import annotations
 
-import base64
 import binascii
 from typing import Callable, Iterator, Sequence
 
@@ -445,6 +444,8 @@ def _validate_launch_security(ctx: BuildContext) -> None:
     sec = ctx.domain.launch_security
     if sec is None or sec.get("type") != "sev-snp":
         return
+    import base64  # only for SEV-SNP launch security
+
     for tag, length in _SNP_LENGTHS:
         text = sec.findtext(tag)
         if text is None:

@@ -82,7 +82,7 @@ def _scsi_model(ctx: BuildContext, c: Controller) -> None:
 
 def _attributes(c: Controller) -> None:
     """qemuValidateDomainDeviceDefControllerAttributes: virtio-scsi-only driver options."""
-    if c.type == "scsi" and c.model in VIRTIO_SCSI:
+    if (c.type == "scsi" and c.model in VIRTIO_SCSI) or c.driver is None:
         return
     for attr, message in _VIRTIO_SCSI_OPTIONS:
         if _drv(c, attr) not in (None, "0"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
@@ -35,6 +34,8 @@ def requires_shared_memory(ctx: BuildContext, name: str) -> None:
 
 
 def _ip_family(address: str) -> int | None:
+    import ipaddress  # only for interfaces with addresses: a costly module to load
+
     try:
         return ipaddress.ip_address(address).version
     except ValueError:

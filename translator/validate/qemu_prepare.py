@@ -134,15 +134,22 @@ def _virtio_base(dev: Device) -> str | None:
 
 
 def check_virtio_addresses(ctx: BuildContext) -> None:
-    """qemuBuildVirtioDevGetConfig: a virtio device sits on PCI, virtio-mmio or CCW."""
+    """qemuBuildVirtioDevGetConfig: a virtio device sits on PCI, virtio-mmio or CCW; one
+    the machine gave no address at all (a board without PCI) cannot be built either."""
     for dev in ctx.domain.devices.items:
         addr = dev.elem.find("address")
         atype = addr.get("type") if addr is not None else None
-        if atype in (None, "pci", "virtio-mmio", "ccw", "unassigned"):
+        if atype in ("pci", "virtio-mmio", "ccw", "unassigned"):
+            continue
+        if atype is None and dev.info.address is not None:
             continue
         base = _virtio_base(dev)
-        if base is not None:
-            refuse(ErrorCode.INTERNAL_ERROR, f"Unexpected address type for '{base}'")
+        if base is None:
+            continue
+        if atype is None:
+            refuse(ErrorCode.INTERNAL_ERROR,
+                   "Unexpected enum value 0 for virDomainDeviceAddressType")
+        refuse(ErrorCode.INTERNAL_ERROR, f"Unexpected address type for '{base}'")
 
 
 def check_backend_types(ctx: BuildContext) -> None:

@@ -63,13 +63,16 @@ def _rank(order: tuple[str, ...], e: Elem) -> int:
 def _devices(devices: Elem, chain: list[Elem]) -> Elem:
     """The devices family by family, in libvirt's order, with the checks over a family."""
     done: dict[int, Elem] = {}
+    positions: dict[str | None, list[int]] = {}  # per family (None: any other tag)
+    for pos, child in enumerate(devices.children):
+        positions.setdefault(child.tag if child.tag in _DEVICE_ORDER else None, []).append(pos)
     for family in (*_DEVICE_ORDER, None):
         for rule in FAMILY_RULES.get(family or "", ()):
             rule(devices)
-        for pos, child in enumerate(devices.children):
-            if (child.tag == family) or (family is None and child.tag not in _DEVICE_ORDER):
-                done[pos] = child if child.tag.startswith("{") else \
-                    _CHECKER.element(child, chain + [devices])
+        for pos in positions.get(family, ()):
+            child = devices.children[pos]
+            done[pos] = child if child.tag.startswith("{") else \
+                _CHECKER.element(child, chain + [devices])
         for rule in AFTER_FAMILY_RULES.get(family or "", ()):
             rule(devices)
     return Checker.rebuilt(devices, {}, devices.text,

@@ -8,7 +8,7 @@ element's text), the number kind and libvirt's message ('{v}' is the value as wr
 from __future__ import annotations
 
 
-from ...records import dataclass
+from capsdb.records import dataclass
 from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
 from .xmlprop import INT_MAX, INT_MIN, LLONG_MAX, LLONG_MIN, UINT_MAX, ULLONG_MAX, scan, to_int, \
@@ -113,12 +113,21 @@ def _matches(path: tuple[str, ...], chain: list[Elem]) -> bool:
         all(_component(p, e) for p, e in zip(path, chain[-len(path):]))
 
 
+# the reads by the tag of the element they read, in READS' order (this runs per element)
+_BY_TAG: dict[str, list[Read]] = {}
+for _r in READS:
+    _BY_TAG.setdefault(_r.path[-1].partition("[")[0], []).append(_r)
+
+
 def check_reads(e: Elem, chain: list[Elem]) -> dict[str, str]:
     """Refuse `e`'s custom-read numbers; the canonical text of each (key '' = the text)."""
-    here = chain + [e]
     out: dict[str, str] = {}
-    for r in READS:
-        if r.path[-1].partition("[")[0] != e.tag or not _matches(r.path, here):
+    reads = _BY_TAG.get(e.tag)
+    if reads is None:
+        return out
+    here = chain + [e]
+    for r in reads:
+        if not _matches(r.path, here):
             continue
         if r.attr is None:
             text: str | None = e.text if e.text is not None else ""

@@ -10,10 +10,10 @@ steps can rely on `int(text, 0)`.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from operator import is_
 from typing import Callable, Iterable, Mapping
 
-from ...records import dataclass
+from capsdb.records import dataclass
 from ...model.elem import Elem
 from . import xmlprop as xp
 from .numbers import check_reads
@@ -190,9 +190,12 @@ class Checker:
         """Check `e` (whose ancestors are `chain`), then its children; the canonical copy."""
         here = chain + [e]
         changed: dict[str, str] = {}
+        present = e.attrs
         for place, attrs in (*self._by_tag.get(e.tag, ()), *self._by_tag.get("*", ())):
             if _applies(place, here):
                 for a in attrs:
+                    if a.name not in present and not a.required:
+                        continue  # every reader passes over an absent optional attribute
                     canonical = a.read(e)
                     if canonical is not None and canonical != e.get(a.name):
                         changed[a.name] = canonical
@@ -203,16 +206,16 @@ class Checker:
                 for fn in fns:
                     changed.update(fn(e, chain) or {})
         text = changed.pop("", e.text)
-        children = tuple(self.element(c, here) for c in e.children)
+        children = tuple([self.element(c, here) for c in e.children]) if e.children else ()
         return self.rebuilt(e, changed, text, children)
 
     @staticmethod
     def rebuilt(e: Elem, changed: dict[str, str], text: str | None,
                 children: tuple[Elem, ...]) -> Elem:
         """`e` with canonical attributes, text and children (itself when nothing changed)."""
-        if not changed and text == e.text and all(a is b for a, b in zip(children, e.children)):
+        if not changed and text == e.text and all(map(is_, children, e.children)):
             return e
-        return replace(e, attrs={**e.attrs, **changed}, text=text, children=children)
+        return Elem(e.tag, {**e.attrs, **changed}, children, text, e.line, e.path)
 
 
 __all__ = ["Attr", "Checker", "Place", "Table", "en", "i", "ll", "req", "sw", "u", "ull",

@@ -6,7 +6,7 @@ memory size (KiB, capped) or a plain scaled number.
 from __future__ import annotations
 
 
-from ...records import dataclass
+from capsdb.records import dataclass
 from ...model.elem import Elem
 from .scaled import memory_kib, scaled_value
 from .xmlprop import ULLONG_MAX, to_uint
@@ -64,13 +64,22 @@ SIZES: tuple[Size, ...] = (
 )
 
 
+# the sizes by the tag of the element they read, in SIZES' order (this runs per element)
+_BY_TAG: dict[str, list[Size]] = {}
+for _s in SIZES:
+    _BY_TAG.setdefault(_s.path[-1], []).append(_s)
+
+
 def check_sizes(e: Elem, chain: list[Elem]) -> dict[str, str]:
     """Refuse `e`'s scaled sizes as libvirt's parser does; each number in decimal (key '' =
     the element's text)."""
     out: dict[str, str] = {}
+    sizes = _BY_TAG.get(e.tag)
+    if sizes is None:
+        return out
     here = chain + [e]
-    for s in SIZES:
-        if s.path[-1] != e.tag or len(s.path) > len(here) or \
+    for s in sizes:
+        if len(s.path) > len(here) or \
                 any(p != x.tag for p, x in zip(s.path, here[-len(s.path):])):
             continue
         text = e.text if s.attr is None else e.get(s.attr)
