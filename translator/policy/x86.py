@@ -17,7 +17,7 @@ from ..prepare.addresses import (PciAllocator, assign_pci_root_addresses, ich9_a
 from ..prepare.controllers import ICH9_FUNCTION
 from ..prepare.implicit import add_controller, add_disk_controllers, first_usb_model
 from ..validate import allocation as alloc_errors
-from ..validate.chipset_slots import ICH9_SATA, PIIX3_IDE, PIIX3_USB, check_fixed_function
+from ..validate.chipset_slots import ICH9_SATA, PIIX3_IDE, PIIX3_USB
 from ..validate.controllers import required_usb_model
 from .base import MachinePolicy
 
@@ -108,7 +108,6 @@ class I440fxPolicy(X86Policy):
                    if c.index == 0 and (c.type == "ide" or (
                        c.type == "usb" and c.model in (None, "piix3-uhci")))]
         for c, home in builtin:  # a second one at index 0 takes the same place: a double use
-            check_fixed_function(c, home)
             if not isinstance(c.info.address, PciAddress):
                 c.info.address = PciAddress(slot=1, function=home.function)
                 alloc.reserve(c.info.address, c.alias or c.type)
@@ -140,7 +139,6 @@ class Q35Policy(X86Policy):
             return
         sata = devs.controller("sata", 0)
         if sata is not None:
-            check_fixed_function(sata, ICH9_SATA)
             if sata.info.address is None:
                 # libvirt places it without reserving: a user device already there is
                 # found when all addresses are collected again at the end

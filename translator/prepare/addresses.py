@@ -25,7 +25,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import field
 from typing import Protocol
 
-from capsdb import flags
 from capsdb.records import dataclass
 
 from ..context import BuildContext
@@ -570,7 +569,6 @@ def add_bridges_needed(ctx: BuildContext, alloc: PciAllocator) -> None:
 def place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
     """Give PCI controllers, then every other device family, their slots."""
     _assign_pci_controllers(ctx, alloc)
-    _check_virtio_disk_addresses(ctx)
     # each device's kind of slot, worked out once: adding buses does not change it
     pending = [(d, kind) for d in ordered_pci_devices(ctx) if d.info.address is None
                for kind in (pci_connection(d, ctx),) if kind is not None]
@@ -590,20 +588,6 @@ def place_devices(ctx: BuildContext, alloc: PciAllocator) -> None:
         if addr is None:
             raise alloc_errors.no_free_pci_slot()
         d.info.address = addr
-
-
-def _check_virtio_disk_addresses(ctx: BuildContext) -> None:
-    """A virtio disk keeps a CCW address, or a virtio-mmio one where QEMU has that
-    transport; any other non-PCI address cannot be turned into a slot."""
-    for d in ctx.domain.devices.items:
-        a = d.info.address
-        if not isinstance(d, Disk) or d.bus != "virtio" or a is None \
-                or isinstance(a, PciAddress):
-            continue
-        kind = getattr(a, "type", "")
-        if kind == "ccw" or (kind == "virtio-mmio" and ctx.has(flags.VIRTIO_MMIO)):
-            continue
-        raise alloc_errors.virtio_disk_address(kind)
 
 
 def _ich9_group_address(ctx: BuildContext, alloc: PciAllocator, c: Controller,
