@@ -37,9 +37,9 @@ def _domain(count: int) -> str:
 
 def test_nine_hundred_disks_are_addressed_quickly() -> None:
     xml = _domain(900)
-    start = time.monotonic()
+    start = time.process_time()
     inv = translator.translate(xml, capsdb.get("7.1.0", "ppc64"), profile="libvirt-test")
-    elapsed = time.monotonic() - start
+    elapsed = time.process_time() - start
     assert elapsed < 10, f"900 disks took {elapsed:.1f}s"
     args = inv.args
     devices = [json.loads(args[i + 1]) for i, a in enumerate(args) if a == "-device"]
@@ -53,9 +53,9 @@ def test_nine_hundred_disks_are_addressed_quickly() -> None:
 def test_four_thousand_disks_are_refused_quickly() -> None:
     # ~130 PHBs are needed, but QEMU has 32: libvirt runs out of target indexes once the
     # whole assignment is done
-    start = time.monotonic()
+    start = time.process_time()
     with pytest.raises(translator.TranslationError, match="No usable target index found"):
         translator.translate(_domain(4000), capsdb.get("7.1.0", "ppc64"),
                              profile="libvirt-test")
-    elapsed = time.monotonic() - start
+    elapsed = time.process_time() - start
     assert elapsed < 10, f"4000 disks took {elapsed:.1f}s"
