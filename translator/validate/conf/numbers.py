@@ -11,6 +11,7 @@ from __future__ import annotations
 from capsdb.records import dataclass
 from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
+from .places import PlaceIndex
 from .xmlprop import INT_MAX, INT_MIN, LLONG_MAX, LLONG_MIN, UINT_MAX, ULLONG_MAX, scan, to_int, \
     to_uint
 
@@ -103,32 +104,15 @@ READS: tuple[Read, ...] = (
 )
 
 
-def _component(p: str, e: Elem) -> bool:
-    tag, _, kind = p.partition("[")
-    return tag == e.tag and (not kind or e.get("type") == kind[:-1])
+# the reads by their place, in READS' order
+_AT: PlaceIndex[Read] = PlaceIndex((r.path, r) for r in READS)
 
 
-def _matches(path: tuple[str, ...], chain: list[Elem]) -> bool:
-    return len(path) <= len(chain) and \
-        all(_component(p, e) for p, e in zip(path, chain[-len(path):]))
-
-
-# the reads by the tag of the element they read, in READS' order (this runs per element)
-_BY_TAG: dict[str, list[Read]] = {}
-for _r in READS:
-    _BY_TAG.setdefault(_r.path[-1].partition("[")[0], []).append(_r)
-
-
-def check_reads(e: Elem, chain: list[Elem]) -> dict[str, str]:
-    """Refuse `e`'s custom-read numbers; the canonical text of each (key '' = the text)."""
+def check_reads(e: Elem, here: list[Elem]) -> dict[str, str]:
+    """Refuse `e`'s custom-read numbers (`here`: its ancestors, then `e`); the canonical
+    text of each (key '' = the text)."""
     out: dict[str, str] = {}
-    reads = _BY_TAG.get(e.tag)
-    if reads is None:
-        return out
-    here = chain + [e]
-    for r in reads:
-        if not _matches(r.path, here):
-            continue
+    for r in _AT.at(here):
         if r.attr is None:
             text: str | None = e.text if e.text is not None else ""
         else:

@@ -17,6 +17,7 @@ from capsdb.records import dataclass
 from ...model.elem import Elem
 from . import xmlprop as xp
 from .numbers import check_reads
+from .places import Place, PlaceIndex
 from .sizes import check_sizes
 
 # number kinds: unsigned int, unsigned long long, int, long long
@@ -114,97 +115,37 @@ def req(name: str) -> Attr:
     return _attr(name, STRING, required=True)
 
 
-# A place in the document: the last tags of an element's ancestry, each optionally qualified
-# by the element's type attribute ("address[pci]") or any tag ("*").
-Place = tuple[str, ...]
 Table = Mapping[Place, tuple[Attr, ...]]
-
-
-def _virtio_nic(e: Elem) -> bool:
-    """virDomainNetIsVirtioModel, for a NIC that is not a host device."""
-    model = e.find("model")
-    return e.get("type") != "hostdev" and model is not None and \
-        model.get("type") in ("virtio", "virtio-transitional", "virtio-non-transitional")
-
-
-# qualifiers "tag@name" that need more than the element's type
-_PREDICATES = {"virtio": _virtio_nic}
-
-
-# one component of a Place, parsed once: the tag (None for '*'), the allowed values of
-# 'type' (None: any) and a predicate (None: none)
-_Component = tuple["str | None", "frozenset[str] | None", "Callable[[Elem], bool] | None"]
-
-
-def _compile(place: Place) -> tuple[_Component, ...]:
-    out: list[_Component] = []
-    for pattern in place:
-        if pattern == "*":
-            out.append((None, None, None))
-        elif "@" in pattern:
-            tag, _, pred = pattern.partition("@")
-            out.append((tag, None, _PREDICATES[pred]))
-        else:
-            tag, _, qual = pattern.partition("[")
-            out.append((tag, frozenset(qual[:-1].split("|")) if qual else None, None))
-    return tuple(out)
-
-
-def _applies(place: tuple[_Component, ...], chain: list[Elem]) -> bool:
-    """Whether the end of `chain` matches `place`, innermost element first (this runs for
-    every element of every domain, so without generators)."""
-    n = len(place)
-    if n > len(chain):
-        return False
-    for k in range(1, n + 1):
-        tag, types, pred = place[-k]
-        if tag is None:
-            continue
-        e = chain[-k]
-        if tag != e.tag or (types is not None and e.attrs.get("type") not in types) \
-                or (pred is not None and not pred(e)):
-            return False
-    return True
 
 
 # a hook refuses, and may return attributes it read, written canonically
 Hook = Callable[[Elem, list[Elem]], "dict[str, str] | None"]
 
 
-def _last_tag(place: Place) -> str:
-    return place[-1].partition("[")[0].partition("@")[0]
-
-
 class Checker:
     """Applies a `Table` to a tree, element by element, in a given order of children."""
 
     def __init__(self, table: Table, hooks: Mapping[Place, tuple[Hook, ...]]) -> None:
-        self._by_tag: dict[str, list[tuple[tuple[_Component, ...], tuple[Attr, ...]]]] = {}
-        for place, attrs in table.items():
-            self._by_tag.setdefault(_last_tag(place), []).append((_compile(place), attrs))
-        self._hooks: dict[str, list[tuple[tuple[_Component, ...], tuple[Hook, ...]]]] = {}
-        for place, fns in hooks.items():
-            self._hooks.setdefault(_last_tag(place), []).append((_compile(place), fns))
+        self._reads: PlaceIndex[tuple[Attr, ...]] = PlaceIndex(table.items())
+        self._hooks: PlaceIndex[tuple[Hook, ...]] = PlaceIndex(hooks.items())
 
     def element(self, e: Elem, chain: list[Elem]) -> Elem:
         """Check `e` (whose ancestors are `chain`), then its children; the canonical copy."""
         here = chain + [e]
         changed: dict[str, str] = {}
         present = e.attrs
-        for place, attrs in (*self._by_tag.get(e.tag, ()), *self._by_tag.get("*", ())):
-            if _applies(place, here):
-                for a in attrs:
-                    if a.name not in present and not a.required:
-                        continue  # every reader passes over an absent optional attribute
-                    canonical = a.read(e)
-                    if canonical is not None and canonical != e.get(a.name):
-                        changed[a.name] = canonical
-        changed.update(check_reads(e, chain))
-        changed.update(check_sizes(e, chain))
-        for place, fns in (*self._hooks.get(e.tag, ()), *self._hooks.get("*", ())):
-            if _applies(place, here):
-                for fn in fns:
-                    changed.update(fn(e, chain) or {})
+        for attrs in self._reads.at(here):
+            for a in attrs:
+                if a.name not in present and not a.required:
+                    continue  # every reader passes over an absent optional attribute
+                canonical = a.read(e)
+                if canonical is not None and canonical != e.get(a.name):
+                    changed[a.name] = canonical
+        changed.update(check_reads(e, here))
+        changed.update(check_sizes(e, here))
+        for fns in self._hooks.at(here):
+            for fn in fns:
+                changed.update(fn(e, chain) or {})
         text = changed.pop("", e.text)
         children = tuple([self.element(c, here) for c in e.children]) if e.children else ()
         return self.rebuilt(e, changed, text, children)

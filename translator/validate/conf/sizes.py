@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from capsdb.records import dataclass
 from ...model.elem import Elem
+from .places import PlaceIndex
 from .scaled import memory_kib, scaled_value
 from .xmlprop import ULLONG_MAX, to_uint
 
@@ -64,24 +65,15 @@ SIZES: tuple[Size, ...] = (
 )
 
 
-# the sizes by the tag of the element they read, in SIZES' order (this runs per element)
-_BY_TAG: dict[str, list[Size]] = {}
-for _s in SIZES:
-    _BY_TAG.setdefault(_s.path[-1], []).append(_s)
+# the sizes by their place, in SIZES' order
+_AT: PlaceIndex[Size] = PlaceIndex((s.path, s) for s in SIZES)
 
 
-def check_sizes(e: Elem, chain: list[Elem]) -> dict[str, str]:
-    """Refuse `e`'s scaled sizes as libvirt's parser does; each number in decimal (key '' =
-    the element's text)."""
+def check_sizes(e: Elem, here: list[Elem]) -> dict[str, str]:
+    """Refuse `e`'s scaled sizes as libvirt's parser does (`here`: its ancestors, then `e`);
+    each number in decimal (key '' = the element's text)."""
     out: dict[str, str] = {}
-    sizes = _BY_TAG.get(e.tag)
-    if sizes is None:
-        return out
-    here = chain + [e]
-    for s in sizes:
-        if len(s.path) > len(here) or \
-                any(p != x.tag for p, x in zip(s.path, here[-len(s.path):])):
-            continue
+    for s in _AT.at(here):
         text = e.text if s.attr is None else e.get(s.attr)
         if text is None or text == "":
             continue
