@@ -325,7 +325,7 @@ def _current_keys(it: Item) -> set[str]:
     if len(it.tokens) > 1 and it.tokens[1].startswith("{"):
         try:
             return set(json.loads(it.tokens[1]))
-        except (ValueError, TypeError):
+        except json.JSONDecodeError:  # a value the user wrote (<qemu:arg>) need not be JSON
             return set()
     return set()
 
