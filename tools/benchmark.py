@@ -140,9 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=10,
                     help="timed process starts of each kind (the best counts)")
     ap.add_argument("--repeat", type=int, default=3, help="timed corpus passes (the best counts)")
+    ap.add_argument("--only", choices=("startup", "corpus"),
+                    help="run only steps 1-2 (startup) or step 3 (corpus)")
     args = ap.parse_args(argv)
 
-    report_startup(args.rounds)
+    if args.only != "corpus":
+        report_startup(args.rounds)
+    if args.only == "startup":
+        return 0
 
     if not (args.corpus / "libvirt-11.3" / "manifest.json").exists():
         print(f"corpus: skipped (not found at {args.corpus})")
