@@ -1,6 +1,7 @@
 """`dataclass`: the standard one, without compiling anything when a class is defined.
 
-Python 3.11's `dataclass` compiles every method it adds from source text when the class is
+Python 3.11's `dataclass` processes every class (its fields, a generated docstring through
+`inspect.signature`, the ClassVar tests) and compiles every method it adds from source text when the class is
 defined (`__init__`, `__repr__`, `__eq__`, and a frozen class's `__hash__`, `__setattr__`
 and `__delattr__`): with about a hundred classes that was over half of the time one CLI call
 spent importing the packages (tools/benchmark.py). This `dataclass` gives a class the same
@@ -9,7 +10,9 @@ methods, behaving the same way, built from shared code instead:
 - `__repr__`, `__eq__`, `__hash__` and the frozen `__setattr__`/`__delattr__` read the
   fields' names from the class and never need compiling;
 - `__init__` binds its arguments in Python for the first instances, and a class made often
-  (an element, a device, an address) gets the compiled one after `COMPILE_AFTER` of them.
+  (an element, a device, an address) gets the compiled one after `COMPILE_AFTER` of them;
+- the fields are read from the class's own annotations and are standard `dataclasses.Field`
+  objects, so the standard `fields`, `replace`, `asdict` and `is_dataclass` work on a record.
 
 Methods a class writes itself are kept. Supported: defaults, `field(default_factory=...,
 init=..., repr=..., compare=..., hash=...)` and `frozen`; not `kw_only`, `InitVar`,
@@ -19,10 +22,11 @@ init=..., repr=..., compare=..., hash=...)` and `frozen`; not `kw_only`, `InitVa
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import MISSING, Field, FrozenInstanceError
+from dataclasses import _FIELD, MISSING, Field, FrozenInstanceError  # type: ignore[attr-defined]
 from operator import attrgetter
 from reprlib import recursive_repr
-from typing import Any, Callable, TypeVar, dataclass_transform, overload
+from types import SimpleNamespace
+from typing import Any, Callable, ClassVar, TypeVar, dataclass_transform, get_origin, overload
 
 T = TypeVar("T")
 
@@ -189,6 +193,49 @@ def _add_init(cls: type, fields: tuple[Field[Any], ...], frozen: bool) -> None:
     _set(cls, "__init__", __init__)
 
 
+_CLASSVAR = ("ClassVar", "typing.ClassVar", "t.ClassVar")
+_INITVAR = ("InitVar", "dataclasses.InitVar")
+
+
+def _is_classvar(annotation: Any) -> bool:
+    """dataclass's test for a `ClassVar` pseudo-field, for string and evaluated annotations."""
+    if isinstance(annotation, str):
+        if annotation.startswith(_INITVAR):
+            raise TypeError("use dataclasses.dataclass for InitVar fields")
+        return annotation.startswith(_CLASSVAR)
+    return annotation is ClassVar or get_origin(annotation) is ClassVar
+
+
+def _collect_fields(c: type) -> dict[str, Field[Any]]:
+    """The class's fields in dataclass's order: the bases' (most distant first), then its own
+    annotations. Each is a standard `dataclasses.Field` marked as a field, so
+    `dataclasses.fields`, `replace`, `asdict` and `is_dataclass` work on a record; the class
+    attribute keeps the default, or goes when the default comes from a factory."""
+    found: dict[str, Field[Any]] = {}
+    for base in reversed(c.__mro__[1:]):
+        found.update(base.__dict__.get("__dataclass_fields__", {}))
+    own = c.__dict__
+    for name, annotation in own.get("__annotations__", {}).items():
+        if _is_classvar(annotation):
+            continue
+        default = own.get(name, MISSING)
+        f = default if isinstance(default, Field) else dataclasses.field(default=default)
+        if f.kw_only is True:
+            raise TypeError(f"{c.__qualname__}: use dataclasses.dataclass for kw_only fields")
+        f.name, f.type, f.kw_only = name, annotation, False
+        setattr(f, "_field_type", _FIELD)  # what dataclasses.fields() looks for
+        if f.default is not MISSING and f.default.__class__.__hash__ is None:
+            raise ValueError(f"mutable default {type(f.default)} for field {name} is not "
+                             "allowed: use default_factory")
+        if isinstance(default, Field):
+            if f.default is MISSING:
+                delattr(c, name)
+            else:
+                setattr(c, name, f.default)
+        found[name] = f
+    return found
+
+
 @overload
 def dataclass(cls: type[T], /) -> type[T]: ...
 @overload
@@ -208,17 +255,16 @@ def dataclass(cls: type[T] | None = None, /, *, frozen: bool = False,
         # dataclass's test: a __hash__ the class wrote (not the None Python sets when the
         # class writes __eq__ alone)
         explicit_hash = "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own)
-        out = dataclasses.dataclass(c, init=False, repr=False, eq=False)
-        fields = dataclasses.fields(out)  # type: ignore[arg-type]
-        # __dataclass_fields__ also holds the ClassVar and InitVar pseudo-fields
-        if len(getattr(out, "__dataclass_fields__")) != len(fields) or \
-                any(f.kw_only is True for f in fields):
-            raise TypeError(f"{c.__qualname__}: use dataclasses.dataclass for kw_only or "
-                            "InitVar fields")
+        collected = _collect_fields(c)
+        setattr(c, "__dataclass_fields__", collected)
+        setattr(c, "__dataclass_params__", SimpleNamespace(
+            init=init, repr=True, eq=True, order=False, unsafe_hash=False, frozen=frozen,
+            match_args=False, kw_only=False, slots=False, weakref_slot=False))
+        fields = tuple(collected.values())
         if init and "__init__" not in own:
-            _add_init(out, fields, frozen)
+            _add_init(c, fields, frozen)
         if frozen:
-            _add_frozen(out, fields)
-        _add_repr_eq_hash(out, fields, frozen, explicit_hash)
-        return out
+            _add_frozen(c, fields)
+        _add_repr_eq_hash(c, fields, frozen, explicit_hash)
+        return c
     return wrap if cls is None else wrap(cls)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import field
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 import pytest
 
@@ -127,3 +127,30 @@ def test_unsupported_features_are_refused() -> None:
         @cheap
         class Kw:
             a: int = field(kw_only=True)
+
+
+def test_the_standard_functions_work_on_a_record() -> None:
+    @cheap(frozen=True)
+    class Rec:
+        counter: ClassVar[int] = 0
+        a: int
+        b: list[int] = field(default_factory=list)
+        c: str = "c"
+
+    r = Rec(1, [2])
+    assert dataclasses.is_dataclass(Rec) and dataclasses.is_dataclass(r)
+    assert [f.name for f in dataclasses.fields(Rec)] == ["a", "b", "c"]  # no ClassVar
+    assert dataclasses.asdict(r) == {"a": 1, "b": [2], "c": "c"}
+    assert dataclasses.replace(r, c="x") == Rec(1, [2], "x")
+    assert Rec.c == "c" and "b" not in Rec.__dict__  # a factory leaves no class attribute
+
+
+def test_a_mutable_default_and_an_initvar_are_refused_as_dataclass_does() -> None:
+    with pytest.raises(ValueError):
+        @cheap
+        class Mutable:
+            a: list[int] = []  # noqa: RUF012 - the mistake under test
+    with pytest.raises(TypeError):
+        @cheap
+        class Init:
+            a: dataclasses.InitVar[int]
