@@ -39,7 +39,13 @@ deliberate exception, `blockdev` (see `IMPLIED_FLAGS`).
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 from .records import dataclass
+
+if TYPE_CHECKING:
+    CAPABILITIES: tuple["CapabilityInfo", ...]  # made on first use (module __getattr__)
 
 
 __all__ = [
@@ -749,28 +755,46 @@ def _parse(table: str) -> tuple[CapabilityInfo, ...]:
         if retired and name not in IMPLIED_FLAGS:
             effect = None
         infos.append(CapabilityInfo(name, len(infos), retired, effect))
+    stray = set(EFFECTS) - {info.name for info in infos}
+    if stray:  # an EFFECTS key that libvirt would reject is a typo
+        raise AssertionError(f"EFFECTS names unknown capabilities: {sorted(stray)}")
     return tuple(infos)
 
 
-CAPABILITIES: tuple[CapabilityInfo, ...] = _parse(_TABLE)
-_BY_NAME: dict[str, CapabilityInfo] = {c.name: c for c in CAPABILITIES}
+@functools.cache
+def _infos() -> tuple[CapabilityInfo, ...]:
+    """The table as records, made on first use: a call that only checks names (every
+    profile load does) never needs them."""
+    return _parse(_TABLE)
 
-_stray = set(EFFECTS) - set(_BY_NAME)
-if _stray:  # an EFFECTS key that libvirt would reject is a typo
-    raise AssertionError(f"EFFECTS names unknown capabilities: {sorted(_stray)}")
-del _stray
+
+@functools.cache
+def _by_name() -> dict[str, CapabilityInfo]:
+    return {c.name: c for c in _infos()}
+
+
+@functools.cache
+def _retired_by_name() -> dict[str, bool]:
+    """name -> retired, read straight from the table's lines."""
+    return {line[2:]: line[0] == "R" for line in _TABLE.splitlines()
+            if line and line[0] != "#"}
+
+
+def __getattr__(name: str) -> tuple[CapabilityInfo, ...]:
+    if name == "CAPABILITIES":
+        return _infos()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def by_name(name: str) -> CapabilityInfo | None:
     """The table entry for `name` (exact, case-sensitive: 'VGA' != 'vga'), or None."""
-    return _BY_NAME.get(name)
+    return _by_name().get(name)
 
 
 def is_known(name: str) -> bool:
     """Whether libvirt 11.3 accepts `name` in a capability file or `<qemu:add>`."""
-    return name in _BY_NAME
+    return name in _retired_by_name()
 
 
 def is_retired(name: str) -> bool:
-    info = _BY_NAME.get(name)
-    return info is not None and info.retired
+    return _retired_by_name().get(name, False)
