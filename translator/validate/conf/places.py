@@ -84,11 +84,6 @@ def _holds(rest: _Rest, here: Sequence[Elem]) -> bool:
     return True
 
 
-def _matches_tag(component_tag: str | None, tag: str) -> bool:
-    """A component's tag against a looked-up tag (_OTHER: one no place names)."""
-    return component_tag is None or component_tag == tag
-
-
 # what one (tag, parent tag) pair looks up: the values when every candidate applies
 # unconditionally, else None and the candidates with their remaining tests
 _Bucket = tuple["tuple[T, ...] | None", "tuple[tuple[_Rest, T], ...]"]
@@ -100,26 +95,53 @@ class PlaceIndex(Generic[T]):
 
     def __init__(self, entries: Iterable[tuple[Place, T]]) -> None:
         compiled = [(_compile(place), value) for place, value in entries]
-        tags = {t for p, _ in compiled if (t := p[-1][0]) is not None}
-        # for an element without a parent (the root), the places of one component
-        self._rooted = {tag: tuple((_rest(p), v) for p, v in compiled
-                                   if len(p) == 1 and _matches_tag(p[-1][0], tag))
-                        for tag in (*tags, _OTHER)}
-        self._by_tag: dict[str, dict[str, _Bucket[T]]] = {}
-        for tag in (*tags, _OTHER):
-            own = [(p, v) for p, v in compiled if _matches_tag(p[-1][0], tag)]
-            parents = {t for p, _ in own if len(p) > 1 and (t := p[-2][0]) is not None}
-            self._by_tag[tag] = {parent: self._bucket(
-                [(p, v) for p, v in own if len(p) == 1 or _matches_tag(p[-2][0], parent)])
-                for parent in (*parents, _OTHER)}
-        self._unnamed = self._by_tag.pop(_OTHER)
+        # the entries' positions (sorted again after merging, to keep the given order) by
+        # the tag of the element, then of its parent; None for '*' and for "no parent"
+        by_tag: dict[str | None, dict[str | None, list[int]]] = {}
+        rooted: dict[str | None, list[int]] = {}  # the places of one component, by tag
+        for k, (p, _) in enumerate(compiled):
+            parent = p[-2][0] if len(p) > 1 else None
+            by_tag.setdefault(p[-1][0], {}).setdefault(parent, []).append(k)
+            if len(p) == 1:
+                rooted.setdefault(p[-1][0], []).append(k)
+        anywhere = by_tag.pop(None, {})
+        root_anywhere = rooted.pop(None, [])
+
+        rests = [_rest(p) for p, _ in compiled]
+        buckets: dict[tuple[int, ...], _Bucket[T]] = {}  # the same entries share a bucket
+
+        def bucket(groups: Iterable[list[int]]) -> _Bucket[T]:
+            ks = tuple(sorted(k for g in groups for k in g))
+            found = buckets.get(ks)
+            if found is None:
+                found = buckets[ks] = self._bucket([(rests[k], compiled[k][1]) for k in ks])
+            return found
+
+        def by_parent(own: dict[str | None, list[int]], unnamed: bool = False
+                      ) -> dict[str, _Bucket[T]]:
+            """The buckets of one element tag by parent tag. A bucket holds the entries for
+            that parent and those for any parent, the tag's own and those of '*'. Where the
+            tag has no entry for any parent, a parent only '*' names is left to the
+            '*' buckets (`at` looks there next)."""
+            shared = [own.get(None, []), anywhere.get(None, [])]
+            parents = {*own, *anywhere} if unnamed or own.get(None) else {*own}
+            out = {parent: bucket([own.get(parent, []), anywhere.get(parent, []), *shared])
+                   for parent in parents if parent is not None}
+            out[_OTHER] = bucket(shared)
+            return out
+
+        self._by_tag = {tag: by_parent(own) for tag, own in by_tag.items() if tag is not None}
+        self._unnamed = by_parent({}, unnamed=True)
+        # for an element without a parent (the root): the places of one component
+        self._rooted = {tag: tuple((rests[k], compiled[k][1])
+                                   for k in sorted(ks + root_anywhere))
+                        for tag, ks in (*rooted.items(), (_OTHER, []))}
 
     @staticmethod
-    def _bucket(entries: list[tuple[tuple[_Component, ...], T]]) -> _Bucket[T]:
-        candidates = tuple((_rest(p), v) for p, v in entries)
+    def _bucket(candidates: list[tuple[_Rest, T]]) -> _Bucket[T]:
         if all(n <= 2 and not checks for (n, checks), _ in candidates):
-            return tuple(v for _, v in candidates), candidates
-        return None, candidates
+            return tuple(v for _, v in candidates), tuple(candidates)
+        return None, tuple(candidates)
 
     def at(self, here: Sequence[Elem]) -> Sequence[T]:
         """The values whose place is the last element of `here` (after its ancestors)."""
@@ -127,7 +149,9 @@ class PlaceIndex(Generic[T]):
             rooted = self._rooted.get(here[-1].tag) or self._rooted[_OTHER]
             return [value for rest, value in rooted if _holds(rest, here)]
         by_parent = self._by_tag.get(here[-1].tag, self._unnamed)
-        fixed, candidates = by_parent.get(here[-2].tag) or by_parent[_OTHER]
+        parent = here[-2].tag
+        fixed, candidates = by_parent.get(parent) or self._unnamed.get(parent) \
+            or by_parent[_OTHER]
         if fixed is not None:
             return fixed
         return [value for rest, value in candidates if _holds(rest, here)]
