@@ -11,9 +11,8 @@ steps can rely on `int(text, 0)`.
 from __future__ import annotations
 
 from operator import is_
-from typing import Callable, Iterable, Mapping, Union
+from typing import Callable, Iterable, Mapping, NamedTuple, Union
 
-from capsdb.records import dataclass
 from ...model.elem import Elem
 from . import xmlprop as xp
 from .numbers import READS, Read, check_read
@@ -25,9 +24,11 @@ UINT, ULL, INT, LL = "uint", "ull", "int", "ll"
 ENUM, YESNO, ONOFF, UUID, STRING = "enum", "yesno", "onoff", "uuid", "string"
 
 
-@dataclass(frozen=True)
-class Attr:
-    """One `virXMLProp*` read of libvirt's parser."""
+class Attr(NamedTuple):
+    """One `virXMLProp*` read of libvirt's parser.
+
+    A named tuple rather than a dataclass: the tables make about five hundred of them when
+    the package is imported, and a tuple is built in C."""
 
     name: str
     kind: str
@@ -41,9 +42,17 @@ class Attr:
         """Refuse the attribute as libvirt does; its canonical text (None: leave as is)."""
         k = self.kind
         if k in (UINT, ULL):
+            maximum = xp.UINT_MAX if k == UINT else xp.ULLONG_MAX
+            text = e.attrs.get(self.name)
+            # most numbers are plain decimal digits, already canonical once leading zeros
+            # go: read them directly (a value out of range or a refused zero takes the full
+            # reader below, for its message)
+            if text is not None and self.base == 10 and text.isdigit() and text.isascii():
+                plain = int(text)
+                if plain <= maximum and (plain or not self.nonzero):
+                    return str(plain)
             value = xp.prop_uint(e, self.name, self.base, required_=self.required,
-                                 nonzero=self.nonzero,
-                                 maximum=xp.UINT_MAX if k == UINT else xp.ULLONG_MAX)
+                                 nonzero=self.nonzero, maximum=maximum)
             return None if value is None else _canonical(value, self.base)
         if k in (INT, LL):
             signed = xp.prop_int(e, self.name, self.base, required_=self.required,
@@ -143,10 +152,20 @@ class Checker:
     def element(self, e: Elem, chain: list[Elem]) -> Elem:
         """Check `e` (whose ancestors are `chain`), then its children; the canonical copy."""
         here = chain + [e]
+        steps = self._steps.at(here)
+        changed = self._apply(steps, e, chain) if steps else {}
+        text = changed.pop("", e.text) if changed else e.text
+        kids = e.children
+        children = tuple([self.element(c, here) for c in kids]) if kids else ()
+        return self.rebuilt(e, changed, text, children)
+
+    @staticmethod
+    def _apply(steps: Iterable[Step], e: Elem, chain: list[Elem]) -> dict[str, str]:
+        """Run the steps at `e`; the values they wrote canonically (key '': the text)."""
         changed: dict[str, str] = {}
-        for step in self._steps.at(here):
+        present = e.attrs
+        for step in steps:
             if isinstance(step, tuple):
-                present = e.attrs
                 for a in step:
                     if a.name not in present and not a.required:
                         continue  # every reader passes over an absent optional attribute
@@ -163,9 +182,7 @@ class Checker:
                     changed[got[0]] = got[1]
             else:
                 changed.update(step(e, chain) or {})
-        text = changed.pop("", e.text)
-        children = tuple([self.element(c, here) for c in e.children]) if e.children else ()
-        return self.rebuilt(e, changed, text, children)
+        return changed
 
     @staticmethod
     def rebuilt(e: Elem, changed: dict[str, str], text: str | None,
