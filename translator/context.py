@@ -38,6 +38,9 @@ class BuildContext:
     boot_indexes: dict[int, int] | None = None
     # the architecture/machine policy, chosen once the machine type is known (prepare)
     _policy: MachinePolicy | None = field(default=None, repr=False)
+    # (machine, virt type, caps) -> canonical machine: builders ask dozens of times per
+    # domain, the answer changes only when the machine is defaulted (prepare)
+    _canonical: tuple[str, str, Caps, str] | None = field(default=None, repr=False)
 
     @property
     def policy(self) -> MachinePolicy:
@@ -62,7 +65,13 @@ class BuildContext:
 
     @property
     def canonical_machine(self) -> str:
-        return self.caps.canonical_machine(self.machine, self.domain.virt_type)
+        """The versioned machine type the domain's machine (maybe an alias) stands for."""
+        machine, virt_type, caps = self.domain.os.machine or "", self.domain.virt_type, self.caps
+        memo = self._canonical
+        if memo is None or memo[0] != machine or memo[1] != virt_type or memo[2] is not caps:
+            memo = self._canonical = (machine, virt_type, caps,
+                                      caps.canonical_machine(machine, virt_type))
+        return memo[3]
 
     @property
     def is_q35(self) -> bool:
