@@ -126,20 +126,18 @@ def escape_comma(value: str) -> str:
     return value.replace(",", ",,")
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, Props):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    return v
+def _plain_dict(value: Any) -> Any:
+    """What the JSON encoder writes for a value it does not know: a nested `Props` as its
+    dict (the encoder's C loop walks everything else itself)."""
+    if isinstance(value, Props):
+        return value._d
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 # made once: json.dumps with options builds a new encoder on every call
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_plain_dict)
 
 
 def to_json(value: Any) -> str:
     """Compact JSON exactly as libvirt prints it (no spaces, '/' not escaped)."""
-    return _COMPACT.encode(_plain(value))
+    return _COMPACT.encode(value._d if isinstance(value, Props) else value)

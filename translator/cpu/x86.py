@@ -220,7 +220,19 @@ def allowed_models(caps: Caps, virt_type: str) -> dict[str, tuple[str, ...]] | N
     """virQEMUCapsGetCPUModels: the models QEMU reported for the accelerator, with their
     blockers (None when the capabilities list none)."""
     models = caps.cpu_models(virt_type)
-    return {c.name: c.blockers for c in models} if models else None
+    if not models:
+        return None
+    # a pure function of the capabilities' static model list, kept per list object;
+    # callers only read it
+    hit = _ALLOWED.get(id(models))
+    if hit is None or hit[0] is not models:
+        if len(_ALLOWED) >= 32:
+            _ALLOWED.clear()
+        hit = _ALLOWED[id(models)] = (models, {c.name: c.blockers for c in models})
+    return hit[1]
+
+
+_ALLOWED: dict[int, tuple[object, dict[str, tuple[str, ...]]]] = {}
 
 
 def _host_data(host: HostCpu, migratable: bool) -> CpuData:

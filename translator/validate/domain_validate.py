@@ -228,6 +228,8 @@ def _validate_vcpu_topology(ctx: BuildContext) -> None:
 
 def _validate_aliases(ctx: BuildContext) -> None:
     """virDomainDefValidateAliases: user aliases ('ua-' prefix) are unique."""
+    if not any(dev.info.user_alias for dev in ctx.domain.devices.items):
+        return  # the common case: nothing to compare, no need to order the devices
     seen: set[str] = set()
     visited: set[int] = set()
     serials = ctx.domain.devices.chardevs("serial")

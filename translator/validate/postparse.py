@@ -289,6 +289,9 @@ def _boot_order(ctx: BuildContext) -> None:
     """virDomainDefBootOrderPostParse: boot orders are unique and exclude <os><boot>."""
     if ctx.domain.os.type != "hvm":
         return
+    # only a device with a <boot> element has an order: without one, nothing to visit
+    if all(dev.elem.find("boot") is None for dev in ctx.domain.devices.items):
+        return
     from .domain_validate import devices_in_libvirt_order
 
     seen: set[int] = set()
