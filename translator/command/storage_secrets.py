@@ -19,7 +19,6 @@ from ..cmdline import Source, xml_source
 from ..context import BuildContext
 from ..model import Disk, Elem
 from ..props import Props
-from .aes import aes_cbc_encrypt
 from .storage_source import Src
 
 MASTER_KEY = bytes(range(32))
@@ -36,6 +35,8 @@ def secret_object(secret_id: str, value: bytes) -> Props:
 def _encrypted(value: bytes) -> str:
     """`value` encrypted with the fixed master key and IV, base64 encoded."""
     import base64  # only for domains with secrets
+
+    from .aes import aes_cbc_encrypt
 
     return base64.b64encode(aes_cbc_encrypt(MASTER_KEY, IV, value)).decode()
 
