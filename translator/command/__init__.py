@@ -12,21 +12,35 @@ from ..model.misc_devices import Filesystem, Iommu, Rng, Smartcard, Tpm
 from ..namespace import build_compat, build_ns_args, build_ns_env
 from . import chardev, controllers, cpu, disks, display, general, memory, misc, net
 from . import iothreads, memdev
-from . import firmware, launch_security, sysinfo
+from . import firmware
 from . import throttle
 
 Builder = Callable[[BuildContext], None]
 
 
-def _for_devices(kind: type[Device], module: str, builder: str) -> Builder:
-    """The builder `module.builder` of a device kind most domains lack: it emits nothing
-    without such a device, so its module (and what only it needs) is imported the first
-    time a domain has one rather than on every start of the program."""
+def _only_if(needed: Callable[[BuildContext], bool], module: str, builder: str) -> Builder:
+    """The builder `module.builder` of something most domains lack: it emits nothing when
+    `needed` is false, so its module (and what only it needs) is imported the first time a
+    domain needs it rather than on every start of the program."""
     def stage(ctx: BuildContext) -> None:
-        if any(isinstance(d, kind) for d in ctx.domain.devices.items):
+        if needed(ctx):
             getattr(import_module(f"{__name__}.{module}"), builder)(ctx)
     stage.__name__ = stage.__qualname__ = builder
     return stage
+
+
+def _for_devices(kind: type[Device], module: str, builder: str) -> Builder:
+    """`_only_if` the domain has a device of `kind`."""
+    return _only_if(lambda ctx: any(isinstance(d, kind) for d in ctx.domain.devices.items),
+                    module, builder)
+
+
+def _has_sysinfo(ctx: BuildContext) -> bool:
+    return bool(ctx.domain.sysinfo)
+
+
+def _has_launch_security(ctx: BuildContext) -> bool:
+    return ctx.domain.launch_security is not None
 
 
 def build_nvram(ctx: BuildContext) -> None:
@@ -55,8 +69,8 @@ STAGES: tuple[Builder, ...] = (
     throttle.build_throttle_groups,
     memory.build_numa,
     general.build_uuid,
-    sysinfo.build_smbios,
-    sysinfo.build_fw_cfg,
+    _only_if(_has_sysinfo, "sysinfo", "build_smbios"),
+    _only_if(_has_sysinfo, "sysinfo", "build_fw_cfg"),
     misc.build_genid,
     general.build_display_none,
     general.build_defaults,
@@ -92,7 +106,7 @@ STAGES: tuple[Builder, ...] = (
     _for_devices(Rng, "rng", "build_rngs"),
     build_nvram,
     misc.build_vmcoreinfo,
-    launch_security.build_launch_security,
+    _only_if(_has_launch_security, "launch_security", "build_launch_security"),
     build_ns_args,
     general.build_sandbox,
     misc.build_panic,
