@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import json
+from json import encoder as json_encoder
 from typing import Any, ItemsView, Iterator
 
 
@@ -136,8 +137,20 @@ def _plain_dict(value: Any) -> Any:
 
 # made once: json.dumps with options builds a new encoder on every call
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_plain_dict)
+# JSONEncoder.encode makes its C encoder anew on every call, which costs as much as encoding
+# a small object: every -device/-object/-blockdev is one, so the C encoder the JSONEncoder
+# above would make is made once (without the circular-reference bookkeeping: props are
+# trees built by the builders). None where the C accelerator is missing.
+_MAKE_C_ENCODER = getattr(json_encoder, "c_make_encoder", None)
+_C_COMPACT = (_MAKE_C_ENCODER(None, _plain_dict, json_encoder.encode_basestring, None, ":", ",",
+                              False, False, True)
+              if _MAKE_C_ENCODER is not None else None)
 
 
 def to_json(value: Any) -> str:
     """Compact JSON exactly as libvirt prints it (no spaces, '/' not escaped)."""
-    return _COMPACT.encode(value._d if isinstance(value, Props) else value)
+    if isinstance(value, Props):
+        value = value._d
+    if _C_COMPACT is not None and isinstance(value, dict):
+        return "".join(_C_COMPACT(value, 0))
+    return _COMPACT.encode(value)
