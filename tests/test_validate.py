@@ -371,3 +371,29 @@ def test_controller_iothread_only_for_scsi() -> None:
 
 def test_tpm_needs_backend() -> None:
     assert _refusal(_xml("<tpm model='tpm-tis'/>")) == "XML error: missing TPM device backend"
+
+
+def _numa_links(*links: tuple[int, int, str]) -> str:
+    return ("<cpu><numa><cell id='0' cpus='0' memory='131072'/>"
+            "<cell id='1' cpus='1' memory='131072'/><interconnects>"
+            + "".join(f"<latency initiator='{i}' target='{t}' type='{kind}' value='5'/>"
+                      for i, t, kind in links)
+            + "</interconnects></numa></cpu>")
+
+
+def test_numa_interconnects_duplicate_and_reverse_links() -> None:
+    """virDomainNumaDefValidate: a link given twice, or a link and its reverse."""
+    vcpus = "<vcpu>2</vcpu>"
+    assert _refusal(_xml(head=vcpus, cpu=_numa_links((0, 1, "access"), (0, 1, "access")))) \
+        == "XML error: Duplicate info for NUMA latencies"
+    assert _refusal(_xml(head=vcpus, cpu=_numa_links((0, 1, "access"), (1, 0, "read")))) \
+        == "XML error: Link already defined"
+    # the first link to clash decides, whatever clashes later
+    assert _refusal(_xml(head=vcpus, cpu=_numa_links(
+        (1, 0, "write"), (0, 1, "access"), (0, 1, "access")))) \
+        == "XML error: Link already defined"
+    assert _refusal(_xml(head=vcpus, cpu=_numa_links(
+        (0, 1, "access"), (1, 1, "read"), (0, 1, "access")))) \
+        == "XML error: Duplicate info for NUMA latencies"
+    _translate(_xml(head=vcpus, cpu=_numa_links((0, 1, "access"), (0, 1, "read"),
+                                                (0, 0, "access"))))

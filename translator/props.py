@@ -23,9 +23,8 @@ class Props:
     __slots__ = ("_d",)
 
     def __init__(self, *pairs: tuple[str, Any]) -> None:
-        self._d: dict[str, Any] = {}
-        for k, v in pairs:
-            self.add(k, v)
+        # `add`'s rule inlined: every device and object is made of these
+        self._d: dict[str, Any] = {k: v for k, v in pairs if v is not None}
 
     # -- adding ---------------------------------------------------------------------------
     def add(self, key: str, value: Any) -> "Props":
@@ -64,8 +63,10 @@ class Props:
         return self
 
     def update(self, other: "Props | dict[builtins.str, Any]") -> "Props":
+        d = self._d
         for k, v in (other.items() if isinstance(other, (Props, dict)) else other):
-            self.add(k, v)
+            if v is not None:  # `add`'s rule
+                d[k] = v
         return self
 
     # -- mapping protocol -----------------------------------------------------------------
