@@ -84,6 +84,17 @@ def test_guestfwd_channel_is_a_user_netdev() -> None:
         "id": "channel0"}
 
 
+def test_guestfwd_netdev_without_netdev_json_is_key_value() -> None:
+    """QEMU before 7.2: the legacy -netdev form, the guestfwd array as repeated keys."""
+    xml = ("<domain type='qemu'><name>t</name><memory>131072</memory><os><type "
+           "arch='x86_64' machine='pc'>hvm</type></os><devices><channel type='pipe'><source "
+           "path='/tmp/fwd'/><target type='guestfwd' address='10.0.2.1' port='4600'/>"
+           "</channel></devices></domain>")
+    args = translator.translate(xml, capsdb.get("6.2"), profile="libvirt-test").args
+    assert _values(args, "-netdev") == [
+        "user,guestfwd=tcp:10.0.2.1:4600-chardev:charchannel0,id=channel0"]
+
+
 def test_virtio_console_has_no_port_address() -> None:
     args = _args("<console type='pty'><target type='virtio'/></console>")
     con = [json.loads(v) for v in _values(args, "-device") if "virtconsole" in v][0]

@@ -108,7 +108,7 @@ def test_fs9p_fsdev_string() -> None:
     args = _args("<filesystem accessmode='mapped'><driver type='path' wrpolicy='immediate'/>"
                  "<source dir='/a,b'/><target dir='tag'/><readonly/></filesystem>")
     assert _values(args, "-fsdev") == [
-        "local,security_model=mapped,writeout=immediate,id=fsdev-fs0,path=/a,,b,readonly=on"]
+        "local,security_model=mapped,writeout=immediate,id=fsdev-fs0,path=/a,,b,readonly"]
     dev = _driver(args, "virtio-9p-pci")
     assert (dev["fsdev"], dev["mount_tag"]) == ("fsdev-fs0", "tag")
 

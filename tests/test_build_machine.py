@@ -68,6 +68,34 @@ def test_variable_clock_uses_the_host_time() -> None:
     assert _values(args, "-rtc") == ["base=1970-01-01T00:00:00"]
 
 
+@pytest.mark.parametrize("timer, policy", [
+    ("<timer name='pit'/>", "delay"),  # no tickpolicy: delay
+    ("<timer name='pit' tickpolicy='delay'/>", "delay"),
+    ("<timer name='pit' tickpolicy='discard'/>", "discard"),
+    ("<timer name='pit' tickpolicy='catchup'/>", None),  # kvm-pit's own default
+    ("<timer name='rtc' tickpolicy='catchup'/>", None),
+])
+def test_pit_tick_policy(timer: str, policy: str | None) -> None:
+    """qemuBuildClockCommandLine: the PIT's lost tick policy, where QEMU has kvm-pit's."""
+    tail = f"<clock offset='utc'>{timer}</clock>"
+    expected = [f"kvm-pit.lost_tick_policy={policy}"] if policy else []
+    assert [v for v in _values(_args(tail=tail), "-global") if "kvm-pit" in v] == expected
+
+
+def test_pit_tick_policy_without_kvm_pit() -> None:
+    xml = """<domain type='qemu'><name>t</name><memory>131072</memory><os><type
+      arch='x86_64' machine='q35'>hvm</type></os><clock offset='utc'>{}</clock><devices>
+      <controller type='usb' model='none'/><memballoon model='none'/></devices></domain>"""
+    caps = capsdb.get(None).with_changes(remove=["kvm-pit-lost-tick-policy"])
+    args = translator.translate(xml.format("<timer name='pit' tickpolicy='delay'/>"), caps,
+                                profile="libvirt-test").args
+    assert not [v for v in _values(args, "-global") if "kvm-pit" in v]
+    with pytest.raises(translator.TranslationError) as exc:
+        translator.translate(xml.format("<timer name='pit' tickpolicy='catchup'/>"), caps,
+                             profile="libvirt-test")
+    assert str(exc.value) == "unsupported configuration: unsupported pit tickpolicy 'catchup'"
+
+
 def test_timezone_clock_sets_tz() -> None:
     xml = """<domain type='qemu'><name>t</name><memory>131072</memory>
       <os><type arch='x86_64' machine='q35'>hvm</type></os>

@@ -202,3 +202,16 @@ def test_optional_volume_disk_is_dropped() -> None:
         <target dev='vda' bus='virtio'/></disk>""")
     assert not objs(lines, "-blockdev")
     assert not any(d["driver"] == "virtio-blk-pci" for d in objs(lines, "-device"))
+
+
+def test_a_disk_needs_every_controller_up_to_its_own() -> None:
+    """virDomainDefAddDiskControllersForType: a SCSI disk on controller 3 adds SCSI
+    controllers 0 to 3 (the default model), not only the one it names."""
+    xml = ("<domain type='qemu'><name>t</name><memory>262144</memory><os><type arch='x86_64' "
+           "machine='pc'>hvm</type></os><devices><disk type='file' device='disk'><source "
+           "file='/a'/><target dev='sda' bus='scsi'/><address type='drive' controller='3' "
+           "bus='0' target='0' unit='0'/></disk></devices></domain>")
+    args = translator.translate(xml, capsdb.get(), profile="libvirt-test").args
+    ids = [json.loads(v)["id"] for i, v in enumerate(args)
+           if args[i - 1] == "-device" and '"driver":"lsi"' in v]
+    assert ids == ["scsi0", "scsi1", "scsi2", "scsi3"]

@@ -247,8 +247,12 @@ def test_render_node_and_pipewire_runtime() -> None:
     assert "egl-headless,rendernode=/dev/dri/renderD128" in _values(_args(gl), "-display")
     pw = "<audio id='1' type='pipewire'/>"
     assert "PIPEWIRE_RUNTIME_DIR" not in dict(_inv(pw).env)
-    assert dict(_inv(pw, replace(HOST, pipewire_runtime_dir="/run/user/107")).env)[
-        "PIPEWIRE_RUNTIME_DIR"] == "/run/user/107"
+    daemon_env = replace(HOST, pipewire_runtime_env=("XDG_RUNTIME_DIR", "/run/user/107"))
+    assert dict(_inv(pw, daemon_env).env)["XDG_RUNTIME_DIR"] == "/run/user/107"
+    # the domain's runtimeDir wins over the daemon's environment
+    own = "<audio id='1' type='pipewire' runtimeDir='/run/pw'/>"
+    env = dict(_inv(own, daemon_env).env)
+    assert env["PIPEWIRE_RUNTIME_DIR"] == "/run/pw" and "XDG_RUNTIME_DIR" not in env
 
 
 def test_channel_directory() -> None:

@@ -114,6 +114,10 @@ REPRODUCERS = {
         "<address bus='0' target='0' unit='0'/></source>"
         "<address type='drive' controller='25543' bus='0' target='0' unit='0'/></hostdev>")),
         None),
+    "scsi-disk-controller": (domain(devices=(
+        "<disk type='file' device='disk'><source file='/a'/><target dev='sda' bus='scsi'/>"
+        "<address type='drive' controller='2000000000' bus='0' target='0' unit='0'/></disk>")),
+        "Argument list too long"),
     "set-pairs": (domain(ns=f"<qemu:commandline>{SETS}</qemu:commandline>"), None),
 }
 

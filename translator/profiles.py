@@ -177,8 +177,10 @@ class HostProfile:
     # which does not allocate (VNC 5900, SPICE 5901, SPICE TLS 5902)
     allocates_display_ports: bool = True
     drm_render_node: str = "/dev/dri/renderD128"   # the first render node, for gl='on'
-    # PIPEWIRE_RUNTIME_DIR/XDG_RUNTIME_DIR of the daemon's environment (systemd: none)
-    pipewire_runtime_dir: str | None = None
+    # the first of PIPEWIRE_RUNTIME_DIR, XDG_RUNTIME_DIR and USERPROFILE set in the daemon's
+    # environment, (name, value), which a PipeWire backend without runtimeDir passes on
+    # (systemd starts the daemon with none of them)
+    pipewire_runtime_env: tuple[str, str] | None = None
     # an empty <genid/> gets a random GUID; None = one derived from the domain name
     fixed_genid: str | None = None
     # where the swtpm emulator listens (None: libvirt's run directory)
@@ -357,14 +359,16 @@ LIBVIRT_TEST = HostProfile(
         vnc_tls_x509_cert_dir="/etc/pki/libvirt-vnc",
         chardev_tls_x509_cert_dir="/etc/pki/libvirt-chardev",
         nbd_tls_x509_cert_dir="/etc/pki/libvirt-nbd",
-        nbd_tls_x509_secret_uuid="6fd3f62d-9fe7-4a4e-a869-7acd6376d8ea",
+        # nbd_tls_x509_secret_uuid: set only around the tests named after it
         hugetlbfs_mount=((2048, "/dev/hugepages2M"), (1048576, "/dev/hugepages1G")),
     ),
     host_numa_nodes=4, host_cpus_per_node=4, numad_nodes=(0, 1, 2, 3),
     vhost_net=True, vhost_net_without_kvm=True,
     cdrom_devices=frozenset({"/dev/cdrom"}),
     allocates_display_ports=False,
-    drm_render_node="/dev/dri/foo", pipewire_runtime_dir="/run/user/1000",
+    drm_render_node="/dev/dri/foo",
+    # virTestMain points the runtime directories of the tests' environment at bad paths
+    pipewire_runtime_env=("XDG_RUNTIME_DIR", "/bad-test-used-env-xdg-runtime-dir"),
     fixed_genid="00010203-0405-4607-8809-0a0b0c0d0e0f",   # its fake random bytes 0, 1, ...
     swtpm_socket="/dev/test", run_dir="/var/run/libvirt/qemu",
     channel_dir="/var/lib/libvirt/qemu/channel/target", channel_subdir="domain-{id}-{name}",

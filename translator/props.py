@@ -111,6 +111,11 @@ class Props:
             if k == first_key:
                 parts.insert(0, escape_comma(str(v)))
                 continue
+            if isinstance(v, list) and v and all(isinstance(x, dict) and "str" in x for x in v):
+                # an array of {"str": ...} objects is the key repeated, each value as it is
+                # (virQEMUBuildCommandLineJSONArrayObjectsStr)
+                parts.extend(f"{k}={x['str']}" for x in v)
+                continue
             parts.append(f"{k}={keyval_value(v)}")
         return ",".join(parts)
 

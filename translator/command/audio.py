@@ -89,10 +89,13 @@ def _audio_env(ctx: BuildContext, audio: Audio) -> None:
     if audio.type == "sdl" and audio.elem.get("driver"):
         ctx.cmd.setenv("SDL_AUDIODRIVER", audio.elem.get("driver"), src)
     elif audio.type == "pipewire":
-        # without runtimeDir libvirt passes on its own environment's runtime directory
-        runtime = audio.elem.get("runtimeDir") or ctx.host.pipewire_runtime_dir
+        # without runtimeDir libvirt passes on the first runtime directory variable of its
+        # own environment (qemuBuildAudioPipewireAudioEnv)
+        runtime = audio.elem.get("runtimeDir")
         if runtime:
             ctx.cmd.setenv("PIPEWIRE_RUNTIME_DIR", runtime, src)
+        elif ctx.host.pipewire_runtime_env is not None:
+            ctx.cmd.setenv(*ctx.host.pipewire_runtime_env, src)
 
 
 def build_audio(ctx: BuildContext) -> None:

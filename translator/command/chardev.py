@@ -453,7 +453,10 @@ def _guestfwd(ctx: BuildContext, ch: Chardev) -> None:
     props = Props(("type", "user"),
                   ("guestfwd", [{"str": f"tcp:{addr}:{port}-chardev:{chr_id}"}]),
                   ("id", ch.alias))
-    ctx.cmd.add_json("-netdev", props, src)
+    if ctx.has("netdev.json"):
+        ctx.cmd.add_json("-netdev", props, src)
+    else:  # QEMU before 7.2 only takes the legacy key=value form of -netdev
+        ctx.cmd.add("-netdev", props.to_keyval(first_key="type"), src, props)
 
 
 def build_channels(ctx: BuildContext) -> None:

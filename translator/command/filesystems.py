@@ -38,7 +38,7 @@ def fsdev_arg(fs: Filesystem) -> str:
     parts.append(f"id=fsdev-{fs.alias}")
     parts.append(f"path={escape_comma(fs.source_dir or '')}")
     if fs.readonly:
-        parts.append("readonly=on")
+        parts.append("readonly")  # a bare flag, as qemuBuildFSStr writes it
     return ",".join(parts)
 
 

@@ -266,7 +266,8 @@ def _rtc_base(ctx: BuildContext, clock: Elem | None) -> str:
 
 
 _RTC_TRACK = {"guest": "vm", "realtime": "rt", "wall": "host"}
-_PIT_POLICY = {"delay": "delay", "catchup": "slew", "discard": "discard"}
+# the PIT's lost tick policy by tickpolicy (none: delay); catchup is kvm-pit's own default
+_PIT_POLICY = {"delay": "delay", "discard": "discard"}
 
 
 def build_clock(ctx: BuildContext) -> None:
@@ -283,9 +284,9 @@ def build_clock(ctx: BuildContext) -> None:
                 else default_source("no <clock>: libvirt's default offset='utc'"))
     for timer in clock.findall("timer") if clock is not None else []:
         name = timer.get("name")
-        if name == "pit" and timer.get("tickpolicy"):
-            pol = _PIT_POLICY.get(timer.get("tickpolicy", ""))
-            if pol:
+        if name == "pit":
+            pol = _PIT_POLICY.get(timer.get("tickpolicy") or "delay")
+            if pol and ctx.has("kvm-pit-lost-tick-policy"):
                 ctx.cmd.add("-global", f"kvm-pit.lost_tick_policy={pol}", xml_source(timer))
         elif name == "hpet" and timer.get("present") == "no" and not ctx.has("machine-hpet"):
             ctx.cmd.add("-no-hpet", source=xml_source(timer))

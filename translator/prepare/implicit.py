@@ -9,7 +9,8 @@ default put it on the command line.
 from __future__ import annotations
 
 from ..context import BuildContext
-from ..model import Controller, Elem
+from ..model import Controller, Device, Elem
+from ..validate.limits import INT_LIMIT
 
 
 def implicit_elem(tag: str, **attrs: str) -> Elem:
@@ -75,17 +76,23 @@ def pci_controller_insert_pos(ctx: BuildContext, before_index: int | None = None
 
 
 def add_disk_controllers(ctx: BuildContext, scsi_model: str) -> None:
-    """A disk on an IDE/SATA/SCSI bus whose controller is missing gets one (a new SCSI
-    controller has the machine's default `scsi_model`)."""
+    """virDomainDefAddDiskControllersForType: for SCSI, IDE and SATA in turn, every
+    controller index up to the highest one a disk on that bus names must exist (a new SCSI
+    controller has the machine's default `scsi_model`). libvirt compares the index as a C
+    int, so one of 2^31 or more counts as none."""
     devs = ctx.domain.devices
-    for d in devs.disks:
-        ctype = d.bus if d.bus in ("ide", "sata", "scsi") else None
-        if ctype is None:
-            continue
-        idx = getattr(d.info.address, "controller", 0) if d.info.address is not None else 0
-        if devs.controller(ctype, idx) is None:
-            add_controller(ctx, ctype, idx, scsi_model if ctype == "scsi" else None,
-                           f"a {ctype} disk needs a {ctype} controller")
+    for ctype in ("scsi", "ide", "sata"):
+        top = max((_controller_index(d) for d in devs.disks if d.bus == ctype), default=-1)
+        for idx in range(top + 1):
+            if devs.controller(ctype, idx) is None:
+                add_controller(ctx, ctype, idx, scsi_model if ctype == "scsi" else None,
+                               f"a {ctype} disk needs every {ctype} controller up to its own")
+
+
+def _controller_index(d: Device) -> int:
+    a = d.info.address
+    idx = getattr(a, "controller", 0) if a is not None else 0
+    return idx if isinstance(idx, int) and idx < INT_LIMIT else -1
 
 
 # libvirt's USB model names -> the QEMU device (capability) each needs

@@ -18,7 +18,7 @@ from __future__ import annotations
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model import DriveAddress, Interface
-from ..model.devices import Hostdev
+from ..model.devices import Disk, Hostdev
 
 UINT_MAX = (1 << 32) - 1
 INT_LIMIT = 1 << 31
@@ -41,12 +41,14 @@ def check_counts(ctx: BuildContext) -> None:
         refuse(ErrorCode.INTERNAL_ERROR, "failed to populate iothreadids")
     if d.iothreads * _IOTHREAD_BYTES > ARG_MAX:
         _too_long(ctx)
-    # virDomainDefMaybeAddHostdevSCSIcontroller adds every SCSI controller up to the
-    # highest index a SCSI hostdev names (compared as a C int), each a -device of its own
-    top = max((h.info.address.controller for h in d.devices.items
-               if isinstance(h, Hostdev) and h.type == "scsi"
-               and isinstance(h.info.address, DriveAddress)
-               and h.info.address.controller < INT_LIMIT), default=-1)
+    # virDomainDefMaybeAddHostdevSCSIcontroller and virDomainDefAddDiskControllersForType
+    # add every controller up to the highest index a SCSI hostdev or a disk names (compared
+    # as a C int), each a -device of its own
+    top = max((dev.info.address.controller for dev in d.devices.items
+               if (isinstance(dev, Hostdev) and dev.type == "scsi"
+                   or isinstance(dev, Disk) and dev.bus in ("scsi", "ide", "sata"))
+               and isinstance(dev.info.address, DriveAddress)
+               and dev.info.address.controller < INT_LIMIT), default=-1)
     if (top + 1) * _DEVICE_BYTES > ARG_MAX:
         _too_long(ctx)
 
