@@ -26,18 +26,29 @@ class DeviceInfo:
         return bool(self.alias and self.alias.startswith(USER_ALIAS_PREFIX))
 
 
+# the children of a device element its info is read from
+_INFO_TAGS = frozenset({"alias", "boot", "acpi", "address", "rom"})
+
+
 def info_from_elem(e: Elem) -> DeviceInfo:
-    alias = e.attr_at("name", "alias")
+    """A device's info from its children (the first of each tag), read in one pass: every
+    device of every domain comes through here."""
+    found: dict[str, Elem] = {}
+    for c in e.children:
+        if c.tag in _INFO_TAGS and c.tag not in found:
+            found[c.tag] = c
+    alias_e, boot_e, acpi_e = found.get("alias"), found.get("boot"), found.get("acpi")
+    alias = alias_e.get("name") if alias_e is not None else None
     if alias is not None and not alias.startswith(USER_ALIAS_PREFIX):
         alias = None  # libvirt only keeps user-chosen aliases ("ua-" prefix) from input
-    boot = e.attr_at("order", "boot")
-    acpi = e.attr_at("index", "acpi")
+    boot = boot_e.get("order") if boot_e is not None else None
+    acpi = acpi_e.get("index") if acpi_e is not None else None
     return DeviceInfo(
         alias=alias,
-        address=address_from_elem(e.find("address")),
+        address=address_from_elem(found.get("address")),
         boot_order=int(boot) if boot else None,
         acpi_index=int(acpi) if acpi else None,
-        rom=e.find("rom"),
+        rom=found.get("rom"),
     )
 
 

@@ -59,7 +59,11 @@ _AFTER_DOMAIN = {tag: AFTER_DOMAIN_RULES.get(tag, ()) + AFTER_DOMAIN_ELEMENT_RUL
 # the rank of each tag in those orders (a tag not named there comes after them)
 _DOMAIN_RANK = {tag: k for k, tag in enumerate(_DOMAIN_ORDER)}
 # the device families with checks of their own, which run even when the family is absent
-_FAMILIES_WITH_RULES = {*FAMILY_RULES, *AFTER_FAMILY_RULES}
+_FAMILIES_WITH_RULES = {family or None for family in (*FAMILY_RULES, *AFTER_FAMILY_RULES)}
+# the families as a set (a device's family is looked up for each device), and the order of
+# the walk, the devices of no family last
+_DEVICE_FAMILIES = frozenset(_DEVICE_ORDER)
+_FAMILY_WALK = (*_DEVICE_ORDER, None)
 
 
 def _devices(devices: Elem, chain: list[Elem]) -> Elem:
@@ -69,8 +73,9 @@ def _devices(devices: Elem, chain: list[Elem]) -> Elem:
     here = chain + [devices]
     positions: dict[str | None, list[int]] = {}  # per family (None: any other tag)
     for pos, child in enumerate(children):
-        positions.setdefault(child.tag if child.tag in _DEVICE_ORDER else None, []).append(pos)
-    for family in (*_DEVICE_ORDER, None):
+        positions.setdefault(child.tag if child.tag in _DEVICE_FAMILIES else None,
+                             []).append(pos)
+    for family in _FAMILY_WALK:
         if family not in positions and family not in _FAMILIES_WITH_RULES:
             continue
         for rule in FAMILY_RULES.get(family or "", ()):

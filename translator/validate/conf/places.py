@@ -84,71 +84,95 @@ def _holds(rest: _Rest, here: Sequence[Elem]) -> bool:
     return True
 
 
+def _tag(pattern: str) -> str | None:
+    """The tag a component of a Place names (None for '*')."""
+    return None if pattern == "*" else pattern.partition("[")[0].partition("@")[0]
+
+
 # what one (tag, parent tag) pair looks up: the values when every candidate applies
 # unconditionally, else None and the candidates with their remaining tests
 _Bucket = tuple["tuple[T, ...] | None", "tuple[tuple[_Rest, T], ...]"]
+# entries' positions by the tag of the element's parent (None: any parent, or none)
+_Groups = dict["str | None", list[int]]
 
 
 class PlaceIndex(Generic[T]):
     """Values attached to places; `at` gives those that apply to an element, in the order
-    they were given."""
+    they were given.
+
+    The entries are grouped by the tag of the element, then of its parent. A tag's lookup
+    table is made the first time an element with that tag is looked up (a pure function of
+    the places, kept for the next lookups; only tags the places name get one), so that
+    importing the package and a run that meets few tags pay only for what they use."""
 
     def __init__(self, entries: Iterable[tuple[Place, T]]) -> None:
-        compiled = [(_compile(place), value) for place, value in entries]
-        # the entries' positions (sorted again after merging, to keep the given order) by
-        # the tag of the element, then of its parent; None for '*' and for "no parent"
-        by_tag: dict[str | None, dict[str | None, list[int]]] = {}
+        self._places: list[Place] = []
+        self._values: list[T] = []
+        self._rests: dict[int, _Rest] = {}  # compiled on first use, by position
+        # positions (sorted again after merging, to keep the given order) by tag, then by
+        # parent tag; None for '*' and for "no parent"
+        groups: dict[str | None, _Groups] = {}
         rooted: dict[str | None, list[int]] = {}  # the places of one component, by tag
-        for k, (p, _) in enumerate(compiled):
-            parent = p[-2][0] if len(p) > 1 else None
-            by_tag.setdefault(p[-1][0], {}).setdefault(parent, []).append(k)
-            if len(p) == 1:
-                rooted.setdefault(p[-1][0], []).append(k)
-        anywhere = by_tag.pop(None, {})
+        for k, (place, value) in enumerate(entries):
+            self._places.append(place)
+            self._values.append(value)
+            tag = _tag(place[-1])
+            parent = _tag(place[-2]) if len(place) > 1 else None
+            groups.setdefault(tag, {}).setdefault(parent, []).append(k)
+            if len(place) == 1:
+                rooted.setdefault(tag, []).append(k)
+        self._anywhere = groups.pop(None, {})
+        self._groups = groups
+        self._buckets: dict[tuple[int, ...], _Bucket[T]] = {}  # the same entries share one
+        self._by_tag: dict[str, dict[str, _Bucket[T]]] = {}
+        self._unnamed = self._by_parent({}, unnamed=True)
         root_anywhere = rooted.pop(None, [])
-
-        rests = [_rest(p) for p, _ in compiled]
-        buckets: dict[tuple[int, ...], _Bucket[T]] = {}  # the same entries share a bucket
-
-        def bucket(groups: Iterable[list[int]]) -> _Bucket[T]:
-            ks = tuple(sorted(k for g in groups for k in g))
-            found = buckets.get(ks)
-            if found is None:
-                found = buckets[ks] = self._bucket([(rests[k], compiled[k][1]) for k in ks])
-            return found
-
-        def by_parent(own: dict[str | None, list[int]], unnamed: bool = False
-                      ) -> dict[str, _Bucket[T]]:
-            """The buckets of one element tag by parent tag. A bucket holds the entries for
-            that parent and those for any parent, the tag's own and those of '*'. Where the
-            tag has no entry for any parent, a parent only '*' names is left to the
-            '*' buckets (`at` looks there next)."""
-            shared = [own.get(None, []), anywhere.get(None, [])]
-            parents = {*own, *anywhere} if unnamed or own.get(None) else {*own}
-            out = {parent: bucket([own.get(parent, []), anywhere.get(parent, []), *shared])
-                   for parent in parents if parent is not None}
-            out[_OTHER] = bucket(shared)
-            return out
-
-        self._by_tag = {tag: by_parent(own) for tag, own in by_tag.items() if tag is not None}
-        self._unnamed = by_parent({}, unnamed=True)
-        # for an element without a parent (the root): the places of one component
-        self._rooted = {tag: tuple((rests[k], compiled[k][1])
+        self._rooted = {tag: tuple((self._rest(k), self._values[k])
                                    for k in sorted(ks + root_anywhere))
                         for tag, ks in (*rooted.items(), (_OTHER, []))}
 
-    @staticmethod
-    def _bucket(candidates: list[tuple[_Rest, T]]) -> _Bucket[T]:
-        if all(n <= 2 and not checks for (n, checks), _ in candidates):
-            return tuple(v for _, v in candidates), tuple(candidates)
-        return None, tuple(candidates)
+    def _rest(self, k: int) -> _Rest:
+        found = self._rests.get(k)
+        if found is None:
+            found = self._rests[k] = _rest(_compile(self._places[k]))
+        return found
+
+    def _bucket(self, groups: Iterable[list[int]]) -> _Bucket[T]:
+        ks = tuple(sorted(k for g in groups for k in g))
+        found = self._buckets.get(ks)
+        if found is None:
+            candidates = tuple((self._rest(k), self._values[k]) for k in ks)
+            fixed = all(n <= 2 and not checks for (n, checks), _ in candidates)
+            found = self._buckets[ks] = \
+                (tuple(v for _, v in candidates) if fixed else None, candidates)
+        return found
+
+    def _by_parent(self, own: _Groups, unnamed: bool = False) -> dict[str, _Bucket[T]]:
+        """The buckets of one element tag by parent tag. A bucket holds the entries for that
+        parent and those for any parent, the tag's own and those of '*'. Where the tag has no
+        entry for any parent, a parent only '*' names is left to the '*' buckets (`at` looks
+        there next)."""
+        anywhere = self._anywhere
+        shared = [own.get(None, []), anywhere.get(None, [])]
+        parents = {*own, *anywhere} if unnamed or own.get(None) else {*own}
+        out = {parent: self._bucket([own.get(parent, []), anywhere.get(parent, []), *shared])
+               for parent in parents if parent is not None}
+        out[_OTHER] = self._bucket(shared)
+        return out
 
     def at(self, here: Sequence[Elem]) -> Sequence[T]:
         """The values whose place is the last element of `here` (after its ancestors)."""
+        tag = here[-1].tag
         if len(here) < 2:
-            rooted = self._rooted.get(here[-1].tag) or self._rooted[_OTHER]
+            rooted = self._rooted.get(tag) or self._rooted[_OTHER]
             return [value for rest, value in rooted if _holds(rest, here)]
-        by_parent = self._by_tag.get(here[-1].tag, self._unnamed)
+        by_parent = self._by_tag.get(tag)
+        if by_parent is None:
+            own = self._groups.get(tag)
+            if own is None:
+                by_parent = self._unnamed
+            else:
+                by_parent = self._by_tag[tag] = self._by_parent(own)
         parent = here[-2].tag
         fixed, candidates = by_parent.get(parent) or self._unnamed.get(parent) \
             or by_parent[_OTHER]
