@@ -14,24 +14,18 @@ from ..model import Elem
 
 _HOST_CPU_MODES = ("host-passthrough", "maximum")
 
-
-_MODES = ("custom", "host-model", "host-passthrough", "maximum")
 _FEATURE_POLICIES = ("force", "require", "optional", "disable", "forbid")
 
 
 def check_cpu_parse(ctx: BuildContext) -> None:
-    """virCPUDefParseXML for a guest CPU, in its order: mode, migratable, fallback and
-    vendor_id (not for the host's own CPU), vendor without model, features (a model to go
-    with them, policy, name, each once), cache, maxphysaddr limit."""
+    """virCPUDefParseXML for a guest CPU, in its order after the <cpu> element's own
+    attributes (validate/conf/cpu_parse.py): fallback and vendor_id (not for the host's own
+    CPU), vendor without model, features (a model to go with them, policy, name, each once),
+    cache, maxphysaddr limit."""
     cpu = ctx.domain.cpu
     if cpu is None:
         return
     mode = cpu.get("mode", "custom")
-    if mode not in _MODES:
-        refuse(ErrorCode.CONFIG_UNSUPPORTED, f"Invalid mode attribute '{mode}'")
-    if cpu.get("migratable") in ("on", "off") and mode not in _HOST_CPU_MODES:
-        refuse(ErrorCode.CONFIG_UNSUPPORTED, "Attribute migratable is only allowed for "
-               "'host-passthrough' / 'maximum' CPU mode")
     model = cpu.find("model")
     has_model = model is not None and bool(model.text)
     if model is not None and mode not in _HOST_CPU_MODES:

@@ -161,8 +161,16 @@ _NEEDS_SOURCE = ("network", "vds", "internal", "bridge", "direct", "vdpa", "clie
                  "mcast", "udp")
 
 
+# virDomainNetSetModelString: the characters a model name not known to libvirt may have
+_NET_MODEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
 def interface(e: Elem, chain: list[Elem]) -> None:
-    """virDomainNetDefParseXML: the types that need a <source>, vhost-user's socket type."""
+    """virDomainNetDefParseXML: the model name's characters, the types that need a <source>,
+    vhost-user's socket type."""
+    model = e.attr_at("type", "model")
+    if model and not _NET_MODEL_CHARS.issuperset(model):
+        refuse(ErrorCode.INVALID_ARG, "Model name contains invalid characters")
     kind = e.get("type") or "user"
     source = e.find("source")
     if kind in _NEEDS_SOURCE and source is None:
@@ -289,11 +297,14 @@ def tpm(e: Elem, chain: list[Elem]) -> None:
 
 
 def seclabel(e: Elem, chain: list[Elem]) -> None:
-    """virSecurityLabelDefParseXML: dynamic labels relabel; a static one carries a label."""
+    """virSecurityLabelDefParseXML: dynamic labels relabel, 'none' ones do not; a static one
+    carries a label."""
     kind = e.get("type") or "dynamic"
     relabel = e.get("relabel")
     if kind == "dynamic" and relabel == "no":
         refuse(UNSUPPORTED, "dynamic label type must use resource relabeling")
+    if kind == "none" and relabel == "yes":
+        refuse(UNSUPPORTED, "resource relabeling is not compatible with 'none' label type")
     if kind == "static":
         label = e.find("label")
         if label is None or not label.text:

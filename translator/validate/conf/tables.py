@@ -328,7 +328,6 @@ FEATURES: Table = {
     ("features", "xen", "*"): (sw("state", required=True),),
     ("features", "xen", "passthrough"): (en("mode", E.XEN_PASSTHROUGH, nonzero=True),),
     ("features", "capabilities"): (en("policy", E.CAPS_POLICY),),
-    ("features", "capabilities", "*"): (sw("state"),),
     ("features", "apic"): (sw("eoi"),),
     ("features", "msrs"): (en("unknown", E.MSRS_UNKNOWN, required=True),),
     ("features", "gic"): (en("version", E.GIC_VERSION, nonzero=True),),
@@ -340,8 +339,9 @@ FEATURES: Table = {
     ("features", "aia"): (en("value", E.AIA, nonzero=True),),
     ("features", "async-teardown"): (yn("enabled"),),
     **{("features", f): (sw("state"),) for f in (
-        "pvspinlock", "vmport", "smm", "htm", "nested-hv", "ccf-assist", "ras", "ps2",
-        "tcg")},
+        "vmcoreinfo", "hap", "pmu", "pvspinlock", "vmport", "smm")},
+    **{("features", f): (sw("state", required=True),) for f in (
+        "htm", "nested-hv", "ccf-assist", "ras", "ps2")},
 }
 
 # numa_conf.c (virDomainNumaDefParseXML, virDomainNumatuneParseXML) and cpu_conf.c's topology

@@ -18,6 +18,18 @@ def _max_vcpus(root: Elem) -> int:
     return (number(vcpu.text or "", "ui") or 0) if vcpu is not None else 1
 
 
+def vcpu_count(e: Elem, chain: list[Elem]) -> None:
+    """virDomainVcpuParse: without per-vCPU states (<vcpus>), the current count is at most
+    the maximum (virDomainDefSetVcpus)."""
+    vcpus = chain[0].find("vcpus")
+    if vcpus is not None and vcpus.find("vcpu") is not None:
+        return
+    current = number(e.get("current") or "", "uip")
+    maximum = number(e.text or "", "ui")
+    if current is not None and maximum is not None and current > maximum:
+        refuse(UNSUPPORTED, "maximum vCPU count must not be less than current vCPU count")
+
+
 def vcpu_entry(e: Elem, chain: list[Elem]) -> None:
     """<vcpus><vcpu id=...>: an id below the maximum vCPU count."""
     vcpu_id = number(e.get("id") or "", "uip")
@@ -44,6 +56,7 @@ def thread_sched(e: Elem, chain: list[Elem]) -> None:
 
 
 VCPU_RULES = {
+    ("domain", "vcpu"): (vcpu_count,),
     ("domain", "vcpus", "vcpu"): (vcpu_entry,),
     ("domain", "cputune", "vcpusched"): (thread_sched,),
     ("domain", "cputune", "iothreadsched"): (thread_sched,),
