@@ -58,6 +58,77 @@ CASES = [
     (dict(head=FEATURES.format("<capabilities><mknod state='x'/></capabilities>")),
      "XML error: Invalid value for attribute 'state' in element 'mknod': 'x'.",
      dict(head=FEATURES.format("<capabilities><mknod/></capabilities>"))),
+    # virDomainDiskBackingStoreParse -> virDomainStorageSourceParseBase
+    (dict(devices=DISK.format("<source file='/a'/><backingStore type='file'>"
+                              "<source file='/b'/></backingStore>")),
+     "XML error: missing disk backing store format",
+     dict(devices=DISK.format("<source file='/a'/><backingStore type='file'>"
+                              "<format type='qcow2'/><source file='/b'/><backingStore/>"
+                              "</backingStore>"))),
+    (dict(devices=DISK.format("<source file='/a'/><backingStore type='file'>"
+                              "<format type='qcow2'/></backingStore>")),
+     "XML error: missing disk backing store source",
+     dict(devices=DISK.format("<source file='/a'/><backingStore/>"))),
+    (dict(devices=DISK.format("<source file='/a'/><backingStore type='nfs'>"
+                              "<format type='raw'/><source file='/b'/></backingStore>")),
+     "XML error: unknown storage source type 'nfs'",
+     dict(devices=DISK.format("<source file='/a'/><backingStore type='block'>"
+                              "<format type='raw'/><source dev='/b'/></backingStore>"))),
+    (dict(devices=DISK.format("<source file='/a'/><backingStore type='file'>"
+                              "<format type='qcow3'/><source file='/b'/></backingStore>")),
+     "XML error: unknown storage source format 'qcow3'",
+     dict(devices=DISK.format("<source file='/a'/><backingStore type='file'>"
+                              "<format type='qcow'/><source file='/b'/></backingStore>"))),
+    (dict(devices=DISK.format("<source file='/a'/><backingStore type='file'>"  # deeper
+                              "<format type='raw'/><source file='/b'/><backingStore "
+                              "type='file'><source file='/c'/></backingStore>"
+                              "</backingStore>")),
+     "XML error: missing disk backing store format",
+     dict(devices=DISK.format("<source file='/a'/><mirror type='file'><source file='/m'/>"
+                              "<backingStore type='file'/></mirror>"))),  # never read
+    # virDomainDiskDataStoreParse
+    (dict(devices=DISK.format("<source file='/a'><dataStore type='file'>"
+                              "<source file='/d'/></dataStore></source>")),
+     "XML error: missing data file store format",
+     dict(devices=DISK.format("<source file='/a'/>"))),
+    (dict(devices=DISK.format("<source file='/a'><dataStore type='file'><format type='raw'/>"
+                              "</dataStore></source>")),
+     "XML error: missing disk data file store source",
+     dict(devices=DISK.format("<source file='/a'/>"))),
+    # virDomainStorageSourceParseSlice
+    (dict(devices=DISK.format("<source file='/a'><slices><slice type='storage' "
+                              "offset='512'/></slices></source>")),
+     "XML error: missing offset or size attribute of slice",
+     dict(devices=DISK.format("<source file='/a'><slices><slice type='storage' "
+                              "offset='512' size='1024'/></slices></source>"))),
+    # virDomainDiskSourcePoolDefParse
+    (dict(devices="<disk type='volume' device='disk'><source pool='p'/>"
+                  "<target dev='vda' bus='virtio'/></disk>"),
+     "XML error: 'pool' and 'volume' must be specified together for 'pool' type source",
+     dict(devices="<disk type='volume' device='cdrom'><target dev='hdc' bus='ide'/>"
+                  "</disk>")),
+    # virDomainNetDefCoalesceParseXML
+    (dict(devices=NIC.format("<coalesce><rx><frames max='x'/></rx></coalesce>")),
+     "cannot parse value 'x' for coalesce parameter",
+     dict(devices=NIC.format("<model type='virtio'/><coalesce><rx><frames max='7'/></rx>"
+                             "</coalesce>"))),
+    (dict(devices=NIC.format("<coalesce><rx><frames max='4294967296'/></rx></coalesce>")),
+     "numerical overflow: value '4294967296' is too big for coalesce parameter, maximum is "
+     "'4294967295'",
+     dict(devices=NIC.format("<model type='virtio'/><coalesce><rx><frames "
+                             "max='4294967295'/></rx></coalesce>"))),
+    # virDomainNetPortForwardDefParseXML
+    (dict(devices="<interface type='user'><backend type='passt'/><portForward proto='tcp' "
+                  "address='::g'><range start='22'/></portForward></interface>"),
+     "XML error: Invalid address '::g' in <portForward>",
+     dict(devices="<interface type='user'><backend type='passt'/><portForward proto='tcp' "
+                  "address='1.2.3.4'><range start='22'/></portForward></interface>")),
+    # virSecurityDeviceLabelDefParseXML: 'labelskip' is a running domain's
+    (dict(devices=DISK.format("<source file='/a'><seclabel model='dac' relabel='x'/>"
+                              "</source>")),
+     "XML error: Invalid value for attribute 'relabel' in element 'seclabel': 'x'.",
+     dict(devices=DISK.format("<source file='/a'><seclabel model='dac' relabel='no' "
+                              "labelskip='x'/></source>"))),
     # virDomainNetSetModelString
     (dict(devices=NIC.format("<model type='e1000 x'/>")),
      "invalid argument: Model name contains invalid characters",

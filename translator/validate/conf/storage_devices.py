@@ -1,12 +1,18 @@
 """Parse refusals of disks' and filesystems' drivers (virDomainDiskDefDriverParseXML,
-virDomainDiskDefDriverSourceParseXML and virDomainFSDefParseXML in domain_conf.c).
+virDomainDiskDefDriverSourceParseXML and virDomainFSDefParseXML in domain_conf.c), and of the
+parts of a disk's storage source (virDomainStorageSourceParse and its helpers: pool volumes,
+slices, the data file store and the backing chain).
+
+libvirt parses a domain definition as inactive, so it never reads a disk's <mirror> or the
+'index' of a source (both are the running domain's state): neither is checked here.
 """
 
 from __future__ import annotations
 
 from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
-from .enums import STORAGE_FORMAT
+from .enums import STORAGE_FORMAT, STORAGE_TYPE
+from .xmlprop import required
 from .numbers import number
 from .xmlprop import to_uint
 
@@ -69,7 +75,68 @@ def _virtiofs(e: Elem, driver: Elem) -> None:
             refuse(XML, message.format(text))
 
 
+def _source_base(kind: str | None, fmt: str | None) -> None:
+    """virDomainStorageSourceParseBase: the type and format of a further image of a disk."""
+    if kind is not None and kind not in STORAGE_TYPE[1:]:
+        refuse(XML, f"unknown storage source type '{kind}'")
+    if fmt is not None and not _image_format_known(fmt):
+        refuse(XML, f"unknown storage source format '{fmt}'")
+
+
+def _in_disk_chain(chain: list[Elem]) -> bool:
+    """Whether the element under `chain` is a disk's backing store (at any depth)."""
+    k = len(chain) - 1
+    while k >= 0 and chain[k].tag == "backingStore":
+        k -= 1
+    return k >= 1 and chain[k].tag == "disk" and chain[k - 1].tag == "devices"
+
+
+def backing_store(e: Elem, chain: list[Elem]) -> None:
+    """virDomainDiskBackingStoreParse: a typed backing store (one without a type ends the
+    chain) names its format and has a source."""
+    kind = e.get("type")
+    if kind is None or not _in_disk_chain(chain):
+        return
+    fmt = e.attr_at("type", "format") or None
+    if fmt is None:
+        refuse(XML, "missing disk backing store format")
+    if e.find("source") is None:
+        refuse(XML, "missing disk backing store source")
+    _source_base(kind, fmt)
+
+
+def data_store(e: Elem, chain: list[Elem]) -> None:
+    """virDomainDiskDataStoreParse: a data file store has a type, a format and a source."""
+    kind = required(e, "type")
+    fmt = e.attr_at("type", "format") or None
+    if fmt is None:
+        refuse(XML, "missing data file store format")
+    if e.find("source") is None:
+        refuse(XML, "missing disk data file store source")
+    _source_base(kind, fmt)
+
+
+def pool_source(e: Elem, chain: list[Elem]) -> None:
+    """virDomainDiskSourcePoolDefParse: a volume names both its pool and itself (or neither,
+    a removable drive without media)."""
+    if (e.get("pool") is None) != (e.get("volume") is None):
+        refuse(XML, "'pool' and 'volume' must be specified together for 'pool' type source")
+
+
+def storage_slice(e: Elem, chain: list[Elem]) -> None:
+    """virDomainStorageSourceParseSlice: the (first) storage slice has an offset and a size."""
+    if e.get("type") != "storage" or \
+            next(s for s in chain[-1].findall("slice") if s.get("type") == "storage") is not e:
+        return
+    if not e.get("offset") or not e.get("size"):
+        refuse(XML, "missing offset or size attribute of slice")
+
+
 STORAGE_DEVICE_RULES = {
+    ("backingStore",): (backing_store,),
+    ("devices", "disk", "source", "dataStore"): (data_store,),
+    ("devices", "disk[volume]", "source"): (pool_source,),
+    ("devices", "disk", "source", "slices", "slice"): (storage_slice,),
     ("devices", "disk", "driver"): (disk_driver,),
     ("devices", "filesystem"): (filesystem,),
     ("devices", "filesystem", "driver"): (filesystem_driver,),

@@ -31,7 +31,7 @@ DEVICE_INFO: Table = {
 }
 
 _VIRTIO_DRIVER = (sw("iommu"), sw("ats"), sw("packed"), sw("page_per_vq"))
-_SECLABEL = (yn("relabel"), yn("labelskip"))
+_SECLABEL = (yn("relabel"),)  # 'labelskip' is read only from a running domain's XML
 
 DISK: Table = {
     ("devices", "disk"): (en("type", E.STORAGE_TYPE, nonzero=True),
