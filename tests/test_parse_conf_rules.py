@@ -129,6 +129,30 @@ CASES = [
      "XML error: Invalid value for attribute 'relabel' in element 'seclabel': 'x'.",
      dict(devices=DISK.format("<source file='/a'><seclabel model='dac' relabel='no' "
                               "labelskip='x'/></source>"))),
+    # virDomainLeaseDefParseXML
+    (dict(devices="<lease><lockspace>a</lockspace><key>b</key><target path='/a' "
+                  "offset='x'/></lease>"),
+     "XML error: Invalid value for attribute 'offset' in element 'target': 'x'. Expected "
+     "non-negative integer value",
+     dict(devices="<lease><lockspace>a</lockspace><key>b</key><target path='/a' "
+                  "offset='1024'/></lease>")),
+    # virDomainDefParseIDs
+    (dict(head="<genid>not-a-uuid</genid>"),
+     "internal error: malformed genid element",
+     dict(head="<genid>43dc0cf8-809b-4adb-9bea-a9abb5f3d90d</genid>")),
+    # virDomainSchedulerParseCommonAttrs: real-time policies need a priority
+    (dict(head="<cputune><vcpusched vcpus='0' scheduler='fifo'/></cputune>"),
+     "XML error: Missing required attribute 'priority' in element 'vcpusched'",
+     dict(head="<cputune><vcpusched vcpus='0' scheduler='fifo' priority='1'/></cputune>")),
+    (dict(head="<cputune><emulatorsched scheduler='rr' priority='x'/></cputune>"),
+     "XML error: Invalid value for attribute 'priority' in element 'emulatorsched': 'x'. "
+     "Expected integer value",
+     dict(head="<cputune><emulatorsched scheduler='batch'/></cputune>")),
+    # virDomainHugepagesParseXML
+    (dict(head="<memoryBacking><hugepages><page size='2048' nodeset='0,^0'/></hugepages>"
+               "</memoryBacking>"),
+     "unsupported configuration: Invalid value of 'nodeset': 0,^0",
+     dict(head="<memoryBacking><hugepages><page size='2048'/></hugepages></memoryBacking>")),
     # virDomainNetSetModelString
     (dict(devices=NIC.format("<model type='e1000 x'/>")),
      "invalid argument: Model name contains invalid characters",

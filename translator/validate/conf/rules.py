@@ -42,6 +42,9 @@ def domain_caps(root: Elem) -> None:
         refuse(INTERNAL, "malformed uuid element")
     if len(root.findall("genid")) > 1:
         refuse(XML, "element 'genid' can only appear once")
+    genid = _xpath_string(root.find("genid"))
+    if genid is not None and not is_uuid(genid):
+        refuse(INTERNAL, "malformed genid element")
     virt = root.get("type")
     if not virt:
         refuse(INTERNAL, "missing domain type attribute")

@@ -152,6 +152,7 @@ CHARDEV: Table = {
 }
 
 MISC_DEVICES: Table = {
+    ("devices", "lease", "target"): (ull("offset"),),
     ("devices", "tpm"): (en("model", E.TPM_MODEL, nonzero=True),),
     ("tpm", "backend"): (en("type", E.TPM_BACKEND, required=True),
                          en("version", E.TPM_VERSION, nonzero=True), u("debug")),

@@ -8,6 +8,7 @@ from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
 from .bitmap import parse_bitmap
 from .numbers import number
+from .xmlprop import prop_int
 
 XML, UNSUPPORTED = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED
 
@@ -30,6 +31,12 @@ def vcpu_count(e: Elem, chain: list[Elem]) -> None:
         refuse(UNSUPPORTED, "maximum vCPU count must not be less than current vCPU count")
 
 
+def sched_priority(e: Elem, chain: list[Elem]) -> None:
+    """virDomainSchedulerParseCommonAttrs: the real-time policies need a priority."""
+    if e.get("scheduler") in ("fifo", "rr"):
+        prop_int(e, "priority", required_=True)
+
+
 def vcpu_entry(e: Elem, chain: list[Elem]) -> None:
     """<vcpus><vcpu id=...>: an id below the maximum vCPU count."""
     vcpu_id = number(e.get("id") or "", "uip")
@@ -48,6 +55,7 @@ def thread_sched(e: Elem, chain: list[Elem]) -> None:
     ids = parse_bitmap(text)
     if not ids:
         refuse(UNSUPPORTED, f"'{attr}' scheduler bitmap '{text}' is empty")
+    sched_priority(e, chain)
     if e.tag == "vcpusched":
         limit = _max_vcpus(chain[0])
         for vcpu_id in sorted(ids):
@@ -60,4 +68,5 @@ VCPU_RULES = {
     ("domain", "vcpus", "vcpu"): (vcpu_entry,),
     ("domain", "cputune", "vcpusched"): (thread_sched,),
     ("domain", "cputune", "iothreadsched"): (thread_sched,),
+    ("domain", "cputune", "emulatorsched"): (sched_priority,),
 }
