@@ -683,6 +683,12 @@ EFFECTS: dict[str, str] = {
         "backend,key=value syntax (libvirt never probes this flag; only "
         "<qemu:add> or a test toggle sets it)"
     ),
+    "virtio-pci-non-transitional": (
+        "present: virtio devices may sit on PCI Express, and transitional/"
+        "non-transitional models get QEMU's -transitional/-non-transitional devices; "
+        "absent: virtio devices go on conventional PCI, a transitional model gets the "
+        "plain device and a non-transitional one is rejected"
+    ),
     # --- sandbox / accelerators -----------------------------------------------------
     "seccomp-sandbox": (
         "present: -sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,"

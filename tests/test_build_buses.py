@@ -203,6 +203,28 @@ def test_virtio_channels_get_ports_and_an_implicit_controller() -> None:
         ("virtio-serial1.0", 1)
 
 
+def _channel(name: str, port: int, controller: int = 0) -> str:
+    return (f"<channel type='pty'><target type='virtio' name='{name}'/><address "
+            f"type='virtio-serial' controller='{controller}' bus='0' port='{port}'/></channel>")
+
+
+def test_written_virtio_serial_ports_are_reserved_once() -> None:
+    """virDomainVirtioSerialAddrReserve: a written port must exist on its controller (the
+    controller's `ports`, else 31) and be written once; port 0 is no address at all."""
+    small = "<controller type='virtio-serial' index='0' ports='4'/>"
+    assert _error(small + _channel("a", 4)) == \
+        "XML error: virtio serial controller 0 does not have port 4"
+    devs = _devices(small + _channel("a", 3))
+    assert (_by_id(devs, "channel0")["bus"], _by_id(devs, "channel0")["nr"]) == \
+        ("virtio-serial0.0", 3)
+    assert _error(_channel("a", 31)) == \
+        "XML error: virtio serial controller 0 does not have port 31"
+    assert _error(_channel("a", 2) + _channel("b", 2)) == \
+        "XML error: virtio serial port 2 on controller 0 is already occupied"
+    devs = _devices(_channel("a", 2) + _channel("b", 2, controller=1))
+    assert _by_id(devs, "channel1")["bus"] == "virtio-serial1.0"
+
+
 def test_full_virtio_serial_controllers_get_a_new_one() -> None:
     """virDomainVirtioSerialAddrNext: with every port taken, a port without an address goes
     to a new controller; one naming a full controller is refused."""

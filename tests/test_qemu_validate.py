@@ -483,6 +483,43 @@ def test_command_line_refusals(refused: str, message: str, accepted: str) -> Non
     _translate(accepted)
 
 
+@pytest.mark.parametrize("refused, message, accepted", [
+    # a fixed plaintext port only: nothing carries a secure channel
+    ("<graphics type='spice' port='5903'><channel name='main' mode='secure'/></graphics>",
+     "spice secure channels set in XML configuration, but TLS connection is not available",
+     "<graphics type='spice' port='5903' tlsPort='5904'><channel name='main' mode='secure'/>"
+     "</graphics>"),
+    ("<graphics type='spice' port='5903' defaultMode='secure'/>",
+     "spice defaultMode secure requested in XML configuration, but TLS connection is not "
+     "available",
+     "<graphics type='spice' port='5903' defaultMode='insecure'/>"),
+    # a TLS port only: nothing carries a plaintext channel
+    ("<graphics type='spice' tlsPort='5904'><channel name='inputs' mode='insecure'/>"
+     "</graphics>",
+     "spice insecure channels set in XML configuration, but plaintext connection is not "
+     "available",
+     "<graphics type='spice' tlsPort='5904'><channel name='inputs' mode='secure'/>"
+     "</graphics>"),
+    ("<graphics type='spice' tlsPort='5904' defaultMode='insecure'/>",
+     "spice defaultMode insecure requested in XML configuration, but plaintext connection is "
+     "not available",
+     "<graphics type='spice' tlsPort='5904' defaultMode='secure'/>"),
+    # the default mode is checked before the channels
+    ("<graphics type='spice' port='5903' defaultMode='secure'><channel name='main' "
+     "mode='insecure'/><channel name='display' mode='secure'/></graphics>",
+     "spice defaultMode secure requested in XML configuration, but TLS connection is not "
+     "available",
+     "<graphics type='spice' port='5903' tlsPort='5904' defaultMode='secure'><channel "
+     "name='main' mode='insecure'/><channel name='display' mode='secure'/></graphics>"),
+])
+def test_spice_channels_need_their_connection(refused: str, message: str,
+                                             accepted: str) -> None:
+    """qemuBuildGraphicsSPICECommandLine refuses a mode no listening port can carry."""
+    assert _refusal(_xml(refused)) == CONFIG + message
+    args = _translate(_xml(accepted)).args
+    assert any(a.startswith(("port=", "tls-port=")) for a in args)
+
+
 def test_more_command_line_refusals() -> None:
     spicevmc = ("<graphics type='spice' autoport='yes'/><channel type='spicevmc'><target "
                 "type='virtio' name='{}'/></channel>")
@@ -502,3 +539,23 @@ def test_more_command_line_refusals() -> None:
         translator.translate(serial, caps, profile="libvirt-test")
     assert str(exc.value) == CONFIG + "'pci-serial' is not supported in this QEMU binary"
     _translate(serial)
+
+
+def test_transitional_models_without_qemu_transitional_devices() -> None:
+    """qemuBuildVirtioDevGetConfig without `virtio-pci-non-transitional`: a
+    non-transitional device is refused, a transitional one is built as the plain device."""
+    caps = capsdb.get(None).with_changes(remove=["virtio-pci-non-transitional"])
+    with pytest.raises(translator.TranslationError) as exc:
+        translator.translate(_xml("<memballoon model='virtio-non-transitional'/>", machine="q35"),
+                             caps, profile="libvirt-test")
+    assert str(exc.value) == CONFIG + "virtio non-transitional model not supported for this qemu"
+    devices = ("<rng model='virtio-transitional'><backend model='random'>/dev/urandom"
+               "</backend></rng><controller type='scsi' model='virtio-transitional'/>"
+               "<controller type='virtio-serial' model='virtio-transitional'/>")
+    plain = translator.translate(_xml(devices, machine="q35"), caps, profile="libvirt-test")
+    drivers = " ".join(plain.args)
+    for name in ("virtio-rng-pci", "virtio-scsi-pci", "virtio-serial-pci"):
+        assert f'"driver":"{name}"' in drivers and f'"driver":"{name}-transitional"' not in drivers
+    full = translator.translate(_xml(devices, machine="q35"), capsdb.get(None),
+                                profile="libvirt-test")
+    assert '"driver":"virtio-rng-pci-transitional"' in " ".join(full.args)

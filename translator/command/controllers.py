@@ -194,7 +194,11 @@ def controller_props(ctx: BuildContext, c: Controller) -> Props | None:
         p.update(address_props(ctx, c))
         return p
     if c.type == "scsi":
+        from .misc import transitional_suffix
+
         driver = SCSI_MODEL_DRIVER.get(c.model or "lsilogic")
+        if driver is not None and (c.model or "").startswith("virtio"):
+            driver = "virtio-scsi-pci" + transitional_suffix(ctx, c.model)
         if driver is None:
             return None
         p = Props(("driver", driver))
@@ -211,12 +215,11 @@ def controller_props(ctx: BuildContext, c: Controller) -> Props | None:
         p.update(address_props(ctx, c))
         return p
     if c.type == "virtio-serial":
-        driver = {"virtio-transitional": "virtio-serial-pci-transitional",
-                  "virtio-non-transitional": "virtio-serial-pci-non-transitional"}.get(
-                      c.model or "", "virtio-serial-pci")
+        from .misc import transitional_suffix, virtio_options
+
+        driver = "virtio-serial-pci" + transitional_suffix(ctx, c.model)
         if getattr(c.info.address, "type", None) == "virtio-mmio":
             driver = "virtio-serial-device"  # ARM boards' virtio-mmio transport
-        from .misc import virtio_options
 
         p = Props(("driver", driver))
         p.update(virtio_options(c.elem))

@@ -260,7 +260,7 @@ def _scsi_controller_model(ctx: BuildContext, d: Disk) -> str | None:
 def _frontend_driver(ctx: BuildContext, d: Disk) -> str:
     if d.bus == "virtio":
         base = "vhost-user-blk" if d.type == "vhostuser" else "virtio-blk"
-        return virtio_driver(d, base, d.elem.get("model"))
+        return virtio_driver(ctx, d, base, d.elem.get("model"))
     if d.bus in ("ide", "sata"):
         return "ide-cd" if d.device == "cdrom" else "ide-hd"
     if d.bus == "scsi":

@@ -50,7 +50,7 @@ def virtiofs_socket(ctx: BuildContext, fs: Filesystem) -> str:
 
 def _build_9p(ctx: BuildContext, fs: Filesystem) -> None:
     ctx.cmd.add("-fsdev", fsdev_arg(fs), src(fs))
-    props = virtio_props(fs, "virtio-9p", fs.elem.get("model"))
+    props = virtio_props(ctx, fs, "virtio-9p", fs.elem.get("model"))
     props.add("id", fs.alias)
     props.add("fsdev", f"fsdev-{fs.alias}")
     props.add("mount_tag", fs.target_dir)
@@ -62,7 +62,7 @@ def _build_virtiofs(ctx: BuildContext, fs: Filesystem) -> None:
     chr_id = f"chr-vu-{fs.alias}"
     ctx.cmd.add("-chardev", f"socket,id={chr_id},path={escape_comma(virtiofs_socket(ctx, fs))}",
                 src(fs))
-    props = virtio_props(fs, "vhost-user-fs")
+    props = virtio_props(ctx, fs, "vhost-user-fs")
     props.add("id", fs.alias)
     props.add("chardev", chr_id)
     queue = fs.elem.attr_at("queue", "driver")

@@ -17,32 +17,13 @@ from ..context import BuildContext
 from ..model import Device, Elem
 from ..props import escape_comma
 from ..props import Props
-from ..spice_ports import spice_autoport_needs
+from ..spice_ports import listen_of as _listen, spice_listen, spice_ports
 from .display_common import audiodev_id
 
 VNC_PORT_MIN = 5900
 # the ports libvirt's pretend mode fills in instead of allocating (qemuProcess*AllocatePorts)
 PRETEND_VNC_PORT = 5900
-PRETEND_SPICE_PORT = 5901
-PRETEND_SPICE_TLS_PORT = 5902
 VNC_TLS_ALIAS = "vnc-tls-creds0"
-
-
-def _listen(g: Elem) -> tuple[str, str | None]:
-    """(listen type, address-or-socket) of a display, as libvirt normalizes it."""
-    first = g.find("listen")
-    if first is not None:
-        kind = first.get("type") or "address"
-        if kind == "address":
-            return kind, first.get("address") or g.get("listen")
-        if kind == "socket":
-            return kind, first.get("socket")
-        if kind == "network":  # the network's address, once prepare resolved it
-            return kind, first.get("address")
-        return kind, None
-    if g.get("listen"):
-        return "address", g.get("listen")
-    return "", None
 
 
 def _render_node(ctx: BuildContext, gl: Elem | None) -> str:
@@ -112,51 +93,23 @@ def vnc_arg(ctx: BuildContext, g: Device) -> str:
 
 
 # -- SPICE --------------------------------------------------------------------------------
-def spice_ports(ctx: BuildContext, e: Elem) -> tuple[int, int]:
-    """The SPICE port and TLS port QEMU gets: the XML's, or for autoport the first free
-    ones of the host's range (pretend mode: libvirt's fixed stand-ins)."""
-    port = int(e.get("port") or 0)
-    tls_port = int(e.get("tlsPort") or 0)
-    kind, _ = _listen(e)
-    if kind not in ("", "address", "network"):
-        return port, tls_port
-    need_plain, need_tls = spice_autoport_needs(e, ctx.host.qemu_conf)
-    if ctx.host.allocates_display_ports:
-        free = ctx.host.qemu_conf.remote_display_port_min
-        if need_plain or port == -1:
-            port, free = free, free + 1
-        if need_tls or tls_port == -1:
-            tls_port = free
-    else:
-        if need_plain or port == -1:
-            port = PRETEND_SPICE_PORT
-        if need_tls or tls_port == -1:
-            tls_port = PRETEND_SPICE_TLS_PORT
-    return port, tls_port
-
-
-def _spice_listen(ctx: BuildContext, e: Elem) -> tuple[list[str], bool, bool]:
-    """The listen options and whether a plain and a TLS connection are available."""
-    kind, where = _listen(e)
-    port, tls_port = spice_ports(ctx, e)
-    conf = ctx.host.qemu_conf
-    if kind == "":
-        kind = "address" if (port > 0 or tls_port > 0) else "none"
-    if kind == "address" and not where and conf.spice_auto_unix_socket:
-        kind = "socket"
+def _spice_listen(ctx: BuildContext, e: Elem) -> tuple[list[str], bool]:
+    """The listen options, and whether a TLS connection is available."""
+    kind, where = spice_listen(ctx, e)
     if kind == "socket":
         path = where or f"{ctx.domain_dir}/spice.sock"
-        return ["unix=on", f"addr={escape_comma(path)}"], True, False
+        return ["unix=on", f"addr={escape_comma(path)}"], False
     parts: list[str] = []
     if kind in ("address", "network"):
+        port, tls_port = spice_ports(ctx, e)
         if port > 0:
             parts.append(f"port={port}")
         if tls_port > 0:
             parts.append(f"tls-port={tls_port}")
         if port > 0 or tls_port > 0:
-            parts.append(f"addr={escape_comma(where or conf.spice_listen)}")
-        return parts, port > 0, tls_port > 0
-    return ["port=0"], True, False  # QEMU needs a port: 0 means no TCP listener
+            parts.append(f"addr={escape_comma(where or ctx.host.qemu_conf.spice_listen)}")
+        return parts, tls_port > 0
+    return ["port=0"], False  # QEMU needs a port: 0 means no TCP listener
 
 
 _SPICE_COMPRESSION = (("image", "compression", "image-compression"),
@@ -171,7 +124,7 @@ def spice_arg(ctx: BuildContext, g: Device) -> str:
     (else `disable-ticketing=on`), TLS and SASL (qemuBuildGraphicsSPICECommandLine)."""
     e = g.elem
     conf = ctx.host.qemu_conf
-    parts, _, has_secure = _spice_listen(ctx, e)
+    parts, has_secure = _spice_listen(ctx, e)
     if conf.spice_sasl:
         parts.append("sasl=on")
     mouse = e.attr_at("mode", "mouse")

@@ -96,7 +96,7 @@ def _vhost_scsi_fd(ctx: BuildContext) -> int:
 
 
 def vhost_scsi_props(ctx: BuildContext, h: Hostdev) -> Props:
-    p = Props(("driver", virtio_driver(h, "vhost-scsi", h.model)))
+    p = Props(("driver", virtio_driver(ctx, h, "vhost-scsi", h.model)))
     p.add("wwpn", h.source.get("wwpn") if h.source is not None else None)
     p.add("vhostfd", str(_vhost_scsi_fd(ctx)))
     p.add("id", h.alias)

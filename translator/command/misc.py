@@ -14,6 +14,8 @@ Branches:
 
 from __future__ import annotations
 
+from capsdb.flags import VIRTIO_PCI_NON_TRANSITIONAL
+
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Device, Elem, GenericAddress, Memballoon
@@ -43,7 +45,7 @@ def virtio_options(elem: Elem | None) -> Props:
     return p
 
 
-def virtio_driver(dev: Device, base: str, model: str | None = None) -> str:
+def virtio_driver(ctx: BuildContext, dev: Device, base: str, model: str | None = None) -> str:
     """QEMU's name for a virtio device (qemuBuildVirtioDevGetConfig): the base, its bus
     by address type, then libvirt's (non-)transitional model suffix, which libvirt adds
     whatever the bus (it only complains about a non-PCI one, and goes on)."""
@@ -53,13 +55,23 @@ def virtio_driver(dev: Device, base: str, model: str | None = None) -> str:
         bus = "ccw"
     elif isinstance(a, GenericAddress) and a.type == "virtio-mmio":
         bus = "device"
-    suffix = {"virtio-transitional": "-transitional",
-              "virtio-non-transitional": "-non-transitional"}.get(model or "", "")
-    return f"{base}-{bus}{suffix}"
+    return f"{base}-{bus}{transitional_suffix(ctx, model)}"
 
 
-def virtio_props(dev: Device, base: str, model: str | None = None) -> Props:
-    props = Props(("driver", virtio_driver(dev, base, model)))
+def transitional_suffix(ctx: BuildContext, model: str | None) -> str:
+    """libvirt's suffix for a (non-)transitional model. Without QEMU's transitional
+    devices (`virtio-pci-non-transitional`) a transitional model gets none: its address,
+    on conventional PCI, already makes the plain device behave the same (validation has
+    refused a non-transitional one)."""
+    if model not in ("virtio-transitional", "virtio-non-transitional") \
+            or not ctx.has(VIRTIO_PCI_NON_TRANSITIONAL):
+        return ""
+    return model[len("virtio"):]
+
+
+def virtio_props(ctx: BuildContext, dev: Device, base: str,
+                 model: str | None = None) -> Props:
+    props = Props(("driver", virtio_driver(ctx, dev, base, model)))
     props.update(virtio_options(dev.elem))
     return props
 
@@ -90,7 +102,7 @@ def build_memballoon(ctx: BuildContext) -> None:
     for b in (d for d in ctx.domain.devices.items if isinstance(d, Memballoon)):
         if b.model not in ("virtio", "virtio-transitional", "virtio-non-transitional"):
             continue
-        props = virtio_props(b, "virtio-balloon", b.model)
+        props = virtio_props(ctx, b, "virtio-balloon", b.model)
         props.add("id", b.alias)
         props.tristate("deflate-on-oom", b.elem.yes("autodeflate"))
         props.tristate("free-page-reporting", b.elem.yes("freePageReporting"))
@@ -211,7 +223,7 @@ def vsock_cid(ctx: BuildContext, v: Vsock) -> int:
 
 def build_vsock(ctx: BuildContext) -> None:
     for v in (d for d in ctx.domain.devices.items if isinstance(d, Vsock)):
-        props = virtio_props(v, "vhost-vsock", v.model)
+        props = virtio_props(ctx, v, "vhost-vsock", v.model)
         props.add("id", v.alias)
         props.add("guest-cid", vsock_cid(ctx, v))
         props.add("vhostfd", str(ctx.passed_fd(ctx.host.vsock_fd)))
@@ -230,7 +242,7 @@ def build_crypto(ctx: BuildContext) -> None:
         if backend is not None and backend.get("queues"):
             obj.add("queues", int(backend.get("queues") or 0))
         ctx.cmd.add_json("-object", obj, src(c))
-        props = virtio_props(c, "virtio-crypto")
+        props = virtio_props(ctx, c, "virtio-crypto")
         props.add("cryptodev", obj_id)
         props.add("id", c.alias)
         props.update(address_props(ctx, c))

@@ -172,7 +172,7 @@ def _onoff(v: str | None) -> bool | None:
 
 
 def _virtio_nic_props(ctx: BuildContext, net: Interface, queues: int) -> Props:
-    p = Props(("driver", virtio_driver(net, "virtio-net", net.model)))
+    p = Props(("driver", virtio_driver(ctx, net, "virtio-net", net.model)))
     p.update(virtio_options(net.elem))
     tx = {"iothread": "bh", "timer": "timer"}.get(_drv(net, "txmode") or "")
     p.add("tx", tx)

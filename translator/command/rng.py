@@ -40,7 +40,7 @@ def rng_object(ctx: BuildContext, r: Rng) -> Props:
 def build_rngs(ctx: BuildContext) -> None:
     for r in (d for d in ctx.domain.devices.items if isinstance(d, Rng)):
         ctx.cmd.add_json("-object", rng_object(ctx, r), src(r))
-        props = virtio_props(r, "virtio-rng", r.model)
+        props = virtio_props(ctx, r, "virtio-rng", r.model)
         props.add("rng", f"obj{r.alias}")
         props.add("id", r.alias)
         rate = r.elem.find("rate")

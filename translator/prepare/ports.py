@@ -55,6 +55,24 @@ def _free_port(size: dict[int, int], used: set[tuple[int, int]], idx: int,
                  if (idx, p) not in used), None)
 
 
+def _reserve_written_ports(ports: list[Chardev],
+                           size: dict[int, int]) -> set[tuple[int, int]]:
+    """virDomainVirtioSerialAddrReserve, in libvirt's device order (channels, then
+    consoles): a written port (0 means none) must exist on its controller and be free."""
+    used: set[tuple[int, int]] = set()
+    for ch in ports:
+        a = _vserial_address(ch)
+        if a is None or not a.int("port"):
+            continue
+        idx, port = a.int("controller"), a.int("port")
+        if port >= size[idx]:
+            raise alloc_errors.virtio_serial_port_missing(idx, port)
+        if (idx, port) in used:
+            raise alloc_errors.virtio_serial_port_occupied(port, idx)
+        used.add((idx, port))
+    return used
+
+
 def assign_virtio_serial(ctx: BuildContext) -> None:
     """Implicit controllers, then ports: the XML's first, then consoles (which may use
     port 0), then channels. A port naming its controller takes that controller's next
@@ -67,13 +85,10 @@ def assign_virtio_serial(ctx: BuildContext) -> None:
     _add_virtio_serial_controllers(ctx, ports)
     size = {c.index: c.ports or _VIRTIO_SERIAL_PORTS
             for c in devs.controllers if c.type == "virtio-serial"}
-    used: set[tuple[int, int]] = set()
-    for ch in ports:
-        a = _vserial_address(ch)
-        if a is not None and a.int("port"):
-            used.add((a.int("controller"), a.int("port")))
-    order = [c for c in ports if isinstance(c, Chardev) and c.kind == "console"] + \
-        [c for c in ports if isinstance(c, Chardev) and c.kind == "channel"]
+    channels = [c for c in ports if isinstance(c, Chardev) and c.kind == "channel"]
+    consoles = [c for c in ports if isinstance(c, Chardev) and c.kind == "console"]
+    used = _reserve_written_ports(channels + consoles, size)
+    order = consoles + channels
     for ch in order:
         a = _vserial_address(ch)
         if a is not None and a.int("port"):

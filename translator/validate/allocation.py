@@ -76,6 +76,18 @@ def no_free_port_on_virtio_serial(controller: int) -> TranslationError:
                   f"Unable to find a free port on virtio-serial controller {controller}")
 
 
+def virtio_serial_port_missing(controller: int, port: int) -> TranslationError:
+    """virDomainVirtioSerialAddrReserve: a written port beyond the controller's ports."""
+    return _error(ErrorCode.XML_ERROR,
+                  f"virtio serial controller {controller} does not have port {port}")
+
+
+def virtio_serial_port_occupied(port: int, controller: int) -> TranslationError:
+    """virDomainVirtioSerialAddrReserve: two devices wrote the same port."""
+    return _error(ErrorCode.XML_ERROR,
+                  f"virtio serial port {port} on controller {controller} is already occupied")
+
+
 # -- USB (virDomainUSBAddressFindPort, virDomainUSBAddressReserve/Assign) --------------------
 
 def duplicate_usb_controller(index: int) -> TranslationError:

@@ -5,6 +5,8 @@ to make): each rule runs before any command stage, so the builders only build.
 
 from __future__ import annotations
 
+from capsdb.flags import VIRTIO_PCI_NON_TRANSITIONAL
+
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.device import Device
@@ -12,6 +14,8 @@ from ..model.devices import Chardev, Controller, Disk, Hostdev, Interface
 from .. import machines as m
 from .incoming import check_incoming
 from ..host_lookup import volume_source
+from ..spice_ports import spice_connections
+from .conf.enums import SPICE_CHANNEL
 from .qemu_chardev import serial_target_model, serial_target_type
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED
@@ -152,6 +156,29 @@ def check_virtio_addresses(ctx: BuildContext) -> None:
         refuse(ErrorCode.INTERNAL_ERROR, f"Unexpected address type for '{base}'")
 
 
+def _virtio_model(dev: Device) -> str | None:
+    """The model that picks a virtio device's (non-)transitional variant, for the devices
+    qemuBuildVirtioDevGetConfig reads one of (an input's never reaches it: validation
+    refuses a transitional input)."""
+    if isinstance(dev, (Interface, Controller, Hostdev)):
+        if isinstance(dev, Controller) and dev.type not in ("scsi", "virtio-serial"):
+            return None
+        return dev.model
+    if dev.elem.tag in ("disk", "rng", "filesystem", "memballoon", "vsock"):
+        return dev.elem.get("model")
+    return None
+
+
+def check_virtio_models(ctx: BuildContext) -> None:
+    """qemuBuildVirtioDevGetConfig: a non-transitional device needs QEMU's transitional
+    variants (a transitional one falls back to the plain device)."""
+    if ctx.has(VIRTIO_PCI_NON_TRANSITIONAL):
+        return
+    for dev in ctx.domain.devices.items:
+        if _virtio_model(dev) == "virtio-non-transitional":
+            refuse(CONFIG, "virtio non-transitional model not supported for this qemu")
+
+
 def check_backend_types(ctx: BuildContext) -> None:
     """What qemuBuildCommandLine cannot build: interface types QEMU lacks, chardev types,
     host USB devices libvirt could not locate."""
@@ -174,6 +201,32 @@ def check_backend_types(ctx: BuildContext) -> None:
                                                  "information")
         if dev.elem.tag == "graphics" and dev.elem.get("type") == "vnc":
             _vnc_port(dev)
+
+
+def check_spice_channels(ctx: BuildContext) -> None:
+    """qemuBuildGraphicsSPICECommandLine: the default mode, then each channel in libvirt's
+    channel order, must find the connection its mode asks for (TLS for 'secure', plaintext
+    for 'insecure') among those the display offers once its ports are allocated."""
+    for g in ctx.domain.devices.of("graphics"):
+        e = g.elem
+        if e.get("type") != "spice":
+            continue
+        plain, tls = spice_connections(ctx, e)
+        default = e.get("defaultMode")
+        if default == "secure" and not tls:
+            refuse(CONFIG, "spice defaultMode secure requested in XML configuration, but TLS "
+                           "connection is not available")
+        if default == "insecure" and not plain:
+            refuse(CONFIG, "spice defaultMode insecure requested in XML configuration, but "
+                           "plaintext connection is not available")
+        modes = {ch.get("name"): ch.get("mode") for ch in e.findall("channel")}
+        for name in SPICE_CHANNEL:  # libvirt's channel enum order
+            if modes.get(name) == "secure" and not tls:
+                refuse(CONFIG, "spice secure channels set in XML configuration, but TLS "
+                               "connection is not available")
+            if modes.get(name) == "insecure" and not plain:
+                refuse(CONFIG, "spice insecure channels set in XML configuration, but "
+                               "plaintext connection is not available")
 
 
 def _vnc_port(dev: Device) -> None:
@@ -265,7 +318,9 @@ def validate_prepare(ctx: BuildContext) -> None:
     check_graphics_counts(ctx)
     check_usb_controllers(ctx)
     check_virtio_addresses(ctx)
+    check_virtio_models(ctx)
     check_backend_types(ctx)
+    check_spice_channels(ctx)
     check_chardev_devices(ctx)
     check_smbios(ctx)
     check_memory_backends(ctx)
