@@ -12,6 +12,9 @@ NIC = "<interface type='network'><source network='default'/>{}</interface>"
 CPU = "<cpu mode='custom'{}><model>qemu64</model></cpu>"
 FEATURES = "<features>{}</features>"
 
+BRIDGE = "<interface type='bridge'><source bridge='br0'/>{}</interface>"
+BW = "<bandwidth>{}</bandwidth>"
+
 # (xml keyword arguments refused, libvirt's message, the accepted neighbour's arguments)
 CASES = [
     # virCPUDefParseXML: the <cpu> element's own attributes
@@ -153,6 +156,104 @@ CASES = [
                "</memoryBacking>"),
      "unsupported configuration: Invalid value of 'nodeset': 0,^0",
      dict(head="<memoryBacking><hugepages><page size='2048'/></hugepages></memoryBacking>")),
+    # virNetDevBandwidthParse
+    (dict(devices=NIC.format("<bandwidth classID='5'><inbound average='1'/></bandwidth>")),
+     "classID attribute not supported on <bandwidth> in this usage context",
+     dict(devices=NIC.format(BW.format("<inbound average='1000' peak='5000' burst='1024'/>"
+                                       "<outbound average='128'/>")))),
+    (dict(devices=NIC.format(BW.format("<outbound peak='5'/>"))),
+     "Missing mandatory average or floor attributes",
+     dict(devices=NIC.format(BW.format("<outbound average='5'/>")))),
+    (dict(devices=NIC.format(BW.format("<inbound floor='1' burst='5'/>"))),
+     "unsupported configuration: 'peak' and 'burst' require 'average' attribute",
+     dict(devices=NIC.format(BW.format("<inbound floor='1'/>")))),
+    (dict(devices=BRIDGE.format(BW.format("<inbound average='1' floor='1'/>"))),
+     "unsupported configuration: floor attribute is not supported for this config",
+     dict(devices=BRIDGE.format(BW.format("<inbound average='1'/>")))),
+    # virNetDevVlanParse
+    (dict(devices=BRIDGE.format("<vlan/>")),
+     "XML error: missing tag id - each <vlan> must have at least one <tag id='n'/> subelement",
+     dict(devices=BRIDGE.format("<vlan><tag id='42'/></vlan>"))),
+    (dict(devices=BRIDGE.format("<vlan><tag id='4096'/></vlan>")),
+     "XML error: vlan tag id 4096 too large (maximum 4095)",
+     dict(devices=BRIDGE.format("<vlan><tag id='4095'/></vlan>"))),
+    (dict(devices=BRIDGE.format("<vlan trunk='yes'><tag id='1' nativeMode='tagged'/>"
+                                "<tag id='2' nativeMode='untagged'/></vlan>")),
+     "XML error: duplicate native vlan setting",
+     dict(devices=BRIDGE.format("<vlan trunk='yes'><tag id='1' nativeMode='tagged'/>"
+                                "<tag id='2'/></vlan><virtualport type='openvswitch'/>"))),
+    (dict(devices=BRIDGE.format("<vlan trunk='no'><tag id='1'/><tag id='2'/></vlan>")),
+     "XML error: invalid \"trunk='no'\" in <vlan> - trunk='yes' is required for more than "
+     "one vlan tag",
+     dict(devices=BRIDGE.format("<vlan trunk='no'><tag id='1'/></vlan>"))),
+    (dict(devices=BRIDGE.format("<vlan trunk='no'><tag id='1' nativeMode='tagged'/></vlan>")),
+     "XML error: invalid configuration in <vlan> - \"trunk='no'\" is not allowed with a "
+     "native vlan id",
+     dict(devices=BRIDGE.format("<vlan trunk='No'><tag id='1'/></vlan>"))),
+    (dict(devices=BRIDGE.format("<vlan trunk='maybe'><tag id='1'/></vlan>")),
+     "XML error: invalid \"trunk='maybe'\" in <vlan> - must be yes or no",
+     dict(devices=BRIDGE.format("<vlan trunk='YES'><tag id='1'/></vlan>"))),
+    # virNetDevVPortProfileParse
+    (dict(devices=BRIDGE.format("<virtualport type='ovs'/>")),
+     "unsupported configuration: unknown virtualport type ovs",
+     dict(devices=BRIDGE.format("<virtualport type='openvswitch'/>"))),
+    (dict(devices=BRIDGE.format("<virtualport/>")),
+     "XML error: missing required virtualport type",
+     dict(devices=NIC.format("<virtualport/>"))),
+    (dict(devices="<interface type='direct'><source dev='eth0' mode='vepa'/><virtualport "
+                  "type='802.1Qbg'><parameters managerid='0x100' typeid='1' "
+                  "typeidversion='1'/></virtualport></interface>"),
+     "XML error: value of managerid out of range",
+     dict(devices="<interface type='direct'><source dev='eth0' mode='vepa'/><virtualport "
+                  "type='802.1Qbg'><parameters managerid='0xff' typeid='0x123456' "
+                  "typeidversion='2' instanceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/>"
+                  "</virtualport></interface>")),
+    (dict(devices=BRIDGE.format("<virtualport type='openvswitch'><parameters "
+                                "interfaceid='x'/></virtualport>")),
+     "XML error: cannot parse interfaceid parameter as a uuid",
+     dict(devices=BRIDGE.format("<virtualport type='openvswitch'><parameters interfaceid="
+                                "'09b11c53-8b5c-4eeb-8f00-d84eaa0aaa3f'/></virtualport>"))),
+    # virDomainDeviceAddressParseXML
+    (dict(devices=DISK.format("<source file='/a'/><address type='virtio-s390'/>")),
+     "XML error: virtio-s390 bus doesn't have an address",
+     dict(devices=DISK.format("<source file='/a'/><address type='pci' domain='0' bus='0' "
+                              "slot='5' function='0'/>"))),
+    # virDomainChrSourceDefParseXML: what a source says depends on the device's type
+    (dict(devices="<serial type='tcp'><source mode='connect' host='a' service='1'>"
+                  "<reconnect enabled='yes'/></source></serial>"),
+     "XML error: Missing required attribute 'timeout' in element 'reconnect'",
+     dict(devices="<serial type='tcp'><source mode='connect' host='a' service='1'>"
+                  "<reconnect enabled='yes' timeout='10'/></source></serial>")),
+    (dict(devices="<serial type='tcp'><source mode='connect' host='a' service='1' tls='x'/>"
+                  "</serial>"),
+     "XML error: Invalid value for attribute 'tls' in element 'source': 'x'.",
+     dict(devices="<serial type='file'><source path='/a' tls='x'/><protocol type='x'/>"
+                  "</serial>")),  # neither read for a file
+    (dict(devices="<smartcard mode='passthrough' type='tcp'><source mode='listen' host='a' "
+                  "service='1'/></smartcard>"),
+     "XML error: Invalid value for attribute 'mode' in element 'source': 'listen'.",
+     dict(devices="<smartcard mode='passthrough' type='tcp'><source mode='bind' host='a' "
+                  "service='1'/><protocol type='raw'/></smartcard>")),
+    (dict(devices="<rng model='virtio'><backend model='egd' type='tcp'><source "
+                  "mode='connect' host='a' service='1'/><protocol type='ssh'/></backend></rng>"),
+     "XML error: Invalid value for attribute 'type' in element 'protocol': 'ssh'.",
+     dict(devices="<rng model='virtio'><backend model='egd' type='tcp'><source "
+                  "mode='connect' host='a' service='1'/><protocol type='raw'/></backend></rng>")),
+    (dict(devices="<redirdev bus='usb' type='unix'><source mode='connect' path='/a'>"
+                  "<reconnect enabled='on'/></source></redirdev>"),
+     "XML error: Invalid value for attribute 'enabled' in element 'reconnect': 'on'.",
+     dict(devices="<redirdev bus='usb' type='unix'><source mode='connect' path='/a'>"
+                  "<reconnect enabled='no'/></source></redirdev>")),
+    (dict(devices="<tpm model='tpm-crb'><backend type='external'><source type='unix' "
+                  "mode='listen' path='/a'/></backend></tpm>"),
+     "XML error: Invalid value for attribute 'mode' in element 'source': 'listen'.",
+     dict(devices="<tpm model='tpm-crb'><backend type='external'><source type='unix' "
+                  "mode='connect' path='/a'/></backend></tpm>")),
+    (dict(devices="<disk type='vhostuser' device='disk'><driver name='qemu' type='raw'/>"
+                  "<source type='unix' path='/a'><reconnect enabled='x'/></source>"
+                  "<target dev='vda' bus='virtio'/></disk>"),
+     "XML error: Invalid value for attribute 'enabled' in element 'reconnect': 'x'.",
+     dict(devices=DISK.format("<source file='/a'/>"))),
     # virDomainNetSetModelString
     (dict(devices=NIC.format("<model type='e1000 x'/>")),
      "invalid argument: Model name contains invalid characters",

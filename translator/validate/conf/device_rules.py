@@ -1,5 +1,6 @@
 """More of libvirt's device parse refusals (domain_conf.c): inputs, hubs, redirection,
-panic, NICs' MAC and link, character devices, TPM, shared memory, leases.
+panic, NICs' MAC and link, character devices, TPM, shared memory, leases, virtio-s390
+addresses.
 
 Hooks like those of `rules.py`: each runs when the walker reaches its element, after the
 element's typed reads; docstrings name the libvirt function.
@@ -234,7 +235,13 @@ def perf_event(e: Elem, chain: list[Elem]) -> None:
             refuse(XML, f"perf event '{name}' was already specified")
 
 
+def virtio_s390_address(e: Elem, chain: list[Elem]) -> None:
+    """virDomainDeviceAddressParseXML: the old virtio-s390 bus has no addresses to give."""
+    refuse(XML, "virtio-s390 bus doesn't have an address")
+
+
 DEVICE_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
+    ("devices", "*", "address[virtio-s390]"): (virtio_s390_address,),
     ("devices", "input"): (input_device,),
     ("devices", "hub"): (hub,),
     ("devices", "redirdev"): (redirdev,),

@@ -39,8 +39,8 @@ DISK: Table = {
                           en("snapshot", E.SNAPSHOT_LOCATION, nonzero=True), yn("rawio"),
                           en("sgio", E.SGIO, nonzero=True)),
     ("disk", "source"): (en("startupPolicy", E.STARTUP_POLICY, nonzero=True),),
-    ("disk[network]", "source"): (en("protocol", E.NET_PROTOCOL, required=True), yn("tls"),
-                                  i("tlsFromConfig")),
+    # ('tlsFromConfig' is read only from a running domain's XML)
+    ("disk[network]", "source"): (en("protocol", E.NET_PROTOCOL, required=True), yn("tls")),
     ("disk[network]", "source", "reconnect"): (u("delay"),),
     ("disk[network]", "source", "ssl"): (yn("verify"),),
     ("disk[network]", "source", "knownHosts"): (req("path"),),
@@ -137,13 +137,8 @@ INTERFACE: Table = {
 
 _CHR_SOURCE = ("serial", "parallel", "channel", "console")
 CHARDEV: Table = {
-    **{(c, "source"): (sw("append"), yn("tls"), i("tlsFromConfig")) for c in _CHR_SOURCE},
-    **{(c, "source", "reconnect"): (yn("enabled"), u("timeout")) for c in _CHR_SOURCE},
-    **{(c, "protocol"): (en("type", E.CHR_PROTOCOL),) for c in _CHR_SOURCE},
-    **{(c, "log"): (sw("append"),) for c in _CHR_SOURCE},
+    # the reads of a <source>, <protocol> and <log> depend on the type: chardev_source.py
     **{(c, "source", "seclabel"): _SECLABEL for c in _CHR_SOURCE},
-    **{(f"{c}[tcp|udp|unix]", "source"): (en("mode", E.CHR_SOURCE_MODE),)
-       for c in _CHR_SOURCE},
     **{(f"{c}[qemu-vdagent]", "source", "clipboard"): (yn("copypaste", required=True),)
        for c in _CHR_SOURCE},
     **{(f"{c}[qemu-vdagent]", "source", "mouse"): (en("mode", E.MOUSE_MODE, required=True,
