@@ -689,6 +689,27 @@ EFFECTS: dict[str, str] = {
         "absent: virtio devices go on conventional PCI, a transitional model gets the "
         "plain device and a non-transitional one is rejected"
     ),
+    "usb-host.hostdevice": (
+        "present: a host USB device is given to usb-host as hostdevice=/dev/bus/usb/BBB/DDD; "
+        "absent: as hostbus= and hostaddr="
+    ),
+    "virtio-blk-pci.scsi": (
+        "present: a virtio LUN disk gets scsi=on (SG_IO), and any other virtio disk "
+        "scsi=off unless virtio-blk-pci.scsi.default.disabled is set; absent: no scsi "
+        "property, and a virtio LUN disk is rejected"
+    ),
+    "virtio-blk-pci.scsi.default.disabled": (
+        "with virtio-blk-pci.scsi: present, a virtio disk that is not a LUN gets no scsi "
+        "property; absent, it gets scsi=off"
+    ),
+    "memory-backend-file.reserve": (
+        "present: a virtio-mem device's memory backend gets reserve=false; absent: no "
+        "reserve property"
+    ),
+    "virtio-mem-pci.prealloc": (
+        "present: a virtio-mem device on huge pages gets prealloc=on; absent: no prealloc "
+        "property on the device"
+    ),
     # --- sandbox / accelerators -----------------------------------------------------
     "seccomp-sandbox": (
         "present: -sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,"

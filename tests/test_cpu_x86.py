@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import capsdb
 import translator
-from capsdb.cpumap import x86_map
+from capsdb.cpumap import X86Feature, X86Map, x86_map
 from capsdb.model import Caps, CpuModel, CpuProp, HostCpu
 from translator.cpu import x86
 from translator.cpu.definition import DISABLE, REQUIRE, CpuDef
@@ -218,3 +218,33 @@ def test_hvf_domains_use_the_hvf_host_cpu_and_models() -> None:
     assert _cpu_arg(hvf, "<cpu mode='host-model'/>", virt="hvf").startswith("-cpu Opteron_G2")
     assert not _cpu_arg(hvf, "<cpu mode='host-model'/>", virt="qemu").startswith(
         "-cpu Opteron_G2")
+
+
+def _features_by_walk(bits: int, m: X86Map) -> list[str]:
+    """x86DataToCPUFeatures written as libvirt walks it: every map feature in order."""
+    names = []
+    for f in m.features:
+        if f.bits and bits & f.bits == f.bits:
+            bits &= ~f.bits
+            names.append(f.name)
+    return names
+
+
+def test_features_of_matches_the_walk_over_the_map() -> None:
+    """The per-bit index gives what walking the whole map gives, for libvirt's map (one
+    bit per feature) and for one whose features share and span bits."""
+    import random
+
+    rng = random.Random(11)
+    m = x86_map()
+    tangled = X86Map(m.vendors, (X86Feature("ab", 0b11, True, False),
+                                 X86Feature("a", 0b01, True, False),
+                                 X86Feature("none", 0, True, False),
+                                 X86Feature("c", 0b100, True, False),
+                                 X86Feature("bc", 0b110, True, False)), m.models)
+    for cpu_map in (m, tangled):
+        width = len(cpu_map.features) + 3
+        for _ in range(300):
+            bits = rng.getrandbits(width)
+            assert x86._features_of(bits, cpu_map) == _features_by_walk(bits, cpu_map)
+    assert x86._features_of(0b111, tangled) == ["ab", "c"]

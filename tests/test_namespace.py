@@ -143,6 +143,37 @@ def test_capability_delete_changes_the_output():
     assert "-drive" in deleted.args and "-blockdev" not in deleted.args
 
 
+def _device_json(inv: translator.Invocation, driver: str) -> dict:
+    found = [json.loads(v) for v in options(inv, "-device") if f'"driver":"{driver}"' in v]
+    assert len(found) == 1, found
+    return found[0]
+
+
+USB_HOSTDEV = ("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='5'/>"
+               "</source></hostdev>")
+
+
+@pytest.mark.parametrize("devices, op, driver, present, absent", [
+    # qemuBuildUSBHostdevDevProps: the device path, or bus and address on an older QEMU
+    (USB_HOSTDEV, "del capability='usb-host.hostdevice'", "usb-host",
+     {"hostbus": 1, "hostaddr": 5}, ("hostdevice",)),
+    (USB_HOSTDEV, "add capability='usb-host.hostdevice'", "usb-host",
+     {"hostdevice": "/dev/bus/usb/001/005"}, ("hostbus", "hostaddr")),
+    # qemuBuildDiskDeviceProps: a QEMU whose virtio-blk has SG_IO on turns it off
+    (DISK, "add capability='virtio-blk-pci.scsi'", "virtio-blk-pci", {"scsi": False}, ()),
+    (DISK, "add capability='virtio-blk-pci.scsi'/><qemu:add "
+           "capability='virtio-blk-pci.scsi.default.disabled'", "virtio-blk-pci", {},
+     ("scsi",)),
+    (DISK, "del capability='virtio-blk-pci.scsi'", "virtio-blk-pci", {}, ("scsi",)),
+])
+def test_capability_toggles_reach_device_properties(devices, op, driver, present, absent):
+    inv = translate(domain(f"<qemu:capabilities><qemu:{op}/></qemu:capabilities>",
+                           devices=devices))
+    props = _device_json(inv, driver)
+    assert {k: props.get(k) for k in present} == present
+    assert not set(absent) & set(props)
+
+
 def test_adds_are_applied_before_deletes():
     # Document order is del-then-add, yet the delete wins: libvirt adds first.
     inv = translate(domain("<qemu:capabilities><qemu:del capability='blockdev'/>"

@@ -559,3 +559,21 @@ def test_transitional_models_without_qemu_transitional_devices() -> None:
     full = translator.translate(_xml(devices, machine="q35"), capsdb.get(None),
                                 profile="libvirt-test")
     assert '"driver":"virtio-rng-pci-transitional"' in " ".join(full.args)
+
+
+def test_virtio_mem_backend_reserve_follows_its_capability() -> None:
+    """qemuBuildMemoryBackendProps: a virtio-mem backend gets reserve=false only where QEMU
+    has the property."""
+    xml = _xml("<memory model='virtio-mem'><target><size unit='KiB'>131072</size><block "
+               "unit='KiB'>2048</block><requested unit='KiB'>0</requested><node>0</node>"
+               "</target></memory>",
+               head="<maxMemory slots='4' unit='KiB'>1048576</maxMemory>",
+               cpu="<cpu><numa><cell id='0' cpus='0' memory='262144' unit='KiB'/></numa></cpu>")
+    caps = capsdb.get(None)
+
+    def backend(c: capsdb.Caps) -> str:
+        args = translator.translate(xml, c, profile="libvirt-test").args
+        return next(v for v in args if '"id":"memvirtiomem0"' in v)
+
+    assert '"reserve":false' in backend(caps)
+    assert '"reserve"' not in backend(caps.with_changes(remove=["memory-backend-file.reserve"]))

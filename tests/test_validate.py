@@ -226,6 +226,49 @@ def test_duplicate_targets_in_libvirt_disk_order() -> None:
         "XML error: target 'sda' duplicated for disk sources '/i' and '/u'")
 
 
+def test_duplicate_targets_name_the_first_disk_with_a_twin() -> None:
+    """The pair a pairwise scan in order meets first: the earliest disk that has a later
+    twin, and its next twin (not the first repeated name met)."""
+    disks = "".join(f"<disk type='file' device='disk'><source file='/{n}'/>"
+                    f"<target dev='{d}' bus='virtio'/></disk>"
+                    for n, d in (("a", "vda"), ("b", "vdb"), ("c", "vdb"), ("d", "vda"),
+                                 ("e", "vda")))
+    assert _refusal(_xml(disks)) == (
+        "XML error: target 'vda' duplicated for disk sources '/a' and '/d'")
+
+
+def _pci_hostdev(slot: str) -> str:
+    return ("<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+            f"<address domain='0x0000' bus='0x06' slot='{slot}' function='0x0'/>"
+            "</source></hostdev>")
+
+
+def test_duplicate_hostdev() -> None:
+    assert _refusal(_xml(_pci_hostdev("0x12") + _pci_hostdev("0x13") + _pci_hostdev("0x12"))) \
+        == "XML error: Hostdev already exists in the domain configuration"
+    _translate(_xml(_pci_hostdev("0x12") + _pci_hostdev("0x13")))
+
+
+def _scsi_hostdev(adapter: str, unit: str) -> str:
+    return ("<hostdev mode='subsystem' type='scsi'><source>"
+            f"<adapter name='{adapter}'/><address bus='0' target='0' unit='0'/></source>"
+            f"<address type='drive' controller='0' bus='0' target='0' unit='{unit}'/>"
+            "</hostdev>")
+
+
+def test_scsi_host_address_in_use() -> None:
+    ctrl = "<controller type='scsi' index='0' model='virtio-scsi'/>"
+    assert _refusal(_xml(ctrl + _scsi_hostdev("scsi_host0", "1")
+                         + _scsi_hostdev("scsi_host1", "1"))) == (
+        "unsupported configuration: SCSI host address controller='0' bus='0' target='0' "
+        "unit='1' in use by another SCSI host device")
+    disk = ("<disk type='file' device='disk'><source file='/a'/><target dev='sda' "
+            "bus='scsi'/><address type='drive' controller='0' bus='0' target='0' "
+            "unit='2'/></disk>")
+    _translate(_xml(ctrl + disk + _scsi_hostdev("scsi_host0", "1")
+                    + _scsi_hostdev("scsi_host1", "3")))
+
+
 def test_libvirt_disk_order_sorts_within_bus() -> None:
     from translator.model.devices import disk_from
     from translator.model.elem import Elem
@@ -328,3 +371,29 @@ def test_controller_iothread_only_for_scsi() -> None:
 
 def test_tpm_needs_backend() -> None:
     assert _refusal(_xml("<tpm model='tpm-tis'/>")) == "XML error: missing TPM device backend"
+
+
+def _numa_links(*links: tuple[int, int, str]) -> str:
+    return ("<cpu><numa><cell id='0' cpus='0' memory='131072'/>"
+            "<cell id='1' cpus='1' memory='131072'/><interconnects>"
+            + "".join(f"<latency initiator='{i}' target='{t}' type='{kind}' value='5'/>"
+                      for i, t, kind in links)
+            + "</interconnects></numa></cpu>")
+
+
+def test_numa_interconnects_duplicate_and_reverse_links() -> None:
+    """virDomainNumaDefValidate: a link given twice, or a link and its reverse."""
+    vcpus = "<vcpu>2</vcpu>"
+    assert _refusal(_xml(head=vcpus, cpu=_numa_links((0, 1, "access"), (0, 1, "access")))) \
+        == "XML error: Duplicate info for NUMA latencies"
+    assert _refusal(_xml(head=vcpus, cpu=_numa_links((0, 1, "access"), (1, 0, "read")))) \
+        == "XML error: Link already defined"
+    # the first link to clash decides, whatever clashes later
+    assert _refusal(_xml(head=vcpus, cpu=_numa_links(
+        (1, 0, "write"), (0, 1, "access"), (0, 1, "access")))) \
+        == "XML error: Link already defined"
+    assert _refusal(_xml(head=vcpus, cpu=_numa_links(
+        (0, 1, "access"), (1, 1, "read"), (0, 1, "access")))) \
+        == "XML error: Duplicate info for NUMA latencies"
+    _translate(_xml(head=vcpus, cpu=_numa_links((0, 1, "access"), (0, 1, "read"),
+                                                (0, 0, "access"))))

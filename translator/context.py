@@ -38,6 +38,11 @@ class BuildContext:
     boot_indexes: dict[int, int] | None = None
     # the architecture/machine policy, chosen once the machine type is known (prepare)
     _policy: MachinePolicy | None = field(default=None, repr=False)
+    # the machine facts (canonical name, q35, i440fx) for (machine, virt type, caps):
+    # builders ask dozens of times per domain, the answers change only when the machine is
+    # defaulted (prepare)
+    _machine_facts: tuple[str, str, Caps, str, bool, bool] | None = field(default=None,
+                                                                          repr=False)
 
     @property
     def policy(self) -> MachinePolicy:
@@ -60,17 +65,27 @@ class BuildContext:
     def machine(self) -> str:
         return self.domain.os.machine or ""
 
+    def _facts(self) -> tuple[str, str, Caps, str, bool, bool]:
+        machine, virt_type, caps = self.domain.os.machine or "", self.domain.virt_type, self.caps
+        memo = self._machine_facts
+        if memo is None or memo[0] != machine or memo[1] != virt_type or memo[2] is not caps:
+            canonical = caps.canonical_machine(machine, virt_type)
+            memo = self._machine_facts = (machine, virt_type, caps, canonical,
+                                          q35_named(canonical), i440fx_named(canonical))
+        return memo
+
     @property
     def canonical_machine(self) -> str:
-        return self.caps.canonical_machine(self.machine, self.domain.virt_type)
+        """The versioned machine type the domain's machine (maybe an alias) stands for."""
+        return self._facts()[3]
 
     @property
     def is_q35(self) -> bool:
-        return q35_named(self.canonical_machine)
+        return self._facts()[4]
 
     @property
     def is_i440fx(self) -> bool:
-        return i440fx_named(self.canonical_machine)
+        return self._facts()[5]
 
     @property
     def is_x86(self) -> bool:

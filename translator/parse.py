@@ -20,23 +20,27 @@ _SKIP_SUBTREES = {"metadata"}
 
 
 def _to_elem(node: etree._Element, path: str) -> Elem:
+    """`node` and its subtree as `Elem`s, each with its libvirt-style path ('/domain/os[1]').
+
+    This runs once per element of every document, so it reads each lxml property once.
+    Comments and processing instructions are dropped by the parser and entity references
+    refused before, so the element children (`etree.Element`) are all there is to visit."""
     # lxml's tag is already the local name without a namespace and '{uri}local' with one,
     # which is the spelling the model uses
     children: list[Elem] = []
     counts: dict[str, int] = {}
-    for child in node:
+    for child in node.iterchildren(etree.Element):
         tag = child.tag
-        if not isinstance(tag, str):
-            continue
         n = counts[tag] = counts.get(tag, 0) + 1
         if tag[0] == "{":  # another namespace (qemu:, metadata): read from lxml where needed
-            children.append(Elem(tag=tag, attrs=dict(child.attrib), line=child.sourceline,
-                                 path=f"{path}/{tag}[{n}]"))
+            children.append(Elem(tag, dict(child.attrib), (), None, child.sourceline,
+                                 f"{path}/{tag}[{n}]"))
             continue
         children.append(_to_elem(child, f"{path}/{tag}[{n}]"))
-    text = node.text if node.text and node.text.strip() else None  # libvirt keeps inner spaces
-    return Elem(tag=node.tag, attrs=dict(node.attrib), children=tuple(children), text=text,
-                line=node.sourceline, path=path)
+    text = node.text
+    if text is not None and not text.strip():
+        text = None  # libvirt keeps inner spaces
+    return Elem(node.tag, dict(node.attrib), tuple(children), text, node.sourceline, path)
 
 
 def _int(value: str | None, default: int = 0) -> int:
@@ -144,14 +148,24 @@ def _scaled_attr(e: Elem, attr: str, unit_attr: str) -> int | None:
 def parse_domain(xml: str | bytes) -> Domain:
     """Parse domain XML into a `Domain`, raising `TranslationError` on anything invalid."""
     lroot = parse_document(xml)
-    if not isinstance(lroot.tag, str) or etree.QName(lroot).localname != "domain" or \
-            etree.QName(lroot).namespace is not None:
+    # a root named 'domain' in no namespace has exactly that tag (lxml writes '{uri}name')
+    if lroot.tag != "domain":
         name = etree.QName(lroot).localname if isinstance(lroot.tag, str) else "?"
         raise XMLInputError(f"expected root element <domain>, found <{name}>", lroot.sourceline)
     root = check_domain_xml(_to_elem(lroot, "/domain"))
+    # the first child of each tag, looked up once rather than by a scan per field
+    first: dict[str, Elem] = {}
+    for child in root.children:
+        first.setdefault(child.tag, child)
+    find = first.get
+
+    def findtext(tag: str) -> str | None:
+        e = first.get(tag)
+        return e.text if e is not None else None
+
     virt_type = root.get("type") or ""
-    name = root.findtext("name") or ""
-    devices_elem = root.find("devices")
+    name = findtext("name") or ""
+    devices_elem = find("devices")
     devices = Devices()
     if devices_elem is not None:
         devices.emulator = devices_elem.findtext("emulator")
@@ -161,43 +175,43 @@ def parse_domain(xml: str | bytes) -> Domain:
             devices.items.append(device_from(child))
         nets_before_hostdevs(devices.items)
 
-    vcpu_e = root.find("vcpu")
+    vcpu_e = find("vcpu")
     vcpu = Vcpu()
     if vcpu_e is not None:
         vcpu = Vcpu(count=_int(vcpu_e.text, 1), current=(
             _int(vcpu_e.get("current")) if vcpu_e.get("current") else None),
             placement=vcpu_e.get("placement"), cpuset=vcpu_e.get("cpuset"))
 
-    iothreads = root.find("iothreads")
+    iothreads = find("iothreads")
     return Domain(
         virt_type=virt_type,
         name=name,
-        uuid=root.findtext("uuid"),
-        memory_kib=scaled_kib(root.find("memory")) or 0,
-        current_memory_kib=scaled_kib(root.find("currentMemory")),
-        max_memory=root.find("maxMemory"),
-        memory_backing=root.find("memoryBacking"),
+        uuid=findtext("uuid"),
+        memory_kib=scaled_kib(find("memory")) or 0,
+        current_memory_kib=scaled_kib(find("currentMemory")),
+        max_memory=find("maxMemory"),
+        memory_backing=find("memoryBacking"),
         vcpu=vcpu,
-        vcpus=root.find("vcpus"),
+        vcpus=find("vcpus"),
         iothreads=_int(iothreads.text) if iothreads is not None else 0,
-        iothreadids=root.find("iothreadids"),
-        os=_parse_os(root.find("os")),
-        features=root.find("features"),
-        cpu=root.find("cpu"),
-        clock=root.find("clock"),
-        pm=root.find("pm"),
-        on_poweroff=root.findtext("on_poweroff"),
-        on_reboot=root.findtext("on_reboot"),
-        on_crash=root.findtext("on_crash"),
-        numatune=root.find("numatune"),
-        numa_cells=_parse_numa_cells(root.find("cpu")),
+        iothreadids=find("iothreadids"),
+        os=_parse_os(find("os")),
+        features=find("features"),
+        cpu=find("cpu"),
+        clock=find("clock"),
+        pm=find("pm"),
+        on_poweroff=findtext("on_poweroff"),
+        on_reboot=findtext("on_reboot"),
+        on_crash=findtext("on_crash"),
+        numatune=find("numatune"),
+        numa_cells=_parse_numa_cells(find("cpu")),
         sysinfo=tuple(root.findall("sysinfo")),
         seclabels=tuple(root.findall("seclabel")),
-        keywrap=root.find("keywrap"),
-        launch_security=root.find("launchSecurity"),
-        resource=root.find("resource"),
-        genid=root.find("genid"),
-        throttlegroups=root.find("throttlegroups"),
+        keywrap=find("keywrap"),
+        launch_security=find("launchSecurity"),
+        resource=find("resource"),
+        genid=find("genid"),
+        throttlegroups=find("throttlegroups"),
         devices=devices,
         qemu=_parse_qemu_ns(lroot),
         root=root,

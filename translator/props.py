@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import json
+from json import encoder as json_encoder
 from typing import Any, ItemsView, Iterator
 
 
@@ -22,9 +23,8 @@ class Props:
     __slots__ = ("_d",)
 
     def __init__(self, *pairs: tuple[str, Any]) -> None:
-        self._d: dict[str, Any] = {}
-        for k, v in pairs:
-            self.add(k, v)
+        # `add`'s rule inlined: every device and object is made of these
+        self._d: dict[str, Any] = {k: v for k, v in pairs if v is not None}
 
     # -- adding ---------------------------------------------------------------------------
     def add(self, key: str, value: Any) -> "Props":
@@ -63,8 +63,10 @@ class Props:
         return self
 
     def update(self, other: "Props | dict[builtins.str, Any]") -> "Props":
+        d = self._d
         for k, v in (other.items() if isinstance(other, (Props, dict)) else other):
-            self.add(k, v)
+            if v is not None:  # `add`'s rule
+                d[k] = v
         return self
 
     # -- mapping protocol -----------------------------------------------------------------
@@ -126,20 +128,30 @@ def escape_comma(value: str) -> str:
     return value.replace(",", ",,")
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, Props):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    return v
+def _plain_dict(value: Any) -> Any:
+    """What the JSON encoder writes for a value it does not know: a nested `Props` as its
+    dict (the encoder's C loop walks everything else itself)."""
+    if isinstance(value, Props):
+        return value._d
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 # made once: json.dumps with options builds a new encoder on every call
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_plain_dict)
+# JSONEncoder.encode makes its C encoder anew on every call, which costs as much as encoding
+# a small object: every -device/-object/-blockdev is one, so the C encoder the JSONEncoder
+# above would make is made once (without the circular-reference bookkeeping: props are
+# trees built by the builders). None where the C accelerator is missing.
+_MAKE_C_ENCODER = getattr(json_encoder, "c_make_encoder", None)
+_C_COMPACT = (_MAKE_C_ENCODER(None, _plain_dict, json_encoder.encode_basestring, None, ":", ",",
+                              False, False, True)
+              if _MAKE_C_ENCODER is not None else None)
 
 
 def to_json(value: Any) -> str:
     """Compact JSON exactly as libvirt prints it (no spaces, '/' not escaped)."""
-    return _COMPACT.encode(_plain(value))
+    if isinstance(value, Props):
+        value = value._d
+    if _C_COMPACT is not None and isinstance(value, dict):
+        return "".join(_C_COMPACT(value, 0))
+    return _COMPACT.encode(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from .quoting import shell_escape, shell_escape_command
+from .quoting import SHELL_SPECIAL, shell_escape, shell_escape_command
 
 if TYPE_CHECKING:
     from .cmdline import Source
@@ -28,14 +28,16 @@ def render_args(inv: "Invocation") -> str:
     each line but the last ends with ' \\'.
     """
     lines: list[str] = [_env_word(n, v) for n, v in inv.env]
-    current = shell_escape(inv.binary)
+    bare = SHELL_SPECIAL.isdisjoint  # most words need no quoting: test them inline
+    words = [shell_escape(inv.binary)]
     for arg in inv.args:
+        word = arg if arg and bare(arg) else shell_escape(arg)
         if arg.startswith("-"):
-            lines.append(current)
-            current = shell_escape(arg)
+            lines.append(" ".join(words))
+            words = [word]
         else:
-            current += " " + shell_escape(arg)
-    lines.append(current)
+            words.append(word)
+    lines.append(" ".join(words))
     return " \\\n".join(lines) + "\n"
 
 

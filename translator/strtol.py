@@ -10,6 +10,8 @@ from __future__ import annotations
 ULLONG_MAX = (1 << 64) - 1
 _SPACES = " \t\n\v\f\r"
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+# by base (2 to 36): the characters that are its digits, both cases
+_DIGIT_CHARS = tuple(_DIGITS[:base] + _DIGITS[10:base].upper() for base in range(37))
 
 
 class Number:
@@ -37,10 +39,9 @@ def scan(text: str, base: int) -> Number:
             return Number(0, negative, False, s[1:], True)
     elif base == 0:
         base = 8 if s[:1] == "0" else 10
-    allowed = _DIGITS[:base]
-    end = 0
-    while end < len(s) and s[end].lower() in allowed:
-        end += 1
+    # the digits are the longest prefix of `s` made of this base's digit characters:
+    # str.lstrip finds it in C rather than a Python loop over characters
+    end = len(s) - len(s.lstrip(_DIGIT_CHARS[base]))
     if end == 0:
         return Number(0, False, False, text, False)
     value = int(s[:end], base)

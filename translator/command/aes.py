@@ -8,9 +8,19 @@ encryption of short values is needed, so a small table-driven implementation suf
 from __future__ import annotations
 
 
+import functools
+
+
 def _xtime(a: int) -> int:
     a <<= 1
     return (a ^ 0x1B) & 0xFF if a & 0x100 else a
+
+
+@functools.cache
+def _tables() -> tuple[list[int], list[int]]:
+    """The S-box and the xtime (multiply by 2 in GF(2^8)) table, made on first use: most
+    domains have no secret, so importing the builders should not build them."""
+    return _sbox(), [_xtime(a) for a in range(256)]
 
 
 def _sbox() -> list[int]:
@@ -36,37 +46,40 @@ def _rotl8(x: int, s: int) -> int:
     return ((x << s) | (x >> (8 - s))) & 0xFF
 
 
-SBOX = _sbox()
-
-
 def _expand_key(key: bytes) -> list[list[int]]:
+    sbox = _tables()[0]
     nk, nr = len(key) // 4, {16: 10, 24: 12, 32: 14}[len(key)]
     w = [list(key[4 * i:4 * i + 4]) for i in range(nk)]
     rcon = 1
     for i in range(nk, 4 * (nr + 1)):
         t = list(w[i - 1])
         if i % nk == 0:
-            t = [SBOX[b] for b in t[1:] + t[:1]]
+            t = [sbox[b] for b in t[1:] + t[:1]]
             t[0] ^= rcon
             rcon = _xtime(rcon)
         elif nk > 6 and i % nk == 4:
-            t = [SBOX[b] for b in t]
+            t = [sbox[b] for b in t]
         w.append([a ^ b for a, b in zip(w[i - nk], t)])
     return [sum(w[4 * r:4 * r + 4], []) for r in range(nr + 1)]
 
 
+# ShiftRows as a permutation of the column-major state (index = 4*col + row)
+_SHIFT_ROWS = tuple(4 * ((c + row) % 4) + row for c in range(4) for row in range(4))
+
+
 def _encrypt_block(block: list[int], rounds: list[list[int]]) -> list[int]:
+    sbox, xtime = _tables()
     s = [b ^ k for b, k in zip(block, rounds[0])]
+    last = len(rounds) - 1
     for r in range(1, len(rounds)):
-        s = [SBOX[b] for b in s]
-        # shift rows (state is column-major: index = 4*col + row)
-        s = [s[4 * ((c + row) % 4) + row] for c in range(4) for row in range(4)]
-        if r != len(rounds) - 1:
-            out = []
-            for c in range(4):
-                a = s[4 * c:4 * c + 4]
-                t = a[0] ^ a[1] ^ a[2] ^ a[3]
-                out += [a[i] ^ t ^ _xtime(a[i] ^ a[(i + 1) % 4]) for i in range(4)]
+        s = [sbox[s[i]] for i in _SHIFT_ROWS]  # SubBytes and ShiftRows (they commute)
+        if r != last:
+            out: list[int] = []
+            for c in range(0, 16, 4):
+                a0, a1, a2, a3 = s[c:c + 4]
+                t = a0 ^ a1 ^ a2 ^ a3
+                out += (a0 ^ t ^ xtime[a0 ^ a1], a1 ^ t ^ xtime[a1 ^ a2],
+                        a2 ^ t ^ xtime[a2 ^ a3], a3 ^ t ^ xtime[a3 ^ a0])
             s = out
         s = [b ^ k for b, k in zip(s, rounds[r])]
     return s

@@ -16,6 +16,8 @@ virtio-serial; qemuBuildControllerDevProps):
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
 from ..model import Controller, Device, Elem, PciAddress
@@ -139,21 +141,30 @@ def _kib(value: str, unit: str | None) -> int:
 
 
 def build_controllers(ctx: BuildContext) -> None:
-    devs = ctx.domain.devices
     _root_bus_globals(ctx)
+    by_type: dict[str, list[Controller]] = {}  # one pass over the controllers, not one per type
+    for c in ctx.domain.devices.controllers:
+        by_type.setdefault(c.type, []).append(c)
     # libvirt emits PCI controllers first (in index order), then the rest by type
-    pci = sorted((c for c in devs.controllers if c.type == "pci"), key=lambda c: c.index)
-    for c in pci:
+    for c in sorted(by_type.get("pci", ()), key=_index):
         props = _pci_controller_props(ctx, c)
         if props is not None:
             emit_device(ctx, c, props, _source(c))
     for ctype in ("usb", "scsi", "ide", "sata", "fdc", "virtio-serial", "isa", "xenbus"):
-        _build_controllers_of(ctx, ctype)
+        _emit_controllers(ctx, by_type.get(ctype, ()))
+
+
+def _index(c: Controller) -> int:
+    return c.index
 
 
 def _build_controllers_of(ctx: BuildContext, ctype: str) -> None:
-    devs = ctx.domain.devices
-    for c in sorted((c for c in devs.controllers if c.type == ctype), key=lambda c: c.index):
+    _emit_controllers(ctx, [c for c in ctx.domain.devices.controllers if c.type == ctype])
+
+
+def _emit_controllers(ctx: BuildContext, ctrls: Iterable[Controller]) -> None:
+    """Controllers of one type, in index order."""
+    for c in sorted(ctrls, key=_index):
         props = controller_props(ctx, c)
         if props is not None:
             emit_device(ctx, c, props, _source(c))

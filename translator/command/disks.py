@@ -295,13 +295,14 @@ def _bus_props(ctx: BuildContext, d: Disk, driver: str) -> Props:
         if driver in ("scsi-hd", "scsi-cd"):
             p.add("device_id", d.serial or f"drive-{d.alias}")
         return p
-    p = _virtio_props(d) if d.bus == "virtio" else Props()
+    p = _virtio_props(ctx, d) if d.bus == "virtio" else Props()
     p.update(address_props(ctx, d))
     return p
 
 
-def _virtio_props(d: Disk) -> Props:
-    """The common virtio options first, then virtio-blk's own, all before the address."""
+def _virtio_props(ctx: BuildContext, d: Disk) -> Props:
+    """The common virtio options first, then virtio-blk's own, all before the address
+    (qemuBuildDiskDeviceProps)."""
     p = Props()
     for attr, key in (("iommu", "iommu_platform"), ("ats", "ats"), ("packed", "packed"),
                       ("page_per_vq", "page-per-vq")):
@@ -313,8 +314,12 @@ def _virtio_props(d: Disk) -> Props:
         v = _drv(d, attr)
         if v in ("on", "off"):
             p.add(attr, v == "on")
-    if d.device == "lun" and d.type != "vhostuser":
-        p.add("scsi", True)  # SG_IO passthrough of a virtio LUN
+    if d.type != "vhostuser" and ctx.has("virtio-blk-pci.scsi"):
+        # a LUN's SG_IO passthrough; any other disk turns it off where QEMU has it on
+        if d.device == "lun":
+            p.add("scsi", True)
+        elif not ctx.has("virtio-blk-pci.scsi.default.disabled"):
+            p.add("scsi", False)
     q = _drv(d, "queues")
     p.add("num-queues", int(q) if q else None)
     qs = _drv(d, "queue_size")

@@ -76,8 +76,10 @@ def s390_mdev_props(ctx: BuildContext, h: Hostdev) -> Props:
 def usb_props(ctx: BuildContext, h: Hostdev) -> Props:
     a = h.source.find("address") if h.source is not None else None
     p = Props(("driver", "usb-host"))
-    if a is not None:
+    if a is not None and ctx.has("usb-host.hostdevice"):
         p.add("hostdevice", f"/dev/bus/usb/{_hex(a, 'bus'):03d}/{_hex(a, 'device'):03d}")
+    elif a is not None:  # an older QEMU names the device by bus and address
+        p.add("hostbus", _hex(a, "bus") or None).add("hostaddr", _hex(a, "device") or None)
     p.add("id", h.alias)
     p.add("bootindex", boot_index(ctx, h))
     reset = _GUEST_RESET.get(h.source.get("guestReset") or "" if h.source is not None else "")

@@ -109,7 +109,7 @@ def device_props(ctx: BuildContext, dev: Device, prealloc: bool) -> Props:
         p.add("block-size", (scaled_kib(block) or 0) * 1024 if block is not None else None)
         p.add("requested-size", (scaled_kib(req) or 0) * 1024 if req is not None else None)
     p.add("memdev", f"mem{dev.alias}")
-    if model == "virtio-mem" and prealloc:
+    if model == "virtio-mem" and prealloc and ctx.has("virtio-mem-pci.prealloc"):
         p.add("prealloc", True)
     base = e.attr_at("base", "target", "address")
     if base and model in ("virtio-mem", "virtio-pmem"):

@@ -173,7 +173,7 @@ def backend_props(ctx: BuildContext, spec: BackendSpec) -> tuple[Props, Props | 
     if spec.is_ram_default and p["qom-type"] != "memory-backend-ram" and \
             ctx.has("memory-backend-file.x-use-canonical-path-for-ramblock-id"):
         p.add("x-use-canonical-path-for-ramblock-id", False)
-    if spec.reserve_off:
+    if spec.reserve_off and ctx.has("memory-backend-file.reserve"):
         p.add("reserve", False)
     if prealloc:
         p.add("prealloc", True)

@@ -13,11 +13,12 @@ Branches (qemuBuildDiskSecinfoCommandLine and friends):
 
 from __future__ import annotations
 
+import functools
+
 from ..cmdline import Source, xml_source
 from ..context import BuildContext
 from ..model import Disk, Elem
 from ..props import Props
-from .aes import aes_cbc_encrypt
 from .storage_source import Src
 
 MASTER_KEY = bytes(range(32))
@@ -26,12 +27,32 @@ IV = bytes(range(16))
 STAND_IN_SECRET = b"AQCVn5hO6HzFAhAAq0NCv8jtJcIcE+HOBlMQ1A"
 
 def secret_object(secret_id: str, value: bytes) -> Props:
+    data = _stand_in_data() if value == STAND_IN_SECRET else _encrypted(value)
+    return Props(("qom-type", "secret"), ("id", secret_id), ("data", data),
+                 ("keyid", "masterKey0"), ("iv", _encoded_iv()), ("format", "base64"))
+
+
+def _encrypted(value: bytes) -> str:
+    """`value` encrypted with the fixed master key and IV, base64 encoded."""
     import base64  # only for domains with secrets
 
-    data = base64.b64encode(aes_cbc_encrypt(MASTER_KEY, IV, value)).decode()
-    return Props(("qom-type", "secret"), ("id", secret_id), ("data", data),
-                 ("keyid", "masterKey0"), ("iv", base64.b64encode(IV).decode()),
-                 ("format", "base64"))
+    from .aes import aes_cbc_encrypt
+
+    return base64.b64encode(aes_cbc_encrypt(MASTER_KEY, IV, value)).decode()
+
+
+@functools.cache
+def _stand_in_data() -> str:
+    """The stand-in secret encrypted: static data, so the cipher runs once per process
+    (only a value from the domain, an HTTP cookie, is encrypted each time)."""
+    return _encrypted(STAND_IN_SECRET)
+
+
+@functools.cache
+def _encoded_iv() -> str:
+    import base64
+
+    return base64.b64encode(IV).decode()
 
 
 def _auth_elem(d: Disk, src: Src) -> Elem | None:

@@ -89,4 +89,15 @@ def known_features(caps: Caps, virt_type: str) -> frozenset[str] | None:
     host = caps.host_cpu(virt_type)
     if host is None:
         return None
-    return frozenset(x86.feature_from_qemu(p.name) for p in host.props)
+    # a pure function of the capabilities' static host CPU data: kept per host CPU object
+    # (the hundreds of properties were renamed again for every domain)
+    hit = _KNOWN.get(id(host))
+    if hit is None or hit[0] is not host:
+        if len(_KNOWN) >= 32:
+            _KNOWN.clear()
+        hit = _KNOWN[id(host)] = (host, frozenset(x86.feature_from_qemu(p.name)
+                                                  for p in host.props))
+    return hit[1]
+
+
+_KNOWN: dict[int, tuple[object, frozenset[str]]] = {}

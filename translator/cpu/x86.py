@@ -68,13 +68,67 @@ def _signature_parts(family: int, model: int, stepping: int) -> tuple[int, int, 
 
 
 def _features_of(bits: int, m: X86Map) -> list[str]:
-    """x86DataToCPUFeatures: every map feature whose bits are all in `bits`, in map order."""
-    names = []
-    for f in m.features:
-        if f.bits and bits & f.bits == f.bits:
+    """x86DataToCPUFeatures: every map feature whose bits are all in `bits`, in map order.
+
+    Decoding a host CPU asks this twice for every model, so it does not walk the few
+    hundred features of the map: only a feature sharing a bit with `bits` can be among
+    them, and those are found per set bit (`_BitIndex`)."""
+    index = _bit_index(m)
+    if index.one_bit_each:  # feature i is bit i: the set bits are the answer
+        names = index.names
+        return [names[pos] for pos in _set_bits(bits & index.all_bits)]
+    candidates: set[int] = set()
+    owners = index.owners
+    for bit in _set_bits(bits):
+        if bit < len(owners):
+            candidates.update(owners[bit])
+    found = []
+    features = m.features
+    for pos in sorted(candidates):
+        f = features[pos]
+        if bits & f.bits == f.bits:
             bits &= ~f.bits
-            names.append(f.name)
-    return names
+            found.append(f.name)
+    return found
+
+
+def _set_bits(bits: int) -> list[int]:
+    """The positions of the set bits of `bits`, lowest first."""
+    out = []
+    while bits:
+        low = bits & -bits
+        out.append(low.bit_length() - 1)
+        bits ^= low
+    return out
+
+
+@dataclass(frozen=True)
+class _BitIndex:
+    """Which features use each bit of a map: a pure function of the static map."""
+
+    owners: tuple[tuple[int, ...], ...]  # per bit, the positions (map order) of its features
+    names: tuple[str, ...]               # the features' names in map order
+    one_bit_each: bool                   # feature i is exactly bit i (libvirt's x86 map)
+    all_bits: int                        # every bit some feature uses
+
+
+_INDEX: tuple[X86Map, _BitIndex] | None = None
+
+
+def _bit_index(m: X86Map) -> _BitIndex:
+    """The map's `_BitIndex`, built once (kept for the map object it was built from)."""
+    global _INDEX
+    if _INDEX is None or _INDEX[0] is not m:
+        owners: list[list[int]] = []
+        for pos, f in enumerate(m.features):
+            for bit in _set_bits(f.bits):
+                owners.extend([] for _ in range(bit + 1 - len(owners)))
+                owners[bit].append(pos)
+        one_bit_each = len(owners) == len(m.features) and all(
+            f.bits == 1 << pos for pos, f in enumerate(m.features))
+        _INDEX = (m, _BitIndex(tuple(map(tuple, owners)), tuple(f.name for f in m.features),
+                               one_bit_each, (1 << len(owners)) - 1))
+    return _INDEX[1]
 
 
 def _data_to_cpu(data: CpuData, model: X86Model, m: X86Map,
@@ -166,7 +220,19 @@ def allowed_models(caps: Caps, virt_type: str) -> dict[str, tuple[str, ...]] | N
     """virQEMUCapsGetCPUModels: the models QEMU reported for the accelerator, with their
     blockers (None when the capabilities list none)."""
     models = caps.cpu_models(virt_type)
-    return {c.name: c.blockers for c in models} if models else None
+    if not models:
+        return None
+    # a pure function of the capabilities' static model list, kept per list object;
+    # callers only read it
+    hit = _ALLOWED.get(id(models))
+    if hit is None or hit[0] is not models:
+        if len(_ALLOWED) >= 32:
+            _ALLOWED.clear()
+        hit = _ALLOWED[id(models)] = (models, {c.name: c.blockers for c in models})
+    return hit[1]
+
+
+_ALLOWED: dict[int, tuple[object, dict[str, tuple[str, ...]]]] = {}
 
 
 def _host_data(host: HostCpu, migratable: bool) -> CpuData:

@@ -458,12 +458,18 @@ class PciAllocator:
         return addr
 
 
+_FAMILY_RANK = {fam: i for i, fam in enumerate(FAMILY_ORDER)}
+
+
 def ordered_pci_devices(ctx: BuildContext) -> list[Device]:
-    devs = ctx.domain.devices.items
-    out: list[Device] = []
-    for fam in FAMILY_ORDER:
-        out.extend(d for d in devs if d.family == fam)
-    return out
+    """The devices of FAMILY_ORDER's families, family by family, each in list order
+    (one pass over the devices)."""
+    groups: list[list[Device]] = [[] for _ in FAMILY_ORDER]
+    for d in ctx.domain.devices.items:
+        rank = _FAMILY_RANK.get(d.family)
+        if rank is not None:
+            groups[rank].append(d)
+    return [d for group in groups for d in group]
 
 
 def fill_missing_buses(ctx: BuildContext, up_to_addresses: bool | None = None) -> None:

@@ -6,6 +6,7 @@ libvirt default put it on the command line.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import capsdb
@@ -42,13 +43,19 @@ def apply_machine_default(ctx: BuildContext) -> None:
 
 def _is_newest_profile(ctx: BuildContext) -> bool:
     """Whether the caps in use are the newest embedded ones for their arch and variant."""
+    newest = _newest_version(ctx.caps.arch, ctx.caps.variant)
+    return newest is None or ctx.caps.version >= newest
 
+
+@functools.lru_cache(maxsize=None)
+def _newest_version(arch: str, variant: str | None) -> int | None:
+    """The version of the newest embedded caps of an arch and variant (None: none known):
+    static data, looked up once per pair rather than once per domain."""
     try:
-        newest = capsdb.get(None, ctx.caps.arch) if ctx.caps.variant is None else \
-            _newest_variant(ctx.caps.arch, ctx.caps.variant)
+        newest = capsdb.get(None, arch) if variant is None else _newest_variant(arch, variant)
     except LookupError:
-        return True
-    return newest is None or ctx.caps.version >= newest.version
+        return None
+    return newest.version if newest is not None else None
 
 
 def _newest_variant(arch: str, variant: str) -> Caps | None:

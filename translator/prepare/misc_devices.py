@@ -44,6 +44,8 @@ def add_smartcard_controllers(ctx: BuildContext) -> None:
     """Each smartcard sits in a CCID slot; libvirt adds the CCID controllers they need."""
     devs = ctx.domain.devices
     cards = [d for d in devs.items if isinstance(d, Smartcard)]
+    if not cards:
+        return
     used: set[tuple[int, int]] = set()
     for c in cards:
         a = c.info.address

@@ -7,6 +7,7 @@ virtconsole). USB devices get the next free port of the first USB controller.
 
 from __future__ import annotations
 
+from typing import Callable
 from dataclasses import field
 
 from capsdb.records import dataclass
@@ -121,22 +122,30 @@ def usb_devices(ctx: BuildContext) -> list[Device]:
     """The devices that plug into a USB port, in the order libvirt visits them:
     hubs, host devices, disks, NICs, CCID controllers, inputs, serial ports, sound
     cards, redirected devices, MTP filesystems."""
-    items = ctx.domain.devices.items
-    groups: list[list[Device]] = [
-        [d for d in items if _is_usb_hub(d)],
-        [d for d in items if d.family == "hostdev" and d.elem.get("type") == "usb"
-         and d.elem.tag == "hostdev"],
-        [d for d in items if isinstance(d, Disk) and d.bus == "usb"],
-        [d for d in items if isinstance(d, Interface) and d.model == "usb-net"],
-        [d for d in items if isinstance(d, Controller) and d.type == "ccid"],
-        [d for d in items if isinstance(d, Input) and d.bus == "usb"],
-        [d for d in items if isinstance(d, Chardev) and d.kind == "serial"
-         and d.target_type == "usb-serial" and not d.implicit],
-        [d for d in items if isinstance(d, Sound) and d.model == "usb"],
-        [d for d in items if d.family == "redirdev" and (d.elem.get("bus") or "usb") == "usb"],
-        [d for d in items if isinstance(d, Filesystem) and d.fsdriver == "mtp"],
-    ]
+    groups: list[list[Device]] = [[] for _ in range(_USB_GROUP_COUNT)]
+    for d in ctx.domain.devices.items:  # one pass: only a device's own family can match
+        for group, plugs_into_usb in _USB_GROUPS.get(d.family, ()):
+            if plugs_into_usb(d):
+                groups[group].append(d)
     return [d for group in groups for d in group]
+
+
+# per device family, (its place in libvirt's visiting order, whether a device of it is a
+# USB device)
+_USB_GROUPS: dict[str, tuple[tuple[int, Callable[[Device], bool]], ...]] = {
+    "hub": ((0, _is_usb_hub),),
+    "hostdev": ((1, lambda d: d.elem.get("type") == "usb" and d.elem.tag == "hostdev"),),
+    "disk": ((2, lambda d: isinstance(d, Disk) and d.bus == "usb"),),
+    "net": ((3, lambda d: isinstance(d, Interface) and d.model == "usb-net"),),
+    "controller": ((4, lambda d: isinstance(d, Controller) and d.type == "ccid"),),
+    "input": ((5, lambda d: isinstance(d, Input) and d.bus == "usb"),),
+    "chardev": ((6, lambda d: isinstance(d, Chardev) and d.kind == "serial"
+                 and d.target_type == "usb-serial" and not d.implicit),),
+    "sound": ((7, lambda d: isinstance(d, Sound) and d.model == "usb"),),
+    "redirdev": ((8, lambda d: (d.elem.get("bus") or "usb") == "usb"),),
+    "filesystem": ((9, lambda d: isinstance(d, Filesystem) and d.fsdriver == "mtp"),),
+}
+_USB_GROUP_COUNT = 10
 
 
 @dataclass

@@ -54,8 +54,13 @@ def _root(ctx: BuildContext) -> Elem:
 
 # -- small parsers ------------------------------------------------------------------------
 
-_DIGITS = re.compile(r"[0-9]+")
-_WWN = re.compile(r"(0x)?[0-9a-fA-F]{16}")
+# patterns compiled on first use (re caches them): few domains have what they check
+_WWN = r"(0x)?[0-9a-fA-F]{16}"
+
+
+def _digits(text: str) -> bool:
+    """[0-9]+: one or more ASCII digits."""
+    return text.isascii() and text.isdigit()
 
 
 def _bitmap(text: str) -> set[int]:
@@ -134,7 +139,7 @@ def check_disk_parse(ctx: BuildContext) -> None:
     """Per-disk facts libvirt's parser checks: VPD lengths, a single auth/encryption."""
     for d in ctx.domain.devices.disks:
         _check_iotune(d.elem.find("iotune"))
-        if d.wwn is not None and not _WWN.fullmatch(d.wwn):
+        if d.wwn is not None and not re.fullmatch(_WWN, d.wwn):
             raise TranslationError(ErrorCode.XML_ERROR, f"Malformed wwn: {d.wwn}")
         src = d.source
         if src is None:
@@ -155,7 +160,7 @@ def _check_iotune(e: Elem | None) -> None:
     """A disk's <iotune> limits are unsigned numbers (its group name aside)."""
     for field in e.children if e is not None else ():
         if field.tag not in ("group_name", "group") and field.text is not None and \
-                not _DIGITS.fullmatch(field.text.strip()):
+                not _digits(field.text.strip()):
             raise TranslationError(ErrorCode.XML_ERROR, f"disk iotune field '{field.tag}' must be an integer")
 
 
@@ -166,7 +171,7 @@ def check_usb_port_syntax(ctx: BuildContext) -> None:
         if addr is None or addr.get("type") != "usb" or addr.get("port") is None:
             continue
         parts = addr.get("port", "").split(".")
-        if len(parts) > MAX_PORT_DEPTH or not all(_DIGITS.fullmatch(p) for p in parts):
+        if len(parts) > MAX_PORT_DEPTH or not all(_digits(p) for p in parts):
             raise TranslationError(ErrorCode.INTERNAL_ERROR, "Cannot parse <address> 'port' attribute")
 
 

@@ -9,7 +9,8 @@ generic device checks, then the driver's device callback), then the generic doma
 from __future__ import annotations
 
 import binascii
-from typing import Callable, Iterator, Sequence
+from collections import Counter
+from typing import Callable, Hashable, Iterator, Sequence
 
 from ..bitmap import parse_bitmap
 from ..context import BuildContext
@@ -111,13 +112,28 @@ def _disk_source_name(d: Disk) -> str:
 
 
 def _validate_duplicate_disk_targets(ctx: BuildContext) -> None:
-    """virDomainDefDuplicateDiskInfoValidate: every disk target is unique."""
+    """virDomainDefDuplicateDiskInfoValidate: every disk target is unique (libvirt names
+    the first disk that has a later twin, and that twin; found in one pass)."""
     disks = libvirt_disk_order(ctx.domain.devices.disks)
-    for i, a in enumerate(disks):
-        for b in disks[i + 1:]:
-            if a.dev == b.dev:
-                refuse(ErrorCode.XML_ERROR, f"target '{a.dev}' duplicated for disk sources "
-                       f"'{_disk_source_name(a)}' and '{_disk_source_name(b)}'")
+    first = _first_repeat([d.dev for d in disks])
+    if first is not None:
+        a, b = disks[first[0]], disks[first[1]]
+        refuse(ErrorCode.XML_ERROR, f"target '{a.dev}' duplicated for disk sources "
+               f"'{_disk_source_name(a)}' and '{_disk_source_name(b)}'")
+
+
+def _first_repeat(keys: Sequence[Hashable]) -> tuple[int, int] | None:
+    """(i, j): the first position whose key comes again later, and where it next comes
+    (what a pairwise scan in order meets first, without its quadratic cost)."""
+    seen: dict[Hashable, int] = {}
+    best: tuple[int, int] | None = None
+    for j, key in enumerate(keys):
+        i = seen.get(key)
+        if i is None:
+            seen[key] = j
+        elif best is None or i < best[0]:
+            best = (i, j)
+    return best
 
 
 def _hostdev_key(h: Hostdev) -> tuple[str, ...] | None:
@@ -157,13 +173,14 @@ def _hostdev_key(h: Hostdev) -> tuple[str, ...] | None:
 def _validate_hostdevs(ctx: BuildContext) -> None:
     """virDomainDefHostdevValidate: no host device twice, one vGPU with ramfb."""
     hostdevs = [d for d in ctx.domain.devices.items if isinstance(d, Hostdev)]
+    keys = [_hostdev_key(h) for h in hostdevs]
+    later = Counter(keys)  # how often each key still comes, from the current one on
     ramfb = False
-    for i, h in enumerate(hostdevs):
-        key = _hostdev_key(h)
-        for other in hostdevs[i + 1:]:
-            if key is not None and key == _hostdev_key(other):
-                refuse(ErrorCode.XML_ERROR,
-                       "Hostdev already exists in the domain configuration")
+    for h, key in zip(hostdevs, keys):
+        later[key] -= 1
+        if key is not None and later[key]:
+            refuse(ErrorCode.XML_ERROR,
+                   "Hostdev already exists in the domain configuration")
         if h.mode == "subsystem" and h.type in ("mdev", "pci") and h.ramfb == "on":
             if ramfb:
                 refuse(ErrorCode.CONFIG_UNSUPPORTED,
@@ -182,35 +199,40 @@ def _drive_key(a: DriveAddress) -> tuple[int, int, int, int]:
 
 def _validate_duplicate_drive_addresses(ctx: BuildContext) -> None:
     """virDomainDefDuplicateDriveAddressesValidate (its SCSI host messages print the bus
-    before the controller, as libvirt's do)."""
+    before the controller, as libvirt's do); each check a lookup, not a scan of the rest."""
     disks = [d for d in ctx.domain.devices.disks if _drive(d) is not None]
-    for i, a in enumerate(disks):
-        addr = _drive(a)
-        assert addr is not None
-        for b in disks[i + 1:]:
-            other = _drive(b)
-            if a.bus == b.bus and other is not None and _drive_key(addr) == _drive_key(other):
-                refuse(ErrorCode.CONFIG_UNSUPPORTED, "Found duplicate drive address for disk "
-                       f"with target name '{a.dev}' controller='{addr.controller}' "
-                       f"bus='{addr.bus}' target='{addr.target}' unit='{addr.unit}'")
+    first = _first_repeat([(d.bus, _drive_key(_address(d))) for d in disks])
+    if first is not None:
+        a = disks[first[0]]
+        addr = _address(a)
+        refuse(ErrorCode.CONFIG_UNSUPPORTED, "Found duplicate drive address for disk "
+               f"with target name '{a.dev}' controller='{addr.controller}' "
+               f"bus='{addr.bus}' target='{addr.target}' unit='{addr.unit}'")
     scsi = [h for h in ctx.domain.devices.items
             if isinstance(h, Hostdev) and h.type == "scsi" and _drive(h) is not None]
-    for i, h in enumerate(scsi):
-        addr = _drive(h)
-        assert addr is not None
-        for peer in scsi[i + 1:]:
-            other_addr = _drive(peer)
-            if other_addr is not None and _drive_key(addr) == _drive_key(other_addr):
-                refuse(ErrorCode.CONFIG_UNSUPPORTED, f"SCSI host address controller='{addr.bus}' "
-                       f"bus='{addr.controller}' target='{addr.target}' unit='{addr.unit}' in "
-                       "use by another SCSI host device")
-        for d in disks:
-            disk_addr = _drive(d)
-            if d.bus == "scsi" and disk_addr is not None and \
-                    _drive_key(disk_addr) == _drive_key(addr):
-                refuse(ErrorCode.CONFIG_UNSUPPORTED, f"SCSI host address controller='{addr.bus}' "
-                       f"bus='{addr.controller}' target='{addr.target}' unit='{addr.unit}' in "
-                       "use by another SCSI disk")
+    if not scsi:
+        return
+    keys = [_drive_key(_address(h)) for h in scsi]
+    later = Counter(keys)  # how often each address still comes, from the current one on
+    scsi_disks = {_drive_key(_address(d)) for d in disks if d.bus == "scsi"}
+    for h, key in zip(scsi, keys):
+        later[key] -= 1
+        addr = _address(h)
+        if later[key]:
+            refuse(ErrorCode.CONFIG_UNSUPPORTED, f"SCSI host address controller='{addr.bus}' "
+                   f"bus='{addr.controller}' target='{addr.target}' unit='{addr.unit}' in "
+                   "use by another SCSI host device")
+        if key in scsi_disks:
+            refuse(ErrorCode.CONFIG_UNSUPPORTED, f"SCSI host address controller='{addr.bus}' "
+                   f"bus='{addr.controller}' target='{addr.target}' unit='{addr.unit}' in "
+                   "use by another SCSI disk")
+
+
+def _address(dev: Device) -> DriveAddress:
+    """The drive address of a device known to have one."""
+    a = _drive(dev)
+    assert a is not None
+    return a
 
 
 def _validate_vcpu_topology(ctx: BuildContext) -> None:
@@ -228,6 +250,8 @@ def _validate_vcpu_topology(ctx: BuildContext) -> None:
 
 def _validate_aliases(ctx: BuildContext) -> None:
     """virDomainDefValidateAliases: user aliases ('ua-' prefix) are unique."""
+    if not any(dev.info.user_alias for dev in ctx.domain.devices.items):
+        return  # the common case: nothing to compare, no need to order the devices
     seen: set[str] = set()
     visited: set[int] = set()
     serials = ctx.domain.devices.chardevs("serial")

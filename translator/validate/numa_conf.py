@@ -116,7 +116,10 @@ def _validate_interconnects(ctx: BuildContext, cell_elems: list[Elem]) -> None:
     if links is None:
         return
     count = len(cell_elems)
-    done: list[tuple[str, int, int, int, str | None]] = []
+    # the links seen so far, by where each first came (a lookup, not a scan of them all):
+    # every one, and every (initiator, target) pair
+    first_link: dict[tuple[str, int, int, int, str | None], int] = {}
+    first_pair: dict[tuple[int, int], int] = {}
     for link in links.children:
         initiator = number(link.get("initiator")) or 0
         target = number(link.get("target")) or 0
@@ -132,9 +135,13 @@ def _validate_interconnects(ctx: BuildContext, cell_elems: list[Elem]) -> None:
                                  for c in cell_elems[target].findall("cache")):
             refuse(ErrorCode.XML_ERROR, "'cache' refers to a non-existent NUMA node cache")
         key = (link.tag, initiator, target, cache, link.get("type"))
-        for other in done:
-            if other == key:
-                refuse(ErrorCode.XML_ERROR, "Duplicate info for NUMA latencies")
-            if initiator != target and initiator == other[2] and target == other[1]:
-                refuse(ErrorCode.XML_ERROR, "Link already defined")
-        done.append(key)
+        # the earlier link met first decides: the same one again, or the reverse link
+        same = first_link.get(key)
+        reverse = first_pair.get((target, initiator)) if initiator != target else None
+        if same is not None and (reverse is None or same < reverse):
+            refuse(ErrorCode.XML_ERROR, "Duplicate info for NUMA latencies")
+        if reverse is not None:
+            refuse(ErrorCode.XML_ERROR, "Link already defined")
+        position = len(first_link)  # counts distinct links: same order as all of them
+        first_link.setdefault(key, position)
+        first_pair.setdefault((initiator, target), position)

@@ -10,14 +10,15 @@ import re
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 
-_NUMBER = re.compile(r"\s*[+-]?\d+")
-_HEX = re.compile(r"\s*(0[xX])?[0-9a-fA-F]+\s*")
+# patterns compiled on first use (re caches them): few domains have what they check
+_NUMBER = r"\s*[+-]?\d+"
+_HEX = r"\s*(0[xX])?[0-9a-fA-F]+\s*"
 
 
 def _date_ok(date: str) -> bool:
     """virSysinfoBIOSParseXML: mm/dd/yy or mm/dd/yyyy (a 4-digit year from 1900)."""
     parts = date.split("/")
-    if len(parts) != 3 or not all(_NUMBER.fullmatch(p) for p in parts):
+    if len(parts) != 3 or not all(re.fullmatch(_NUMBER, p) for p in parts):
         return False
     month, day, year = (int(p) for p in parts)
     return 1 <= month <= 12 and 1 <= day <= 31 and year >= 0 and not 100 <= year < 1900
@@ -59,7 +60,7 @@ def check_launch_security(ctx: BuildContext) -> None:
         if text is not None and not text.strip().isdigit():
             refuse(ErrorCode.XML_ERROR, f"Invalid format for launch security {what}")
     policy = sec.findtext("policy")
-    if policy is None or not _HEX.fullmatch(policy):
+    if policy is None or not re.fullmatch(_HEX, policy):
         refuse(ErrorCode.XML_ERROR, "failed to get launch security policy")
 
 

@@ -103,6 +103,13 @@ def _qemu_tseg(ctx: BuildContext) -> None:
 
 def _qemu_vcpus(ctx: BuildContext) -> None:
     """qemuDomainDefVcpusPostParse: vCPU 0 comes first and stays; orders are consistent."""
+    if ctx.domain.vcpus is None:
+        # no <vcpus> list: no vCPU is ordered or hotpluggable, only vCPU 0 can be wrong
+        spec = ctx.domain.vcpu
+        current = spec.current if spec.current is not None else spec.count
+        if spec.count > 0 and not 0 < current:
+            refuse(ErrorCode.CONFIG_UNSUPPORTED, "vcpu 0 can't be offline")
+        return
     vcpus = _vcpus(ctx)
     if not vcpus:
         return
@@ -130,6 +137,8 @@ def _qemu_vcpus(ctx: BuildContext) -> None:
 
 def _vcpu_hotplug(ctx: BuildContext) -> None:
     """virDomainVcpuDefPostParse: an offline vCPU must be hotpluggable."""
+    if ctx.domain.vcpus is None:
+        return  # no <vcpus> list: no vCPU is marked not hotpluggable
     for i, vcpu in enumerate(_vcpus(ctx)):
         if vcpu.hotpluggable is False and not vcpu.online:
             refuse(ErrorCode.CONFIG_UNSUPPORTED,
@@ -288,6 +297,9 @@ def size_kib_attr(cell: Elem) -> int:
 def _boot_order(ctx: BuildContext) -> None:
     """virDomainDefBootOrderPostParse: boot orders are unique and exclude <os><boot>."""
     if ctx.domain.os.type != "hvm":
+        return
+    # only a device with a <boot> element has an order: without one, nothing to visit
+    if all(dev.elem.find("boot") is None for dev in ctx.domain.devices.items):
         return
     from .domain_validate import devices_in_libvirt_order
 

@@ -19,7 +19,8 @@ INTERNAL = ErrorCode.INTERNAL_ERROR
 
 # QEMU_BLOCK_IOTUNE_MAX: the largest throttle limit QEMU accepts
 IOTUNE_MAX = 1000000000000000
-_SERIAL_CHARS = re.compile(r"[A-Za-z0-9\-_ .+]*")
+# compiled on first use (re caches it), like _DISK_NAME
+_SERIAL_CHARS = r"[A-Za-z0-9\-_ .+]*"
 _DRIVE_BUSES = ("scsi", "ide", "fdc", "sata")
 _UNEXPECTED_ADDRESS = {"scsi": "unexpected address type for scsi disk",
                        "ide": "unexpected address type for ide disk",
@@ -160,7 +161,7 @@ def _frontend(ctx: BuildContext, d: Disk) -> None:
         refuse(CONFIG, "io uring is not supported by this QEMU binary")
     if d.serial and d.bus == "scsi" and d.device == "lun":
         refuse(CONFIG, "scsi-block 'lun' devices do not support the serial property")
-    if d.serial and not _SERIAL_CHARS.fullmatch(d.serial):
+    if d.serial and not re.fullmatch(_SERIAL_CHARS, d.serial):
         refuse(INTERNAL, f"driver serial '{d.serial}' contains unsafe characters")
     _iothreads(ctx, d)
 
@@ -267,7 +268,7 @@ def _transient(ctx: BuildContext, d: Disk) -> None:
                            "sharing")
 
 
-_DISK_NAME = re.compile(r"(fd|hd|vd|sd|xvd|ubd)([a-z]+)([0-9]*)")
+_DISK_NAME = r"(fd|hd|vd|sd|xvd|ubd)([a-z]+)([0-9]*)"
 
 
 def validate_disk(ctx: BuildContext, d: Disk) -> None:
@@ -281,7 +282,7 @@ def validate_disk(ctx: BuildContext, d: Disk) -> None:
     name = _drv(d, "name")
     if name and name != "qemu":
         refuse(CONFIG, f"unsupported driver name '{name}' for disk '{d.dev}'")
-    parsed = _DISK_NAME.fullmatch(d.dev)
+    parsed = re.fullmatch(_DISK_NAME, d.dev)
     if parsed is None:
         refuse(CONFIG, f"invalid disk target '{d.dev}'")
     if parsed.group(3) not in ("", "0"):

@@ -80,7 +80,10 @@ def check_written_pci_addresses(ctx: BuildContext) -> None:
         return
     for index in set(range(max(indexes))) - indexes:
         buses[index] = _default_bus_model(ctx, buses)
-    for dev in device_order(ctx.domain.devices.items):
+    # only the devices with a written address are judged (sorting just those keeps
+    # libvirt's order among them)
+    written = [dev for dev in ctx.domain.devices.items if _present(dev) is not None]
+    for dev in device_order(written):
         a = _present(dev)
         if a is None:
             continue

@@ -15,7 +15,7 @@ from typing import Iterable, Protocol
 from ..errors import ErrorCode, InvalidCapabilityError, refuse
 
 OVERRIDE_TYPES = ("string", "signed", "unsigned", "bool", "remove")
-_ENV_NAME = re.compile(r"[A-Za-z0-9_]*")
+_ENV_NAME = r"[A-Za-z0-9_]*"  # compiled on first use (re caches it)
 _LLONG = (-(1 << 63), (1 << 63) - 1)
 _ULLONG_MAX = (1 << 64) - 1
 
@@ -42,7 +42,7 @@ def check_env(envs: Iterable[_Node]) -> None:
         if not name or not (name[0] == "_" or (name[0].isascii() and name[0].isalpha())):
             refuse(ErrorCode.INTERNAL_ERROR,
                    "Invalid environment name, it must begin with a letter or underscore")
-        if not _ENV_NAME.fullmatch(name):
+        if not re.fullmatch(_ENV_NAME, name):
             refuse(ErrorCode.INTERNAL_ERROR,
                    "Invalid environment name, it must contain only alphanumerics and underscore")
 

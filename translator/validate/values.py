@@ -18,7 +18,7 @@ SCALE = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024**2,
          "t": 1024**4, "tib": 1024**4, "tb": 1000**4, "p": 1024**5, "pib": 1024**5,
          "pb": 1000**5, "e": 1024**6, "eib": 1024**6, "eb": 1000**6}
 
-_UNSIGNED = re.compile(r"\s*(0[xX][0-9a-fA-F]+|[0-9]+)\s*")
+_UNSIGNED = r"\s*(0[xX][0-9a-fA-F]+|[0-9]+)\s*"  # compiled on first use (re caches it)
 
 
 def number(text: str | None) -> int | None:
@@ -27,8 +27,10 @@ def number(text: str | None) -> int | None:
     if text is None:
         return None
     text = text.strip()
+    if text.isascii() and text.isdigit() and (text[0] != "0" or len(text) == 1):
+        return int(text)  # the common case, read without the pattern
     neg = text.startswith("-")
-    m = _UNSIGNED.fullmatch(text[1:] if neg else text)
+    m = re.fullmatch(_UNSIGNED, text[1:] if neg else text)
     if m is None:
         return None
     value = int(m.group(1), 0)

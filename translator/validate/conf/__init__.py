@@ -60,42 +60,47 @@ _AFTER_DOMAIN = {tag: AFTER_DOMAIN_RULES.get(tag, ()) + AFTER_DOMAIN_ELEMENT_RUL
                  for tag in (*AFTER_DOMAIN_RULES, *AFTER_DOMAIN_ELEMENT_RULES)}
 
 
-def _rank(order: tuple[str, ...], e: Elem) -> int:
-    return order.index(e.tag) if e.tag in order else len(order)
+# the rank of each tag in those orders (a tag not named there comes after them)
+_DOMAIN_RANK = {tag: k for k, tag in enumerate(_DOMAIN_ORDER)}
+# the device families with checks of their own, which run even when the family is absent
+_FAMILIES_WITH_RULES = {*FAMILY_RULES, *AFTER_FAMILY_RULES}
 
 
 def _devices(devices: Elem, chain: list[Elem]) -> Elem:
     """The devices family by family, in libvirt's order, with the checks over a family."""
-    done: dict[int, Elem] = {}
+    children = devices.children
+    done = list(children)
+    here = chain + [devices]
     positions: dict[str | None, list[int]] = {}  # per family (None: any other tag)
-    for pos, child in enumerate(devices.children):
+    for pos, child in enumerate(children):
         positions.setdefault(child.tag if child.tag in _DEVICE_ORDER else None, []).append(pos)
     for family in (*_DEVICE_ORDER, None):
+        if family not in positions and family not in _FAMILIES_WITH_RULES:
+            continue
         for rule in FAMILY_RULES.get(family or "", ()):
             rule(devices)
         for pos in positions.get(family, ()):
-            child = devices.children[pos]
-            done[pos] = child if child.tag.startswith("{") else \
-                _CHECKER.element(child, chain + [devices])
+            child = children[pos]
+            if not child.tag.startswith("{"):
+                done[pos] = _CHECKER.element(child, here)
         for rule in AFTER_FAMILY_RULES.get(family or "", ()):
             rule(devices)
-    return Checker.rebuilt(devices, {}, devices.text,
-                           tuple(done[k] for k in range(len(devices.children))))
+    return Checker.rebuilt(devices, {}, devices.text, tuple(done))
 
 
 def check_domain_xml(root: Elem) -> Elem:
     """Refuse what libvirt's parser refuses in the typed values; the canonical tree."""
     domain_caps(root)
     top = _CHECKER.element(Elem(tag=root.tag, attrs=root.attrs), [])
-    done: dict[int, Elem] = {}
-    for pos in sorted(range(len(root.children)), key=lambda k: _rank(_DOMAIN_ORDER,
-                                                                     root.children[k])):
-        child = root.children[pos]
+    children = root.children
+    done = list(children)
+    last = len(_DOMAIN_ORDER)
+    for pos in sorted(range(len(children)), key=lambda k: _DOMAIN_RANK.get(children[k].tag,
+                                                                           last)):
+        child = children[pos]
         if child.tag == "devices":
             done[pos] = _devices(child, [root])
-        elif child.tag.startswith("{") or child.tag == "metadata":
-            done[pos] = child
-        else:
+        elif not child.tag.startswith("{") and child.tag != "metadata":
             done[pos] = _CHECKER.element(child, [root])
             for rule in _AFTER_DOMAIN.get(child.tag, ()):
                 rule(root)
@@ -103,8 +108,7 @@ def check_domain_xml(root: Elem) -> Elem:
         if root.find(tag) is None:
             for rule in rules:
                 rule(root)
-    return Checker.rebuilt(root, dict(top.attrs), root.text,
-                           tuple(done[k] for k in range(len(root.children))))
+    return Checker.rebuilt(root, dict(top.attrs), root.text, tuple(done))
 
 
 __all__ = ["CPUMASK_LEN", "bitmap_or_none", "check_domain_xml", "memory_kib", "parse_bitmap",

@@ -11,7 +11,6 @@ from __future__ import annotations
 from capsdb.records import dataclass
 from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
-from .places import PlaceIndex
 from .xmlprop import INT_MAX, INT_MIN, LLONG_MAX, LLONG_MIN, UINT_MAX, ULLONG_MAX, scan, to_int, \
     to_uint
 
@@ -104,33 +103,25 @@ READS: tuple[Read, ...] = (
 )
 
 
-# the reads by their place, in READS' order
-_AT: PlaceIndex[Read] = PlaceIndex((r.path, r) for r in READS)
-
-
-def check_reads(e: Elem, here: list[Elem]) -> dict[str, str]:
-    """Refuse `e`'s custom-read numbers (`here`: its ancestors, then `e`); the canonical
-    text of each (key '' = the text)."""
-    out: dict[str, str] = {}
-    for r in _AT.at(here):
-        if r.attr is None:
-            text: str | None = e.text if e.text is not None else ""
-        else:
-            text = e.get(r.attr)
-        if text is None or (text == "" and r.empty_is_absent):
-            continue
-        if r.path == ("domain", "clock") and e.get("offset") != "variable":
-            continue
-        if r.path[-1] == "rate" and r.attr == "bytes":
-            _check_rng_period(e)
-        value = number(text, r.kind)
-        if value is None and r.fallback is not None:
-            out[r.attr or ""] = r.fallback
-            continue
-        if value is None:
-            refuse(r.code, r.message.format(v=text, t=e.get("type")))
-        out[r.attr or ""] = str(value)
-    return out
+def check_read(e: Elem, r: Read) -> tuple[str, str] | None:
+    """Refuse the number `r` reads in `e` (an element at `r`'s place) as libvirt does; its
+    canonical text and where it goes (key '' = the element's text), None if not read."""
+    if r.attr is None:
+        text: str | None = e.text if e.text is not None else ""
+    else:
+        text = e.attrs.get(r.attr)
+    if text is None or (text == "" and r.empty_is_absent):
+        return None
+    if r.path == ("domain", "clock") and e.get("offset") != "variable":
+        return None
+    if r.path[-1] == "rate" and r.attr == "bytes":
+        _check_rng_period(e)
+    value = number(text, r.kind)
+    if value is None and r.fallback is not None:
+        return r.attr or "", r.fallback
+    if value is None:
+        refuse(r.code, r.message.format(v=text, t=e.get("type")))
+    return r.attr or "", str(value)
 
 
 def _check_rng_period(rate: Elem) -> None:
@@ -141,4 +132,4 @@ def _check_rng_period(rate: Elem) -> None:
         refuse(XML, "invalid RNG rate period value")
 
 
-__all__ = ["READS", "Read", "check_reads", "number"]
+__all__ = ["READS", "Read", "check_read", "number"]

@@ -11,23 +11,24 @@ steps can rely on `int(text, 0)`.
 from __future__ import annotations
 
 from operator import is_
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, NamedTuple, Union
 
-from capsdb.records import dataclass
 from ...model.elem import Elem
 from . import xmlprop as xp
-from .numbers import check_reads
+from .numbers import READS, Read, check_read
 from .places import Place, PlaceIndex
-from .sizes import check_sizes
+from .sizes import SIZES, Size, check_size
 
 # number kinds: unsigned int, unsigned long long, int, long long
 UINT, ULL, INT, LL = "uint", "ull", "int", "ll"
 ENUM, YESNO, ONOFF, UUID, STRING = "enum", "yesno", "onoff", "uuid", "string"
 
 
-@dataclass(frozen=True)
-class Attr:
-    """One `virXMLProp*` read of libvirt's parser."""
+class Attr(NamedTuple):
+    """One `virXMLProp*` read of libvirt's parser.
+
+    A named tuple rather than a dataclass: the tables make about five hundred of them when
+    the package is imported, and a tuple is built in C."""
 
     name: str
     kind: str
@@ -41,9 +42,17 @@ class Attr:
         """Refuse the attribute as libvirt does; its canonical text (None: leave as is)."""
         k = self.kind
         if k in (UINT, ULL):
+            maximum = xp.UINT_MAX if k == UINT else xp.ULLONG_MAX
+            text = e.attrs.get(self.name)
+            # most numbers are plain decimal digits, already canonical once leading zeros
+            # go: read them directly (a value out of range or a refused zero takes the full
+            # reader below, for its message)
+            if text is not None and self.base == 10 and text.isdigit() and text.isascii():
+                plain = int(text)
+                if plain <= maximum and (plain or not self.nonzero):
+                    return str(plain)
             value = xp.prop_uint(e, self.name, self.base, required_=self.required,
-                                 nonzero=self.nonzero,
-                                 maximum=xp.UINT_MAX if k == UINT else xp.ULLONG_MAX)
+                                 nonzero=self.nonzero, maximum=maximum)
             return None if value is None else _canonical(value, self.base)
         if k in (INT, LL):
             signed = xp.prop_int(e, self.name, self.base, required_=self.required,
@@ -120,35 +129,60 @@ Table = Mapping[Place, tuple[Attr, ...]]
 
 # a hook refuses, and may return attributes it read, written canonically
 Hook = Callable[[Elem, list[Elem]], "dict[str, str] | None"]
+# what the walker does at an element: the typed attribute reads of its place, a custom number
+# read, a scaled size or a hook
+Step = Union["tuple[Attr, ...]", Read, Size, Hook]
 
 
 class Checker:
-    """Applies a `Table` to a tree, element by element, in a given order of children."""
+    """Applies a `Table`, the custom number reads (numbers.READS), the scaled sizes
+    (sizes.SIZES) and the hooks to a tree, element by element, in a given order of children.
+
+    At one element they run in that order, each kind in the order it was given: the steps of
+    all four live in one `PlaceIndex`, so an element costs one lookup."""
 
     def __init__(self, table: Table, hooks: Mapping[Place, tuple[Hook, ...]]) -> None:
-        self._reads: PlaceIndex[tuple[Attr, ...]] = PlaceIndex(table.items())
-        self._hooks: PlaceIndex[tuple[Hook, ...]] = PlaceIndex(hooks.items())
+        steps: list[tuple[Place, Step]] = [(place, attrs) for place, attrs in table.items()
+                                           if attrs]
+        steps += [(r.path, r) for r in READS]
+        steps += [(s.path, s) for s in SIZES]
+        steps += [(place, fn) for place, fns in hooks.items() for fn in fns]
+        self._steps: PlaceIndex[Step] = PlaceIndex(steps)
 
     def element(self, e: Elem, chain: list[Elem]) -> Elem:
         """Check `e` (whose ancestors are `chain`), then its children; the canonical copy."""
         here = chain + [e]
+        steps = self._steps.at(here)
+        changed = self._apply(steps, e, chain) if steps else {}
+        text = changed.pop("", e.text) if changed else e.text
+        kids = e.children
+        children = tuple([self.element(c, here) for c in kids]) if kids else ()
+        return self.rebuilt(e, changed, text, children)
+
+    @staticmethod
+    def _apply(steps: Iterable[Step], e: Elem, chain: list[Elem]) -> dict[str, str]:
+        """Run the steps at `e`; the values they wrote canonically (key '': the text)."""
         changed: dict[str, str] = {}
         present = e.attrs
-        for attrs in self._reads.at(here):
-            for a in attrs:
-                if a.name not in present and not a.required:
-                    continue  # every reader passes over an absent optional attribute
-                canonical = a.read(e)
-                if canonical is not None and canonical != e.get(a.name):
-                    changed[a.name] = canonical
-        changed.update(check_reads(e, here))
-        changed.update(check_sizes(e, here))
-        for fns in self._hooks.at(here):
-            for fn in fns:
-                changed.update(fn(e, chain) or {})
-        text = changed.pop("", e.text)
-        children = tuple([self.element(c, here) for c in e.children]) if e.children else ()
-        return self.rebuilt(e, changed, text, children)
+        for step in steps:
+            if isinstance(step, tuple):
+                for a in step:
+                    if a.name not in present and not a.required:
+                        continue  # every reader passes over an absent optional attribute
+                    canonical = a.read(e)
+                    if canonical is not None and canonical != present.get(a.name):
+                        changed[a.name] = canonical
+            elif isinstance(step, Read):
+                got = check_read(e, step)
+                if got is not None:
+                    changed[got[0]] = got[1]
+            elif isinstance(step, Size):
+                got = check_size(e, step)
+                if got is not None:
+                    changed[got[0]] = got[1]
+            else:
+                changed.update(step(e, chain) or {})
+        return changed
 
     @staticmethod
     def rebuilt(e: Elem, changed: dict[str, str], text: str | None,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from capsdb.records import dataclass
 from ...model.elem import Elem
-from .places import PlaceIndex
 from .scaled import memory_kib, scaled_value
 from .xmlprop import ULLONG_MAX, to_uint
 
@@ -65,26 +64,19 @@ SIZES: tuple[Size, ...] = (
 )
 
 
-# the sizes by their place, in SIZES' order
-_AT: PlaceIndex[Size] = PlaceIndex((s.path, s) for s in SIZES)
+def check_size(e: Elem, s: Size) -> tuple[str, str] | None:
+    """Refuse the scaled size `s` reads in `e` (an element at `s`'s place) as libvirt's
+    parser does; the number in decimal and where it goes (key '' = the element's text),
+    None if not read."""
+    text = e.text if s.attr is None else e.attrs.get(s.attr)
+    if text is None or text == "":
+        return None
+    unit = e.attrs.get(s.unit_attr) if s.unit_attr else None
+    if s.memory:
+        memory_kib(text, unit, s.where)
+    else:
+        scaled_value(text, unit, s.where, default_scale=s.default_scale, maximum=s.maximum)
+    return s.attr or "", str(to_uint(text, 10, ULLONG_MAX))
 
 
-def check_sizes(e: Elem, here: list[Elem]) -> dict[str, str]:
-    """Refuse `e`'s scaled sizes as libvirt's parser does (`here`: its ancestors, then `e`);
-    each number in decimal (key '' = the element's text)."""
-    out: dict[str, str] = {}
-    for s in _AT.at(here):
-        text = e.text if s.attr is None else e.get(s.attr)
-        if text is None or text == "":
-            continue
-        unit = e.get(s.unit_attr) if s.unit_attr else None
-        if s.memory:
-            memory_kib(text, unit, s.where)
-        else:
-            scaled_value(text, unit, s.where, default_scale=s.default_scale,
-                         maximum=s.maximum)
-        out[s.attr or ""] = str(to_uint(text, 10, ULLONG_MAX))
-    return out
-
-
-__all__ = ["SIZES", "Size", "check_sizes"]
+__all__ = ["SIZES", "Size", "check_size"]

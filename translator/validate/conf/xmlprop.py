@@ -125,9 +125,18 @@ _SPACES = " \t\n\v\f\r"
 _HEX = "0123456789abcdef"
 
 
+_HEX_CHARS = "0123456789abcdefABCDEF"
+
+
 def is_uuid(text: str) -> bool:
     """virUUIDParse: 32 hex digits, optionally split by dashes, blanks around allowed."""
     s = text.strip(_SPACES)
+    # the usual spellings, 8-4-4-4-12 or 32 digits in a row, checked without a loop
+    if len(s) == 36 and s[8] == s[13] == s[18] == s[23] == "-":
+        if not s.replace("-", "", 4).lstrip(_HEX_CHARS):
+            return True
+    elif len(s) == 32 and not s.lstrip(_HEX_CHARS):
+        return True
     digits = 0
     i = 0
     while i < len(s) and digits < 32:
