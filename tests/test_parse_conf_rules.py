@@ -12,6 +12,8 @@ NIC = "<interface type='network'><source network='default'/>{}</interface>"
 CPU = "<cpu mode='custom'{}><model>qemu64</model></cpu>"
 FEATURES = "<features>{}</features>"
 
+PCI_SOURCE = "<source><address domain='0' bus='0' slot='1' function='0'/></source>"
+SECRET = "0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f"
 BRIDGE = "<interface type='bridge'><source bridge='br0'/>{}</interface>"
 BW = "<bandwidth>{}</bandwidth>"
 
@@ -254,6 +256,117 @@ CASES = [
                   "<target dev='vda' bus='virtio'/></disk>"),
      "XML error: Invalid value for attribute 'enabled' in element 'reconnect': 'x'.",
      dict(devices=DISK.format("<source file='/a'/>"))),
+    # virCPUDefParseXMLCache and <maxphysaddr>
+    (dict(cpu="<cpu mode='host-model'><cache level='3'/></cpu>"),
+     "XML error: Missing required attribute 'mode' in element 'cache'",
+     dict(cpu="<cpu mode='host-model'><cache level='3' mode='emulate'/></cpu>")),
+    (dict(cpu="<cpu mode='host-model'><cache level='x' mode='emulate'/></cpu>"),
+     "XML error: Invalid value for attribute 'level' in element 'cache': 'x'. Expected "
+     "integer value",
+     dict(cpu="<cpu mode='host-model'><cache mode='disable'/></cpu>")),
+    (dict(cpu="<cpu mode='host-model'><maxphysaddr mode='host'/></cpu>"),
+     "XML error: Invalid value for attribute 'mode' in element 'maxphysaddr': 'host'.",
+     dict(cpu="<cpu mode='host-model'><maxphysaddr mode='emulate' bits='42'/></cpu>")),
+    (dict(cpu="<cpu mode='host-model'><maxphysaddr mode='emulate' bits='-1'/></cpu>"),
+     "XML error: Invalid value for attribute 'bits' in element 'maxphysaddr': '-1'. Expected "
+     "non-negative value",
+     dict(cpu="<cpu mode='host-model'><maxphysaddr mode='emulate' bits='0'/></cpu>")),
+    # virDomainNetIPInfoParseXML of the host side
+    (dict(devices="<interface type='ethernet'><source><ip address='192.168.122.1' "
+                  "prefix='33'/></source></interface>"),
+     "XML error: Invalid prefix value '33' in <ip>",
+     dict(devices="<interface type='ethernet'><source><ip address='192.168.122.1' "
+                  "prefix='24'/></source></interface>")),
+    # virNetworkPortOptionsParseXML
+    (dict(devices=NIC.format("<port isolated='x'/>")),
+     "XML error: Invalid value for attribute 'isolated' in element 'port': 'x'.",
+     dict(devices=NIC.format("<port isolated='yes'/>"))),
+    # virDomainIdmapDefParseXML
+    (dict(head="<idmap><uid start='0' count='10'/><gid start='0' target='1000' count='10'/>"
+               "</idmap>"),
+     "XML error: invalid idmap start/target/count settings",
+     dict(head="<idmap><uid start='0' target='1000' count='10'/><gid start='0' "
+               "target='1000' count='10'/></idmap>")),
+    (dict(devices="<filesystem type='mount'><driver type='virtiofs'/><source dir='/a'/>"
+                  "<target dir='t'/><idmap><uid start='0' target='1000' count='x'/></idmap>"
+                  "</filesystem>"),
+     "XML error: invalid idmap start/target/count settings",
+     dict(devices="<filesystem type='mount'><source dir='/a'/><target dir='t'/><idmap>"
+                  "<uid start='0' target='1000' count='x'/></idmap></filesystem>")),
+    # virStorageEncryptionParseNode
+    (dict(devices=DISK.format("<source file='/a'/><encryption><secret type='passphrase' "
+                              f"uuid='{SECRET}'/></encryption>")),
+     "XML error: unknown volume encryption format",
+     dict(devices=DISK.format("<source file='/a'/><encryption format='luks'><secret "
+                              f"type='passphrase' uuid='{SECRET}'/></encryption>"))),
+    (dict(devices=DISK.format("<source file='/a'><encryption format='luks3'/></source>")),
+     "unsupported configuration: unknown volume encryption format type luks3",
+     dict(devices=DISK.format("<source file='/a'><encryption format='luks' engine='qemu'>"
+                              f"<secret type='passphrase' uuid='{SECRET}'/></encryption>"
+                              "</source>"))),
+    (dict(devices=DISK.format("<source file='/a'><encryption format='luks' engine='x'/>"
+                              "</source>")),
+     "XML error: Invalid value for attribute 'engine' in element 'encryption': 'x'.",
+     dict(devices=DISK.format("<source file='/a'/>"))),
+    (dict(devices=DISK.format("<source file='/a'><encryption format='luks'><secret "
+                              f"type='volume' uuid='{SECRET}'/></encryption></source>")),
+     "unsupported configuration: unknown volume encryption secret type volume",
+     dict(devices=DISK.format("<source file='/a'/>"))),
+    (dict(devices=DISK.format("<source file='/a'><encryption format='luks'><secret "
+                              f"type='passphrase' uuid='{SECRET}'/><ivgen name='plain64'/>"
+                              "</encryption></source>")),
+     "XML error: ivgen element found, but cipher is missing",
+     dict(devices=DISK.format("<source file='/a'/>"))),
+    # virDomainHostdevDefParseXML: the type the mode knows; 'managed' is read leniently
+    (dict(devices="<hostdev mode='subsystem' type='pcie'>" + PCI_SOURCE + "</hostdev>"),
+     "XML error: Invalid value for attribute 'type' in element 'hostdev': 'pcie'.",
+     dict(devices="<hostdev mode='subsystem' type='pci' managed='x'>" + PCI_SOURCE
+                  + "</hostdev>")),
+    (dict(devices="<hostdev mode='capabilities' type='pci'>" + PCI_SOURCE + "</hostdev>"),
+     "XML error: Invalid value for attribute 'type' in element 'hostdev': 'pci'.",
+     dict(devices="<hostdev mode='subsystem' type='pci' managed='yes'>" + PCI_SOURCE
+                  + "</hostdev>")),
+    (dict(devices="<hostdev mode='subsystem' type='pci' ramfb='yes'>" + PCI_SOURCE
+                  + "</hostdev>"),
+     "XML error: Invalid value for attribute 'ramfb' in element 'hostdev': 'yes'.",
+     dict(devices="<hostdev mode='subsystem' type='pci' ramfb='off'>" + PCI_SOURCE
+                  + "</hostdev>")),
+    # virDomainNumaDefParseXML: a latency's value
+    (dict(cpu="<cpu><numa><cell id='0' cpus='0' memory='262144'/><interconnects><latency "
+              "initiator='0' target='0' type='access' value='-5'/></interconnects></numa>"
+              "</cpu>"),
+     "XML error: Invalid value for attribute 'value' in element 'latency': '-5'. Expected "
+     "non-negative integer value",
+     dict(cpu="<cpu><numa><cell id='0' cpus='0' memory='262144'/></numa></cpu>")),
+    # virDomainAudioDefParseXML
+    (dict(devices="<audio id='1' type='oss' dspPolicy='-5'><input dev='/dev/dsp0'/>"
+                  "<output dev='/dev/dsp0'/></audio>"),
+     "XML error: cannot parse 'dspPolicy' value '-5'",
+     dict(devices="<audio id='1' type='oss' dspPolicy='5'><input dev='/dev/dsp0'/>"
+                  "<output dev='/dev/dsp0'/></audio>")),
+    # required scaled sizes (virParseScaledValue, virDomainParseMemory)
+    (dict(cpu="<cpu><numa><cell id='0' cpus='0'/></numa></cpu>"),
+     "XML error: missing element or attribute './@memory'",
+     dict(cpu="<cpu><numa><cell id='0' cpus='0' memory='262144'/></numa></cpu>")),
+    (dict(cpu="<cpu><numa><cell id='0' cpus='0' memory='262144'><cache level='1' "
+              "associativity='direct' policy='writeback'><size value='10' unit='KiB'/>"
+              "<line unit='B'/></cache></cell></numa></cpu>"),
+     "XML error: missing element or attribute './line/@value'",
+     dict(cpu="<cpu><numa><cell id='0' cpus='0' memory='262144'><cache level='1' "
+              "associativity='direct' policy='writeback'><size value='10' unit='KiB'/>"
+              "<line value='8' unit='B'/></cache></cell></numa></cpu>")),
+    (dict(head="<memoryBacking><hugepages><page unit='KiB'/></hugepages></memoryBacking>"),
+     "XML error: missing element or attribute './@size'",
+     dict(head="<memoryBacking><hugepages/></memoryBacking>")),
+    (dict(devices="<pstore backend='acpi-erst'><path>/a</path></pstore>"),
+     "XML error: missing element or attribute './size'",
+     dict(devices="<pstore backend='acpi-erst'><path>/a</path><size unit='KiB'>8</size>"
+                  "</pstore>")),
+    # virDomainGraphicsListenDefParseXML: 'fromConfig' is a running domain's
+    (dict(devices="<graphics type='vnc'><listen type='adress'/></graphics>"),
+     "XML error: Invalid value for attribute 'type' in element 'listen': 'adress'.",
+     dict(devices="<graphics type='vnc'><listen type='address' address='127.0.0.1' "
+                  "fromConfig='x'/></graphics>")),
     # virDomainNetSetModelString
     (dict(devices=NIC.format("<model type='e1000 x'/>")),
      "invalid argument: Model name contains invalid characters",

@@ -11,6 +11,7 @@ from ..cpu import x86
 from ..cpu.definition import DISABLE, REQUIRE, CpuDef
 from ..errors import ErrorCode, refuse
 from ..model import Elem
+from .conf.cpu_parse import cpu_cache, cpu_maxphysaddr
 
 _HOST_CPU_MODES = ("host-passthrough", "maximum")
 
@@ -43,13 +44,11 @@ def check_cpu_parse(ctx: BuildContext) -> None:
     caches = cpu.findall("cache")
     if len(caches) > 1:
         refuse(ErrorCode.XML_ERROR, "at most one CPU cache element may be specified")
-    level = caches[0].get("level") if caches else None
-    if level is not None and level.isdigit() and not 1 <= int(level) <= 3:
-        refuse(ErrorCode.XML_ERROR, "invalid CPU cache level, must be in range [1,3]")
+    if caches:
+        cpu_cache(caches[0])
     addr = cpu.find("maxphysaddr")
-    if addr is not None and addr.get("limit") and addr.get("mode") != "passthrough":
-        refuse(ErrorCode.CONFIG_UNSUPPORTED,
-               "attribute 'limit' is only supported for maxphysaddr mode 'passthrough'")
+    if addr is not None:
+        cpu_maxphysaddr(addr)
 
 
 def _check_features_parse(features: list[Elem], model_given: bool) -> None:

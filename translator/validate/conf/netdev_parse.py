@@ -1,8 +1,8 @@
 """The network-device settings of an interface, as its parser reads them: the first
 <bandwidth> (netdev_bandwidth_conf.c virNetDevBandwidthParse), the first <vlan>
-(netdev_vlan_conf.c virNetDevVlanParse) and the first <virtualport>
-(netdev_vport_profile_conf.c virNetDevVPortProfileParse), all called by
-virDomainNetDefParseXML.
+(netdev_vlan_conf.c virNetDevVlanParse), the first <virtualport>
+(netdev_vport_profile_conf.c virNetDevVPortProfileParse) and the first <port>
+(network_conf.c virNetworkPortOptionsParseXML), all called by virDomainNetDefParseXML.
 
 The virtual port's completeness checks (which parameters each port type needs or forbids) are
 made by util/virnetdevvportprofile.c, which is not part of the reference: they are not here.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
 from ...strtol import scan
-from .xmlprop import ULLONG_MAX, UINT_MAX, is_uuid, prop_enum, prop_uint
+from .xmlprop import ULLONG_MAX, UINT_MAX, is_uuid, prop_enum, prop_uint, prop_yes_no
 
 XML, UNSUPPORTED = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED
 
@@ -127,7 +127,14 @@ def virtualport(e: Elem, chain: list[Elem]) -> None:
             refuse(XML, f"cannot parse {attr} parameter as a uuid")
 
 
+def port_options(e: Elem, chain: list[Elem]) -> None:
+    """Whether the port is isolated: yes or no."""
+    if _first(e, chain):
+        prop_yes_no(e, "isolated")
+
+
 NETDEV_RULES = {
+    ("devices", "interface", "port"): (port_options,),
     ("devices", "interface", "bandwidth"): (bandwidth,),
     ("devices", "interface", "vlan"): (vlan,),
     ("devices", "interface", "virtualport"): (virtualport,),

@@ -16,7 +16,7 @@ from .numbers import number
 from .bitmap import parse_bitmap
 from .device_rules import CHR_TYPES
 from .numa import check_numa_parse
-from .xmlprop import ULLONG_MAX, is_uuid, prop_uint, prop_yes_no
+from .xmlprop import ULLONG_MAX, is_uuid, prop_enum, prop_uint, prop_yes_no
 
 XML, UNSUPPORTED, INTERNAL = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED, \
     ErrorCode.INTERNAL_ERROR
@@ -202,8 +202,11 @@ def _hostdev_source_type(e: Elem, source: Elem | None, from_interface: bool) -> 
 
 
 def hostdev(e: Elem, chain: list[Elem]) -> None:
-    """virDomainHostdevDefParseXMLSubsys: what each subsystem type requires."""
-    if (e.get("mode") or "subsystem") != "subsystem":
+    """virDomainHostdevDefParseXML: the type the mode knows; then
+    virDomainHostdevDefParseXMLSubsys: what each subsystem type requires."""
+    subsystem = (e.get("mode") or "subsystem") == "subsystem"
+    prop_enum(e, "type", E.HOSTDEV_SUBSYS if subsystem else E.HOSTDEV_CAPS, required_=True)
+    if not subsystem:
         return
     source = e.find("source")
     kind = e.get("type")
@@ -569,6 +572,7 @@ ELEMENT_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
     **{("domain", t): (lifecycle,) for t in ("on_reboot", "on_poweroff", "on_crash",
                                             "on_lockfailure")},
     ("devices", "interface", "ip"): (ip,),
+    ("devices", "interface", "source", "ip"): (ip,),  # the host side's (virDomainNetIPInfo)
     ("controller", "target", "node"): (controller_node,),
     ("cputune", "vcpupin"): (vcpupin,),
     ("cputune", "emulatorpin"): (emulatorpin,),

@@ -1,7 +1,8 @@
 """Parse refusals of disks' and filesystems' drivers (virDomainDiskDefDriverParseXML,
 virDomainDiskDefDriverSourceParseXML and virDomainFSDefParseXML in domain_conf.c), and of the
 parts of a disk's storage source (virDomainStorageSourceParse and its helpers: pool volumes,
-slices, the data file store and the backing chain).
+slices, the data file store and the backing chain) and of its encryption
+(storage_encryption_conf.c virStorageEncryptionParseNode).
 
 libvirt parses a domain definition as inactive, so it never reads a disk's <mirror> or the
 'index' of a source (both are the running domain's state): neither is checked here.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
 from .enums import STORAGE_FORMAT, STORAGE_TYPE
-from .xmlprop import required
+from .xmlprop import prop_enum, prop_uint, required
 from .numbers import number
 from .xmlprop import to_uint
 
@@ -132,7 +133,45 @@ def storage_slice(e: Elem, chain: list[Elem]) -> None:
         refuse(XML, "missing offset or size attribute of slice")
 
 
+# virStorageEncryptionFormat, virStorageEncryptionEngine, virStorageEncryptionSecret
+ENCRYPTION_FORMATS = ("default", "qcow", "luks", "luks2", "luks-any")
+ENCRYPTION_ENGINES = ("default", "qemu", "librbd")
+ENCRYPTION_SECRET_TYPES = ("passphrase",)
+
+
+def encryption(e: Elem, chain: list[Elem]) -> None:
+    """virStorageEncryptionParseNode: a known format and engine, secrets of a known type;
+    a LUKS cipher has a name and size, and an ivgen needs the cipher and a name."""
+    fmt = e.get("format") or None
+    if fmt is None:
+        refuse(XML, "unknown volume encryption format")
+    if fmt not in ENCRYPTION_FORMATS:
+        refuse(UNSUPPORTED, f"unknown volume encryption format type {fmt}")
+    prop_enum(e, "engine", ENCRYPTION_ENGINES, nonzero=True)
+    for secret in e.findall("secret"):
+        kind = secret.get("type") or None
+        if kind is None:
+            refuse(XML, "unknown volume encryption secret type")
+        if kind not in ENCRYPTION_SECRET_TYPES:
+            refuse(UNSUPPORTED, f"unknown volume encryption secret type {kind}")
+    if fmt != "luks":
+        return
+    cipher = e.find("cipher")
+    if cipher is not None:
+        if cipher.get("name") is None:
+            refuse(XML, "cipher info missing 'name' attribute")
+        prop_uint(cipher, "size", required_=True)
+    ivgen = e.find("ivgen")
+    if ivgen is not None:
+        if cipher is None or cipher.get("name") is None:
+            refuse(XML, "ivgen element found, but cipher is missing")
+        if ivgen.get("name") is None:
+            refuse(XML, "missing ivgen info name string")
+
+
 STORAGE_DEVICE_RULES = {
+    ("disk", "encryption"): (encryption,),
+    ("source", "encryption"): (encryption,),
     ("backingStore",): (backing_store,),
     ("devices", "disk", "source", "dataStore"): (data_store,),
     ("devices", "disk[volume]", "source"): (pool_source,),

@@ -205,7 +205,8 @@ MISC_DEVICES: Table = {
 
 GRAPHICS_VIDEO: Table = {
     ("devices", "graphics"): (en("type", E.GRAPHICS_TYPE, required=True),),
-    ("graphics", "listen"): (en("type", E.LISTEN_TYPE, required=True), i("fromConfig")),
+    # ('fromConfig' is read only from a running domain's status XML)
+    ("graphics", "listen"): (en("type", E.LISTEN_TYPE, required=True),),
     ("graphics[vnc]",): (i("websocket"), en("sharePolicy", E.VNC_SHARE),
                          yn("powerControl")),
     ("graphics[vnc]", "audio"): (u("id", required=True, nonzero=True),),
@@ -241,8 +242,8 @@ GRAPHICS_VIDEO: Table = {
 
 HOSTDEV: Table = {
     ("devices", "hostdev"): (en("mode", E.HOSTDEV_MODE),),
-    ("devices", "hostdev[pci]"): (yn("managed"),),
-    ("devices", "hostdev[usb]"): (yn("managed"),),
+    # ('managed' is read with its error ignored: any value is taken)
+    ("devices", "hostdev[pci]"): (sw("display"), sw("ramfb")),
     ("hostdev[usb]", "source"): (en("startupPolicy", E.STARTUP_POLICY, nonzero=True),
                                  yn("autoAddress"),
                                  en("guestReset", E.USB_GUEST_RESET, nonzero=True)),
@@ -356,11 +357,11 @@ NUMA: Table = {
     ("numa", "cell", "cache"): (u("level", required=True, nonzero=True),
                                 en("associativity", E.CACHE_ASSOCIATIVITY, required=True),
                                 en("policy", E.CACHE_POLICY, required=True)),
-    ("numa", "interconnects", "latency"): (ull("value", required=True),),
-    **{("numa", "interconnects", t): (u("initiator", required=True),
+    # (a latency's value is read first; a bandwidth's is a size: sizes.py)
+    **{("numa", "interconnects", t): (*first, u("initiator", required=True),
                                       u("target", required=True), u("cache"),
                                       en("type", E.MEMORY_LATENCY, required=True, nonzero=True))
-       for t in ("latency", "bandwidth")},
+       for t, first in (("latency", (ull("value", required=True),)), ("bandwidth", ()))},
 }
 
 ALL_TABLES: tuple[Table, ...] = (DEVICE_INFO, DISK, CONTROLLER, FILESYSTEM, INTERFACE, CHARDEV,
