@@ -12,6 +12,13 @@ NIC = "<interface type='network'><source network='default'/>{}</interface>"
 CPU = "<cpu mode='custom'{}><model>qemu64</model></cpu>"
 FEATURES = "<features>{}</features>"
 
+TUNE = "<vcpu>8</vcpu><cputune>{}</cputune>"
+CACHE = "<cachetune vcpus='{}'><cache id='0' level='3' type='both' size='1' unit='MiB'/></cachetune>"
+DOC_TUNES = ("<cachetune vcpus='0-3'><cache id='0' level='3' type='both' size='3' unit='MiB'/>"
+             "<cache id='1' level='3' type='both' size='3' unit='MiB'/><monitor level='3' "
+             "vcpus='1'/><monitor level='3' vcpus='0-3'/></cachetune><cachetune vcpus='4-5'>"
+             "<monitor level='3' vcpus='4'/><monitor level='3' vcpus='5'/></cachetune>"
+             "<memorytune vcpus='0-3'><node id='0' bandwidth='60'/></memorytune>")
 PCI_SOURCE = "<source><address domain='0' bus='0' slot='1' function='0'/></source>"
 SECRET = "0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f"
 BRIDGE = "<interface type='bridge'><source bridge='br0'/>{}</interface>"
@@ -367,6 +374,48 @@ CASES = [
      "XML error: Invalid value for attribute 'type' in element 'listen': 'adress'.",
      dict(devices="<graphics type='vnc'><listen type='address' address='127.0.0.1' "
                   "fromConfig='x'/></graphics>")),
+    # virDomainCachetuneDefParse, virDomainMemorytuneDefParse, virDomainResctrlMonDefParse
+    (dict(virt="kvm", head=TUNE.format("<cachetune><cache id='0' level='3' type='both' "
+                                       "size='1' unit='MiB'/></cachetune>")),
+     "XML error: Missing cachetune attribute 'vcpus'",
+     dict(virt="kvm", head=TUNE.format(DOC_TUNES))),
+    (dict(virt="kvm", head=TUNE.format("<memorytune vcpus='0-x'><node id='0' bandwidth='20'/>"
+                                       "</memorytune>")),
+     "XML error: Invalid memorytune attribute 'vcpus' value '0-x'",
+     dict(virt="kvm", head=TUNE.format("<memorytune vcpus='8-9'><node id='0' "
+                                       "bandwidth='20'/></memorytune>"))),  # none left
+    (dict(virt="kvm", head=TUNE.format(CACHE.format("0") + CACHE.format("0"))),
+     "XML error: Identical vcpus in cachetunes found",
+     dict(virt="kvm", head=TUNE.format(CACHE.format("0") + CACHE.format("1")))),
+    (dict(virt="kvm", head=TUNE.format(CACHE.format("0-1") + CACHE.format("1-2"))),
+     "XML error: Overlapping vcpus in resctrls",
+     dict(virt="kvm", head=TUNE.format(CACHE.format("0-1") + "<memorytune vcpus='0-1'>"
+                                       "<node id='0' bandwidth='20'/></memorytune>"))),
+    (dict(virt="kvm", head=TUNE.format("<cachetune vcpus='4-5'><monitor level='2' "
+                                       "vcpus='4'/></cachetune>")),
+     "XML error: Invalid monitor cache level '2'",
+     dict(virt="kvm", head=TUNE.format("<cachetune vcpus='4-5'><monitor level='3' "
+                                       "vcpus='4'/></cachetune>"))),
+    (dict(virt="kvm", head=TUNE.format("<cachetune vcpus='4-5'><monitor level='3' "
+                                       "vcpus='6'/></cachetune>")),
+     "invalid argument: Monitor vcpus conflicts with allocation",
+     dict(virt="kvm", head=TUNE.format("<cachetune vcpus='4-5'><monitor level='3' "
+                                       "vcpus='5'/></cachetune>"))),
+    (dict(virt="kvm", head=TUNE.format("<cachetune vcpus='4-5'><monitor level='3' "
+                                       "vcpus='4'/><monitor level='3' vcpus='4'/>"
+                                       "</cachetune>")),
+     "invalid argument: Identical vcpus found in same type monitors",
+     dict(virt="kvm", head=TUNE.format("<cachetune vcpus='4-5'><monitor level='3' "
+                                       "vcpus='4'/><monitor level='3' vcpus='5'/>"
+                                       "</cachetune>"))),
+    (dict(virt="kvm", head=TUNE.format("<cachetune vcpus='4-5'><monitor level='3' "
+                                       "vcpus='4'/><monitor level='3' vcpus='4-5'/>"
+                                       "</cachetune>")),
+     "invalid argument: vcpus overlaps in resctrl groups",
+     dict(virt="kvm", head=TUNE.format("<cachetune vcpus='4-5'><cache id='0' level='3' "
+                                       "type='both' size='1' unit='MiB'/><monitor level='3' "
+                                       "vcpus='4'/><monitor level='3' vcpus='4-5'/>"
+                                       "</cachetune>"))),
     # virDomainNetSetModelString
     (dict(devices=NIC.format("<model type='e1000 x'/>")),
      "invalid argument: Model name contains invalid characters",

@@ -30,6 +30,7 @@ from .throttle import THROTTLE_RULES
 from .unique_entries import UNIQUE_ENTRY_RULES
 from .vcpu_parse import VCPU_RULES
 from .required_sizes import REQUIRED_SIZE_RULES
+from .resctrl_parse import RESCTRL_RULES
 from .rules import AFTER_DOMAIN_RULES, AFTER_FAMILY_RULES, ELEMENT_RULES, FAMILY_RULES, domain_caps
 from .schema import Checker
 from .tables import merged
@@ -53,7 +54,7 @@ for _rules in (DEVICE_RULES, ROUTE_RULES, FEATURE_RULES, MEMORY_BACKING_RULES,
                DOMAIN_ELEMENT_RULES, STORAGE_DEVICE_RULES, GRAPHICS_RULES,
                DEVICE_MISC_RULES, STORAGE_NETWORK_RULES, VCPU_RULES, THROTTLE_RULES,
                UNIQUE_ENTRY_RULES, NIC_TPM_RULES, HOSTDEV_RULES, BLKIOTUNE_RULES, CPU_RULES,
-               NETDEV_RULES, CHARDEV_SOURCE_RULES, REQUIRED_SIZE_RULES):
+               NETDEV_RULES, CHARDEV_SOURCE_RULES, REQUIRED_SIZE_RULES, RESCTRL_RULES):
     for _place, _fns in _rules.items():
         _HOOKS[_place] = _HOOKS.get(_place, ()) + _fns
 _CHECKER = Checker(merged(), _HOOKS)

@@ -16,6 +16,7 @@ from .numbers import number
 from .bitmap import parse_bitmap
 from .device_rules import CHR_TYPES
 from .numa import check_numa_parse
+from .vcpu_parse import max_vcpus
 from .xmlprop import ULLONG_MAX, is_uuid, prop_enum, prop_uint, prop_yes_no
 
 XML, UNSUPPORTED, INTERNAL = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED, \
@@ -427,11 +428,6 @@ def ip(e: Elem, chain: list[Elem]) -> None:
         refuse(ErrorCode.INVALID_ARG, f"Invalid peer '{peer}' in <ip>")
 
 
-def _max_vcpus(root: Elem) -> int:
-    vcpu = root.find("vcpu")
-    return (number(vcpu.text or "", "ui") or 0) if vcpu is not None else 1
-
-
 def _iothread_ids(root: Elem) -> set[int]:
     """virDomainIOThreadIDDefArrayInit: the listed ids, then the lowest free ones up to the
     <iothreads> count."""
@@ -468,7 +464,7 @@ def _pin_cpuset(e: Elem, what: str) -> None:
 def vcpupin(e: Elem, chain: list[Elem]) -> None:
     """virDomainVcpuPinDefParseXML: a pin for a vCPU that exists, once, with a cpuset."""
     vcpu = number(e.get("vcpu") or "", "uip")
-    if vcpu is None or vcpu >= _max_vcpus(chain[0]):
+    if vcpu is None or vcpu >= max_vcpus(chain[0]):
         return  # libvirt ignores pins of vCPUs the domain does not have
     if e.get("cpuset") is None:
         refuse(INTERNAL, "missing cpuset for vcpupin")

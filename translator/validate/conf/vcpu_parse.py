@@ -13,7 +13,7 @@ from .xmlprop import prop_int
 XML, UNSUPPORTED = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED
 
 
-def _max_vcpus(root: Elem) -> int:
+def max_vcpus(root: Elem) -> int:
     """<vcpu>'s count as libvirt read it (1 without the element)."""
     vcpu = root.find("vcpu")
     return (number(vcpu.text or "", "ui") or 0) if vcpu is not None else 1
@@ -40,7 +40,7 @@ def sched_priority(e: Elem, chain: list[Elem]) -> None:
 def vcpu_entry(e: Elem, chain: list[Elem]) -> None:
     """<vcpus><vcpu id=...>: an id below the maximum vCPU count."""
     vcpu_id = number(e.get("id") or "", "uip")
-    if vcpu_id is not None and vcpu_id >= _max_vcpus(chain[0]):
+    if vcpu_id is not None and vcpu_id >= max_vcpus(chain[0]):
         refuse(XML, f"vcpu id '{vcpu_id}' is out of range of maximum vcpu count")
 
 
@@ -57,7 +57,7 @@ def thread_sched(e: Elem, chain: list[Elem]) -> None:
         refuse(UNSUPPORTED, f"'{attr}' scheduler bitmap '{text}' is empty")
     sched_priority(e, chain)
     if e.tag == "vcpusched":
-        limit = _max_vcpus(chain[0])
+        limit = max_vcpus(chain[0])
         for vcpu_id in sorted(ids):
             if vcpu_id >= limit:
                 refuse(UNSUPPORTED, f"vCPU '{vcpu_id}' is not present in domain definition")
