@@ -416,6 +416,22 @@ CASES = [
                                        "type='both' size='1' unit='MiB'/><monitor level='3' "
                                        "vcpus='4'/><monitor level='3' vcpus='4-5'/>"
                                        "</cachetune>"))),
+    # virDomainNetDefParseXML: the link state (not the host interface's states)
+    (dict(devices=NIC.format("<link state='dormant'/>")),
+     "unsupported configuration: unknown interface link state 'dormant'",
+     dict(devices=NIC.format("<link state='down'/>"))),
+    # virDomainAudioDefParseXML: a backend's own settings are read only for that backend
+    (dict(devices="<audio id='1' type='oss' tryMMap='x'/>"),
+     "XML error: Invalid value for attribute 'tryMMap' in element 'audio': 'x'.",
+     dict(devices="<audio id='1' type='none' tryMMap='x'><input tryPoll='x'/></audio>")),
+    (dict(devices="<audio id='1' type='pulseaudio'><input latency='x'/></audio>"),
+     "XML error: Invalid value for attribute 'latency' in element 'input': 'x'. Expected "
+     "non-negative integer value",
+     dict(devices="<audio id='1' type='pulseaudio'><input latency='20'/></audio>")),
+    # virDomainInputDefParseXML: only an evdev input's source grabs
+    (dict(devices="<input type='evdev'><source dev='/dev/input/event1' grab='x'/></input>"),
+     "XML error: Invalid value for attribute 'grab' in element 'source': 'x'.",
+     dict(devices="<input type='tablet' bus='usb'><source grab='x'/></input>")),
     # virDomainNetSetModelString
     (dict(devices=NIC.format("<model type='e1000 x'/>")),
      "invalid argument: Model name contains invalid characters",
@@ -429,3 +445,13 @@ def test_parse_refusal_and_neighbour(refused: dict[str, str], message: str,
                                      accepted: dict[str, str]) -> None:
     assert _refusal(_xml(**refused)) == message
     _translate(_xml(**accepted))
+
+
+def test_a_mirror_is_not_read() -> None:
+    """libvirt reads a disk's <mirror> only from a running domain's XML."""
+    mirror = ("<source file='/a'/><mirror type='file'><source file='/m'>"
+              "<encryption format='x'/></source></mirror>")
+    _translate(_xml(devices=DISK.format(mirror)))
+    assert _refusal(_xml(devices=DISK.format("<source file='/m'><encryption format='x'/>"
+                                             "</source>"))) == (
+        "unsupported configuration: unknown volume encryption format type x")

@@ -119,10 +119,10 @@ def nic_mac(e: Elem, chain: list[Elem]) -> None:
 
 
 def nic_link(e: Elem, chain: list[Elem]) -> None:
-    """virDomainNetDefParseXML: the link states."""
+    """virDomainNetDefParseXML: the link state (of the first <link>) is up or down."""
     state = e.get("state")
-    if state is not None and state not in LINK_STATES:
-        refuse(XML, f"unknown interface link state '{state}'")
+    if state and chain[-1].find("link") is e and state not in LINK_STATES:
+        refuse(UNSUPPORTED, f"unknown interface link state '{state}'")
 
 
 def nic_teaming(e: Elem, chain: list[Elem]) -> None:

@@ -51,8 +51,6 @@ NET_PROTO = ("none", "tcp", "udp")
 MACVLAN_MODE = ("vepa", "private", "bridge", "passthrough")
 VHOSTUSER_MODE = ("", "client", "server")
 MAC_TYPE = ("", "generated", "static")
-LINK_STATE = ("", "unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant",
-              "up")
 CHR_STATE = ("default", "connected", "disconnected")
 CHR_SOURCE_MODE = ("connect", "bind")
 CHR_PROTOCOL = ("raw", "telnet", "telnets", "tls")

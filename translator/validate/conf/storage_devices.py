@@ -141,7 +141,10 @@ ENCRYPTION_SECRET_TYPES = ("passphrase",)
 
 def encryption(e: Elem, chain: list[Elem]) -> None:
     """virStorageEncryptionParseNode: a known format and engine, secrets of a known type;
-    a LUKS cipher has a name and size, and an ivgen needs the cipher and a name."""
+    a LUKS cipher has a name and size, and an ivgen needs the cipher and a name. (A disk's
+    <mirror> is never read.)"""
+    if any(a.tag == "mirror" for a in chain):
+        return
     fmt = e.get("format") or None
     if fmt is None:
         refuse(XML, "unknown volume encryption format")
