@@ -432,6 +432,17 @@ CASES = [
     (dict(devices="<input type='evdev'><source dev='/dev/input/event1' grab='x'/></input>"),
      "XML error: Invalid value for attribute 'grab' in element 'source': 'x'.",
      dict(devices="<input type='tablet' bus='usb'><source grab='x'/></input>")),
+    # virDomainHostdevDefParseXMLSubsys: sgio and rawio are read, then kept to SCSI
+    (dict(devices="<hostdev mode='subsystem' type='pci' rawio='x'>" + PCI_SOURCE
+                  + "</hostdev>"),
+     "XML error: Invalid value for attribute 'rawio' in element 'hostdev': 'x'.",
+     dict(devices="<hostdev mode='subsystem' type='pci'>" + PCI_SOURCE + "</hostdev>")),
+    (dict(devices="<hostdev mode='subsystem' type='pci' sgio='filtered'>" + PCI_SOURCE
+                  + "</hostdev>"),
+     "XML error: sgio is only supported for scsi host device",
+     dict(devices="<hostdev mode='subsystem' type='scsi' sgio='filtered' rawio='yes'>"
+                  "<source><adapter name='scsi_host0'/><address bus='0' target='0' "
+                  "unit='0'/></source></hostdev>")),
     # virDomainNetSetModelString
     (dict(devices=NIC.format("<model type='e1000 x'/>")),
      "invalid argument: Model name contains invalid characters",

@@ -198,17 +198,6 @@ def lease(e: Elem, chain: list[Elem]) -> None:
         refuse(XML, "Missing 'path' attribute to 'target' element for lease")
 
 
-def hostdev_startup(e: Elem, chain: list[Elem]) -> None:
-    """virDomainHostdevDefParseXMLSubsys: a source exists; startupPolicy is USB's."""
-    if (e.get("mode") or "subsystem") != "subsystem":
-        return
-    source = e.find("source")
-    if source is None:
-        refuse(XML, "Missing <source> element in hostdev device")
-    if source.get("startupPolicy") is not None and e.get("type") != "usb":
-        refuse(XML, "Setting startupPolicy is only allowed for USB devices")
-
-
 def usb_source_ids(e: Elem, chain: list[Elem]) -> None:
     """virDomainHostdevSubsysUSBDefParseXML: vendor and product come together."""
     if chain[-1].get("type") != "usb":
@@ -253,7 +242,6 @@ DEVICE_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
     ("devices", "tpm"): (tpm,),
     ("devices", "shmem"): (shmem,),
     ("devices", "lease"): (lease,),
-    ("devices", "hostdev"): (hostdev_startup,),
     ("devices", "hostdev", "source"): (usb_source_ids,),
     ("devices", "*", "rom"): (rom,),
     ("domain", "perf", "event"): (perf_event,),

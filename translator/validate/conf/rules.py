@@ -204,14 +204,21 @@ def _hostdev_source_type(e: Elem, source: Elem | None, from_interface: bool) -> 
 
 def hostdev(e: Elem, chain: list[Elem]) -> None:
     """virDomainHostdevDefParseXML: the type the mode knows; then
-    virDomainHostdevDefParseXMLSubsys: what each subsystem type requires."""
+    virDomainHostdevDefParseXMLSubsys in its order: a source, startupPolicy only for USB,
+    sgio and rawio only for SCSI, then what each subsystem type requires."""
     subsystem = (e.get("mode") or "subsystem") == "subsystem"
     prop_enum(e, "type", E.HOSTDEV_SUBSYS if subsystem else E.HOSTDEV_CAPS, required_=True)
     if not subsystem:
         return
     source = e.find("source")
     kind = e.get("type")
-    if e.get("rawio") is not None and kind != "scsi":
+    if source is None:
+        refuse(XML, "Missing <source> element in hostdev device")
+    if source.get("startupPolicy") is not None and kind != "usb":
+        refuse(XML, "Setting startupPolicy is only allowed for USB devices")
+    if prop_enum(e, "sgio", E.SGIO, nonzero=True) is not None and kind != "scsi":
+        refuse(XML, "sgio is only supported for scsi host device")
+    if prop_yes_no(e, "rawio") is not None and kind != "scsi":
         refuse(XML, "rawio is only supported for scsi host device")
     if e.get("model") is not None and kind not in ("mdev", "scsi_host"):
         refuse(XML, f"'model' attribute in <hostdev> is only supported when type='{kind}'")

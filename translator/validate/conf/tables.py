@@ -267,7 +267,6 @@ HOSTDEV: Table = {
                                              ull("unit", 0, required=True)),
     ("hostdev[scsi_host]", "source"): (en("protocol", E.SCSI_HOST_PROTOCOL, required=True,
                                           nonzero=True),),
-    ("devices", "hostdev[scsi]"): (en("sgio", E.SGIO, nonzero=True), yn("rawio")),
     ("devices", "hostdev[scsi_host]"): (en("model", E.VIRTIO_MODEL),),
     ("devices", "hostdev[mdev]"): (en("model", E.MDEV_MODEL, required=True),
                                    sw("display"), sw("ramfb")),
