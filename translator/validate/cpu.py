@@ -11,27 +11,22 @@ from ..cpu import x86
 from ..cpu.definition import DISABLE, REQUIRE, CpuDef
 from ..errors import ErrorCode, refuse
 from ..model import Elem
+from .conf.cpu_parse import cpu_cache, cpu_maxphysaddr
 
 _HOST_CPU_MODES = ("host-passthrough", "maximum")
 
-
-_MODES = ("custom", "host-model", "host-passthrough", "maximum")
 _FEATURE_POLICIES = ("force", "require", "optional", "disable", "forbid")
 
 
 def check_cpu_parse(ctx: BuildContext) -> None:
-    """virCPUDefParseXML for a guest CPU, in its order: mode, migratable, fallback and
-    vendor_id (not for the host's own CPU), vendor without model, features (a model to go
-    with them, policy, name, each once), cache, maxphysaddr limit."""
+    """virCPUDefParseXML for a guest CPU, in its order after the <cpu> element's own
+    attributes (validate/conf/cpu_parse.py): fallback and vendor_id (not for the host's own
+    CPU), vendor without model, features (a model to go with them, policy, name, each once),
+    cache, maxphysaddr limit."""
     cpu = ctx.domain.cpu
     if cpu is None:
         return
     mode = cpu.get("mode", "custom")
-    if mode not in _MODES:
-        refuse(ErrorCode.CONFIG_UNSUPPORTED, f"Invalid mode attribute '{mode}'")
-    if cpu.get("migratable") in ("on", "off") and mode not in _HOST_CPU_MODES:
-        refuse(ErrorCode.CONFIG_UNSUPPORTED, "Attribute migratable is only allowed for "
-               "'host-passthrough' / 'maximum' CPU mode")
     model = cpu.find("model")
     has_model = model is not None and bool(model.text)
     if model is not None and mode not in _HOST_CPU_MODES:
@@ -49,13 +44,11 @@ def check_cpu_parse(ctx: BuildContext) -> None:
     caches = cpu.findall("cache")
     if len(caches) > 1:
         refuse(ErrorCode.XML_ERROR, "at most one CPU cache element may be specified")
-    level = caches[0].get("level") if caches else None
-    if level is not None and level.isdigit() and not 1 <= int(level) <= 3:
-        refuse(ErrorCode.XML_ERROR, "invalid CPU cache level, must be in range [1,3]")
+    if caches:
+        cpu_cache(caches[0])
     addr = cpu.find("maxphysaddr")
-    if addr is not None and addr.get("limit") and addr.get("mode") != "passthrough":
-        refuse(ErrorCode.CONFIG_UNSUPPORTED,
-               "attribute 'limit' is only supported for maxphysaddr mode 'passthrough'")
+    if addr is not None:
+        cpu_maxphysaddr(addr)
 
 
 def _check_features_parse(features: list[Elem], model_given: bool) -> None:

@@ -17,6 +17,9 @@ def _check_label_set(labels: list[Elem], device: bool) -> None:
             if model in seen:
                 refuse(ErrorCode.XML_DETAIL, f"seclabel for model {model} is already provided")
             seen.add(model)
+        if device and lab.get("relabel") == "no" and lab.findtext("label"):
+            refuse(ErrorCode.XML_ERROR, "Cannot specify a label if relabelling is turned "
+                   f"off. model={model or '<null>'}")
         if device and lab.get("relabel") == "yes" and lab.find("label") is None:
             refuse(ErrorCode.XML_ERROR,
                    f"Cannot specify relabel if label is missing. model={model or ''}")

@@ -12,6 +12,8 @@ from ...model.elem import Elem
 from .bitmap import CPUMASK_LEN, bitmap_or_none, parse_bitmap
 from .scaled import memory_kib, scaled_value, unit_scale
 from .blkiotune import BLKIOTUNE_RULES
+from .chardev_source import CHARDEV_SOURCE_RULES
+from .cpu_parse import CPU_RULES
 from .device_misc import DEVICE_MISC_RULES
 from .device_rules import DEVICE_RULES
 from .domain_elements import AFTER_DOMAIN_ELEMENT_RULES, DOMAIN_ELEMENT_RULES
@@ -20,12 +22,15 @@ from .hostdev_parse import HOSTDEV_RULES
 from .hypervisor_features import FEATURE_RULES
 from .memory_backing import MEMORY_BACKING_RULES
 from .net_route import ROUTE_RULES
+from .netdev_parse import NETDEV_RULES
 from .nic_tpm_parse import NIC_TPM_RULES
 from .storage_devices import STORAGE_DEVICE_RULES
 from .storage_network import STORAGE_NETWORK_RULES
 from .throttle import THROTTLE_RULES
 from .unique_entries import UNIQUE_ENTRY_RULES
 from .vcpu_parse import VCPU_RULES
+from .required_sizes import REQUIRED_SIZE_RULES
+from .resctrl_parse import RESCTRL_RULES
 from .rules import AFTER_DOMAIN_RULES, AFTER_FAMILY_RULES, ELEMENT_RULES, FAMILY_RULES, domain_caps
 from .schema import Checker
 from .tables import merged
@@ -48,7 +53,8 @@ _HOOKS: dict[tuple[str, ...], tuple] = dict(ELEMENT_RULES)
 for _rules in (DEVICE_RULES, ROUTE_RULES, FEATURE_RULES, MEMORY_BACKING_RULES,
                DOMAIN_ELEMENT_RULES, STORAGE_DEVICE_RULES, GRAPHICS_RULES,
                DEVICE_MISC_RULES, STORAGE_NETWORK_RULES, VCPU_RULES, THROTTLE_RULES,
-               UNIQUE_ENTRY_RULES, NIC_TPM_RULES, HOSTDEV_RULES, BLKIOTUNE_RULES):
+               UNIQUE_ENTRY_RULES, NIC_TPM_RULES, HOSTDEV_RULES, BLKIOTUNE_RULES, CPU_RULES,
+               NETDEV_RULES, CHARDEV_SOURCE_RULES, REQUIRED_SIZE_RULES, RESCTRL_RULES):
     for _place, _fns in _rules.items():
         _HOOKS[_place] = _HOOKS.get(_place, ()) + _fns
 _CHECKER = Checker(merged(), _HOOKS)

@@ -1,7 +1,8 @@
 """Parse refusals of sound, audio, video, crypto, memory, RNG and redirection-filter devices
 and of fw_cfg entries that need more than a typed read (domain_conf.c:
-virDomainSoundCodecDefParseXML, virDomainAudioCommonParse, virDomainVideoAccelDefParseXML,
-virDomainCryptoDefParseXML, virDomainMemoryDefParseXML and its source/target parsers,
+virDomainSoundCodecDefParseXML, virDomainAudioCommonParse, virDomainAudioDefParseXML,
+virDomainVideoAccelDefParseXML, virDomainCryptoDefParseXML, virDomainMemoryDefParseXML and its
+source/target parsers,
 virDomainRNGDefParseXML, virDomainRedirFilterUSBDevDefParseXML, virSysinfoParseFWCfgDef).
 """
 
@@ -114,7 +115,15 @@ def _usb_version_ok(text: str) -> bool:
     return 0 <= major < 100 and 0 <= minor < 100
 
 
+def audio_oss(e: Elem, chain: list[Elem]) -> None:
+    """virDomainAudioDefParseXML: an OSS DSP policy is not negative."""
+    policy = to_int(e.get("dspPolicy") or "", 10)
+    if policy is not None and policy < 0:
+        refuse(XML, f"cannot parse 'dspPolicy' value '{policy}'")
+
+
 DEVICE_MISC_RULES = {
+    ("devices", "audio[oss]"): (audio_oss,),
     ("devices", "sound", "codec"): (sound_codec,),
     ("audio", "input"): (audio_settings,),
     ("audio", "output"): (audio_settings,),

@@ -1,5 +1,6 @@
 """More of libvirt's device parse refusals (domain_conf.c): inputs, hubs, redirection,
-panic, NICs' MAC and link, character devices, TPM, shared memory, leases.
+panic, NICs' MAC and link, character devices, TPM, shared memory, leases, virtio-s390
+addresses.
 
 Hooks like those of `rules.py`: each runs when the walker reaches its element, after the
 element's typed reads; docstrings name the libvirt function.
@@ -118,10 +119,10 @@ def nic_mac(e: Elem, chain: list[Elem]) -> None:
 
 
 def nic_link(e: Elem, chain: list[Elem]) -> None:
-    """virDomainNetDefParseXML: the link states."""
+    """virDomainNetDefParseXML: the link state (of the first <link>) is up or down."""
     state = e.get("state")
-    if state is not None and state not in LINK_STATES:
-        refuse(XML, f"unknown interface link state '{state}'")
+    if state and chain[-1].find("link") is e and state not in LINK_STATES:
+        refuse(UNSUPPORTED, f"unknown interface link state '{state}'")
 
 
 def nic_teaming(e: Elem, chain: list[Elem]) -> None:
@@ -197,17 +198,6 @@ def lease(e: Elem, chain: list[Elem]) -> None:
         refuse(XML, "Missing 'path' attribute to 'target' element for lease")
 
 
-def hostdev_startup(e: Elem, chain: list[Elem]) -> None:
-    """virDomainHostdevDefParseXMLSubsys: a source exists; startupPolicy is USB's."""
-    if (e.get("mode") or "subsystem") != "subsystem":
-        return
-    source = e.find("source")
-    if source is None:
-        refuse(XML, "Missing <source> element in hostdev device")
-    if source.get("startupPolicy") is not None and e.get("type") != "usb":
-        refuse(XML, "Setting startupPolicy is only allowed for USB devices")
-
-
 def usb_source_ids(e: Elem, chain: list[Elem]) -> None:
     """virDomainHostdevSubsysUSBDefParseXML: vendor and product come together."""
     if chain[-1].get("type") != "usb":
@@ -234,7 +224,13 @@ def perf_event(e: Elem, chain: list[Elem]) -> None:
             refuse(XML, f"perf event '{name}' was already specified")
 
 
+def virtio_s390_address(e: Elem, chain: list[Elem]) -> None:
+    """virDomainDeviceAddressParseXML: the old virtio-s390 bus has no addresses to give."""
+    refuse(XML, "virtio-s390 bus doesn't have an address")
+
+
 DEVICE_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
+    ("devices", "*", "address[virtio-s390]"): (virtio_s390_address,),
     ("devices", "input"): (input_device,),
     ("devices", "hub"): (hub,),
     ("devices", "redirdev"): (redirdev,),
@@ -246,7 +242,6 @@ DEVICE_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
     ("devices", "tpm"): (tpm,),
     ("devices", "shmem"): (shmem,),
     ("devices", "lease"): (lease,),
-    ("devices", "hostdev"): (hostdev_startup,),
     ("devices", "hostdev", "source"): (usb_source_ids,),
     ("devices", "*", "rom"): (rom,),
     ("domain", "perf", "event"): (perf_event,),

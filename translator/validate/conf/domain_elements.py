@@ -1,12 +1,14 @@
 """Parse refusals of the domain's own elements that need more than one typed read
 (virDomainDefParseXML, virDomainDefParseBootFirmwareOptions, virDomainDefParseBootAcpiOptions,
-virDomainLoaderDefParseXML in domain_conf.c).
+virDomainLoaderDefParseXML, virDomainIdmapDefParseXML in domain_conf.c).
 """
 
 from __future__ import annotations
 
 from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
+from .numbers import number
+from .schema import Hook
 
 XML, UNSUPPORTED = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED
 
@@ -71,7 +73,19 @@ def smbios_mode(root: Elem) -> None:
         refuse(UNSUPPORTED, f"unknown smbios mode '{mode}'")
 
 
-DOMAIN_ELEMENT_RULES = {
+def idmap_entry(e: Elem, chain: list[Elem]) -> None:
+    """virDomainIdmapDefParseXML: a user or group mapping (of the domain, or of a virtiofs
+    filesystem) has an unsigned start, target and count."""
+    holder = chain[-2]
+    if holder.tag == "filesystem" and holder.attr_at("type", "driver") != "virtiofs":
+        return
+    if any(number(e.get(a) or "", "uip") is None for a in ("start", "target", "count")):
+        refuse(XML, "invalid idmap start/target/count settings")
+
+
+DOMAIN_ELEMENT_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
+    **{(holder, "idmap", kind): (idmap_entry,) for holder in ("domain", "filesystem")
+       for kind in ("uid", "gid")},
     ("domain", "title"): (title,),
     ("domain", "resource"): (resource,),
     ("domain", "os"): (os_firmware,),

@@ -51,8 +51,6 @@ NET_PROTO = ("none", "tcp", "udp")
 MACVLAN_MODE = ("vepa", "private", "bridge", "passthrough")
 VHOSTUSER_MODE = ("", "client", "server")
 MAC_TYPE = ("", "generated", "static")
-LINK_STATE = ("", "unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant",
-              "up")
 CHR_STATE = ("default", "connected", "disconnected")
 CHR_SOURCE_MODE = ("connect", "bind")
 CHR_PROTOCOL = ("raw", "telnet", "telnets", "tls")
@@ -125,6 +123,15 @@ LAUNCH_SECURITY = ("", "sev", "sev-snp", "s390-pv")
 HYPERV_MODE = ("none", "custom", "passthrough")
 XEN_PASSTHROUGH = ("default", "sync_pt", "share_pt")
 CAPS_POLICY = ("default", "allow", "deny")
+PROCESS_CAPS = ("audit_control", "audit_write", "block_suspend", "chown", "dac_override",
+                "dac_read_search", "fowner", "fsetid", "ipc_lock", "ipc_owner", "kill",
+                "lease", "linux_immutable", "mac_admin", "mac_override", "mknod", "net_admin",
+                "net_bind_service", "net_broadcast", "net_raw", "setgid", "setfcap",
+                "setpcap", "setuid", "sys_admin", "sys_boot", "sys_chroot", "sys_module",
+                "sys_nice", "sys_pacct", "sys_ptrace", "sys_rawio", "sys_resource",
+                "sys_time", "sys_tty_config", "syslog", "wake_alarm")
+CPU_MATCH = ("exact", "minimum", "strict")
+CPU_CHECK = ("default", "none", "partial", "full")
 MSRS_UNKNOWN = ("ignore", "fault")
 GIC_VERSION = ("none", "host", "2", "3")
 IOAPIC = ("none", "qemu", "kvm")

@@ -3,13 +3,16 @@ and virDomainFeaturesKVMDefParse in domain_conf.c).
 
 libvirt reads a feature's settings only when the feature is switched on: the Hyper-V
 spinlock retries, vendor id, TLB-flush and synthetic-timer sub-features, and KVM's dirty
-ring size. (The feature names themselves are checked by `rules.features`.)
+ring size. The process capabilities of <features><capabilities> are named before their
+state is read (virDomainFeaturesCapabilitiesDefParse). (The feature names themselves are
+checked by `rules.features`.)
 """
 
 from __future__ import annotations
 
 from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
+from .enums import PROCESS_CAPS
 from .xmlprop import prop_on_off, prop_uint
 
 XML, UNSUPPORTED = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED
@@ -67,7 +70,16 @@ def kvm_dirty_ring(e: Elem, chain: list[Elem]) -> dict[str, str] | None:
     return {"size": str(size)}
 
 
+def process_capability(e: Elem, chain: list[Elem]) -> None:
+    """virDomainFeaturesCapabilitiesDefParse: each child names a process capability, then
+    its state is read."""
+    if e.tag not in PROCESS_CAPS:
+        refuse(UNSUPPORTED, f"unexpected capability feature '{e.tag}'")
+    prop_on_off(e, "state")
+
+
 FEATURE_RULES = {
+    ("features", "capabilities", "*"): (process_capability,),
     ("features", "hyperv", "*"): (hyperv_feature,),
     ("features", "kvm", "dirty-ring"): (kvm_dirty_ring,),
 }

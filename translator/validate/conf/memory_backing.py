@@ -2,13 +2,15 @@
 virDomainHugepagesParseXML in domain_conf.c).
 
 libvirt reads the source type, access mode and allocation mode as enums whose first value
-("none"/"default") may not be written, and refuses a huge page of size zero.
+("none"/"default") may not be written, and refuses a huge page of size zero or with a
+nodeset that is not a bitmap of at least one node.
 """
 
 from __future__ import annotations
 
 from ...errors import ErrorCode, refuse
 from ...model.elem import Elem
+from .bitmap import parse_bitmap
 from .scaled import memory_kib
 
 UNSUPPORTED = ErrorCode.CONFIG_UNSUPPORTED
@@ -33,10 +35,13 @@ def memory_backing(e: Elem, chain: list[Elem]) -> None:
 
 
 def hugepage(e: Elem, chain: list[Elem]) -> None:
-    """A <page> of <hugepages> has a size other than zero."""
+    """A <page> of <hugepages> has a size other than zero, and its nodeset names a node."""
     size = e.get("size")
     if size is not None and memory_kib(size, e.get("unit"), "./@size") == 0:
         refuse(ErrorCode.XML_DETAIL, "hugepage size can't be zero")
+    nodeset = e.get("nodeset")
+    if nodeset is not None and not parse_bitmap(nodeset):
+        refuse(UNSUPPORTED, f"Invalid value of 'nodeset': {nodeset}")
 
 
 MEMORY_BACKING_RULES = {

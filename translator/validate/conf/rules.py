@@ -16,7 +16,8 @@ from .numbers import number
 from .bitmap import parse_bitmap
 from .device_rules import CHR_TYPES
 from .numa import check_numa_parse
-from .xmlprop import ULLONG_MAX, is_uuid, prop_uint, prop_yes_no
+from .vcpu_parse import max_vcpus
+from .xmlprop import ULLONG_MAX, is_uuid, prop_enum, prop_uint, prop_yes_no
 
 XML, UNSUPPORTED, INTERNAL = ErrorCode.XML_ERROR, ErrorCode.CONFIG_UNSUPPORTED, \
     ErrorCode.INTERNAL_ERROR
@@ -42,6 +43,9 @@ def domain_caps(root: Elem) -> None:
         refuse(INTERNAL, "malformed uuid element")
     if len(root.findall("genid")) > 1:
         refuse(XML, "element 'genid' can only appear once")
+    genid = _xpath_string(root.find("genid"))
+    if genid is not None and not is_uuid(genid):
+        refuse(INTERNAL, "malformed genid element")
     virt = root.get("type")
     if not virt:
         refuse(INTERNAL, "missing domain type attribute")
@@ -161,8 +165,16 @@ _NEEDS_SOURCE = ("network", "vds", "internal", "bridge", "direct", "vdpa", "clie
                  "mcast", "udp")
 
 
+# virDomainNetSetModelString: the characters a model name not known to libvirt may have
+_NET_MODEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
 def interface(e: Elem, chain: list[Elem]) -> None:
-    """virDomainNetDefParseXML: the types that need a <source>, vhost-user's socket type."""
+    """virDomainNetDefParseXML: the model name's characters, the types that need a <source>,
+    vhost-user's socket type."""
+    model = e.attr_at("type", "model")
+    if model and not _NET_MODEL_CHARS.issuperset(model):
+        refuse(ErrorCode.INVALID_ARG, "Model name contains invalid characters")
     kind = e.get("type") or "user"
     source = e.find("source")
     if kind in _NEEDS_SOURCE and source is None:
@@ -191,12 +203,22 @@ def _hostdev_source_type(e: Elem, source: Elem | None, from_interface: bool) -> 
 
 
 def hostdev(e: Elem, chain: list[Elem]) -> None:
-    """virDomainHostdevDefParseXMLSubsys: what each subsystem type requires."""
-    if (e.get("mode") or "subsystem") != "subsystem":
+    """virDomainHostdevDefParseXML: the type the mode knows; then
+    virDomainHostdevDefParseXMLSubsys in its order: a source, startupPolicy only for USB,
+    sgio and rawio only for SCSI, then what each subsystem type requires."""
+    subsystem = (e.get("mode") or "subsystem") == "subsystem"
+    prop_enum(e, "type", E.HOSTDEV_SUBSYS if subsystem else E.HOSTDEV_CAPS, required_=True)
+    if not subsystem:
         return
     source = e.find("source")
     kind = e.get("type")
-    if e.get("rawio") is not None and kind != "scsi":
+    if source is None:
+        refuse(XML, "Missing <source> element in hostdev device")
+    if source.get("startupPolicy") is not None and kind != "usb":
+        refuse(XML, "Setting startupPolicy is only allowed for USB devices")
+    if prop_enum(e, "sgio", E.SGIO, nonzero=True) is not None and kind != "scsi":
+        refuse(XML, "sgio is only supported for scsi host device")
+    if prop_yes_no(e, "rawio") is not None and kind != "scsi":
         refuse(XML, "rawio is only supported for scsi host device")
     if e.get("model") is not None and kind not in ("mdev", "scsi_host"):
         refuse(XML, f"'model' attribute in <hostdev> is only supported when type='{kind}'")
@@ -289,11 +311,14 @@ def tpm(e: Elem, chain: list[Elem]) -> None:
 
 
 def seclabel(e: Elem, chain: list[Elem]) -> None:
-    """virSecurityLabelDefParseXML: dynamic labels relabel; a static one carries a label."""
+    """virSecurityLabelDefParseXML: dynamic labels relabel, 'none' ones do not; a static one
+    carries a label."""
     kind = e.get("type") or "dynamic"
     relabel = e.get("relabel")
     if kind == "dynamic" and relabel == "no":
         refuse(UNSUPPORTED, "dynamic label type must use resource relabeling")
+    if kind == "none" and relabel == "yes":
+        refuse(UNSUPPORTED, "resource relabeling is not compatible with 'none' label type")
     if kind == "static":
         label = e.find("label")
         if label is None or not label.text:
@@ -410,11 +435,6 @@ def ip(e: Elem, chain: list[Elem]) -> None:
         refuse(ErrorCode.INVALID_ARG, f"Invalid peer '{peer}' in <ip>")
 
 
-def _max_vcpus(root: Elem) -> int:
-    vcpu = root.find("vcpu")
-    return (number(vcpu.text or "", "ui") or 0) if vcpu is not None else 1
-
-
 def _iothread_ids(root: Elem) -> set[int]:
     """virDomainIOThreadIDDefArrayInit: the listed ids, then the lowest free ones up to the
     <iothreads> count."""
@@ -451,7 +471,7 @@ def _pin_cpuset(e: Elem, what: str) -> None:
 def vcpupin(e: Elem, chain: list[Elem]) -> None:
     """virDomainVcpuPinDefParseXML: a pin for a vCPU that exists, once, with a cpuset."""
     vcpu = number(e.get("vcpu") or "", "uip")
-    if vcpu is None or vcpu >= _max_vcpus(chain[0]):
+    if vcpu is None or vcpu >= max_vcpus(chain[0]):
         return  # libvirt ignores pins of vCPUs the domain does not have
     if e.get("cpuset") is None:
         refuse(INTERNAL, "missing cpuset for vcpupin")
@@ -555,6 +575,7 @@ ELEMENT_RULES: dict[tuple[str, ...], tuple[Hook, ...]] = {
     **{("domain", t): (lifecycle,) for t in ("on_reboot", "on_poweroff", "on_crash",
                                             "on_lockfailure")},
     ("devices", "interface", "ip"): (ip,),
+    ("devices", "interface", "source", "ip"): (ip,),  # the host side's (virDomainNetIPInfo)
     ("controller", "target", "node"): (controller_node,),
     ("cputune", "vcpupin"): (vcpupin,),
     ("cputune", "emulatorpin"): (emulatorpin,),

@@ -31,7 +31,7 @@ DEVICE_INFO: Table = {
 }
 
 _VIRTIO_DRIVER = (sw("iommu"), sw("ats"), sw("packed"), sw("page_per_vq"))
-_SECLABEL = (yn("relabel"), yn("labelskip"))
+_SECLABEL = (yn("relabel"),)  # 'labelskip' is read only from a running domain's XML
 
 DISK: Table = {
     ("devices", "disk"): (en("type", E.STORAGE_TYPE, nonzero=True),
@@ -39,8 +39,8 @@ DISK: Table = {
                           en("snapshot", E.SNAPSHOT_LOCATION, nonzero=True), yn("rawio"),
                           en("sgio", E.SGIO, nonzero=True)),
     ("disk", "source"): (en("startupPolicy", E.STARTUP_POLICY, nonzero=True),),
-    ("disk[network]", "source"): (en("protocol", E.NET_PROTOCOL, required=True), yn("tls"),
-                                  i("tlsFromConfig")),
+    # ('tlsFromConfig' is read only from a running domain's XML)
+    ("disk[network]", "source"): (en("protocol", E.NET_PROTOCOL, required=True), yn("tls")),
     ("disk[network]", "source", "reconnect"): (u("delay"),),
     ("disk[network]", "source", "ssl"): (yn("verify"),),
     ("disk[network]", "source", "knownHosts"): (req("path"),),
@@ -130,20 +130,14 @@ INTERFACE: Table = {
     ("interface[hostdev]", "source", "address"): _PCI_ADDR,
     (_NET, "target"): (yn("managed"),),
     (_NET, "mac"): (en("type", E.MAC_TYPE, nonzero=True), yn("check")),
-    (_NET, "link"): (en("state", E.LINK_STATE),),
     (_NET, "mtu"): (u("size"),),
     (_NET, "teaming"): (),
 }
 
 _CHR_SOURCE = ("serial", "parallel", "channel", "console")
 CHARDEV: Table = {
-    **{(c, "source"): (sw("append"), yn("tls"), i("tlsFromConfig")) for c in _CHR_SOURCE},
-    **{(c, "source", "reconnect"): (yn("enabled"), u("timeout")) for c in _CHR_SOURCE},
-    **{(c, "protocol"): (en("type", E.CHR_PROTOCOL),) for c in _CHR_SOURCE},
-    **{(c, "log"): (sw("append"),) for c in _CHR_SOURCE},
+    # the reads of a <source>, <protocol> and <log> depend on the type: chardev_source.py
     **{(c, "source", "seclabel"): _SECLABEL for c in _CHR_SOURCE},
-    **{(f"{c}[tcp|udp|unix]", "source"): (en("mode", E.CHR_SOURCE_MODE),)
-       for c in _CHR_SOURCE},
     **{(f"{c}[qemu-vdagent]", "source", "clipboard"): (yn("copypaste", required=True),)
        for c in _CHR_SOURCE},
     **{(f"{c}[qemu-vdagent]", "source", "mouse"): (en("mode", E.MOUSE_MODE, required=True,
@@ -152,27 +146,35 @@ CHARDEV: Table = {
 }
 
 MISC_DEVICES: Table = {
+    ("devices", "lease", "target"): (ull("offset"),),
     ("devices", "tpm"): (en("model", E.TPM_MODEL, nonzero=True),),
     ("tpm", "backend"): (en("type", E.TPM_BACKEND, required=True),
                          en("version", E.TPM_VERSION, nonzero=True), u("debug")),
     ("tpm", "backend[emulator]", "source"): (en("type", E.TPM_SOURCE, nonzero=True),),
     ("tpm", "backend", "profile"): (en("removeDisabled", E.TPM_REMOVE_DISABLED,
                                        nonzero=True),),
-    ("devices", "input", "source"): (en("grab", E.INPUT_GRAB, nonzero=True),
-                                     en("grabToggle", E.INPUT_GRAB_TOGGLE, nonzero=True),
-                                     sw("repeat")),
+    ("devices", "input[evdev]", "source"): (en("grab", E.INPUT_GRAB, nonzero=True),
+                                            en("grabToggle", E.INPUT_GRAB_TOGGLE,
+                                               nonzero=True),
+                                            sw("repeat")),
     ("devices", "input", "driver"): _VIRTIO_DRIVER,
     ("devices", "sound"): (en("model", E.SOUND_MODEL, required=True), yn("multichannel"),
                            u("streams", nonzero=True)),
     ("devices", "sound", "audio"): (u("id", required=True, nonzero=True),),
     ("devices", "sound", "driver"): _VIRTIO_DRIVER,
+    # virDomainAudioDefParseXML: the common reads, then those of the backend type
     ("devices", "audio"): (en("type", E.AUDIO_TYPE, required=True),
                            u("id", required=True, nonzero=True),
-                           u("timerPeriod", nonzero=True), yn("tryMMap"), yn("exclusive"),
-                           i("dspPolicy"), en("driver", E.AUDIO_SDL_DRIVER, nonzero=True)),
+                           u("timerPeriod", nonzero=True)),
+    ("devices", "audio[oss]"): (yn("tryMMap"), yn("exclusive"), i("dspPolicy")),
+    ("devices", "audio[sdl]"): (en("driver", E.AUDIO_SDL_DRIVER, nonzero=True),),
     **{("audio", io): (yn("mixingEngine"), yn("fixedSettings"), u("voices", nonzero=True),
-                       u("bufferLength", nonzero=True), u("bufferCount"), yn("exactName"),
-                       yn("tryPoll"), u("latency")) for io in ("input", "output")},
+                       u("bufferLength", nonzero=True)) for io in ("input", "output")},
+    **{("audio[coreaudio]", io): (u("bufferCount"),) for io in ("input", "output")},
+    **{("audio[jack]", io): (yn("exactName"),) for io in ("input", "output")},
+    **{("audio[oss]", io): (yn("tryPoll"), u("bufferCount")) for io in ("input", "output")},
+    **{("audio[pulseaudio|pipewire]", io): (u("latency"),) for io in ("input", "output")},
+    **{("audio[sdl]", io): (u("bufferCount"),) for io in ("input", "output")},
     **{("audio", io, "settings"): (u("frequency", nonzero=True), u("channels", nonzero=True),
                                    en("format", E.AUDIO_FORMAT, nonzero=True))
        for io in ("input", "output")},
@@ -209,7 +211,8 @@ MISC_DEVICES: Table = {
 
 GRAPHICS_VIDEO: Table = {
     ("devices", "graphics"): (en("type", E.GRAPHICS_TYPE, required=True),),
-    ("graphics", "listen"): (en("type", E.LISTEN_TYPE, required=True), i("fromConfig")),
+    # ('fromConfig' is read only from a running domain's status XML)
+    ("graphics", "listen"): (en("type", E.LISTEN_TYPE, required=True),),
     ("graphics[vnc]",): (i("websocket"), en("sharePolicy", E.VNC_SHARE),
                          yn("powerControl")),
     ("graphics[vnc]", "audio"): (u("id", required=True, nonzero=True),),
@@ -245,8 +248,8 @@ GRAPHICS_VIDEO: Table = {
 
 HOSTDEV: Table = {
     ("devices", "hostdev"): (en("mode", E.HOSTDEV_MODE),),
-    ("devices", "hostdev[pci]"): (yn("managed"),),
-    ("devices", "hostdev[usb]"): (yn("managed"),),
+    # ('managed' is read with its error ignored: any value is taken)
+    ("devices", "hostdev[pci]"): (sw("display"), sw("ramfb")),
     ("hostdev[usb]", "source"): (en("startupPolicy", E.STARTUP_POLICY, nonzero=True),
                                  yn("autoAddress"),
                                  en("guestReset", E.USB_GUEST_RESET, nonzero=True)),
@@ -264,7 +267,6 @@ HOSTDEV: Table = {
                                              ull("unit", 0, required=True)),
     ("hostdev[scsi_host]", "source"): (en("protocol", E.SCSI_HOST_PROTOCOL, required=True,
                                           nonzero=True),),
-    ("devices", "hostdev[scsi]"): (en("sgio", E.SGIO, nonzero=True), yn("rawio")),
     ("devices", "hostdev[scsi_host]"): (en("model", E.VIRTIO_MODEL),),
     ("devices", "hostdev[mdev]"): (en("model", E.MDEV_MODEL, required=True),
                                    sw("display"), sw("ramfb")),
@@ -328,7 +330,6 @@ FEATURES: Table = {
     ("features", "xen", "*"): (sw("state", required=True),),
     ("features", "xen", "passthrough"): (en("mode", E.XEN_PASSTHROUGH, nonzero=True),),
     ("features", "capabilities"): (en("policy", E.CAPS_POLICY),),
-    ("features", "capabilities", "*"): (sw("state"),),
     ("features", "apic"): (sw("eoi"),),
     ("features", "msrs"): (en("unknown", E.MSRS_UNKNOWN, required=True),),
     ("features", "gic"): (en("version", E.GIC_VERSION, nonzero=True),),
@@ -340,8 +341,9 @@ FEATURES: Table = {
     ("features", "aia"): (en("value", E.AIA, nonzero=True),),
     ("features", "async-teardown"): (yn("enabled"),),
     **{("features", f): (sw("state"),) for f in (
-        "pvspinlock", "vmport", "smm", "htm", "nested-hv", "ccf-assist", "ras", "ps2",
-        "tcg")},
+        "vmcoreinfo", "hap", "pmu", "pvspinlock", "vmport", "smm")},
+    **{("features", f): (sw("state", required=True),) for f in (
+        "htm", "nested-hv", "ccf-assist", "ras", "ps2")},
 }
 
 # numa_conf.c (virDomainNumaDefParseXML, virDomainNumatuneParseXML) and cpu_conf.c's topology
@@ -360,11 +362,11 @@ NUMA: Table = {
     ("numa", "cell", "cache"): (u("level", required=True, nonzero=True),
                                 en("associativity", E.CACHE_ASSOCIATIVITY, required=True),
                                 en("policy", E.CACHE_POLICY, required=True)),
-    ("numa", "interconnects", "latency"): (ull("value", required=True),),
-    **{("numa", "interconnects", t): (u("initiator", required=True),
+    # (a latency's value is read first; a bandwidth's is a size: sizes.py)
+    **{("numa", "interconnects", t): (*first, u("initiator", required=True),
                                       u("target", required=True), u("cache"),
                                       en("type", E.MEMORY_LATENCY, required=True, nonzero=True))
-       for t in ("latency", "bandwidth")},
+       for t, first in (("latency", (ull("value", required=True),)), ("bandwidth", ()))},
 }
 
 ALL_TABLES: tuple[Table, ...] = (DEVICE_INFO, DISK, CONTROLLER, FILESYSTEM, INTERFACE, CHARDEV,
