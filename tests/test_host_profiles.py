@@ -388,3 +388,63 @@ def test_iommu_groups_are_host_facts() -> None:
     assert HOST.iommu_group("0000:ff:00.0") == HOST.iommu_group("0000:ff:00.3")
     assert HOST.iommu_group("0000:ff:00.0") != HOST.iommu_group("0000:ff:01.0")
     assert replace(HOST, iommu_groups=()).iommu_group("0000:ff:00.0") is None
+
+
+EFI = """<domain type='kvm'><name>uefi</name><memory unit='MiB'>512</memory><vcpu>1</vcpu>
+  <os firmware='efi'><type arch='x86_64' machine='{machine}'>hvm</type>{extra}</os>
+  <features><acpi/></features><devices/></domain>"""
+
+
+def _code(inv: translator.Invocation) -> str:
+    storage = next(json.loads(v) for v in inv.args if '"libvirt-pflash0-storage"' in v
+                   and v.startswith("{"))
+    return storage["filename"]
+
+
+@pytest.mark.parametrize("profile", ["host", "native"])
+@pytest.mark.parametrize("machine, extra, code, smm", [
+    # nothing asked: the first descriptor, Secure Boot with SMM and enrolled keys
+    ("q35", "", "OVMF_CODE_4M.ms.fd", True),
+    ("q35", "<firmware><feature enabled='no' name='enrolled-keys'/></firmware>",
+     "OVMF_CODE_4M.secboot.fd", True),
+    ("q35", "<firmware><feature enabled='no' name='secure-boot'/></firmware>",
+     "OVMF_CODE_4M.fd", False),
+    ("q35", "<loader secure='no'/>", "OVMF_CODE_4M.fd", False),
+    # i440fx has no SMM: only the build without Secure Boot targets it
+    ("pc", "", "OVMF_CODE_4M.fd", False),
+])
+def test_efi_firmware_comes_from_the_profiles_descriptors(profile: str, machine: str,
+                                                          extra: str, code: str,
+                                                          smm: bool) -> None:
+    """qemuFirmwareFillDomain over the reference host's OVMF descriptors (host_firmware.py),
+    whatever the machine xml2argv runs on has installed."""
+    inv = translator.translate(EFI.format(machine=machine, extra=extra), capsdb.get(),
+                               profile=profile)
+    assert _code(inv) == f"/usr/share/OVMF/{code}"
+    machine_arg = inv.args[inv.args.index("-machine") + 1]
+    assert ("smm=on" in machine_arg) is smm
+    assert ("driver=cfi.pflash01,property=secure,value=on" in inv.args) is smm
+
+
+def test_a_real_descriptor_tree_replaces_the_profiles(tmp_path, monkeypatch) -> None:
+    """XML2ARGV_FIRMWARE_ROOT points a profile at a host's own descriptors (here: none)."""
+    monkeypatch.setenv("XML2ARGV_FIRMWARE_ROOT", str(tmp_path))
+    with pytest.raises(translator.TranslationError) as exc:
+        translator.translate(EFI.format(machine="q35", extra=""), capsdb.get(), profile="host")
+    assert str(exc.value) == ("operation failed: Unable to find 'efi' firmware that is "
+                              "compatible with the current configuration")
+    assert HOST.named_firmware() is None
+    monkeypatch.delenv("XML2ARGV_FIRMWARE_ROOT")
+    assert HOST.named_firmware() == NATIVE.named_firmware() and HOST.firmware
+    assert LIBVIRT_TEST.firmware is None
+
+
+def test_the_explanation_says_where_the_firmware_came_from() -> None:
+    from translator.profile_notes import profile_notes
+
+    inv = translator.translate(EFI.format(machine="q35", extra=""), capsdb.get(), profile="host")
+    assert any(n.startswith("firmware /usr/share/OVMF/OVMF_CODE_4M.ms.fd: chosen from the "
+                            "descriptors the profile's host") for n in profile_notes(inv))
+    plain = translator.translate(EFI.format(machine="q35", extra="").replace(
+        " firmware='efi'", ""), capsdb.get(), profile="host")
+    assert not any(n.startswith("firmware ") for n in profile_notes(plain))

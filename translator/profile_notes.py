@@ -21,10 +21,24 @@ def profile_notes(inv: "Invocation") -> list[str]:
     if host is None:
         return [f"profile {inv.profile}"]
     lines = [f"profile {host.name}: {host.summary}" if host.summary else f"profile {host.name}"]
+    lines.extend(_firmware_choice(inv, host))
     root = _source_root(inv)
     if root is not None and host.pretend_mode:
         lines.extend(_pretend_changes(host, root))
     return lines
+
+
+def _firmware_choice(inv: "Invocation", host: "HostProfile") -> list[str]:
+    """Where an autoselected firmware came from: a profile names its host's descriptors
+    rather than reading the machine xml2argv runs on."""
+    os_ = inv.domain.os if inv.domain is not None else None
+    fw = os_.resolved_fw if os_ is not None and os_.firmware in ("efi", "bios") else None
+    if fw is None or host.named_firmware() is None:
+        return []
+    where = f" ({host.firmware_root_env}=/ reads this machine's)" if host.firmware_root_env \
+        else ""
+    return [f"firmware {fw.loader_path}: chosen from the descriptors the profile's host has "
+            f"installed{where}"]
 
 
 def _source_root(inv: "Invocation") -> "etree._Element | None":

@@ -20,6 +20,7 @@ from capsdb.model import ProbedHostCpu
 from capsdb.records import dataclass
 
 from .host_drivers import HostDrivers, NetworkPort, StoragePool, VirtualNetwork
+from .host_firmware import REFERENCE_HOST_FIRMWARE
 
 # A project-specific namespace so that derived UUIDs are stable across runs and releases.
 # (A string: the uuid module, which imports platform, loads only when a UUID is derived.)
@@ -101,8 +102,12 @@ class HostProfile:
     # firmware descriptor directories, highest priority first, under `firmware_root`
     firmware_subdirs: tuple[str, ...] = ("etc/qemu/firmware", "usr/share/qemu/firmware")
     firmware_root: str = "/"
-    # environment variable that may relocate `firmware_root` (the test data lives elsewhere)
+    # environment variable that may relocate `firmware_root` (the test data lives elsewhere,
+    # a user may point at a real host's tree); when set, it also replaces `firmware`
     firmware_root_env: str | None = None
+    # the descriptor files the host has installed, (file name, JSON text), when the profile
+    # names them (host_firmware.py); None: read them from the directories above
+    firmware: tuple[tuple[str, str], ...] | None = None
     # the host clock for <clock offset='variable'>: None = the real time / local zone
     fixed_epoch: int | None = None
     utc_offset_s: int | None = None
@@ -252,6 +257,13 @@ class HostProfile:
         root = os.environ.get(self.firmware_root_env or "", "") or self.firmware_root
         return [os.path.join(root, sub) for sub in self.firmware_subdirs]
 
+    def named_firmware(self) -> tuple[tuple[str, str], ...] | None:
+        """The descriptor files the profile names, unless its environment variable points
+        at a descriptor tree to read instead."""
+        if self.firmware_root_env and os.environ.get(self.firmware_root_env):
+            return None
+        return self.firmware
+
 
 _SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -264,6 +276,7 @@ HOST = HostProfile(
     daemon_fd_base=SYSTEM_DAEMON_FD_BASE, vsock_auto_cid=3,
     probes_images=True, passt_dir="/run/libvirt/qemu/passt", defers_incoming=True,
     vdpa_disk_fd=SYSTEM_DAEMON_FD_BASE,
+    firmware=REFERENCE_HOST_FIRMWARE, firmware_root_env="XML2ARGV_FIRMWARE_ROOT",
 )
 
 # `virsh domxml-to-native`: libvirt's pretend mode prepares the domain, not the host

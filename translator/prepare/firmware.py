@@ -126,6 +126,10 @@ def _read_descriptor(path: str, depth: int = 0) -> Descriptor | None:
         # a symbolic link stored as its target path (test data copied without links)
         return _read_descriptor(os.path.normpath(os.path.join(os.path.dirname(path), stripped)),
                                 depth + 1)
+    return _parse_descriptor(text)
+
+
+def _parse_descriptor(text: str) -> Descriptor | None:
     try:
         data = json.loads(text)
     except ValueError:
@@ -135,10 +139,25 @@ def _read_descriptor(path: str, depth: int = 0) -> Descriptor | None:
     return data
 
 
+@lru_cache(maxsize=8)
+def _named_descriptors(files: tuple[tuple[str, str], ...]) -> tuple[tuple[str, Descriptor], ...]:
+    """The descriptor files a profile names, in file name order."""
+    return tuple((name, desc) for name, text in sorted(files)
+                 if (desc := _parse_descriptor(text)) is not None)
+
+
+def host_descriptors(ctx: BuildContext) -> tuple[tuple[str, Descriptor], ...]:
+    """The host's descriptors: those its profile names, else the files of its directories."""
+    named = ctx.host.named_firmware()
+    if named is not None:
+        return _named_descriptors(named)
+    return load_descriptors(tuple(ctx.host.firmware_dirs()))
+
+
 # -- autoselection ------------------------------------------------------------------------
 def _autoselect(ctx: BuildContext, kind: str) -> ResolvedFirmware | None:
     """The first descriptor that fits, else None (validate/firmware.py refuses then)."""
-    descs = load_descriptors(tuple(ctx.host.firmware_dirs()))
+    descs = host_descriptors(ctx)
     for _name, desc in descs:
         if _matches(ctx, kind, desc):
             return _from_descriptor(ctx, desc)
@@ -252,7 +271,7 @@ def is_uefi_loader(ctx: BuildContext) -> bool:
     fw = os_.resolved_fw
     if os_.firmware is not None or fw is None or fw.loader_type != "pflash":
         return False
-    for _name, desc in load_descriptors(tuple(ctx.host.firmware_dirs())):
+    for _name, desc in host_descriptors(ctx):
         if "uefi" in desc.get("interface-types", []) and \
                 _executable(desc["mapping"])[0] == fw.loader_path:
             return True
