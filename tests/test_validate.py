@@ -397,3 +397,44 @@ def test_numa_interconnects_duplicate_and_reverse_links() -> None:
         == "XML error: Duplicate info for NUMA latencies"
     _translate(_xml(head=vcpus, cpu=_numa_links((0, 1, "access"), (0, 1, "read"),
                                                 (0, 0, "access"))))
+
+
+def _scsi_hostdev_auto(adapter: str) -> str:
+    return ("<hostdev mode='subsystem' type='scsi'><source>"
+            f"<adapter name='{adapter}'/><address bus='0' target='0' unit='0'/></source>"
+            "</hostdev>")
+
+
+def test_scsi_hostdevs_take_the_first_free_units() -> None:
+    """A SCSI hostdev without an address takes the first unit no SCSI disk or hostdev
+    holds, on the first controller with room (an lsisas1068 has units 0 and 1 only)."""
+    from translator.model.address import DriveAddress
+
+    disk = ("<disk type='file' device='disk'><source file='/a'/><target dev='sda' "
+            "bus='scsi'/><address type='drive' controller='0' bus='0' target='0' "
+            "unit='0'/></disk>")
+    ctrl = "<controller type='scsi' index='0' model='lsisas1068'/>"
+    inv = _translate(_xml(ctrl + disk + "".join(_scsi_hostdev_auto(f"scsi_host{i}")
+                                                for i in range(3))))
+    got = [(d.info.address.controller, d.info.address.unit) for d in inv.domain.devices.items
+           if d.family == "hostdev" and isinstance(d.info.address, DriveAddress)]
+    assert got == [(0, 1), (1, 0), (1, 1)]
+
+
+def test_virtio_serial_ports_fill_controllers_in_order() -> None:
+    """Written ports are reserved first; the others take the first free port (from 1 for a
+    channel) of the first controller with one, and a full set of controllers gets a new
+    one (virDomainVirtioSerialAddrNext)."""
+    from translator.model.address import GenericAddress
+
+    written = ("<channel type='pty'><target type='virtio' name='w'/>"
+               "<address type='virtio-serial' controller='0' bus='0' port='2'/></channel>")
+    channels = [f"<channel type='pty'><target type='virtio' name='c{i}'/></channel>"
+                for i in range(32)]
+    inv = _translate(_xml("<controller type='virtio-serial' index='0' ports='4'/>"
+                          + channels[0] + written + "".join(channels[1:])))
+    got = [(a.attrs["controller"], a.attrs["port"]) for d in inv.domain.devices.items
+           if isinstance(a := d.info.address, GenericAddress) and a.type == "virtio-serial"]
+    # in device order: c0, the written port, c1, then controller 1 from its port 1
+    assert got[:5] == [("0", "1"), ("0", "2"), ("0", "3"), ("1", "1"), ("1", "2")]
+    assert got[-1] == ("1", "30") and len(set(got)) == len(got) == 33

@@ -11,7 +11,7 @@ from capsdb.records import dataclass
 from .arches import X86_ARCHES
 from .cmdline import CommandLine
 from .machine_names import i440fx_named, q35_named
-from .model import Domain
+from .model import Controller, Domain
 from .profiles import HostProfile
 
 if TYPE_CHECKING:
@@ -36,6 +36,9 @@ class BuildContext:
     counters: dict[str, int] = field(default_factory=dict)
     # id(device) -> boot index, computed once on first use (command/disks.py:boot_index)
     boot_indexes: dict[int, int] | None = None
+    # PCI bus index -> the first PCI controller with that index, made once on first use
+    # while the command line is built (command/device.py:bus_alias_for_pci)
+    pci_buses: dict[int, Controller] | None = None
     # the architecture/machine policy, chosen once the machine type is known (prepare)
     _policy: MachinePolicy | None = field(default=None, repr=False)
     # the machine facts (canonical name, q35, i440fx) for (machine, virt type, caps):

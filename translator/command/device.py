@@ -17,10 +17,20 @@ from ..props import Props
 
 
 def bus_alias_for_pci(ctx: BuildContext, bus_index: int) -> str:
-    for c in ctx.domain.devices.controllers:
-        if c.type == "pci" and c.index == bus_index:
-            return ctx.policy.pci_bus_name(ctx, c, c.alias or f"pci.{bus_index}")
-    return f"pci.{bus_index}"
+    """QEMU's name of PCI bus `bus_index`: its controller's bus name, else pci.N.
+
+    The controllers do not change while the command line is built, so they are indexed
+    once per domain (every PCI device asks; a q35 domain has about one root port each)."""
+    buses = ctx.pci_buses
+    if buses is None:
+        buses = ctx.pci_buses = {}
+        for c in ctx.domain.devices.controllers:
+            if c.type == "pci":
+                buses.setdefault(c.index, c)
+    bus = buses.get(bus_index)
+    if bus is None:
+        return f"pci.{bus_index}"
+    return ctx.policy.pci_bus_name(ctx, bus, bus.alias or f"pci.{bus_index}")
 
 
 def address_props(ctx: BuildContext, dev: Device) -> Props:

@@ -196,37 +196,44 @@ _SCSI_NARROW_UNITS = 7
 _SCSI_MAX_UNIT = {"lsisas1068": 1}
 
 
-def _scsi_drive_used(ctx: BuildContext, addr: DriveAddress) -> bool:
-    """Whether a SCSI disk or SCSI hostdev already sits at `addr` (or the HBA lacks it)."""
-    ctrl = ctx.domain.devices.controller("scsi", addr.controller)
-    if ctrl is not None and addr.unit > _SCSI_MAX_UNIT.get(ctrl.model or "", addr.unit):
-        return True
-    key = (addr.controller, addr.bus, addr.target, addr.unit)
+def _scsi_drive_keys(ctx: BuildContext) -> set[tuple[int, int, int, int]]:
+    """The (controller, bus, target, unit) of every SCSI disk and SCSI hostdev address."""
+    used = set()
     for d in ctx.domain.devices.items:
         on_scsi = (isinstance(d, Disk) and d.bus == "scsi") or \
             (isinstance(d, Hostdev) and d.type == "scsi")
         a = d.info.address
-        if on_scsi and isinstance(a, DriveAddress) and \
-                (a.controller, a.bus, a.target, a.unit) == key:
-            return True
-    return False
+        if on_scsi and isinstance(a, DriveAddress):
+            used.add((a.controller, a.bus, a.target, a.unit))
+    return used
 
 
 def assign_hostdev_scsi_addresses(ctx: BuildContext) -> None:
     """A SCSI hostdev without an address takes the first free unit (bus 0, target 0) of
-    the first SCSI controller index with room, whether that controller exists yet or not."""
+    the first SCSI controller index with room, whether that controller exists yet or not.
+
+    A unit is taken when a SCSI disk or hostdev sits there (the addresses in use are
+    collected once and kept up to date) or the controller's model lacks it."""
+    used: set[tuple[int, int, int, int]] | None = None
     for h in ctx.domain.devices.items:
         if not isinstance(h, Hostdev) or h.type != "scsi" or h.mode != "subsystem" \
                 or h.info.address is not None:
             continue
+        if used is None:
+            used = _scsi_drive_keys(ctx)
         controller = 0
         while True:
-            unit = next((u for u in range(_SCSI_NARROW_UNITS)
-                         if not _scsi_drive_used(ctx, DriveAddress(controller, 0, 0, u))), None)
+            ctrl = ctx.domain.devices.controller("scsi", controller)
+            last = _SCSI_NARROW_UNITS - 1
+            if ctrl is not None:
+                last = min(last, _SCSI_MAX_UNIT.get(ctrl.model or "", last))
+            unit = next((u for u in range(last + 1) if (controller, 0, 0, u) not in used),
+                        None)
             if unit is not None:
                 break
             controller += 1
         h.info.address = DriveAddress(controller=controller, unit=unit)
+        used.add((controller, 0, 0, unit))
 
 
 def pci_connection(dev: Device, ctx: BuildContext) -> str | None:

@@ -102,10 +102,13 @@ def assign_chardev_ports(ctx: BuildContext) -> None:
     port of their kind, explicit ports included (libvirt does this after parsing)."""
     for kind in ("serial", "parallel"):
         chardevs = ctx.domain.devices.chardevs(kind)
+        # the highest port so far, kept up to date rather than looked for again per port
+        highest = max((c.target_port for c in chardevs if c.target_port is not None),
+                      default=-1)
         for ch in chardevs:
             if ch.target_port is None:
-                ports = [c.target_port for c in chardevs if c.target_port is not None]
-                ch.target_port = max(ports, default=-1) + 1
+                highest += 1
+                ch.target_port = highest
 
 
 def assign_chardev_aliases(ctx: BuildContext) -> None:

@@ -50,10 +50,22 @@ def _add_virtio_serial_controllers(ctx: BuildContext, ports: list[Device]) -> No
             _add_virtio_serial_controller(ctx, idx, "virtio channels need a virtio-serial controller")
 
 
-def _free_port(size: dict[int, int], used: set[tuple[int, int]], idx: int,
-               first: int) -> int | None:
-    return next((p for p in range(first, size.get(idx, _VIRTIO_SERIAL_PORTS))
-                 if (idx, p) not in used), None)
+class _FreePorts:
+    """The first free port from `first` on a virtio-serial controller. Ports are only ever
+    taken, so the answer never moves back: each search resumes where the last one for
+    the same controller and start stopped, instead of rescanning the taken ports."""
+
+    def __init__(self, size: dict[int, int], used: set[tuple[int, int]]) -> None:
+        self.size, self.used = size, used
+        self._resume: dict[tuple[int, int], int] = {}
+
+    def first_free(self, idx: int, first: int) -> int | None:
+        end = self.size.get(idx, _VIRTIO_SERIAL_PORTS)
+        port = max(first, self._resume.get((idx, first), first))
+        while port < end and (idx, port) in self.used:
+            port += 1
+        self._resume[(idx, first)] = port
+        return port if port < end else None
 
 
 def _reserve_written_ports(ports: list[Chardev],
@@ -89,6 +101,7 @@ def assign_virtio_serial(ctx: BuildContext) -> None:
     channels = [c for c in ports if isinstance(c, Chardev) and c.kind == "channel"]
     consoles = [c for c in ports if isinstance(c, Chardev) and c.kind == "console"]
     used = _reserve_written_ports(channels + consoles, size)
+    free = _FreePorts(size, used)
     order = consoles + channels
     for ch in order:
         a = _vserial_address(ch)
@@ -97,12 +110,12 @@ def assign_virtio_serial(ctx: BuildContext) -> None:
         first = 0 if isinstance(ch, Chardev) and ch.kind == "console" else 1
         if a is not None:
             idx = a.int("controller")
-            port = _free_port(size, used, idx, first)
+            port = free.first_free(idx, first)
             if port is None:
                 raise alloc_errors.no_free_port_on_virtio_serial(idx)
         else:
             idx, port = next(((i, p) for i in sorted(size)
-                              if (p := _free_port(size, used, i, first)) is not None),
+                              if (p := free.first_free(i, first)) is not None),
                              (-1, None))
             if port is None:
                 idx = next(i for i in range(len(size) + 1) if i not in size)
