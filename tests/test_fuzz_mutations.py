@@ -29,7 +29,9 @@ INTERNAL = re.compile(r"unsupported configuration: \w+(Error|Exception):")
 JUNK = ["", " ", "junk", "-1", "0", "1.5", "0x", "0x1g", "1e9", "nan", "none", "yes", "/",
         ",", "..", "4294967296", "99999999999999999999", "\u00e9\u00fc\u00f1", "\u202e",
         # numbers as C reads them: octal, hex, blanks and signs, the 64-bit edge, 'default'
-        "010", "09", "0x10", " 1", "1 ", "+1", "-0", "18446744073709551616", "default"]
+        "010", "09", "0x10", " 1", "1 ", "+1", "-0", "18446744073709551616", "default",
+        # more digits than Python converts to an int (4300)
+        "9" * 5000]
 
 # device info every device accepts: each attribute is an unsigned number in libvirt
 INFO = [("address", {"type": "pci", "domain": "0", "bus": "0", "slot": "9", "function": "0"}),

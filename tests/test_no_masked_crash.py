@@ -141,3 +141,19 @@ def test_clock_variable_adjustment_as_libvirt_reads_it() -> None:
         return args[args.index("-rtc") + 1]
     assert rtc("18446744073709551616") == rtc("0") != "base=(null)"
     assert rtc("9000000000000") == "base=(null)"
+
+
+def test_a_number_too_long_for_python_is_hostile_input_not_a_bug() -> None:
+    """A value read as a number with more digits than Python converts (4300) is refused as
+    hostile input; the same value where libvirt reads text is translated."""
+    digits = "9" * 5000
+    xml = ("<domain type='qemu'><name>t</name><memory>262144</memory><os><type "
+           "arch='x86_64' machine='pc'>hvm</type></os><devices>{}</devices></domain>")
+    video = ("<video><model type='vga'/><address type='drive' controller='0' bus='0' "
+             f"unit='{digits}'/></video>")
+    with pytest.raises(translator.XMLInputError) as exc:
+        translator.translate(xml.format(video), capsdb.get(), profile="libvirt-test")
+    assert "more than 4300 digits" in str(exc.value)
+    assert not isinstance(exc.value, InternalError)
+    named = xml.format("").replace("<name>t</name>", f"<name>t</name><title>{digits}</title>")
+    translator.translate(named, capsdb.get(), profile="libvirt-test")

@@ -80,3 +80,12 @@ def test_is_uuid_takes_pairs_of_hex_digits_split_by_dashes() -> None:
     assert not is_uuid("c7a5fdbd-edaf-9455-926a-d65c16db180g")
     assert not is_uuid("c-7a5fdbdedaf9455926ad65c16db1809")  # a dash inside a pair
     assert not is_uuid("c7a5fdbd-edaf-9455-926a-d65c16db1809-")
+
+
+def test_a_number_of_any_length_is_an_overflow_not_a_crash() -> None:
+    """Python converts at most 4300 decimal digits: longer runs are an overflow, read
+    without converting (leading zeros do not count)."""
+    n = scan("9" * 5000 + "x", 10)
+    assert n.overflow and n.value > (1 << 64) - 1 and n.rest == "x" and n.converted
+    assert scan("0" * 5000 + "7", 10).value == 7
+    assert scan("f" * 17, 16).overflow and not scan("f" * 16, 16).overflow

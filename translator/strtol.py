@@ -8,6 +8,7 @@ bitmap parser, which both must agree with libvirt digit for digit.
 from __future__ import annotations
 
 ULLONG_MAX = (1 << 64) - 1
+_MAX_DIGITS = 64  # the most significant digits an unsigned 64-bit value has (in base 2)
 _SPACES = " \t\n\v\f\r"
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 # by base (2 to 36): the characters that are its digits, both cases
@@ -44,7 +45,12 @@ def scan(text: str, base: int) -> Number:
     end = len(s) - len(s.lstrip(_DIGIT_CHARS[base]))
     if end == 0:
         return Number(0, False, False, text, False)
-    value = int(s[:end], base)
+    significant = s[:end].lstrip("0")
+    if len(significant) > _MAX_DIGITS:
+        # past 64 binary digits in any base: overflow, without converting a number of any
+        # length (Python refuses to convert more than a few thousand decimal digits)
+        return Number(ULLONG_MAX + 1, negative, True, s[end:], True)
+    value = int(significant or "0", base)
     return Number(value, negative, value > ULLONG_MAX, s[end:], True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Iterable, Mapping
 
 from capsdb import Caps
@@ -46,6 +47,13 @@ def translate(xml: str | bytes, caps: Caps, *, profile: "str | HostProfile" = DE
         raise
     except RecursionError:
         raise XMLInputError("XML document is nested too deeply") from None
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise InternalError(f"{type(exc).__name__}: {exc}") from exc
+        # Python converts at most sys.get_int_max_str_digits() digits: a value read as a
+        # number that long is hostile input (libvirt would refuse it as an overflow)
+        raise XMLInputError(f"a number in the XML document has more than "
+                            f"{sys.get_int_max_str_digits()} digits") from None
     except Exception as exc:  # noqa: BLE001 - anything else is a bug, never a refusal
         raise InternalError(f"{type(exc).__name__}: {exc}") from exc
 
