@@ -336,3 +336,14 @@ def test_pci_bridge_index_must_exceed_its_bus() -> None:
         "unsupported configuration: PCI controller at index 1 (0x01) has bus='0x02', "
         "but index must be larger than bus")
     assert _by_id(_devices(bridge.format(bus="00"), "pc"), "pci.1")["bus"] == "pci.0"
+
+
+def test_an_all_zero_pci_address_is_no_address() -> None:
+    """virDeviceInfoPCIAddressIsPresent: domain, bus and slot 0 (any function) is no
+    address, so the PIIX3's USB function goes home to 00:01.2 instead of being refused."""
+    usb = ("<controller type='usb' index='0' model='piix3-uhci'><address type='pci' "
+           "domain='0' bus='0' slot='{slot}' function='2'/></controller>")
+    devs = _devices(usb.format(slot=0), machine="pc")
+    assert _by_id(devs, "usb")["addr"] == "0x1.0x2"
+    assert _error(usb.format(slot=3), "pc") == \
+        "internal error: PIIX3 USB controller at index 0 must have PCI address 0:0:1.2"

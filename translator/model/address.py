@@ -31,6 +31,12 @@ class PciAddress:
     def key(self) -> tuple[int, int, int, int]:
         return (self.domain, self.bus, self.slot, self.function)
 
+    @property
+    def unset(self) -> bool:
+        """virPCIDeviceAddressIsEmpty: domain, bus and slot all 0, whatever the function,
+        is no address at all (virDeviceInfoPCIAddressIsPresent): libvirt picks one."""
+        return not (self.domain or self.bus or self.slot)
+
     def addr_prop(self) -> str:
         """QEMU's `addr` value: '0xS' or '0xS.0xF'."""
         if self.function:

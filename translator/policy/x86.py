@@ -108,7 +108,7 @@ class I440fxPolicy(X86Policy):
                    if c.index == 0 and (c.type == "ide" or (
                        c.type == "usb" and c.model in (None, "piix3-uhci")))]
         for c, home in builtin:  # a second one at index 0 takes the same place: a double use
-            if not isinstance(c.info.address, PciAddress):
+            if not isinstance(c.info.address, PciAddress) or c.info.address.unset:
                 c.info.address = PciAddress(slot=1, function=home.function)
                 alloc.reserve(c.info.address, c.alias or c.type)
         alloc.reserve(PciAddress(slot=1), "PIIX3")
@@ -139,7 +139,8 @@ class Q35Policy(X86Policy):
             return
         sata = devs.controller("sata", 0)
         if sata is not None:
-            if sata.info.address is None:
+            given = sata.info.address
+            if given is None or isinstance(given, PciAddress) and given.unset:
                 # libvirt places it without reserving: a user device already there is
                 # found when all addresses are collected again at the end
                 if ICH9_SATA.function in root.used.get(ICH9_SATA.slot, set()):

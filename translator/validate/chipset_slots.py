@@ -23,7 +23,7 @@ def check_fixed_function(controller: Controller, home: PciAddress) -> None:
     """A chipset controller given a PCI address must be given its chipset's one; an
     address of 0000:00:00 counts as none (virDeviceInfoPCIAddressIsPresent)."""
     given = controller.info.address
-    if not isinstance(given, PciAddress) or not (given.domain or given.bus or given.slot):
+    if not isinstance(given, PciAddress) or given.unset:
         return
     if given.key() != home.key():
         refuse(ErrorCode.INTERNAL_ERROR, _MESSAGES[home.key()])

@@ -54,9 +54,7 @@ def _present(dev: Device) -> PciAddress | None:
     """virDeviceInfoPCIAddressIsPresent: a PCI address other than all zero (domain, bus and
     slot 0 means 'pick one for me')."""
     a = dev.info.address
-    if isinstance(a, PciAddress) and (a.domain or a.bus or a.slot):
-        return a
-    return None
+    return a if isinstance(a, PciAddress) and not a.unset else None
 
 
 def _piix3_builtin(c: Controller, a: PciAddress) -> bool:
