@@ -85,3 +85,15 @@ def test_a_device_kind_loads_its_builder() -> None:
     tpm = "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>"
     loaded = _loaded_after(_domain("x86_64", "q35", tpm))
     assert loaded == {"translator.command.tpm"}
+
+
+def test_importing_the_translator_leaves_the_collector_as_it_was() -> None:
+    """translator/__init__ turns the collector off while it imports, and back on after."""
+    import subprocess
+    import sys
+
+    code = ("import gc; {pre}import translator; print(gc.isenabled())")
+    for pre, expected in (("", "True"), ("gc.disable(); ", "False")):
+        out = subprocess.run([sys.executable, "-c", code.format(pre=pre)], check=True,
+                             capture_output=True, text=True).stdout.strip()
+        assert out == expected
