@@ -153,6 +153,15 @@ def test_stateless_loader_refuses_nvram() -> None:
                  "<nvram>/n.fd</nvram>", features="<acpi/>")
 
 
+def test_read_write_loader_needs_a_formatted_nvram() -> None:
+    """qemuFirmwareEnsureNVRAM passes the loader's format on to the NVRAM of a read-only
+    loader only: next to a read-write one the NVRAM has no format and cannot be built."""
+    loader = "<loader readonly='{ro}' type='pflash'>/f.fd</loader><nvram>/n.fd</nvram>"
+    assert _error(os_extra=loader.format(ro="no"), machine="pc", features="<acpi/>") == \
+        "internal error: mishandled storage format 'none'"
+    _args(os_extra=loader.format(ro="yes"), machine="pc", features="<acpi/>")
+
+
 def _descriptor(path: Path, name: str, body: dict[str, object]) -> None:
     path.mkdir(parents=True, exist_ok=True)
     (path / name).write_text(json.dumps(body))

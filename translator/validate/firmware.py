@@ -1,5 +1,5 @@
-"""The firmware refusal of qemuFirmwareFillDomain: `<os firmware='efi'|'bios'>` with no
-descriptor that fits the domain.
+"""The firmware refusals of starting: `<os firmware='efi'|'bios'>` with no descriptor that
+fits the domain (qemuFirmwareFillDomain), and an NVRAM store no format was given to.
 
 The loader/NVRAM combinations libvirt refuses are virDomainDefOSValidate's
 (domain_validate.py: `_validate_os`); the search itself is `prepare/firmware.py`, which
@@ -18,3 +18,16 @@ def check_firmware_found(ctx: BuildContext) -> None:
     if os_.firmware in ("efi", "bios") and os_.resolved_fw is None:
         refuse(ErrorCode.OPERATION_FAILED, f"Unable to find '{os_.firmware}' firmware that is "
                "compatible with the current configuration")
+
+
+def check_nvram_format(ctx: BuildContext) -> None:
+    """qemuFirmwareEnsureNVRAM gives the NVRAM the loader's format only for a read-only
+    loader: next to a read-write one, an `<nvram>` written without a format has none, and
+    building its pflash unit fails (qemuBlockStorageSourceGetBlockdevFormatProps)."""
+    os_ = ctx.domain.os
+    loader, nvram = os_.loader, os_.nvram
+    if os_.firmware is not None or loader is None or nvram is None:
+        return
+    if loader.get("type") == "pflash" and loader.get("readonly") == "no" \
+            and loader.get("stateless") != "yes" and not nvram.get("format"):
+        refuse(ErrorCode.INTERNAL_ERROR, "mishandled storage format 'none'")

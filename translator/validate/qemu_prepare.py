@@ -12,6 +12,7 @@ from ..errors import ErrorCode, refuse
 from ..model.device import Device
 from ..model.devices import Chardev, Controller, Disk, Hostdev, Interface
 from .. import machines as m
+from .firmware import check_nvram_format
 from .incoming import check_incoming
 from ..host_lookup import volume_source
 from ..spice_ports import spice_connections
@@ -316,6 +317,7 @@ def validate_prepare(ctx: BuildContext) -> None:
     """The refusals of qemuProcessPrepareDomain and of building the command line."""
     check_volume_disks(ctx)
     check_graphics_counts(ctx)
+    check_nvram_format(ctx)  # the pflash units come first on the command line
     check_usb_controllers(ctx)
     check_virtio_addresses(ctx)
     check_virtio_models(ctx)
