@@ -577,3 +577,16 @@ def test_virtio_mem_backend_reserve_follows_its_capability() -> None:
 
     assert '"reserve":false' in backend(caps)
     assert '"reserve"' not in backend(caps.with_changes(remove=["memory-backend-file.reserve"]))
+
+
+def test_a_backing_layer_needs_its_path() -> None:
+    """qemuBlockStorageSourceGetBackendProps: a block backing layer written with file=
+    has no path, and its storage node cannot be built; with dev= it can."""
+    disk = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source "
+            "file='/top.qcow2'/><backingStore type='block'><format type='raw'/><source "
+            "{attr}='/dev/base'/><backingStore/></backingStore><target dev='vda' "
+            "bus='virtio'/></disk>")
+    assert _refusal(_xml(disk.format(attr="file"))) == \
+        "internal error: argument key 'filename' must not have null value"
+    args = _translate(_xml(disk.format(attr="dev"))).args
+    assert any('"driver":"host_device","filename":"/dev/base"' in a for a in args)

@@ -12,6 +12,7 @@ from ..errors import ErrorCode, refuse
 from ..model.device import Device
 from ..model.devices import Chardev, Controller, Disk, Hostdev, Interface
 from .. import machines as m
+from .domain_validate_disk import source_chain
 from .firmware import check_nvram_format
 from .incoming import check_incoming
 from ..host_lookup import volume_source
@@ -136,6 +137,22 @@ def _virtio_base(dev: Device) -> str | None:
                 "keyboard": "virtio-keyboard", "passthrough": "virtio-input-host"}.get(
                     e.get("type") or "")
     return None
+
+
+# the blockdev key a local storage node names its path with
+_PATH_KEY = {"file": "filename", "block": "filename", "dir": "dir"}
+
+
+def check_backing_paths(ctx: BuildContext) -> None:
+    """qemuBlockStorageSourceGetBackendProps: a local layer of a backing chain whose path
+    is missing (a block layer written with `file=`, say) makes a storage node without its
+    path, which building the command line refuses (the top layer has its own checks)."""
+    for disk in ctx.domain.devices.disks:
+        for layer in list(source_chain(disk))[1:]:
+            key = _PATH_KEY.get(layer.type)
+            if key is not None and not layer.path:
+                refuse(ErrorCode.INTERNAL_ERROR,
+                       f"argument key '{key}' must not have null value")
 
 
 def check_virtio_addresses(ctx: BuildContext) -> None:
@@ -319,6 +336,7 @@ def validate_prepare(ctx: BuildContext) -> None:
     check_graphics_counts(ctx)
     check_nvram_format(ctx)  # the pflash units come first on the command line
     check_usb_controllers(ctx)
+    check_backing_paths(ctx)
     check_virtio_addresses(ctx)
     check_virtio_models(ctx)
     check_backend_types(ctx)
