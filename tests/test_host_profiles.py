@@ -452,3 +452,14 @@ def test_the_explanation_says_where_the_firmware_came_from() -> None:
     plain = translator.translate(EFI.format(machine="q35", extra="").replace(
         " firmware='efi'", ""), capsdb.get(), profile="host")
     assert not any(n.startswith("firmware ") for n in profile_notes(plain))
+
+
+def test_native_fails_on_a_vhost_user_gpu_as_virsh_does() -> None:
+    """Pretend mode opens no vhost-user GPU socket and libvirt passes on -1, which its
+    command builder reports once the line is built; a real start passes the socket."""
+    gpu = ("<video><driver name='vhostuser'/><model type='virtio' heads='1' primary='yes'>"
+           "<acceleration accel3d='yes' rendernode='/dev/dri/test'/></model></video>")
+    with pytest.raises(translator.TranslationError) as exc:
+        _inv(gpu, "native", virt="kvm")
+    assert str(exc.value) == "internal error: invalid use of command API"
+    assert any(v.startswith("socket,id=chr-vu-video0,fd=") for v in _args(gpu, virt="kvm"))

@@ -590,3 +590,13 @@ def test_a_backing_layer_needs_its_path() -> None:
         "internal error: argument key 'filename' must not have null value"
     args = _translate(_xml(disk.format(attr="dev"))).args
     assert any('"driver":"host_device","filename":"/dev/base"' in a for a in args)
+
+
+def test_a_feature_refusal_names_the_canonical_machine_where_aliases_resolve() -> None:
+    """qemuCanonicalizeMachine runs at post-parse, before validation: a real host names
+    the versioned machine type an alias stands for."""
+    xml = _xml(features="<hpt resizing='enabled'/>")
+    assert _refusal(xml, profile="native") == (
+        CONFIG + "The 'hpt' feature is not supported for architecture 'x86_64' or machine "
+        f"type '{capsdb.get().canonical_machine('pc', 'qemu')}'")
+    assert _refusal(xml).endswith("machine type 'pc'")  # the harness's newest caps: no alias

@@ -329,12 +329,10 @@ def _cachetune(ctx: BuildContext) -> None:
 
 
 def _unsupported_feature(ctx: BuildContext, name: str) -> str:
+    """The machine as post-parse left it: an alias is already the versioned type
+    (qemuCanonicalizeMachine), which libvirt's harness skips for its newest capabilities."""
     return (f"The '{name}' feature is not supported for architecture '{ctx.arch}' or "
-            f"machine type '{_machine_as_written(ctx)}'")
-
-
-def _machine_as_written(ctx: BuildContext) -> str:
-    return _root(ctx).attr_at("machine", "os", "type") or m.machine(ctx)
+            f"machine type '{m.machine(ctx)}'")
 
 
 _PSERIES_FEATURES = ("hpt", "htm", "nested-hv", "ccf-assist", "cfpc", "sbbc", "ibs")

@@ -330,6 +330,18 @@ def check_vdpa_disks_opened(ctx: BuildContext) -> None:
             refuse(ErrorCode.INTERNAL_ERROR, "argument key 'path' must not have null value")
 
 
+def check_vhost_user_gpu_opened(ctx: BuildContext) -> None:
+    """qemuBuildVideoCommandLine hands a vhost-user GPU's socket to QEMU as the descriptor
+    libvirt opened for it; a pretend build opens none and passes -1, which the command
+    builder records as an error and reports when the command line is finished."""
+    if ctx.host.vhost_user_gpu_fd >= 0:
+        return
+    for dev in ctx.domain.devices.of("video"):
+        if dev.elem.attr_at("name", "driver") == "vhostuser" \
+                and dev.elem.attr_at("type", "model") == "virtio":
+            refuse(ErrorCode.INTERNAL_ERROR, "invalid use of command API")
+
+
 def validate_prepare(ctx: BuildContext) -> None:
     """The refusals of qemuProcessPrepareDomain and of building the command line."""
     check_volume_disks(ctx)
@@ -346,3 +358,4 @@ def validate_prepare(ctx: BuildContext) -> None:
     check_memory_backends(ctx)
     check_shmem_address(ctx)
     check_vdpa_disks_opened(ctx)
+    check_vhost_user_gpu_opened(ctx)  # raised once the whole command line is built
