@@ -39,6 +39,17 @@ def test_user_network_with_addresses() -> None:
     assert nic["driver"] == "e1000" and nic["mac"] == "52:54:00:aa:bb:cc"
 
 
+def test_user_network_with_passt_backend_is_a_stream_to_passts_socket() -> None:
+    """qemuBuildHostNetProps: the passt backend of a user interface connects a stream netdev
+    to the socket of the passt process (no slirp, the <ip> elements go to passt)."""
+    args = _args("<interface type='user'><backend type='passt'/>"
+                 "<ip address='172.17.2.4' family='ipv4' prefix='24'/></interface>")
+    assert _json(args, "-netdev") == [{
+        "type": "stream",
+        "addr": {"type": "unix", "path": "/var/run/libvirt/qemu/passt/-1-t-net0.socket"},
+        "server": False, "reconnect-ms": 5000, "id": "hostnet0"}]
+
+
 def test_ethernet_multiqueue_vhost() -> None:
     args = _args("<interface type='ethernet'><mac address='52:54:00:00:00:01'/>"
                  "<model type='virtio'/><driver name='vhost' queues='3' ioeventfd='on'/>"

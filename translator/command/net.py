@@ -120,6 +120,28 @@ def _user_props(p: Props, net: Interface) -> None:
             p.add("net", f"{addr}/{ip.get('prefix') or 24}")
 
 
+# libvirt's fixed reconnect timeout (seconds) towards the passt process it starts
+PASST_RECONNECT_SECONDS = 5
+
+
+def passt_socket_path(ctx: BuildContext, net: Interface) -> str:
+    """The unix socket of the passt process libvirt runs for `net` (qemuPasstCreateSocketPath)."""
+    return f"{ctx.host.passt_dir}/{ctx.host.short_domain_name(ctx.domain.name)}-{net.alias}.socket"
+
+
+def _passt_stream_props(ctx: BuildContext, p: Props, net: Interface) -> None:
+    """A user interface with the passt backend is a stream netdev connecting to passt's
+    socket (qemuPasstAddNetProps); the reconnect key follows the netdev stream capabilities."""
+    p.add("type", "stream")
+    p.add("addr", {"type": "unix", "path": passt_socket_path(ctx, net)})
+    p.add("server", False)
+    if ctx.has("netdev.stream.reconnect"):
+        if ctx.has("netdev-stream-reconnect-miliseconds"):
+            p.add("reconnect-ms", PASST_RECONNECT_SECONDS * 1000)
+        else:
+            p.add("reconnect", PASST_RECONNECT_SECONDS)
+
+
 def netdev_props(ctx: BuildContext, net: Interface, vhostfds: list[str],
                  vdpa_path: str | None = None, tapfds: list[str] | None = None) -> Props:
     p = Props()
@@ -150,6 +172,8 @@ def netdev_props(ctx: BuildContext, net: Interface, vhostfds: list[str],
             p.add("queues", _queues(net))
     elif t == "null":
         p.add("type", "null")
+    elif t == "user" and _is_passt(net):
+        _passt_stream_props(ctx, p, net)
     else:  # user, internal
         p.add("type", "user")
         _user_props(p, net)
@@ -245,10 +269,10 @@ def nic_props(ctx: BuildContext, net: Interface, queues: int) -> Props:
 
 def _vhostuser_chardev(ctx: BuildContext, net: Interface, source: Source) -> None:
     if _is_passt(net):
-        short = ctx.host.short_domain_name(ctx.domain.name)
-        path = f"{ctx.host.passt_dir}/{short}-{net.alias}.socket"
-        src = Elem("source", {"type": "unix", "path": path, "mode": "client"},
-                   (Elem("reconnect", {"enabled": "yes", "timeout": "5"}),))
+        src = Elem("source", {"type": "unix", "path": passt_socket_path(ctx, net),
+                              "mode": "client"},
+                   (Elem("reconnect", {"enabled": "yes",
+                                       "timeout": str(PASST_RECONNECT_SECONDS)}),))
     else:
         src = net.source or Elem("source")
     ch = Chardev(elem=net.elem, kind="vhost-user", type="unix", sources=(src,))
