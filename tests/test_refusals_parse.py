@@ -241,6 +241,22 @@ def test_network_disk_source_and_hosts() -> None:
                                     host="<host transport='unix' socket='/s'/>")))
 
 
+def test_identity_and_known_hosts_are_read_for_ssh_only() -> None:
+    """virDomainDiskSourceNetworkParse reads <knownHosts>/<identity> (with their required
+    attributes) for SSH; NFS's identity names a user and group instead."""
+    host = "<host name='example.org'/>"
+    ssh = NET_DISK.format(proto="ssh", name="name='p'", host=host + "{}")
+    assert _refusal(_xml(ssh.format("<identity user='u'/>"))) == (
+        "XML error: Missing required attribute 'username' in element 'identity'")
+    assert _refusal(_xml(ssh.format("<identity username='u'/>"))) == (
+        "XML error: element 'identity' requires either 'keyfile' or 'agentsock' attribute")
+    assert _refusal(_xml(ssh.format("<knownHosts/>"))) == (
+        "XML error: Missing required attribute 'path' in element 'knownHosts'")
+    _translate(_xml(ssh.format("<identity username='u' keyfile='/k'/><knownHosts path='/h'/>")))
+    _translate(_xml(NET_DISK.format(proto="nfs", name="name='p'",
+                                    host=host + "<identity user='+0' group='+0'/>")))
+
+
 def test_vcpu_ids_and_schedulers() -> None:
     vcpus = ("<vcpu current='1'>2</vcpu><vcpus><vcpu id='0' enabled='yes'/>"
              "<vcpu id='{}' enabled='no'/></vcpus>")

@@ -43,8 +43,6 @@ DISK: Table = {
     ("disk[network]", "source"): (en("protocol", E.NET_PROTOCOL, required=True), yn("tls")),
     ("disk[network]", "source", "reconnect"): (u("delay"),),
     ("disk[network]", "source", "ssl"): (yn("verify"),),
-    ("disk[network]", "source", "knownHosts"): (req("path"),),
-    ("disk[network]", "source", "identity"): (req("username"),),
     ("disk[network]", "source", "host"): (en("transport", E.HOST_TRANSPORT),),
     ("disk[nvme]", "source", "address"): _PCI_ADDR,
     ("disk[volume]", "source"): (en("mode", E.POOL_MODE, nonzero=True),),
