@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import capsdb
 import translator
 from translator.command.aes import _encrypt_block, _expand_key
@@ -215,3 +217,21 @@ def test_a_disk_needs_every_controller_up_to_its_own() -> None:
     ids = [json.loads(v)["id"] for i, v in enumerate(args)
            if args[i - 1] == "-device" and '"driver":"lsi"' in v]
     assert ids == ["scsi0", "scsi1", "scsi2", "scsi3"]
+
+
+NFS_DISK = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+            "<source protocol='nfs' name='/export/img'><host name='example.com'/>"
+            "<identity {}/></source><target dev='vda' bus='virtio'/></disk>")
+
+
+def test_nfs_identity_is_the_hosts_ids() -> None:
+    """qemuDomainPrepareStorageSourceNFS resolves the identity to ids ('+N' is N, 'root' is
+    0 everywhere); an account the host cannot resolve fails the start."""
+    storage = objs(run(NFS_DISK.format("user='+107' group='root'")), "-blockdev")[0]
+    assert storage["driver"] == "nfs" and storage["user"] == 107 and storage["group"] == 0
+    assert "user" not in objs(run(NFS_DISK.format("group='+0'")), "-blockdev")[0]
+    for identity, message in (("user='USER' group='+0'", "Failed to parse user 'USER'"),
+                              ("user='+0' group='+GROUP'", "Failed to parse group 'GROUP'")):
+        with pytest.raises(translator.TranslationError) as exc:
+            run(NFS_DISK.format(identity))
+        assert str(exc.value) == f"invalid argument: {message}"

@@ -1,7 +1,8 @@
 """The answers of the host's drivers for one domain reference, as pure lookups that both
 prepare (which applies them) and validate (which refuses what they cannot answer) use:
-a display's listen network, a volume disk's source (virDomainDiskTranslateSourcePool)
-and whether a disk whose source is missing may start without it."""
+a display's listen network, a volume disk's source (virDomainDiskTranslateSourcePool),
+whether a disk whose source is missing may start without it, and the host's user and group
+ids an NFS identity names."""
 
 from __future__ import annotations
 
@@ -25,6 +26,32 @@ def listen_network_address(drivers: HostDrivers, listen: Elem) -> str | None:
 
 
 Problem = tuple[ErrorCode, str]
+
+
+UINT_MAX = (1 << 32) - 1
+# the accounts every host has: the only names this simulator can resolve without the host
+_HOST_IDS = {"root": 0}
+
+
+def host_id(name: str) -> int | None:
+    """virGetUserID / virGetGroupID: '+N' is the number N; another text is looked up by name
+    and, when the host has no such account, read as a number (None: it is neither)."""
+    if name.startswith("+"):
+        name = name[1:]
+    elif name in _HOST_IDS:
+        return _HOST_IDS[name]
+    if not (name.isascii() and name.isdigit()) or int(name) > UINT_MAX:
+        return None
+    return int(name)
+
+
+def nfs_identity_problem(identity: Elem) -> Problem | None:
+    """qemuDomainPrepareStorageSourceNFS: the user, then the group, must resolve."""
+    for attr, what in (("user", "user"), ("group", "group")):
+        value = identity.get(attr)
+        if value is not None and host_id(value) is None:
+            return ErrorCode.INVALID_ARG, f"Failed to parse {what} '{value.removeprefix('+')}'"
+    return None
 
 
 def may_drop(d: Disk, cold_boot: bool) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import field
 
 from capsdb.records import dataclass
+from ..host_lookup import host_id
 from ..model import Disk, Elem
 from ..props import Props
 
@@ -355,9 +356,10 @@ def _network_props(src: Src, secret_ids: dict[str, str]) -> Props:
             p.add("server", Props(("type", "inet"), ("host", hosts[0].get("name"))))
         p.add("path", name)
         ident = s.find("identity")
-        if ident is not None:
-            p.add("user", ident.get("user"))
-            p.add("group", ident.get("group"))
+        if ident is not None:  # the host's ids (qemuBlockStorageSourceGetNFSProps)
+            for key in ("user", "group"):
+                value = ident.get(key)
+                p.add(key, host_id(value) if value is not None else None)
     return p
 
 

@@ -15,7 +15,7 @@ from .. import machines as m
 from .domain_validate_disk import source_chain
 from .firmware import check_nvram_format
 from .incoming import check_incoming
-from ..host_lookup import volume_source
+from ..host_lookup import nfs_identity_problem, volume_source
 from ..spice_ports import spice_connections
 from .conf.enums import SPICE_CHANNEL
 from .qemu_chardev import serial_target_model, serial_target_type
@@ -318,6 +318,18 @@ def check_volume_disks(ctx: BuildContext) -> None:
                 refuse(*result)
 
 
+def check_nfs_identities(ctx: BuildContext) -> None:
+    """qemuDomainPrepareDiskSource (after the pool translation): each NFS layer's user and
+    group become the host's ids, and a name the host cannot resolve fails the start."""
+    for d in ctx.domain.devices.disks:
+        for layer in source_chain(d):
+            identity = layer.source.find("identity") if layer.source is not None else None
+            if layer.type == "network" and layer.protocol == "nfs" and identity is not None:
+                problem = nfs_identity_problem(identity)
+                if problem is not None:
+                    refuse(*problem)
+
+
 def check_vdpa_disks_opened(ctx: BuildContext) -> None:
     """qemuBlockStorageSourceGetVhostVdpaProps: a vhost-vdpa disk is given to QEMU as the
     descriptor libvirt opened for it; a pretend build opens none, and building the storage
@@ -345,6 +357,7 @@ def check_vhost_user_gpu_opened(ctx: BuildContext) -> None:
 def validate_prepare(ctx: BuildContext) -> None:
     """The refusals of qemuProcessPrepareDomain and of building the command line."""
     check_volume_disks(ctx)
+    check_nfs_identities(ctx)
     check_graphics_counts(ctx)
     check_nvram_format(ctx)  # the pflash units come first on the command line
     check_usb_controllers(ctx)
