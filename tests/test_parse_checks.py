@@ -138,6 +138,10 @@ CASES = [
              "address='127.0.0.1'/></graphics>")),
     (_domain("<console type='pty'/><console type='pty'><target type='serial'/></console>"),
      "unsupported configuration: Only the first console can be a serial port", None),
+    # a console without a target type is made a serial one before the check
+    (_domain("<console type='pty'/><console type='pty'><target port='1'/></console>"),
+     "unsupported configuration: Only the first console can be a serial port",
+     _domain("<console type='pty'/><console type='pty'><target type='virtio'/></console>")),
     (_domain(head="<cputune><vcpupin vcpu='1' cpuset='0'/><vcpupin vcpu='1' cpuset='1'/>"
                   "</cputune>"),
      "internal error: duplicate vcpupin for vcpu '1'",

@@ -344,10 +344,10 @@ def graphics(e: Elem, chain: list[Elem]) -> None:
 
 
 def consoles(devices: Elem) -> None:
-    """virDomainDefAddConsoleCompat: only the first console may be a serial port."""
+    """virDomainDefAddConsoleCompat: only the first console may be a serial port. A console
+    without a target type is a serial one by then (virDomainChrDefPostParse runs first)."""
     for cons in devices.findall("console")[1:]:
-        target = cons.find("target")
-        if target is not None and target.get("type") == "serial":
+        if cons.attr_at("type", "target") in (None, "serial"):
             refuse(UNSUPPORTED, "Only the first console can be a serial port")
 
 
