@@ -57,6 +57,14 @@ def test_smp_counts_only_cold_plugged_vcpus() -> None:
     assert _line(lines, "-smp ").startswith("-smp 1,maxcpus=2")
 
 
+def test_vcpus_left_out_of_the_vcpus_list_are_offline() -> None:
+    """virDomainVcpuParse: a <vcpus> list is the master; the vCPUs it omits stay offline."""
+    lines = _args("<vcpus><vcpu id='0' enabled='yes' hotpluggable='no' order='1'/>"
+                  "<vcpu id='1' enabled='no' hotpluggable='yes'/></vcpus>",
+                  vcpus="<vcpu>4</vcpu>")
+    assert _line(lines, "-smp ").startswith("-smp 1,maxcpus=4")
+
+
 def test_dimm_gets_slot_alias_and_hugepage_backend() -> None:
     xml_devices = """<maxMemory slots='4' unit='KiB'>4194304</maxMemory>
       <memoryBacking><hugepages/></memoryBacking>

@@ -294,6 +294,12 @@ CASES = [
     (_xml(head="<vcpus><vcpu id='0' enabled='no'/><vcpu id='1' enabled='yes'/></vcpus>"),
      ErrorCode.CONFIG_UNSUPPORTED, "vcpu 0 can't be offline",
      _xml(head="<vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='yes'/></vcpus>")),
+    # only online vCPUs are ordered; a vCPU the <vcpus> list omits is offline
+    (_xml(vcpu="<vcpu>4</vcpu>", head="<vcpus><vcpu id='0' enabled='yes' order='1'/>"
+                                      "<vcpu id='1' enabled='yes'/></vcpus>"),
+     ErrorCode.CONFIG_UNSUPPORTED, "all vcpus must have either set or unset order",
+     _xml(vcpu="<vcpu>4</vcpu>", head="<vcpus><vcpu id='0' enabled='yes' order='1'/>"
+                                      "<vcpu id='1' enabled='no'/></vcpus>")),
     (_xml("<shmem name='s'><model type='ivshmem-doorbell'/></shmem>"),
      ErrorCode.CONFIG_UNSUPPORTED,
      "shmem model 'ivshmem-doorbell' is supported only with server option enabled",

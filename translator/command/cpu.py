@@ -244,11 +244,11 @@ def build_cpu(ctx: BuildContext) -> None:
 
 
 def _startup_vcpus(ctx: BuildContext) -> int:
-    """vCPUs online at start: without <vcpus>, `current`; with it, the non-hotpluggable
-    enabled ones (libvirt hot-plugs the others as -device after start-up)."""
+    """vCPUs online at start (qemuBuildSmpCommandLine): without <vcpus>, `current`; with
+    it (the master list: a vCPU it leaves out is offline), the enabled non-hotpluggable ones
+    (libvirt hot-plugs the others as -device after start-up)."""
     d = ctx.domain
-    if d.vcpus is not None and any(v.get("hotpluggable") == "yes" and v.get("enabled") == "yes"
-                                   for v in d.vcpus.findall("vcpu")):
+    if d.vcpus is not None:
         return sum(1 for v in d.vcpus.findall("vcpu")
                    if v.get("enabled") == "yes" and v.get("hotpluggable") != "yes")
     return d.vcpu.current if d.vcpu.current is not None else d.vcpu.count

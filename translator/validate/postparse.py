@@ -71,18 +71,18 @@ class _Vcpu:
 
 
 def _vcpus(ctx: BuildContext) -> list[_Vcpu]:
-    """The vCPU list as libvirt parses it: the first `current` online, <vcpus> overrides."""
+    """The vCPU list as libvirt parses it (virDomainVcpuParse): without <vcpus> the first
+    `current` are online; a <vcpus> list is the master, and a vCPU it leaves out is offline."""
     vcpu = ctx.domain.vcpu
-    current = vcpu.current if vcpu.current is not None else vcpu.count
-    out = [_Vcpu(i < current, None, 0) for i in range(vcpu.count)]
     listed = ctx.domain.vcpus
+    current = vcpu.current if vcpu.current is not None else vcpu.count
+    out = [_Vcpu(listed is None and i < current, None, 0) for i in range(vcpu.count)]
     for e in listed.findall("vcpu") if listed is not None else []:
         idx = number(e.get("id"))
         if idx is None or not 0 <= idx < len(out):
             continue
-        enabled = e.yes("enabled")
-        out[idx] = _Vcpu(out[idx].online if enabled is None else enabled,
-                         e.yes("hotpluggable"), number(e.get("order")) or 0)
+        out[idx] = _Vcpu(e.yes("enabled") is True, e.yes("hotpluggable"),
+                         number(e.get("order")) or 0)
     return out
 
 
