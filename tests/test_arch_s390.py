@@ -8,6 +8,7 @@ import pytest
 
 import capsdb
 import translator
+from tests.test_validate import _refusal, _translate, _xml
 
 
 def _args(devices: str = "", virt: str = "qemu", extra: str = "", version: str = "10.0",
@@ -104,6 +105,15 @@ def test_keywrap_goes_on_the_machine_aes_first() -> None:
     m = _values(_args(extra=kw), "-machine")[0]
     assert m.startswith("s390-ccw-virtio,usb=off,aes-key-wrap=on,dea-key-wrap=off,"
                         "dump-guest-core=off")
+
+
+def test_keywrap_is_refused_off_s390() -> None:
+    """qemuAppendKeyWrapMachineParms: only an s390 machine has the key wrapping switches."""
+    kw = "<keywrap><cipher name='aes' state='off'/></keywrap>"
+    assert _refusal(_xml(head=kw)) == (
+        "unsupported configuration: 'aes-key-wrap'/'dea-key-wrap' is not available on this "
+        "architecture")
+    _translate(_xml(head="<keywrap/>"))
 
 
 def test_loadparm_on_device_or_machine_by_qemu_version() -> None:

@@ -12,6 +12,7 @@ from ..errors import ErrorCode, refuse
 from ..model.device import Device
 from ..model.devices import Chardev, Controller, Disk, Hostdev, Interface
 from .. import machines as m
+from ..arches import S390_ARCHES
 from .domain_validate_disk import source_chain
 from .firmware import check_nvram_format
 from .incoming import check_incoming
@@ -97,6 +98,17 @@ _USB_MODEL_CAPS = {"piix3-uhci": "piix3-usb-uhci", "piix4-uhci": "piix4-usb-uhci
                    "ich9-uhci3": "ich9-usb-ehci1", "vt82c686b-uhci": "vt82c686b-usb-uhci",
                    "pci-ohci": "pci-ohci", "nec-xhci": "nec-usb-xhci",
                    "qemu-xhci": "qemu-xhci"}
+
+
+def check_keywrap_arch(ctx: BuildContext) -> None:
+    """qemuAppendKeyWrapMachineParms: the key wrapping switches of -machine exist on s390
+    only; a <keywrap> with a cipher set fails building the machine elsewhere."""
+    kw = ctx.domain.keywrap
+    if kw is None or ctx.arch in S390_ARCHES:
+        return
+    if any(c.get("name") in ("aes", "dea") and c.get("state") in ("on", "off")
+           for c in kw.findall("cipher")):
+        refuse(CONFIG, "'aes-key-wrap'/'dea-key-wrap' is not available on this architecture")
 
 
 def check_usb_controllers(ctx: BuildContext) -> None:
@@ -360,6 +372,7 @@ def validate_prepare(ctx: BuildContext) -> None:
     check_nfs_identities(ctx)
     check_graphics_counts(ctx)
     check_nvram_format(ctx)  # the pflash units come first on the command line
+    check_keywrap_arch(ctx)  # then -machine
     check_usb_controllers(ctx)
     check_backing_paths(ctx)
     check_virtio_addresses(ctx)
