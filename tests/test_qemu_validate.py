@@ -53,6 +53,11 @@ CASES = [
     (_xml(os_extra="<bios useserial='yes'/>"),
      "XML error: need at least one serial port to use BIOS serial output",
      _xml("<serial type='pty'/>", os_extra="<bios useserial='yes'/>")),
+    # qemuBuildSmbiosCommandLine: mode='sysinfo' copies the domain's SMBIOS sysinfo
+    (_xml(os_extra="<smbios mode='sysinfo'/>"),
+     "XML error: Domain 't' sysinfo are not available",
+     _xml(head="<sysinfo type='smbios'><bios><entry name='vendor'>v</entry></bios></sysinfo>",
+          os_extra="<smbios mode='sysinfo'/>")),
     (_xml(tail="<on_poweroff>preserve</on_poweroff>"),
      CONFIG + "qemu driver doesn't support the 'preserve' action for "
      "'on_reboot'/'on_poweroff'", _xml(tail="<on_crash>preserve</on_crash>")),
@@ -335,6 +340,16 @@ def test_refused_with_libvirts_message_and_neighbour_accepted(
         refused: str, message: str, accepted: str) -> None:
     assert _refusal(refused) == message
     _translate(accepted)
+
+
+def test_bios_serial_output_switches_the_machine_graphics_off() -> None:
+    """qemuBuildMachineCommandLine: useserial='yes' is graphics=off (x86 firmware's serial
+    console mode), before the HPET switch."""
+    xml = _xml("<serial type='pty'/>", os_extra="<bios useserial='yes'/>",
+               head="<clock offset='utc'><timer name='hpet' present='no'/></clock>")
+    args = _translate(xml).args
+    machine = args[args.index("-machine") + 1]
+    assert machine.endswith(",graphics=off,hpet=off,acpi=off")
 
 
 def test_machine_without_acpi_and_arm_acpi_without_uefi() -> None:

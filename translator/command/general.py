@@ -152,15 +152,17 @@ def build_machine(ctx: BuildContext) -> None:
     lsec = _launch_security_id(ctx)
     if lsec is not None:
         parts.append(f"confidential-guest-support={lsec}")
-    hpet = _timer(ctx, "hpet")
-    if hpet is not None and hpet.get("present") is not None and ctx.has("machine-hpet"):
-        parts.append(f"hpet={'on' if hpet.get('present') == 'yes' else 'off'}")
     if any(m.family == "memory" and m.elem.get("model") == "nvdimm" for m in d.devices.items):
         parts.append("nvdimm=on")  # QEMU needs the machine's NVDIMM support switched on
     if has_hmat(ctx):
         parts.append("hmat=on")  # QEMU builds the ACPI HMAT only when asked to
     parts += sgx_epc_machine_props(ctx)
     parts += [f"{k}={v}" for k, v in pflash_machine_props(ctx)]
+    if d.os.elem is not None and d.os.elem.attr_at("useserial", "bios") == "yes":
+        parts.append("graphics=off")  # on x86 the firmware's serial console output mode
+    hpet = _timer(ctx, "hpet")
+    if hpet is not None and hpet.get("present") is not None and ctx.has("machine-hpet"):
+        parts.append(f"hpet={'on' if hpet.get('present') == 'yes' else 'off'}")
     # x86, ARM, RISC-V and LoongArch follow QEMU's per-machine ACPI support
     if ctx.policy.follows_machine_acpi(ctx) and machine is not None and machine.acpi:
         parts.append(f"acpi={'on' if d.has_feature('acpi') else 'off'}")

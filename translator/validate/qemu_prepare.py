@@ -299,13 +299,15 @@ def check_chardev_devices(ctx: BuildContext) -> None:
 
 
 def check_smbios(ctx: BuildContext) -> None:
-    """qemuBuildSmbiosCommandLine: QEMU takes one SMBIOS type 2 (base board) entry."""
+    """qemuBuildSmbiosCommandLine: <smbios mode='sysinfo'/> takes the domain's SMBIOS
+    sysinfo, which must exist; QEMU takes one SMBIOS type 2 (base board) entry."""
     if ctx.domain.os.smbios_mode != "sysinfo":
         return
-    for info in ctx.domain.sysinfo:
-        if (info.get("type") or "smbios") == "smbios" and len(info.findall("baseBoard")) > 1:
-            refuse(CONFIG, "qemu does not support more than one entry to Type 2 in SMBIOS "
-                           "table")
+    smbios = [info for info in ctx.domain.sysinfo if (info.get("type") or "smbios") == "smbios"]
+    if not smbios:
+        refuse(ErrorCode.XML_ERROR, f"Domain '{ctx.domain.name}' sysinfo are not available")
+    if len(smbios[0].findall("baseBoard")) > 1:
+        refuse(CONFIG, "qemu does not support more than one entry to Type 2 in SMBIOS table")
 
 
 def check_memory_backends(ctx: BuildContext) -> None:
