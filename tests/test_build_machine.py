@@ -215,3 +215,23 @@ def test_duplicate_seclabel_model_is_refused() -> None:
     tail = ("<seclabel type='dynamic' model='dac'/>"
             "<seclabel type='dynamic' model='dac'/>")
     assert "already provided" in _error(tail=tail)
+
+
+def test_machine_parts_follow_libvirts_order() -> None:
+    """qemuBuildMachineCommandLine: the pflash units, then hmat, graphics=off (BIOS serial
+    output) and the HPET switch, ACPI last."""
+    xml = """<domain type='qemu'><name>t</name><memory>262144</memory><vcpu>2</vcpu>
+      <os><type arch='x86_64' machine='q35'>hvm</type>
+        <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>
+        <bios useserial='yes'/></os>
+      <features><acpi/></features>
+      <cpu><numa><cell id='0' cpus='0' memory='131072'/><cell id='1' cpus='1' memory='131072'/>
+        <interconnects><latency initiator='0' target='1' type='access' value='5'/>
+        </interconnects></numa></cpu>
+      <clock offset='utc'><timer name='hpet' present='no'/></clock>
+      <devices><serial type='pty'/><controller type='usb' model='none'/>
+        <memballoon model='none'/></devices></domain>"""
+    args = translator.translate(xml, capsdb.get(), profile="libvirt-test").args
+    machine = _values(args, "-machine")[0]
+    keys = [part.split("=")[0] for part in machine.split(",")]
+    assert keys[-6:] == ["pflash0", "pflash1", "hmat", "graphics", "hpet", "acpi"]

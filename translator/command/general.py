@@ -145,6 +145,9 @@ def build_machine(ctx: BuildContext) -> None:
     parts.append(f"dump-guest-core={core or 'off'}")
     if d.memory_backing is not None and d.memory_backing.find("nosharepages") is not None:
         parts.append("mem-merge=off")
+    if any(m.family == "memory" and m.elem.get("model") == "nvdimm" for m in d.devices.items):
+        parts.append("nvdimm=on")  # QEMU needs the machine's NVDIMM support switched on
+    parts += sgx_epc_machine_props(ctx)
     machine = ctx.caps.find_machine(d.os.machine or "", d.virt_type)
     if machine is not None and machine.default_ram_id and not has_numa(ctx):
         parts.append(f"memory-backend={machine.default_ram_id}")
@@ -152,12 +155,9 @@ def build_machine(ctx: BuildContext) -> None:
     lsec = _launch_security_id(ctx)
     if lsec is not None:
         parts.append(f"confidential-guest-support={lsec}")
-    if any(m.family == "memory" and m.elem.get("model") == "nvdimm" for m in d.devices.items):
-        parts.append("nvdimm=on")  # QEMU needs the machine's NVDIMM support switched on
+    parts += [f"{k}={v}" for k, v in pflash_machine_props(ctx)]
     if has_hmat(ctx):
         parts.append("hmat=on")  # QEMU builds the ACPI HMAT only when asked to
-    parts += sgx_epc_machine_props(ctx)
-    parts += [f"{k}={v}" for k, v in pflash_machine_props(ctx)]
     if d.os.elem is not None and d.os.elem.attr_at("useserial", "bios") == "yes":
         parts.append("graphics=off")  # on x86 the firmware's serial console output mode
     hpet = _timer(ctx, "hpet")
