@@ -235,3 +235,15 @@ def test_machine_parts_follow_libvirts_order() -> None:
     machine = _values(args, "-machine")[0]
     keys = [part.split("=")[0] for part in machine.split(",")]
     assert keys[-6:] == ["pflash0", "pflash1", "hmat", "graphics", "hpet", "acpi"]
+
+
+def test_pc_speaker_is_a_machine_property() -> None:
+    """qemuBuildMachineCommandLine: the first PC speaker names its audio backend on -machine
+    (before ACPI); it is no -device."""
+    xml = """<domain type='qemu'><name>t</name><memory>131072</memory><vcpu>1</vcpu>
+      <os><type arch='x86_64' machine='pc'>hvm</type></os>
+      <devices><sound model='pcspk'/><audio id='1' type='none'/>
+        <controller type='usb' model='none'/><memballoon model='none'/></devices></domain>"""
+    args = translator.translate(xml, capsdb.get(), profile="libvirt-test").args
+    assert _values(args, "-machine")[0].endswith(",pcspk-audiodev=audio1,acpi=off")
+    assert not [d for d in _values(args, "-device") if "pcspk" in d]

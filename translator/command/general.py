@@ -22,9 +22,10 @@ import time
 
 from ..cmdline import Source, default_source, xml_source
 from ..context import BuildContext
-from ..model import Elem
+from ..model import Elem, Sound
 from ..props import Props, escape_comma, to_json
 from ..model.sizes import scaled_kib
+from .display_common import audiodev_id
 from .firmware import pflash_machine_props
 from .memdev import sgx_epc_machine_props
 from .memory import has_hmat, has_numa
@@ -163,11 +164,22 @@ def build_machine(ctx: BuildContext) -> None:
     hpet = _timer(ctx, "hpet")
     if hpet is not None and hpet.get("present") is not None and ctx.has("machine-hpet"):
         parts.append(f"hpet={'on' if hpet.get('present') == 'yes' else 'off'}")
+    parts += _pc_speaker_props(ctx)
     # x86, ARM, RISC-V and LoongArch follow QEMU's per-machine ACPI support
     if ctx.policy.follows_machine_acpi(ctx) and machine is not None and machine.acpi:
         parts.append(f"acpi={'on' if d.has_feature('acpi') else 'off'}")
     parts += ctx.policy.machine_tail_props(ctx)
     ctx.cmd.add("-machine", ",".join(parts), xml_source(d.os.elem.find("type") if d.os.elem else None))
+
+
+def _pc_speaker_props(ctx: BuildContext) -> list[str]:
+    """The PC speaker is the machine's own device: the first <sound model='pcspk'> names
+    its audio backend on -machine (qemuBuildMachineCommandLine), not a -device."""
+    for s in ctx.domain.devices.items:
+        if isinstance(s, Sound) and s.model == "pcspk":
+            audiodev = audiodev_id(ctx, s)
+            return [f"pcspk-audiodev={audiodev}"] if audiodev else []
+    return []
 
 
 def build_tseg(ctx: BuildContext) -> None:
