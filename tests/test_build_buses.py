@@ -347,3 +347,18 @@ def test_an_all_zero_pci_address_is_no_address() -> None:
     assert _by_id(devs, "usb")["addr"] == "0x1.0x2"
     assert _error(usb.format(slot=3), "pc") == \
         "internal error: PIIX3 USB controller at index 0 must have PCI address 0:0:1.2"
+
+
+def test_an_ich9_set_goes_to_its_standard_slot_only_with_its_uhci1() -> None:
+    """qemuDomainValidateDevicePCISlotsQ35 places a UHCI1 (and so its set) at 00:1d, or
+    00:1a when 1d is taken; an EHCI1 alone is an ordinary PCI device."""
+    alone = _devices("<controller type='usb' index='0' model='ich9-ehci1'/>")
+    assert _by_id(alone, "usb")["addr"] != "0x1d.0x7"
+    sets = _devices("<controller type='usb' index='0' model='ich9-ehci1'/>"
+                    "<controller type='usb' index='0' model='ich9-uhci1'>"
+                    "<master startport='0'/></controller>"
+                    "<controller type='usb' index='1' model='ich9-ehci1'/>"
+                    "<controller type='usb' index='1' model='ich9-uhci1'>"
+                    "<master startport='0'/></controller>")
+    assert _by_id(sets, "usb")["addr"] == "0x1d.0x7"
+    assert _by_id(sets, "usb1")["addr"] == "0x1a.0x7"

@@ -148,11 +148,17 @@ class Q35Policy(X86Policy):
                 sata.info.address = PciAddress(slot=0x1F, function=2)
         for fn in range(8):
             root.reserve(0x1F, fn)
-        for index, slot in ((0, 0x1D), (1, 0x1A)):
-            group = [c for c in devs.controllers if c.type == "usb" and c.index == index
-                     and c.model in ICH9_FUNCTION and c.info.address is None]
-            if group and root.is_free(slot):
-                for c in group:
+        # each UHCI1 without an address, in controller order, goes to 00:1d, else 00:1a,
+        # whichever is free (the standard places of the first two USB2 sets); the other
+        # ICH9 functions of its index follow it there
+        for uhci1 in [c for c in devs.controllers if c.type == "usb"
+                      and c.model == "ich9-uhci1" and c.info.address is None]:
+            slot = next((s for s in (0x1D, 0x1A) if root.is_free(s)), None)
+            if slot is None:
+                continue
+            for c in devs.controllers:
+                if c.type == "usb" and c.index == uhci1.index and c.model in ICH9_FUNCTION \
+                        and c.info.address is None:
                     c.info.address = ich9_address(0, slot, c)
                     root.reserve(slot, ICH9_FUNCTION[c.model or ""])
         for snd in (d for d in devs.items if isinstance(d, Sound)):
