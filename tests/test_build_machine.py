@@ -198,6 +198,33 @@ def test_efi_autoselection_from_descriptors(tmp_path: Path,
         os_extra="<firmware><feature enabled='no' name='secure-boot'/></firmware>")
 
 
+def test_firmware_features_libvirt_does_not_know_ask_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """qemuFirmwareMatchDomain: a memory-mapped build whose only special feature is one
+    libvirt 11.3 does not know (intel-tdx) fits a plain domain when no flash build has the
+    NVRAM template it names; an SEV-ES policy needs an amd-sev-es build."""
+    share = tmp_path / "usr/share/qemu/firmware"
+    target = [{"architecture": "x86_64", "machines": ["pc-q35-*"]}]
+    _descriptor(share, "10-flash.json", {
+        "interface-types": ["uefi"], "targets": target, "features": ["amd-sev"],
+        "mapping": {"device": "flash", "mode": "split",
+                    "executable": {"filename": "/fw/CODE.fd", "format": "raw"},
+                    "nvram-template": {"filename": "/fw/VARS.fd", "format": "raw"}}})
+    _descriptor(share, "60-tdx.json", {
+        "interface-types": ["uefi"], "targets": target, "features": ["intel-tdx"],
+        "mapping": {"device": "memory", "filename": "/fw/TDX.fd"}})
+    monkeypatch.setenv("XML2ARGV_TEST_FIRMWARE_ROOT", str(tmp_path))
+    args = _args(os_attrs=" firmware='efi'", features="<acpi/>", machine="pc-q35-9.0",
+                 os_extra="<nvram template='/fw/OTHER.fd'/>")
+    assert _values(args, "-bios") == ["/fw/TDX.fd"]
+    sev = """<launchSecurity type='sev'><cbitpos>47</cbitpos>
+      <reducedPhysBits>1</reducedPhysBits><policy>{}</policy></launchSecurity>"""
+    kw = dict(os_attrs=" firmware='efi'", features="<acpi/>", machine="pc-q35-9.0",
+              virt="kvm", caps="10.0.0+amdsev")
+    assert _values(_args(tail=sev.format("0x0001"), **kw), "-bios") == []
+    assert "Unable to find 'efi' firmware" in _error(tail=sev.format("0x0005"), **kw)
+
+
 def test_sev_guest_object_and_machine_property() -> None:
     tail = """<launchSecurity type='sev' kernelHashes='yes'><cbitpos>47</cbitpos>
       <reducedPhysBits>1</reducedPhysBits><policy>0x0001</policy>

@@ -164,11 +164,6 @@ def _autoselect(ctx: BuildContext, kind: str) -> ResolvedFirmware | None:
     return None
 
 
-def _launch_security_type(ctx: BuildContext) -> str | None:
-    ls = ctx.domain.launch_security
-    return ls.get("type") if ls is not None else None
-
-
 def _matches(ctx: BuildContext, kind: str, desc: Descriptor) -> bool:
     os_ = ctx.domain.os
     loader, nvram = os_.loader, os_.nvram
@@ -209,7 +204,7 @@ def _matches(ctx: BuildContext, kind: str, desc: Descriptor) -> bool:
     smm = ctx.domain.feature("smm")
     if smm is not None and smm.get("state") == "off" and "requires-smm" in features:
         return False
-    return _launch_security_ok(_launch_security_type(ctx), features)
+    return _launch_security_ok(ctx, features)
 
 
 def _target_ok(ctx: BuildContext, desc: Descriptor) -> bool:
@@ -232,14 +227,25 @@ def _format_ok(loader: Elem | None, nvram: Elem | None, exe_fmt: str,
     return exe_fmt == wanted
 
 
-def _launch_security_ok(ls_type: str | None, features: set[str]) -> bool:
+_SEV_ES_POLICY = 1 << 2  # the policy bit of an SEV-ES guest
+
+
+def _launch_security_ok(ctx: BuildContext, features: set[str]) -> bool:
+    """qemuFirmwareMatchDomain: SEV needs an amd-sev firmware (amd-sev-es for an SEV-ES
+    policy), SEV-SNP an amd-sev-snp one. Other features, and features libvirt 11.3 does
+    not know (such as intel-tdx), ask nothing of the domain."""
+    ls = ctx.domain.launch_security
+    ls_type = ls.get("type") if ls is not None else None
     if ls_type == "sev":
-        return "amd-sev" in features
+        policy = ls.findtext("policy") if ls is not None else None
+        try:
+            es = int((policy or "0").strip(), 16) & _SEV_ES_POLICY  # read as hex
+        except ValueError:
+            es = 0
+        return "amd-sev" in features and (not es or "amd-sev-es" in features)
     if ls_type == "sev-snp":
         return "amd-sev-snp" in features
-    if ls_type == "tdx":
-        return "intel-tdx" in features
-    return "intel-tdx" not in features
+    return True
 
 
 def _executable(mapping: dict[str, Any]) -> tuple[str, str]:
