@@ -615,3 +615,14 @@ def test_a_feature_refusal_names_the_canonical_machine_where_aliases_resolve() -
         CONFIG + "The 'hpt' feature is not supported for architecture 'x86_64' or machine "
         f"type '{capsdb.get().canonical_machine('pc', 'qemu')}'")
     assert _refusal(xml).endswith("machine type 'pc'")  # the harness's newest caps: no alias
+
+
+def test_a_source_is_empty_without_the_path_its_type_reads() -> None:
+    """virStorageSourceIsEmpty: a dir disk reads dir=, so dev= leaves it empty."""
+    usb = ("<disk type='{t}' device='cdrom'><source {a}='/srv/x'/><target dev='sda' "
+           "bus='usb'/><readonly/></disk>")
+    assert _refusal(_xml(usb.format(t="dir", a="dev"), machine="q35")) == \
+        CONFIG + "'usb' disk must not be empty"
+    assert _refusal(_xml(usb.format(t="file", a="dev"), machine="q35")) == \
+        CONFIG + "'usb' disk must not be empty"
+    _translate(_xml(usb.format(t="file", a="file"), machine="q35"))

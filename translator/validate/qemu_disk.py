@@ -12,6 +12,7 @@ from ..errors import ErrorCode, refuse
 from ..model import Domain, Elem
 from ..model.address import DriveAddress
 from ..model.devices import Controller, Disk
+from .domain_validate_disk import is_empty, source_chain
 from .qemu_net import requires_shared_memory
 
 CONFIG = ErrorCode.CONFIG_UNSUPPORTED
@@ -92,12 +93,9 @@ def _int(text: str | None) -> int:
 
 
 def _empty(d: Disk) -> bool:
-    """virStorageSourceIsEmpty: a local disk without a path (a network one is never empty)."""
-    if d.type == "network":
-        return False
-    src = d.source
-    return src is None or not any(src.get(a) for a in ("file", "dev", "dir", "volume",
-                                                      "pool", "path", "name"))
+    """virStorageSourceIsEmpty of the disk's own source: a local one without the path its
+    type reads (file=, dev=, dir=), a network one without a protocol."""
+    return is_empty(next(source_chain(d)))
 
 
 def _iothreads(ctx: BuildContext, d: Disk) -> None:
