@@ -59,25 +59,25 @@ def spice_ports(ctx: "BuildContext", e: Elem) -> tuple[int, int]:
     return port, tls_port
 
 
-def spice_listen(ctx: "BuildContext", e: Elem) -> tuple[str, str | None]:
-    """The listen libvirt builds SPICE with: a display without one listens on an address
-    when it has a port (else on nothing), and qemu.conf's spice_auto_unix_socket turns an
-    address listen without an address into a socket."""
+def spice_listen(ctx: "BuildContext", e: Elem) -> tuple[str, str | None, int, int]:
+    """(listen type, address or socket, port, TLS port) libvirt builds SPICE with: a display
+    without a listen listens on an address when it has a port (else on nothing), and
+    qemu.conf's spice_auto_unix_socket turns an address listen without an address into a
+    socket."""
     kind, where = listen_of(e)
+    port, tls_port = spice_ports(ctx, e)
     if kind == "":
-        port, tls_port = spice_ports(ctx, e)
         kind = "address" if (port > 0 or tls_port > 0) else "none"
     if kind == "address" and not where and ctx.host.qemu_conf.spice_auto_unix_socket:
         kind = "socket"
-    return kind, where
+    return kind, where, port, tls_port
 
 
 def spice_connections(ctx: "BuildContext", e: Elem) -> tuple[bool, bool]:
     """(plaintext, TLS): the connections a SPICE display offers, which its channels and
     default mode must find (qemuBuildGraphicsSPICECommandLine's hasInsecure/hasSecure)."""
-    kind, _ = spice_listen(ctx, e)
+    kind, _, port, tls_port = spice_listen(ctx, e)
     if kind in ("address", "network"):
-        port, tls_port = spice_ports(ctx, e)
         return port > 0, tls_port > 0
     return kind in ("socket", "none"), False
 

@@ -17,7 +17,7 @@ from ..context import BuildContext
 from ..model import Device, Elem
 from ..props import escape_comma
 from ..props import Props
-from ..spice_ports import listen_of as _listen, spice_listen, spice_ports
+from ..spice_ports import listen_of as _listen, spice_listen
 from .display_common import audiodev_id
 
 VNC_PORT_MIN = 5900
@@ -95,13 +95,12 @@ def vnc_arg(ctx: BuildContext, g: Device) -> str:
 # -- SPICE --------------------------------------------------------------------------------
 def _spice_listen(ctx: BuildContext, e: Elem) -> tuple[list[str], bool]:
     """The listen options, and whether a TLS connection is available."""
-    kind, where = spice_listen(ctx, e)
+    kind, where, port, tls_port = spice_listen(ctx, e)
     if kind == "socket":
         path = where or f"{ctx.domain_dir}/spice.sock"
         return ["unix=on", f"addr={escape_comma(path)}"], False
     parts: list[str] = []
     if kind in ("address", "network"):
-        port, tls_port = spice_ports(ctx, e)
         if port > 0:
             parts.append(f"port={port}")
         if tls_port > 0:

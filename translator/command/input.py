@@ -22,10 +22,9 @@ def _virtio_driver(ctx: BuildContext, dev: Input) -> str | None:
     base = _VIRTIO.get(dev.type)
     if base is None:
         return None
-    model = dev.elem.get("model")
-    pci = {"virtio-transitional": "-pci-transitional",
-           "virtio-non-transitional": "-pci-non-transitional"}.get(model or "", "-pci")
-    return base + virtio_bus_suffix(ctx, dev, pci)
+    # no (non-)transitional variant: qemuBuildVirtioDevGetConfig reads no model for an
+    # input, and validation refuses one (qemu_devices)
+    return base + virtio_bus_suffix(ctx, dev, "-pci")
 
 
 def _build_evdev(ctx: BuildContext, dev: Input) -> None:

@@ -31,11 +31,6 @@ _QXL_DEFAULT_RAM = 65536
 _QXL_DEFAULT_VGAMEM = 16384
 
 
-def _vhost_user(v: Video) -> bool:
-    """<driver name='vhostuser'>: rendering happens in a vhost-user-gpu helper process."""
-    return v.elem.attr_at("name", "driver") == "vhostuser"
-
-
 def _vga_class(ctx: BuildContext, v: Video, primary: bool) -> bool:
     """Whether a virtio video becomes the VGA-compatible variant (primary on a VGA machine)."""
     return primary and ctx.has("virtio-vga") and virtio_bus_suffix(ctx, v) == "-pci"
@@ -47,7 +42,7 @@ def video_driver(ctx: BuildContext, v: Video, primary: bool) -> str:
     primary_drv, secondary_drv = _DRIVERS.get(model, (model, model))
     if model == "virtio":
         vga = _vga_class(ctx, v, primary)
-        if _vhost_user(v):
+        if v.vhost_user:
             return "vhost-user-vga" if vga else "vhost-user-gpu-pci"
         if v.accel3d:
             return "virtio-vga-gl" if vga else "virtio-gpu-gl" + virtio_bus_suffix(ctx, v)
@@ -80,7 +75,7 @@ def video_props(ctx: BuildContext, v: Video, primary: bool) -> Props:
         props.update(_qxl_props(ctx, v))
     elif v.model == "virtio":
         props.add("max_outputs", v.heads or 1)
-        if _vhost_user(v):
+        if v.vhost_user:
             props.add("chardev", _vhost_user_chardev(v))
         elif ctx.has("virtio-gpu.blob"):
             props.tristate("blob", v.blob)
@@ -96,7 +91,7 @@ def build_video(ctx: BuildContext) -> None:
     for i, v in enumerate(videos):
         if v.model in ("none", None):
             continue
-        if v.model == "virtio" and _vhost_user(v):
+        if v.model == "virtio" and v.vhost_user:
             # libvirt starts the helper and hands QEMU its connected socket
             ctx.cmd.add("-chardev", f"socket,id={_vhost_user_chardev(v)},fd={ctx.passed_fd(ctx.host.vhost_user_gpu_fd)}",
                         device_source(v))

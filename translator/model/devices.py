@@ -164,6 +164,11 @@ class Video(Device):
     accel3d: bool | None = None   # <acceleration accel3d>: picks the virtio '-gl' devices
     blob: bool | None = None      # <model blob='on|off'>: virtio-gpu resource blobs
 
+    @property
+    def vhost_user(self) -> bool:
+        """<driver name='vhostuser'>: rendering happens in a vhost-user-gpu helper process."""
+        return self.elem.attr_at("name", "driver") == "vhostuser"
+
 
 @dataclass
 class Audio(Device):

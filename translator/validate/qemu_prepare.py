@@ -10,7 +10,7 @@ from capsdb.flags import VIRTIO_PCI_NON_TRANSITIONAL
 from ..context import BuildContext
 from ..errors import ErrorCode, refuse
 from ..model.device import Device
-from ..model.devices import Chardev, Controller, Disk, Hostdev, Interface
+from ..model.devices import Chardev, Controller, Disk, Hostdev, Interface, Video
 from .. import machines as m
 from ..arches import S390_ARCHES
 from .domain_validate_disk import source_chain
@@ -363,8 +363,7 @@ def check_vhost_user_gpu_opened(ctx: BuildContext) -> None:
     if ctx.host.vhost_user_gpu_fd >= 0:
         return
     for dev in ctx.domain.devices.of("video"):
-        if dev.elem.attr_at("name", "driver") == "vhostuser" \
-                and dev.elem.attr_at("type", "model") == "virtio":
+        if isinstance(dev, Video) and dev.model == "virtio" and dev.vhost_user:
             refuse(ErrorCode.INTERNAL_ERROR, "invalid use of command API")
 
 
